@@ -1,0 +1,324 @@
+//! NATS message headers (ADR-4): a `NATS/1.0` version line with an optional status, then
+//! `Name: value` lines. Names keep their case and may repeat, in order.
+
+use std::fmt;
+
+/// The version line every header block starts with.
+const VERSION_LINE: &[u8] = b"NATS/1.0";
+
+/// A three-digit status carried on the header version line, e.g. `503` for "no responders".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct StatusCode(u16);
+
+impl StatusCode {
+    /// `100`: a heartbeat or flow-control message from JetStream.
+    pub const IDLE_HEARTBEAT: StatusCode = StatusCode(100);
+    /// `404`: no messages (JetStream pull requests).
+    pub const NOT_FOUND: StatusCode = StatusCode(404);
+    /// `408`: the request timed out on the server side.
+    pub const REQUEST_TIMEOUT: StatusCode = StatusCode(408);
+    /// `503`: nobody is subscribed to the subject of a request.
+    pub const NO_RESPONDERS: StatusCode = StatusCode(503);
+
+    /// A status from its numeric value; `None` unless it has exactly three digits.
+    pub fn new(code: u16) -> Option<Self> {
+        (100..=999).contains(&code).then_some(StatusCode(code))
+    }
+
+    /// The numeric value, e.g. `503`.
+    pub fn as_u16(self) -> u16 {
+        self.0
+    }
+}
+
+impl fmt::Display for StatusCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// Why a header name, value or block was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HeaderError {
+    /// Names must be non-empty printable ASCII without `:` or whitespace.
+    #[error("invalid header name {0:?}: use printable ASCII without ':' or whitespace")]
+    InvalidName(String),
+    /// Values must not contain CR or LF, which would end the header line early.
+    #[error("invalid value for header {name:?}: it contains CR or LF")]
+    InvalidValue {
+        /// The header the value was given for.
+        name: String,
+    },
+    /// A received block did not start with `NATS/1.0`, had a bad status or a line without `:`.
+    #[error("malformed header block: {0}")]
+    Malformed(String),
+}
+
+/// Headers of one message: ordered, case preserved, repeats allowed; plus the optional status
+/// line (`NATS/1.0 503`) that servers use for control messages.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HeaderMap {
+    entries: Vec<(String, String)>,
+    status: Option<StatusCode>,
+    description: Option<String>,
+}
+
+impl HeaderMap {
+    /// An empty header map.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a value under `name`, keeping any earlier values for the same name.
+    pub fn append(
+        &mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Result<(), HeaderError> {
+        let (name, value) = (name.into(), value.into());
+        validate_name(&name)?;
+        if value.contains(['\r', '\n']) {
+            return Err(HeaderError::InvalidValue { name });
+        }
+        self.entries.push((name, value));
+        Ok(())
+    }
+
+    /// Replaces every value under `name` (compared case-insensitively) with `value`.
+    pub fn insert(
+        &mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Result<(), HeaderError> {
+        let name = name.into();
+        validate_name(&name)?;
+        self.entries.retain(|(n, _)| !n.eq_ignore_ascii_case(&name));
+        self.append(name, value)
+    }
+
+    /// The first value under `name`, compared case-insensitively.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.entries
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Every value under `name`, compared case-insensitively, in the order received.
+    pub fn get_all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.entries
+            .iter()
+            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Every `(name, value)` pair in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.entries.iter().map(|(n, v)| (n.as_str(), v.as_str()))
+    }
+
+    /// Number of `(name, value)` pairs.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True when there are no `(name, value)` pairs (a status may still be set).
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The status from the version line, if the sender put one there.
+    pub fn status(&self) -> Option<StatusCode> {
+        self.status
+    }
+
+    /// The text after the status on the version line, e.g. `Request Timeout`.
+    pub fn description(&self) -> Option<&str> {
+        self.description.as_deref()
+    }
+
+    /// Sets the status line; servers do this, clients normally do not.
+    pub fn set_status(&mut self, status: StatusCode, description: Option<String>) {
+        self.status = Some(status);
+        self.description = description.filter(|d| !d.contains(['\r', '\n']));
+    }
+
+    /// Number of bytes [`HeaderMap::encode`] writes.
+    pub fn encoded_len(&self) -> usize {
+        let mut len = VERSION_LINE.len() + 2 + 2;
+        if self.status.is_some() {
+            len += 4; // a space and three digits
+            if let Some(d) = &self.description {
+                len += 1 + d.len();
+            }
+        }
+        for (n, v) in &self.entries {
+            len += n.len() + 2 + v.len() + 2;
+        }
+        len
+    }
+
+    /// Writes the block, from `NATS/1.0` through the blank line that ends it.
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(VERSION_LINE);
+        if let Some(status) = self.status {
+            out.push(b' ');
+            out.extend_from_slice(status.to_string().as_bytes());
+            if let Some(d) = &self.description {
+                out.push(b' ');
+                out.extend_from_slice(d.as_bytes());
+            }
+        }
+        out.extend_from_slice(b"\r\n");
+        for (n, v) in &self.entries {
+            out.extend_from_slice(n.as_bytes());
+            out.extend_from_slice(b": ");
+            out.extend_from_slice(v.as_bytes());
+            out.extend_from_slice(b"\r\n");
+        }
+        out.extend_from_slice(b"\r\n");
+    }
+
+    /// Parses a complete received block (`#hdr` bytes of an HMSG).
+    pub fn decode(block: &[u8]) -> Result<Self, HeaderError> {
+        let text =
+            std::str::from_utf8(block).map_err(|_| HeaderError::Malformed("not UTF-8".into()))?;
+        let body = text
+            .strip_suffix("\r\n\r\n")
+            .or_else(|| text.strip_suffix("\r\n"))
+            .ok_or_else(|| HeaderError::Malformed("missing the blank line that ends it".into()))?;
+        let mut lines = body.split("\r\n");
+        let version = lines.next().unwrap_or_default();
+        let rest = version
+            .strip_prefix("NATS/1.0")
+            .ok_or_else(|| HeaderError::Malformed(format!("bad version line {version:?}")))?;
+        let mut map = HeaderMap::new();
+        let rest = rest.trim_start_matches([' ', '\t']);
+        if !rest.is_empty() {
+            let (code, description) = match rest.split_once([' ', '\t']) {
+                Some((c, d)) => (c, Some(d.trim())),
+                None => (rest, None),
+            };
+            let status = code
+                .parse::<u16>()
+                .ok()
+                .filter(|_| code.len() == 3)
+                .and_then(StatusCode::new)
+                .ok_or_else(|| HeaderError::Malformed(format!("bad status {code:?}")))?;
+            map.status = Some(status);
+            map.description = description.filter(|d| !d.is_empty()).map(str::to_owned);
+        }
+        for line in lines.filter(|l| !l.is_empty()) {
+            let (name, value) = line
+                .split_once(':')
+                .ok_or_else(|| HeaderError::Malformed(format!("line without ':' {line:?}")))?;
+            let name = name.trim();
+            validate_name(name).map_err(|e| HeaderError::Malformed(e.to_string()))?;
+            map.entries
+                .push((name.to_owned(), value.trim_start().to_owned()));
+        }
+        Ok(map)
+    }
+}
+
+fn validate_name(name: &str) -> Result<(), HeaderError> {
+    let ok = !name.is_empty() && name.bytes().all(|b| b.is_ascii_graphic() && b != b':');
+    if ok {
+        Ok(())
+    } else {
+        Err(HeaderError::InvalidName(name.to_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode(s: &str) -> HeaderMap {
+        HeaderMap::decode(s.as_bytes()).expect("valid block")
+    }
+
+    #[test]
+    fn a_bare_version_line_has_no_status_and_no_entries() {
+        let h = decode("NATS/1.0\r\n\r\n");
+        assert_eq!(h.status(), None);
+        assert!(h.is_empty());
+    }
+
+    #[test]
+    fn status_lines_carry_code_and_description() {
+        assert_eq!(
+            decode("NATS/1.0 503\r\n\r\n").status(),
+            Some(StatusCode::NO_RESPONDERS)
+        );
+        let timeout = decode("NATS/1.0 408 Request Timeout\r\n\r\n");
+        assert_eq!(timeout.status(), Some(StatusCode::REQUEST_TIMEOUT));
+        assert_eq!(timeout.description(), Some("Request Timeout"));
+        let hb = decode("NATS/1.0 100 Idle Heartbeat\r\nNats-Last-Consumer: 0\r\n\r\n");
+        assert_eq!(hb.status(), Some(StatusCode::IDLE_HEARTBEAT));
+        assert_eq!(hb.get("nats-last-consumer"), Some("0"));
+    }
+
+    #[test]
+    fn repeated_names_keep_every_value_in_order_and_case() {
+        let h = decode("NATS/1.0\r\nX-Id: 1\r\nx-id: 2\r\nOther: a: b\r\n\r\n");
+        assert_eq!(h.get_all("X-ID").collect::<Vec<_>>(), ["1", "2"]);
+        assert_eq!(h.get("other"), Some("a: b"));
+        assert_eq!(h.iter().next(), Some(("X-Id", "1")));
+    }
+
+    #[test]
+    fn encode_then_decode_is_identity() {
+        let mut h = HeaderMap::new();
+        h.append("A", "1").unwrap();
+        h.append("A", "2").unwrap();
+        h.append("Content-Type", "text/plain").unwrap();
+        h.set_status(StatusCode::REQUEST_TIMEOUT, Some("Request Timeout".into()));
+        let mut out = Vec::new();
+        h.encode(&mut out);
+        assert_eq!(out.len(), h.encoded_len());
+        assert_eq!(HeaderMap::decode(&out), Ok(h));
+    }
+
+    #[test]
+    fn names_and_values_that_would_inject_protocol_are_refused() {
+        let mut h = HeaderMap::new();
+        assert!(matches!(
+            h.append("Bad Name", "v"),
+            Err(HeaderError::InvalidName(_))
+        ));
+        assert!(matches!(
+            h.append("a:b", "v"),
+            Err(HeaderError::InvalidName(_))
+        ));
+        assert!(matches!(
+            h.append("", "v"),
+            Err(HeaderError::InvalidName(_))
+        ));
+        assert!(matches!(
+            h.append("Ok", "v\r\nPUB x 1"),
+            Err(HeaderError::InvalidValue { .. })
+        ));
+        assert!(h.is_empty());
+    }
+
+    #[test]
+    fn insert_replaces_values_case_insensitively() {
+        let mut h = HeaderMap::new();
+        h.append("k", "1").unwrap();
+        h.insert("K", "2").unwrap();
+        assert_eq!(h.get_all("k").collect::<Vec<_>>(), ["2"]);
+    }
+
+    #[test]
+    fn malformed_blocks_are_errors() {
+        for bad in [
+            "HTTP/1.1\r\n\r\n",
+            "NATS/1.0 5x3\r\n\r\n",
+            "NATS/1.0\r\nnocolon\r\n\r\n",
+            "NATS/1.0",
+        ] {
+            assert!(HeaderMap::decode(bad.as_bytes()).is_err(), "{bad:?}");
+        }
+    }
+}

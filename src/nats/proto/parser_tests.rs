@@ -1,0 +1,369 @@
+//! The parser's specification: a table of good and bad inputs, every split point of a corpus,
+//! and property tests for round trips and arbitrary bytes.
+
+use super::*;
+use crate::nats::proto::StatusCode;
+use proptest::prelude::*;
+
+fn parse(input: &str) -> Result<Parsed<ServerOp>, ParseError> {
+    parse_server_op(input.as_bytes(), &ParseLimits::default())
+}
+
+fn complete(input: &str) -> ServerOp {
+    match parse(input) {
+        Ok(Parsed::Complete { op, len }) => {
+            assert_eq!(len, input.len(), "whole input used for {input:?}");
+            op
+        }
+        other => panic!("{input:?} gave {other:?}"),
+    }
+}
+
+fn msg(subject: &str, sid: u64, reply: Option<&str>, payload: &[u8]) -> ServerOp {
+    ServerOp::Msg(MsgOp {
+        subject: subject.into(),
+        sid,
+        reply: reply.map(Into::into),
+        headers: None,
+        payload: payload.into(),
+    })
+}
+
+#[test]
+fn simple_ops_in_any_case() {
+    for (input, op) in [
+        ("PING\r\n", ServerOp::Ping),
+        ("ping\r\n", ServerOp::Ping),
+        ("PONG\r\n", ServerOp::Pong),
+        ("pOnG\r\n", ServerOp::Pong),
+        ("+OK\r\n", ServerOp::Ok),
+        ("+ok\r\n", ServerOp::Ok),
+    ] {
+        assert_eq!(complete(input), op, "{input:?}");
+    }
+}
+
+#[test]
+fn err_text_loses_its_quotes() {
+    assert_eq!(
+        complete("-ERR 'Authorization Violation'\r\n"),
+        ServerOp::Err("Authorization Violation".into())
+    );
+    assert_eq!(
+        complete("-err  'Permissions Violation for Publish to \"secret.x\"'\r\n"),
+        ServerOp::Err("Permissions Violation for Publish to \"secret.x\"".into())
+    );
+}
+
+#[test]
+fn info_with_the_space_before_crlf() {
+    let op = complete(
+        "INFO {\"server_id\":\"S1\",\"version\":\"2.9.10\",\"headers\":true,\"max_payload\":1048576,\
+         \"connect_urls\":[\"10.0.0.2:4223\"],\"ldm\":true,\"extra\":{\"x\":1}} \r\n",
+    );
+    let ServerOp::Info(info) = op else {
+        panic!("{op:?}")
+    };
+    assert_eq!(info.server_id, "S1");
+    assert!(info.headers && info.ldm);
+    assert_eq!(info.max_payload, 1_048_576);
+    assert_eq!(info.connect_urls, ["10.0.0.2:4223"]);
+}
+
+#[test]
+fn msg_with_three_or_four_arguments_and_any_whitespace() {
+    assert_eq!(
+        complete("MSG greet.joe 1 5\r\nhello\r\n"),
+        msg("greet.joe", 1, None, b"hello")
+    );
+    assert_eq!(
+        complete("MSG greet.joe 1 _INBOX.a.1 5\r\nhello\r\n"),
+        msg("greet.joe", 1, Some("_INBOX.a.1"), b"hello")
+    );
+    assert_eq!(
+        complete("msg\tgreet.joe  \t 22   _INBOX.a.1\t0\r\n\r\n"),
+        msg("greet.joe", 22, Some("_INBOX.a.1"), b"")
+    );
+    assert_eq!(
+        complete("MSG a 1 4\r\n\r\n\r\n\r\n"),
+        msg("a", 1, None, b"\r\n\r\n"),
+        "a payload may contain CRLF"
+    );
+}
+
+#[test]
+fn hmsg_with_status_lines_and_repeated_headers() {
+    let ServerOp::Msg(m) = complete("HMSG _INBOX.a.1 2 16 16\r\nNATS/1.0 503\r\n\r\n\r\n") else {
+        panic!()
+    };
+    let h = m.headers.expect("headers");
+    assert_eq!(h.status(), Some(StatusCode::NO_RESPONDERS));
+    assert!(m.payload.is_empty());
+    assert_eq!(m.reply, None);
+
+    let block = "NATS/1.0 408 Request Timeout\r\n\r\n";
+    let input = format!("HMSG s 3 r {} {}\r\n{block}\r\n", block.len(), block.len());
+    let ServerOp::Msg(m) = complete(&input) else {
+        panic!()
+    };
+    let h = m.headers.unwrap();
+    assert_eq!(h.status(), Some(StatusCode::REQUEST_TIMEOUT));
+    assert_eq!(h.description(), Some("Request Timeout"));
+    assert_eq!(m.reply.as_deref(), Some("r"));
+
+    let block = "NATS/1.0 100 Idle Heartbeat\r\nA: 1\r\nA: 2\r\n\r\n";
+    let input = format!(
+        "HMSG s 3 {} {}\r\n{block}body\r\n",
+        block.len(),
+        block.len() + 4
+    );
+    let ServerOp::Msg(m) = complete(&input) else {
+        panic!()
+    };
+    let h = m.headers.unwrap();
+    assert_eq!(h.status(), Some(StatusCode::IDLE_HEARTBEAT));
+    assert_eq!(h.get_all("a").collect::<Vec<_>>(), ["1", "2"]);
+    assert_eq!(m.payload, b"body");
+}
+
+#[test]
+fn partial_input_asks_for_more() {
+    for input in [
+        "",
+        "P",
+        "PING",
+        "PING\r",
+        "MSG a 1 5\r\nhel",
+        "MSG a 1 5\r\nhello",
+        "MSG a 1 5\r\nhello\r",
+        "INFO {\"a\":",
+    ] {
+        assert_eq!(parse(input), Ok(Parsed::Partial), "{input:?}");
+    }
+}
+
+#[test]
+fn only_the_first_op_is_used() {
+    assert_eq!(
+        parse("PING\r\nPONG\r\n"),
+        Ok(Parsed::Complete {
+            op: ServerOp::Ping,
+            len: 6
+        })
+    );
+}
+
+#[test]
+fn bad_input_is_a_typed_error() {
+    use ParseError::*;
+    let too_long = format!("MSG {} 1 0\r\n\r\n", "a".repeat(5000));
+    let cases: Vec<(String, fn(&ParseError) -> bool)> = vec![
+        (
+            "FOO bar\r\n".into(),
+            |e| matches!(e, UnknownOp(op) if op == "FOO"),
+        ),
+        ("MSG a 1\r\n".into(), |e| {
+            matches!(e, InvalidArguments { op: "MSG", .. })
+        }),
+        ("MSG a 1 b c 5\r\n".into(), |e| {
+            matches!(e, InvalidArguments { .. })
+        }),
+        ("HMSG a 1 5\r\n".into(), |e| {
+            matches!(e, InvalidArguments { op: "HMSG", .. })
+        }),
+        (
+            "MSG a 1 -5\r\n".into(),
+            |e| matches!(e, InvalidSize(s) if s == "-5"),
+        ),
+        ("MSG a 1 +5\r\n".into(), |e| matches!(e, InvalidSize(_))),
+        ("MSG a 1 five\r\n".into(), |e| matches!(e, InvalidSize(_))),
+        ("MSG a x 5\r\n".into(), |e| matches!(e, InvalidSize(_))),
+        ("MSG a 1 99999999999999999999\r\n".into(), |e| {
+            matches!(e, InvalidSize(_))
+        }),
+        ("HMSG a 1 10 5\r\n".into(), |e| {
+            matches!(e, HeaderLongerThanTotal { hdr: 10, total: 5 })
+        }),
+        ("MSG a 1 2000000\r\n".into(), |e| {
+            matches!(e, PayloadTooLarge { .. })
+        }),
+        ("MSG a 1 2\r\nabcd\r\n".into(), |e| {
+            matches!(e, MissingPayloadTerminator)
+        }),
+        ("HMSG a 1 4 4\r\nabcd\r\n".into(), |e| {
+            matches!(e, InvalidHeaders(_))
+        }),
+        ("INFO {nope} \r\n".into(), |e| matches!(e, InvalidInfo(_))),
+        (too_long, |e| {
+            matches!(e, ControlLineTooLong { limit: 4096 })
+        }),
+    ];
+    for (input, expected) in cases {
+        match parse(&input) {
+            Err(e) => assert!(expected(&e), "{input:?} gave {e:?}"),
+            other => panic!("{input:?} gave {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn a_subject_that_is_not_utf8_is_refused() {
+    let input = b"MSG \xff\xfe 1 0\r\n\r\n";
+    assert_eq!(
+        parse_server_op(input, &ParseLimits::default()),
+        Err(ParseError::NonUtf8Subject)
+    );
+}
+
+#[test]
+fn a_long_line_without_crlf_is_refused_before_it_is_complete() {
+    let limits = ParseLimits::default();
+    let partial = vec![b'x'; limits.max_control_line + 2];
+    assert_eq!(
+        parse_server_op(&partial, &limits),
+        Err(ParseError::ControlLineTooLong { limit: 4096 })
+    );
+    let info = format!("INFO {}", " ".repeat(limits.max_info_line + 10));
+    assert!(matches!(
+        parse_server_op(info.as_bytes(), &limits),
+        Err(ParseError::ControlLineTooLong { .. })
+    ));
+}
+
+/// Every op the server can send, with every shape of argument.
+fn corpus() -> Vec<u8> {
+    let mut c = Vec::new();
+    c.extend_from_slice(
+        b"INFO {\"server_id\":\"S\",\"headers\":true,\"max_payload\":1048576} \r\n",
+    );
+    c.extend_from_slice(b"+OK\r\nPING\r\npong\r\n");
+    c.extend_from_slice(b"MSG greet.joe 1 _INBOX.abc.1 0\r\n\r\n");
+    c.extend_from_slice(b"MSG greet.sue\t1 3\r\nsue\r\n");
+    c.extend_from_slice(b"HMSG _INBOX.abc.2 2 16 16\r\nNATS/1.0 503\r\n\r\n\r\n");
+    c.extend_from_slice(
+        b"HMSG a 3 r 43 45\r\nNATS/1.0 100 Idle Heartbeat\r\nX: 1\r\nX: 2\r\n\r\nhi\r\n",
+    );
+    c.extend_from_slice(b"-ERR 'Permissions Violation for Publish to \"secret.x\"'\r\n");
+    c.extend_from_slice(b"MSG big 9 5000\r\n");
+    c.extend(std::iter::repeat_n(b'z', 5000));
+    c.extend_from_slice(b"\r\n");
+    c
+}
+
+/// Feeds `chunks` one after another the way a connection does: append, parse until partial.
+fn parse_chunks<'a>(chunks: impl Iterator<Item = &'a [u8]>) -> Result<Vec<ServerOp>, ParseError> {
+    let limits = ParseLimits::default();
+    let mut pending = Vec::new();
+    let mut ops = Vec::new();
+    for chunk in chunks {
+        pending.extend_from_slice(chunk);
+        while let Parsed::Complete { op, len } = parse_server_op(&pending, &limits)? {
+            pending.drain(..len);
+            ops.push(op);
+        }
+    }
+    assert!(pending.is_empty(), "bytes left over: {pending:?}");
+    Ok(ops)
+}
+
+#[test]
+fn the_corpus_parses_the_same_in_chunks_of_every_size() {
+    let corpus = corpus();
+    let whole = parse_chunks(std::iter::once(corpus.as_slice())).unwrap();
+    assert_eq!(whole.len(), 10);
+    for size in 1..=corpus.len() {
+        assert_eq!(
+            parse_chunks(corpus.chunks(size)).unwrap(),
+            whole,
+            "chunk size {size}"
+        );
+    }
+}
+
+fn arb_subject() -> impl Strategy<Value = String> {
+    "[a-zA-Z0-9_$-]{1,8}(\\.[a-zA-Z0-9_*>-]{1,8}){0,3}"
+}
+
+fn arb_headers() -> impl Strategy<Value = HeaderMap> {
+    let entry = ("[A-Za-z][A-Za-z0-9-]{0,10}", "[ -~]{0,20}");
+    (
+        proptest::collection::vec(entry, 0..4),
+        proptest::option::of(100u16..1000),
+    )
+        .prop_map(|(entries, status)| {
+            let mut h = HeaderMap::new();
+            for (n, v) in entries {
+                h.append(n, v.trim_start()).unwrap();
+            }
+            if let Some(code) = status.and_then(StatusCode::new) {
+                h.set_status(code, None);
+            }
+            h
+        })
+}
+
+fn arb_server_op() -> impl Strategy<Value = ServerOp> {
+    let msg = (
+        arb_subject(),
+        1u64..10_000,
+        proptest::option::of(arb_subject()),
+        proptest::option::of(arb_headers()),
+        proptest::collection::vec(any::<u8>(), 0..300),
+    )
+        .prop_map(|(subject, sid, reply, headers, payload)| {
+            ServerOp::Msg(MsgOp {
+                subject,
+                sid,
+                reply,
+                headers,
+                payload,
+            })
+        });
+    prop_oneof![
+        Just(ServerOp::Ping),
+        Just(ServerOp::Pong),
+        Just(ServerOp::Ok),
+        "[a-zA-Z .\"]{0,40}".prop_map(|t| ServerOp::Err(t.trim().to_owned())),
+        ("[a-z0-9]{1,10}", 0usize..10_000_000).prop_map(|(id, max)| {
+            ServerOp::Info(Box::new(ServerInfo {
+                server_id: id,
+                max_payload: max,
+                ..Default::default()
+            }))
+        }),
+        msg,
+    ]
+}
+
+proptest! {
+    #[test]
+    fn encoded_ops_parse_back_under_any_split(
+        ops in proptest::collection::vec(arb_server_op(), 1..20),
+        cuts in proptest::collection::vec(any::<prop::sample::Index>(), 0..10),
+    ) {
+        let mut wire = Vec::new();
+        for op in &ops {
+            op.encode(&mut wire);
+        }
+        let mut points: Vec<usize> = cuts.iter().map(|i| i.index(wire.len() + 1)).collect();
+        points.extend([0, wire.len()]);
+        points.sort_unstable();
+        let chunks = points.windows(2).map(|w| &wire[w[0]..w[1]]);
+        prop_assert_eq!(parse_chunks(chunks).unwrap(), ops);
+    }
+
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
+        let _ = parse_server_op(&bytes, &ParseLimits::default());
+    }
+
+    #[test]
+    fn arbitrary_lines_after_a_known_verb_never_panic(
+        verb in prop::sample::select(vec!["MSG ", "HMSG ", "INFO ", "-ERR ", "PING", "hmsg\t"]),
+        rest in proptest::collection::vec(any::<u8>(), 0..200),
+    ) {
+        let mut input = verb.as_bytes().to_vec();
+        input.extend(rest);
+        let _ = parse_server_op(&input, &ParseLimits::default());
+    }
+}
