@@ -1,0 +1,4 @@
+//! Shared helpers for the integration tests (`mod support;`).
+#![allow(dead_code)]
+
+pub mod server;
