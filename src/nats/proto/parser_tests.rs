@@ -157,7 +157,8 @@ fn only_the_first_op_is_used() {
 fn bad_input_is_a_typed_error() {
     use ParseError::*;
     let too_long = format!("MSG {} 1 0\r\n\r\n", "a".repeat(5000));
-    let cases: Vec<(String, fn(&ParseError) -> bool)> = vec![
+    type Expectation = fn(&ParseError) -> bool;
+    let cases: Vec<(String, Expectation)> = vec![
         (
             "FOO bar\r\n".into(),
             |e| matches!(e, UnknownOp(op) if op == "FOO"),

@@ -1,0 +1,177 @@
+//! What the connection reports ([`Event`]) and the errors its commands return.
+
+use std::fmt;
+
+use super::ServerError;
+use crate::nats::proto::validate::ValidationError;
+use crate::nats::proto::{HeaderMap, MsgOp, ParseError, ServerInfo, StatusCode};
+
+/// Identifies a request made with [`super::Connection::request`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RequestId(pub u64);
+
+/// Identifies a flush made with [`super::Connection::flush`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FlushId(pub u64);
+
+/// A message received on a subscription or as the reply to a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    /// The subject it was published to.
+    pub subject: String,
+    /// Where to send a reply, if the sender asked for one.
+    pub reply: Option<String>,
+    /// Headers, if it had any.
+    pub headers: Option<HeaderMap>,
+    /// The body.
+    pub payload: Vec<u8>,
+}
+
+impl Message {
+    /// The status from the header line (`503` for no responders), if any.
+    pub fn status(&self) -> Option<StatusCode> {
+        self.headers.as_ref().and_then(HeaderMap::status)
+    }
+
+    /// True for the server's "no responders" answer: status 503 and an empty body.
+    pub fn is_no_responders(&self) -> bool {
+        self.status() == Some(StatusCode::NO_RESPONDERS) && self.payload.is_empty()
+    }
+}
+
+impl From<MsgOp> for Message {
+    fn from(op: MsgOp) -> Self {
+        Message {
+            subject: op.subject,
+            reply: op.reply,
+            headers: op.headers,
+            payload: op.payload,
+        }
+    }
+}
+
+/// Why a request ended without a reply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestErrorKind {
+    /// No reply within the request's timeout.
+    TimedOut,
+    /// Nobody is subscribed to the subject.
+    NoResponders,
+    /// The connection closed or drained before a reply came.
+    Closed,
+}
+
+impl fmt::Display for RequestErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            RequestErrorKind::TimedOut => "timed out",
+            RequestErrorKind::NoResponders => "no responders",
+            RequestErrorKind::Closed => "connection closed",
+        })
+    }
+}
+
+/// Why the connection closed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CloseReason {
+    /// [`super::Connection::drain`] finished.
+    #[error("connection drained")]
+    Drained,
+    /// [`super::Connection::close`] was called.
+    #[error("connection closed by the client")]
+    ClosedByClient,
+    /// No INFO or no first PONG within the connect timeout.
+    #[error("no answer from the server within the connect timeout: is it a NATS server?")]
+    ConnectTimeout,
+    /// Too many of our PINGs went unanswered.
+    #[error("stale connection: the server stopped answering PINGs")]
+    StaleConnection,
+    /// The drain did not finish within the drain timeout.
+    #[error("drain did not finish within the drain timeout")]
+    DrainTimeout,
+    /// The server sent a fatal `-ERR`.
+    #[error("{0}")]
+    Server(ServerError),
+    /// The server sent bytes that are not the NATS protocol.
+    #[error("protocol error: {0}")]
+    Protocol(ParseError),
+    /// The transport closed without being asked to.
+    #[error("connection lost: {0}")]
+    TransportClosed(String),
+}
+
+/// Something the connection reports to its owner, in the order it happened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// The handshake finished: the server answered our first PING.
+    Connected(Box<ServerInfo>),
+    /// The server sent new INFO (cluster change, lame-duck mode).
+    ServerInfo(Box<ServerInfo>),
+    /// A message for a subscription.
+    Message {
+        /// The subscription.
+        sid: u64,
+        /// The message.
+        message: Message,
+    },
+    /// The reply to a request.
+    Response {
+        /// The request.
+        id: RequestId,
+        /// The reply.
+        message: Message,
+    },
+    /// A request ended without a reply.
+    RequestFailed {
+        /// The request.
+        id: RequestId,
+        /// Why.
+        kind: RequestErrorKind,
+    },
+    /// A subscription received its last message (its `unsubscribe` limit, or it was removed).
+    SubscriptionEnded {
+        /// The subscription.
+        sid: u64,
+    },
+    /// A drained subscription delivered everything that arrived before its drain.
+    SubscriptionDrained {
+        /// The subscription.
+        sid: u64,
+    },
+    /// Everything sent before the flush reached the server and was processed.
+    Flushed(FlushId),
+    /// A `-ERR` after which the connection stays open (permissions, invalid subject).
+    ServerError(ServerError),
+    /// The connection is closed; no more events follow.
+    Closed(CloseReason),
+}
+
+/// Why a command was refused. Nothing was queued when a command returns one.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CommandError {
+    /// A subject, queue group or size was invalid.
+    #[error(transparent)]
+    Invalid(#[from] ValidationError),
+    /// The connection is draining: no new subscriptions or requests.
+    #[error("connection is draining: no new subscriptions or requests")]
+    Draining,
+    /// The connection is closed.
+    #[error("connection is closed")]
+    Closed,
+    /// No such subscription (it ended, or was never made).
+    #[error("no subscription with sid {0}")]
+    UnknownSubscription(u64),
+}
+
+/// Counts of what went in and out, for display and benchmarks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Statistics {
+    /// Messages received.
+    pub in_messages: u64,
+    /// Payload bytes received.
+    pub in_bytes: u64,
+    /// Messages published.
+    pub out_messages: u64,
+    /// Payload bytes published.
+    pub out_bytes: u64,
+}

@@ -1,0 +1,667 @@
+//! The connection state machine, free of I/O and clocks (in the style of quinn-proto and
+//! str0m).
+//!
+//! The owner of a [`Connection`] opens a transport, then loops:
+//! * bytes received → [`Connection::handle_input`];
+//! * the deadline from [`Connection::poll_timeout`] passed → [`Connection::handle_timeout`];
+//! * after either, and after any command: [`Connection::poll_transmit`] into a buffer, sent as
+//!   one write; [`Connection::poll_event`] until `None`;
+//! * the transport closed → [`Connection::handle_transport_closed`].
+//!
+//! Commands (`subscribe`, `publish`, `request`, `drain`, ...) only queue work and return at once
+//! with an id or a typed [`CommandError`]. Nothing is sent before the server's first PONG except
+//! the handshake, and nothing after the connection closes.
+
+mod event;
+mod options;
+mod server_error;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::time::Duration;
+
+use web_time::Instant;
+
+pub use event::{
+    CloseReason, CommandError, Event, FlushId, Message, RequestErrorKind, RequestId, Statistics,
+};
+pub use options::{Auth, ConnectOptions};
+pub use server_error::{PermissionOperation, ServerError, ServerErrorKind};
+
+use crate::nats::proto::{
+    parse_server_op, validate, ClientOp, ConnectInfo, HeaderMap, MsgOp, Nuid, ParseLimits, Parsed,
+    ServerInfo, ServerOp,
+};
+
+/// Where the connection is in its life. Each phase allows only what makes sense in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Phase {
+    /// Transport open, waiting for the server's INFO.
+    AwaitInfo,
+    /// CONNECT and PING sent, waiting for the first PONG.
+    Handshake,
+    /// Ready: commands go straight to the wire.
+    Connected,
+    /// Draining: subscriptions are being drained; no new subscriptions or requests.
+    Draining,
+    /// Closed for the given reason; nothing more is sent or reported.
+    Closed(CloseReason),
+}
+
+/// What a PING we sent is waiting for; PONGs answer PINGs in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PongWaiter {
+    Handshake,
+    Keepalive,
+    Flush(FlushId),
+    SubscriptionDrain(u64),
+    ConnectionDrain,
+}
+
+#[derive(Debug, Clone)]
+struct Subscription {
+    delivered: u64,
+    max: Option<u64>,
+    draining: bool,
+}
+
+#[derive(Debug, Clone)]
+struct PendingRequest {
+    deadline: Instant,
+}
+
+/// The muxed request inbox: one wildcard subscription for all replies.
+#[derive(Debug, Clone)]
+struct Inbox {
+    prefix: String,
+    sid: u64,
+}
+
+/// One NATS connection's protocol state. See the module docs for how to drive it.
+#[derive(Debug)]
+pub struct Connection {
+    options: ConnectOptions,
+    phase: Phase,
+    info: Option<ServerInfo>,
+    limits: ParseLimits,
+    received: Vec<u8>,
+    /// Bytes ready for the wire now.
+    transmit: Vec<u8>,
+    /// Commands given before the handshake finished, sent once it has.
+    held: Vec<u8>,
+    events: VecDeque<Event>,
+    subscriptions: BTreeMap<u64, Subscription>,
+    next_sid: u64,
+    inbox: Option<Inbox>,
+    requests: BTreeMap<u64, PendingRequest>,
+    request_deadlines: BTreeSet<(Instant, u64)>,
+    next_request: u64,
+    next_flush: u64,
+    pong_waiters: VecDeque<PongWaiter>,
+    pings_out: u32,
+    next_ping: Option<Instant>,
+    connect_deadline: Option<Instant>,
+    drain_deadline: Option<Instant>,
+    nuid: Nuid,
+    stats: Statistics,
+}
+
+impl Connection {
+    /// A connection whose transport has just opened at `now`.
+    pub fn new(now: Instant, options: ConnectOptions) -> Self {
+        Connection {
+            connect_deadline: Some(now + options.connect_timeout),
+            options,
+            phase: Phase::AwaitInfo,
+            info: None,
+            limits: ParseLimits::default(),
+            received: Vec::new(),
+            transmit: Vec::new(),
+            held: Vec::new(),
+            events: VecDeque::new(),
+            subscriptions: BTreeMap::new(),
+            next_sid: 1,
+            inbox: None,
+            requests: BTreeMap::new(),
+            request_deadlines: BTreeSet::new(),
+            next_request: 1,
+            next_flush: 1,
+            pong_waiters: VecDeque::new(),
+            pings_out: 0,
+            next_ping: None,
+            drain_deadline: None,
+            nuid: Nuid::new(),
+            stats: Statistics::default(),
+        }
+    }
+
+    /// The current phase.
+    pub fn phase(&self) -> &Phase {
+        &self.phase
+    }
+
+    /// True once closed: the owner should send what [`Connection::poll_transmit`] still gives
+    /// and close the transport.
+    pub fn is_closed(&self) -> bool {
+        matches!(self.phase, Phase::Closed(_))
+    }
+
+    /// The latest INFO from the server.
+    pub fn server_info(&self) -> Option<&ServerInfo> {
+        self.info.as_ref()
+    }
+
+    /// Messages and bytes in and out so far.
+    pub fn statistics(&self) -> Statistics {
+        self.stats
+    }
+
+    // ----- driving -----
+
+    /// Feeds bytes received from the transport, split anywhere.
+    pub fn handle_input(&mut self, now: Instant, bytes: &[u8]) {
+        if self.is_closed() {
+            return;
+        }
+        self.received.extend_from_slice(bytes);
+        let mut used = 0;
+        while !self.is_closed() {
+            match parse_server_op(&self.received[used..], &self.limits) {
+                Ok(Parsed::Complete { op, len }) => {
+                    used += len;
+                    self.handle_op(now, op);
+                }
+                Ok(Parsed::Partial) => break,
+                Err(e) => {
+                    self.close_with(CloseReason::Protocol(e));
+                    break;
+                }
+            }
+        }
+        if self.is_closed() {
+            self.received = Vec::new();
+        } else {
+            self.received.drain(..used);
+        }
+    }
+
+    /// Acts on every deadline that has passed at `now`.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        if self.connect_deadline.is_some_and(|d| d <= now) {
+            self.close_with(CloseReason::ConnectTimeout);
+        }
+        if self.drain_deadline.is_some_and(|d| d <= now) {
+            self.close_with(CloseReason::DrainTimeout);
+        }
+        while let Some(&(deadline, id)) = self.request_deadlines.first() {
+            if deadline > now {
+                break;
+            }
+            self.request_deadlines.pop_first();
+            if self.requests.remove(&id).is_some() {
+                self.events.push_back(Event::RequestFailed {
+                    id: RequestId(id),
+                    kind: RequestErrorKind::TimedOut,
+                });
+            }
+        }
+        if let Some(at) = self.next_ping.filter(|at| *at <= now) {
+            if self.pings_out >= self.options.max_pings_out {
+                self.close_with(CloseReason::StaleConnection);
+                return;
+            }
+            self.pings_out += 1;
+            self.send_ping(PongWaiter::Keepalive);
+            // Schedule from the deadline, not from a late timer, but never in the past.
+            let next = at + self.options.ping_interval;
+            self.next_ping = Some(if next > now {
+                next
+            } else {
+                now + self.options.ping_interval
+            });
+        }
+    }
+
+    /// The transport closed (or failed) without this connection asking it to.
+    pub fn handle_transport_closed(&mut self, description: impl Into<String>) {
+        let reason = match self.phase {
+            Phase::Draining if self.pong_waiters.is_empty() => CloseReason::Drained,
+            _ => CloseReason::TransportClosed(description.into()),
+        };
+        self.close_with(reason);
+    }
+
+    /// The earliest time [`Connection::handle_timeout`] must be called, if any.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        if self.is_closed() {
+            return None;
+        }
+        [
+            self.connect_deadline,
+            self.drain_deadline,
+            self.next_ping,
+            self.request_deadlines.first().map(|(d, _)| *d),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+    }
+
+    /// Appends every byte ready for the wire to `out`; returns how many were added. One call's
+    /// bytes are meant to become one transport write.
+    pub fn poll_transmit(&mut self, out: &mut Vec<u8>) -> usize {
+        let n = self.transmit.len();
+        out.append(&mut self.transmit);
+        n
+    }
+
+    /// The next event, oldest first.
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.events.pop_front()
+    }
+
+    // ----- commands -----
+
+    /// Subscribes to `subject` (wildcards allowed), in queue group `queue` if given. Returns
+    /// the subscription id that its messages will carry.
+    pub fn subscribe(&mut self, subject: &str, queue: Option<&str>) -> Result<u64, CommandError> {
+        self.check_accepting_new_work()?;
+        validate::subscribe_subject(subject)?;
+        if let Some(q) = queue {
+            validate::queue_group(q)?;
+        }
+        let sid = self.next_sid;
+        self.next_sid += 1;
+        self.subscriptions.insert(
+            sid,
+            Subscription {
+                delivered: 0,
+                max: None,
+                draining: false,
+            },
+        );
+        ClientOp::Sub {
+            subject,
+            queue,
+            sid,
+        }
+        .encode(self.wire());
+        Ok(sid)
+    }
+
+    /// Ends subscription `sid` now, or, with `after`, once it has delivered that many messages
+    /// in total.
+    pub fn unsubscribe(&mut self, sid: u64, after: Option<u64>) -> Result<(), CommandError> {
+        self.check_open()?;
+        let sub = self
+            .subscriptions
+            .get_mut(&sid)
+            .ok_or(CommandError::UnknownSubscription(sid))?;
+        match after {
+            Some(max) if max > sub.delivered => {
+                sub.max = Some(max);
+                ClientOp::Unsub {
+                    sid,
+                    max: Some(max),
+                }
+                .encode(self.wire());
+            }
+            _ => {
+                self.subscriptions.remove(&sid);
+                ClientOp::Unsub { sid, max: None }.encode(self.wire());
+                self.events.push_back(Event::SubscriptionEnded { sid });
+            }
+        }
+        Ok(())
+    }
+
+    /// Publishes `payload` (and `headers`, if any) to `subject`, asking for replies on `reply`.
+    pub fn publish(
+        &mut self,
+        subject: &str,
+        reply: Option<&str>,
+        headers: Option<&HeaderMap>,
+        payload: &[u8],
+    ) -> Result<(), CommandError> {
+        self.check_open()?;
+        validate::publish_subject(subject)?;
+        if let Some(r) = reply {
+            validate::publish_subject(r)?;
+        }
+        let size = headers.map_or(0, HeaderMap::encoded_len) + payload.len();
+        validate::payload_size(size, self.max_payload())?;
+        let op = match headers {
+            Some(headers) => ClientOp::HPub {
+                subject,
+                reply,
+                headers,
+                payload,
+            },
+            None => ClientOp::Pub {
+                subject,
+                reply,
+                payload,
+            },
+        };
+        op.encode(self.wire());
+        self.stats.out_messages += 1;
+        self.stats.out_bytes += payload.len() as u64;
+        Ok(())
+    }
+
+    /// Sends a request to `subject` and waits up to `timeout` for the first reply, reported as
+    /// [`Event::Response`] or [`Event::RequestFailed`] with the returned id.
+    pub fn request(
+        &mut self,
+        now: Instant,
+        subject: &str,
+        headers: Option<&HeaderMap>,
+        payload: &[u8],
+        timeout: Duration,
+    ) -> Result<RequestId, CommandError> {
+        self.check_accepting_new_work()?;
+        validate::publish_subject(subject)?;
+        let size = headers.map_or(0, HeaderMap::encoded_len) + payload.len();
+        validate::payload_size(size, self.max_payload())?;
+        let prefix = self.ensure_inbox()?;
+        let id = self.next_request;
+        self.next_request += 1;
+        let reply = format!("{prefix}.{id}");
+        self.publish(subject, Some(&reply), headers, payload)?;
+        let deadline = now + timeout;
+        self.requests.insert(id, PendingRequest { deadline });
+        self.request_deadlines.insert((deadline, id));
+        Ok(RequestId(id))
+    }
+
+    /// Asks the server to confirm it has processed everything sent so far; reported as
+    /// [`Event::Flushed`]. Several flushes may be outstanding at once.
+    pub fn flush(&mut self) -> Result<FlushId, CommandError> {
+        self.check_open()?;
+        let id = FlushId(self.next_flush);
+        self.next_flush += 1;
+        self.send_ping(PongWaiter::Flush(id));
+        Ok(id)
+    }
+
+    /// Drains subscription `sid`: no new messages are accepted by the server, and those already
+    /// on their way are still delivered before [`Event::SubscriptionDrained`].
+    pub fn drain_subscription(&mut self, sid: u64) -> Result<(), CommandError> {
+        self.check_open()?;
+        let sub = self
+            .subscriptions
+            .get_mut(&sid)
+            .ok_or(CommandError::UnknownSubscription(sid))?;
+        if !sub.draining {
+            sub.draining = true;
+            ClientOp::Unsub { sid, max: None }.encode(self.wire());
+            self.send_ping(PongWaiter::SubscriptionDrain(sid));
+        }
+        Ok(())
+    }
+
+    /// Drains the connection: refuses new subscriptions and requests, drains every subscription
+    /// (the request inbox too), sends what is queued and closes with [`CloseReason::Drained`],
+    /// or with [`CloseReason::DrainTimeout`] if that takes longer than the drain timeout.
+    pub fn drain(&mut self, now: Instant) -> Result<(), CommandError> {
+        match self.phase {
+            Phase::Closed(_) => return Err(CommandError::Closed),
+            Phase::Draining => return Ok(()),
+            Phase::AwaitInfo | Phase::Handshake => {
+                // Nothing has reached the server yet, so there is nothing to drain.
+                self.close_with(CloseReason::Drained);
+                return Ok(());
+            }
+            Phase::Connected => {}
+        }
+        self.phase = Phase::Draining;
+        self.drain_deadline = Some(now + self.options.drain_timeout);
+        let sids: Vec<u64> = self
+            .subscriptions
+            .iter_mut()
+            .filter(|(_, s)| !s.draining)
+            .map(|(sid, s)| {
+                s.draining = true;
+                *sid
+            })
+            .collect();
+        for sid in sids {
+            ClientOp::Unsub { sid, max: None }.encode(self.wire());
+        }
+        if let Some(inbox) = self.inbox.take() {
+            ClientOp::Unsub {
+                sid: inbox.sid,
+                max: None,
+            }
+            .encode(self.wire());
+            // Keep routing replies that arrive before the PONG.
+            self.inbox = Some(inbox);
+        }
+        self.send_ping(PongWaiter::ConnectionDrain);
+        Ok(())
+    }
+
+    /// Closes at once, without draining. Pending requests fail with
+    /// [`RequestErrorKind::Closed`].
+    pub fn close(&mut self) {
+        self.close_with(CloseReason::ClosedByClient);
+    }
+
+    // ----- internals -----
+
+    fn handle_op(&mut self, now: Instant, op: ServerOp) {
+        match op {
+            ServerOp::Info(info) => self.handle_info(*info),
+            ServerOp::Msg(msg) => self.handle_msg(msg),
+            ServerOp::Ping => ClientOp::Pong.encode(&mut self.transmit),
+            ServerOp::Pong => self.handle_pong(now),
+            ServerOp::Ok => {}
+            ServerOp::Err(text) => {
+                let error = ServerError::parse(&text);
+                if error.is_fatal() {
+                    self.close_with(CloseReason::Server(error));
+                } else {
+                    self.events.push_back(Event::ServerError(error));
+                }
+            }
+        }
+    }
+
+    fn handle_info(&mut self, info: ServerInfo) {
+        if info.max_payload > 0 {
+            self.limits.max_payload = info.max_payload;
+        }
+        if self.phase != Phase::AwaitInfo {
+            self.info = Some(info.clone());
+            self.events.push_back(Event::ServerInfo(Box::new(info)));
+            return;
+        }
+        let connect = self.connect_info(&info);
+        self.info = Some(info);
+        ClientOp::Connect(&connect).encode(&mut self.transmit);
+        ClientOp::Ping.encode(&mut self.transmit);
+        // The handshake PING goes out before anything held, so its PONG comes first.
+        self.pong_waiters.push_front(PongWaiter::Handshake);
+        self.phase = Phase::Handshake;
+    }
+
+    fn connect_info(&self, info: &ServerInfo) -> ConnectInfo {
+        let (auth_token, user, pass) = match &self.options.auth {
+            Auth::None => (None, None, None),
+            Auth::Token(t) => (Some(t.clone()), None, None),
+            Auth::UserPassword { user, password } => {
+                (None, Some(user.clone()), Some(password.clone()))
+            }
+        };
+        ConnectInfo {
+            verbose: false,
+            pedantic: false,
+            tls_required: false,
+            name: self.options.name.clone(),
+            lang: "rust-wasm".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            protocol: 1,
+            echo: self.options.echo,
+            headers: info.headers,
+            no_responders: info.headers,
+            auth_token,
+            user,
+            pass,
+            nkey: None,
+            sig: None,
+        }
+    }
+
+    fn handle_msg(&mut self, msg: MsgOp) {
+        self.stats.in_messages += 1;
+        self.stats.in_bytes += msg.payload.len() as u64;
+        if let Some(inbox) = self.inbox.as_ref().filter(|i| i.sid == msg.sid) {
+            let token = msg
+                .subject
+                .strip_prefix(inbox.prefix.as_str())
+                .and_then(|rest| rest.strip_prefix('.'))
+                .and_then(|t| t.parse::<u64>().ok());
+            // A reply to a request that already ended (timed out, or answered) is dropped.
+            if let Some((id, request)) = token.and_then(|id| Some((id, self.requests.remove(&id)?)))
+            {
+                self.request_deadlines.remove(&(request.deadline, id));
+                let message = Message::from(msg);
+                let id = RequestId(id);
+                self.events.push_back(if message.is_no_responders() {
+                    Event::RequestFailed {
+                        id,
+                        kind: RequestErrorKind::NoResponders,
+                    }
+                } else {
+                    Event::Response { id, message }
+                });
+            }
+            return;
+        }
+        let Some(sub) = self.subscriptions.get_mut(&msg.sid) else {
+            return; // already unsubscribed: the server may still have had some in flight
+        };
+        sub.delivered += 1;
+        let ended = sub.max.is_some_and(|max| sub.delivered >= max);
+        let sid = msg.sid;
+        self.events.push_back(Event::Message {
+            sid,
+            message: Message::from(msg),
+        });
+        if ended {
+            self.subscriptions.remove(&sid);
+            self.events.push_back(Event::SubscriptionEnded { sid });
+        }
+    }
+
+    fn handle_pong(&mut self, now: Instant) {
+        self.pings_out = 0;
+        match self.pong_waiters.pop_front() {
+            Some(PongWaiter::Handshake) => {
+                self.phase = Phase::Connected;
+                self.connect_deadline = None;
+                self.next_ping = Some(now + self.options.ping_interval);
+                self.transmit.append(&mut self.held);
+                let info = self.info.clone().unwrap_or_default();
+                self.events.push_back(Event::Connected(Box::new(info)));
+            }
+            Some(PongWaiter::Flush(id)) => self.events.push_back(Event::Flushed(id)),
+            Some(PongWaiter::SubscriptionDrain(sid)) => {
+                if self.subscriptions.remove(&sid).is_some() {
+                    self.events.push_back(Event::SubscriptionDrained { sid });
+                }
+            }
+            Some(PongWaiter::ConnectionDrain) => {
+                let sids: Vec<u64> = std::mem::take(&mut self.subscriptions)
+                    .into_keys()
+                    .collect();
+                for sid in sids {
+                    self.events.push_back(Event::SubscriptionDrained { sid });
+                }
+                self.close_with(CloseReason::Drained);
+            }
+            Some(PongWaiter::Keepalive) | None => {}
+        }
+    }
+
+    fn close_with(&mut self, reason: CloseReason) {
+        if self.is_closed() {
+            return;
+        }
+        for id in std::mem::take(&mut self.requests).into_keys() {
+            self.events.push_back(Event::RequestFailed {
+                id: RequestId(id),
+                kind: RequestErrorKind::Closed,
+            });
+        }
+        self.request_deadlines.clear();
+        for (sid, _) in std::mem::take(&mut self.subscriptions) {
+            self.events.push_back(Event::SubscriptionEnded { sid });
+        }
+        self.pong_waiters.clear();
+        self.held.clear();
+        self.next_ping = None;
+        self.connect_deadline = None;
+        self.drain_deadline = None;
+        self.events.push_back(Event::Closed(reason.clone()));
+        self.phase = Phase::Closed(reason);
+    }
+
+    fn send_ping(&mut self, waiter: PongWaiter) {
+        ClientOp::Ping.encode(self.wire());
+        self.pong_waiters.push_back(waiter);
+    }
+
+    /// Where a command's bytes go: the wire once connected, held until then.
+    fn wire(&mut self) -> &mut Vec<u8> {
+        match self.phase {
+            Phase::AwaitInfo | Phase::Handshake => &mut self.held,
+            _ => &mut self.transmit,
+        }
+    }
+
+    fn ensure_inbox(&mut self) -> Result<String, CommandError> {
+        if let Some(inbox) = &self.inbox {
+            return Ok(inbox.prefix.clone());
+        }
+        let prefix = format!("{}.{}", self.options.inbox_prefix, self.nuid.next());
+        let sid = self.next_sid;
+        self.next_sid += 1;
+        ClientOp::Sub {
+            subject: &format!("{prefix}.*"),
+            queue: None,
+            sid,
+        }
+        .encode(self.wire());
+        self.inbox = Some(Inbox {
+            prefix: prefix.clone(),
+            sid,
+        });
+        Ok(prefix)
+    }
+
+    fn max_payload(&self) -> usize {
+        self.info
+            .as_ref()
+            .map(|i| i.max_payload)
+            .filter(|m| *m > 0)
+            .unwrap_or(self.limits.max_payload)
+    }
+
+    fn check_open(&self) -> Result<(), CommandError> {
+        match self.phase {
+            Phase::Closed(_) => Err(CommandError::Closed),
+            _ => Ok(()),
+        }
+    }
+
+    fn check_accepting_new_work(&self) -> Result<(), CommandError> {
+        match self.phase {
+            Phase::Closed(_) => Err(CommandError::Closed),
+            Phase::Draining => Err(CommandError::Draining),
+            _ => Ok(()),
+        }
+    }
+}

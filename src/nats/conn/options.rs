@@ -1,0 +1,124 @@
+//! How a connection is set up: credentials, names, keepalive and deadlines.
+
+use std::time::Duration;
+
+/// Credentials sent in `CONNECT`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Auth {
+    /// No credentials.
+    #[default]
+    None,
+    /// A token (`authorization { token: ... }` on the server).
+    Token(String),
+    /// A user name and password.
+    UserPassword {
+        /// User name.
+        user: String,
+        /// Password.
+        password: String,
+    },
+}
+
+/// Options for one connection. Start from [`ConnectOptions::new`] and chain the setters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectOptions {
+    /// Client name shown in the server's monitoring (`connz`).
+    pub name: Option<String>,
+    /// Credentials.
+    pub auth: Auth,
+    /// Whether our own publishes come back to our own matching subscriptions.
+    pub echo: bool,
+    /// How often we PING the server to check the connection is alive.
+    pub ping_interval: Duration,
+    /// PINGs left unanswered before the connection is declared stale.
+    pub max_pings_out: u32,
+    /// Time allowed from opening the transport to the first PONG.
+    pub connect_timeout: Duration,
+    /// Time a connection drain may take before the connection is closed anyway.
+    pub drain_timeout: Duration,
+    /// Prefix of request inboxes; the subject a user needs permission for is `<prefix>.>`.
+    pub inbox_prefix: String,
+}
+
+impl Default for ConnectOptions {
+    fn default() -> Self {
+        ConnectOptions {
+            name: None,
+            auth: Auth::None,
+            echo: true,
+            ping_interval: Duration::from_secs(120),
+            max_pings_out: 2,
+            connect_timeout: Duration::from_secs(10),
+            drain_timeout: Duration::from_secs(30),
+            inbox_prefix: "_INBOX".into(),
+        }
+    }
+}
+
+impl ConnectOptions {
+    /// The NATS defaults: no credentials, echo on, PING every 2 minutes, stale after 2 missed.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets the client name.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Authenticates with a token.
+    pub fn token(mut self, token: impl Into<String>) -> Self {
+        self.auth = Auth::Token(token.into());
+        self
+    }
+
+    /// Authenticates with a user name and password.
+    pub fn user_and_password(
+        mut self,
+        user: impl Into<String>,
+        password: impl Into<String>,
+    ) -> Self {
+        self.auth = Auth::UserPassword {
+            user: user.into(),
+            password: password.into(),
+        };
+        self
+    }
+
+    /// Turns echo of our own publishes on or off.
+    pub fn echo(mut self, echo: bool) -> Self {
+        self.echo = echo;
+        self
+    }
+
+    /// Sets the keepalive interval.
+    pub fn ping_interval(mut self, interval: Duration) -> Self {
+        self.ping_interval = interval;
+        self
+    }
+
+    /// Sets how many PINGs may be unanswered before the connection is stale.
+    pub fn max_pings_out(mut self, max: u32) -> Self {
+        self.max_pings_out = max;
+        self
+    }
+
+    /// Sets the time allowed to reach the first PONG.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Sets the time a connection drain may take.
+    pub fn drain_timeout(mut self, timeout: Duration) -> Self {
+        self.drain_timeout = timeout;
+        self
+    }
+
+    /// Sets the prefix of request inboxes (default `_INBOX`).
+    pub fn inbox_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.inbox_prefix = prefix.into();
+        self
+    }
+}
