@@ -1,4 +1,5 @@
 //! Shared helpers for the integration tests (`mod support;`).
 #![allow(dead_code)]
 
+pub mod driver;
 pub mod server;
