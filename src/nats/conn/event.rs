@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use super::ServerError;
+use super::{ServerError, TraceLine};
 use crate::nats::proto::validate::ValidationError;
 use crate::nats::proto::{HeaderMap, MsgOp, ParseError, ServerInfo, StatusCode};
 
@@ -142,6 +142,8 @@ pub enum Event {
     Flushed(FlushId),
     /// A `-ERR` after which the connection stays open (permissions, invalid subject).
     ServerError(ServerError),
+    /// An operation sent or received, when [`super::ConnectOptions::trace`] is on.
+    Trace(TraceLine),
     /// The connection is closed; no more events follow.
     Closed(CloseReason),
 }

@@ -15,6 +15,7 @@
 mod event;
 mod options;
 mod server_error;
+mod trace;
 
 #[cfg(test)]
 mod tests;
@@ -29,6 +30,7 @@ pub use event::{
 };
 pub use options::{Auth, ConnectOptions};
 pub use server_error::{PermissionOperation, ServerError, ServerErrorKind};
+pub use trace::{Direction, TraceLine};
 
 use crate::nats::proto::{
     parse_server_op, validate, ClientOp, ConnectInfo, HeaderMap, MsgOp, Nuid, ParseLimits, Parsed,
@@ -282,12 +284,11 @@ impl Connection {
                 draining: false,
             },
         );
-        ClientOp::Sub {
+        self.send(ClientOp::Sub {
             subject,
             queue,
             sid,
-        }
-        .encode(self.wire());
+        });
         Ok(sid)
     }
 
@@ -302,15 +303,14 @@ impl Connection {
         match after {
             Some(max) if max > sub.delivered => {
                 sub.max = Some(max);
-                ClientOp::Unsub {
+                self.send(ClientOp::Unsub {
                     sid,
                     max: Some(max),
-                }
-                .encode(self.wire());
+                });
             }
             _ => {
                 self.subscriptions.remove(&sid);
-                ClientOp::Unsub { sid, max: None }.encode(self.wire());
+                self.send(ClientOp::Unsub { sid, max: None });
                 self.events.push_back(Event::SubscriptionEnded { sid });
             }
         }
@@ -345,7 +345,7 @@ impl Connection {
                 payload,
             },
         };
-        op.encode(self.wire());
+        self.send(op);
         self.stats.out_messages += 1;
         self.stats.out_bytes += payload.len() as u64;
         Ok(())
@@ -396,7 +396,7 @@ impl Connection {
             .ok_or(CommandError::UnknownSubscription(sid))?;
         if !sub.draining {
             sub.draining = true;
-            ClientOp::Unsub { sid, max: None }.encode(self.wire());
+            self.send(ClientOp::Unsub { sid, max: None });
             self.send_ping(PongWaiter::SubscriptionDrain(sid));
         }
         Ok(())
@@ -428,14 +428,13 @@ impl Connection {
             })
             .collect();
         for sid in sids {
-            ClientOp::Unsub { sid, max: None }.encode(self.wire());
+            self.send(ClientOp::Unsub { sid, max: None });
         }
         if let Some(inbox) = self.inbox.take() {
-            ClientOp::Unsub {
+            self.send(ClientOp::Unsub {
                 sid: inbox.sid,
                 max: None,
-            }
-            .encode(self.wire());
+            });
             // Keep routing replies that arrive before the PONG.
             self.inbox = Some(inbox);
         }
@@ -452,10 +451,16 @@ impl Connection {
     // ----- internals -----
 
     fn handle_op(&mut self, now: Instant, op: ServerOp) {
+        if self.options.trace {
+            self.events.push_back(Event::Trace(TraceLine {
+                direction: Direction::Received,
+                line: trace::server_op_line(&op),
+            }));
+        }
         match op {
             ServerOp::Info(info) => self.handle_info(*info),
             ServerOp::Msg(msg) => self.handle_msg(msg),
-            ServerOp::Ping => ClientOp::Pong.encode(&mut self.transmit),
+            ServerOp::Ping => self.send_now(ClientOp::Pong),
             ServerOp::Pong => self.handle_pong(now),
             ServerOp::Ok => {}
             ServerOp::Err(text) => {
@@ -480,8 +485,8 @@ impl Connection {
         }
         let connect = self.connect_info(&info);
         self.info = Some(info);
-        ClientOp::Connect(&connect).encode(&mut self.transmit);
-        ClientOp::Ping.encode(&mut self.transmit);
+        self.send_now(ClientOp::Connect(&connect));
+        self.send_now(ClientOp::Ping);
         // The handshake PING goes out before anything held, so its PONG comes first.
         self.pong_waiters.push_front(PongWaiter::Handshake);
         self.phase = Phase::Handshake;
@@ -610,15 +615,31 @@ impl Connection {
     }
 
     fn send_ping(&mut self, waiter: PongWaiter) {
-        ClientOp::Ping.encode(self.wire());
+        self.send(ClientOp::Ping);
         self.pong_waiters.push_back(waiter);
     }
 
-    /// Where a command's bytes go: the wire once connected, held until then.
-    fn wire(&mut self) -> &mut Vec<u8> {
+    /// Queues a command's op: for the wire once connected, held until then.
+    fn send(&mut self, op: ClientOp<'_>) {
+        self.trace_sent(&op);
         match self.phase {
-            Phase::AwaitInfo | Phase::Handshake => &mut self.held,
-            _ => &mut self.transmit,
+            Phase::AwaitInfo | Phase::Handshake => op.encode(&mut self.held),
+            _ => op.encode(&mut self.transmit),
+        }
+    }
+
+    /// Queues a handshake or PONG op for the wire at once, ahead of anything held.
+    fn send_now(&mut self, op: ClientOp<'_>) {
+        self.trace_sent(&op);
+        op.encode(&mut self.transmit);
+    }
+
+    fn trace_sent(&mut self, op: &ClientOp<'_>) {
+        if self.options.trace {
+            self.events.push_back(Event::Trace(TraceLine {
+                direction: Direction::Sent,
+                line: trace::client_op_line(op),
+            }));
         }
     }
 
@@ -629,12 +650,11 @@ impl Connection {
         let prefix = format!("{}.{}", self.options.inbox_prefix, self.nuid.next());
         let sid = self.next_sid;
         self.next_sid += 1;
-        ClientOp::Sub {
+        self.send(ClientOp::Sub {
             subject: &format!("{prefix}.*"),
             queue: None,
             sid,
-        }
-        .encode(self.wire());
+        });
         self.inbox = Some(Inbox {
             prefix: prefix.clone(),
             sid,

@@ -22,6 +22,8 @@ pub enum Auth {
 /// Options for one connection. Start from [`ConnectOptions::new`] and chain the setters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConnectOptions {
+    /// Servers to connect to, e.g. `ws://127.0.0.1:4280`; tried in order.
+    pub servers: Vec<String>,
     /// Client name shown in the server's monitoring (`connz`).
     pub name: Option<String>,
     /// Credentials.
@@ -38,11 +40,14 @@ pub struct ConnectOptions {
     pub drain_timeout: Duration,
     /// Prefix of request inboxes; the subject a user needs permission for is `<prefix>.>`.
     pub inbox_prefix: String,
+    /// Whether to report every operation sent and received as [`super::Event::Trace`].
+    pub trace: bool,
 }
 
 impl Default for ConnectOptions {
     fn default() -> Self {
         ConnectOptions {
+            servers: Vec::new(),
             name: None,
             auth: Auth::None,
             echo: true,
@@ -51,6 +56,7 @@ impl Default for ConnectOptions {
             connect_timeout: Duration::from_secs(10),
             drain_timeout: Duration::from_secs(30),
             inbox_prefix: "_INBOX".into(),
+            trace: false,
         }
     }
 }
@@ -59,6 +65,18 @@ impl ConnectOptions {
     /// The NATS defaults: no credentials, echo on, PING every 2 minutes, stale after 2 missed.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Sets the servers to connect to, e.g. `["ws://127.0.0.1:4280"]`.
+    pub fn servers<S: Into<String>>(mut self, servers: impl IntoIterator<Item = S>) -> Self {
+        self.servers = servers.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Reports every operation sent and received as a trace event.
+    pub fn trace(mut self, on: bool) -> Self {
+        self.trace = on;
+        self
     }
 
     /// Sets the client name.

@@ -550,3 +550,29 @@ fn a_transport_closed_by_the_network_fails_pending_requests_at_once() {
         ]
     );
 }
+
+#[test]
+fn with_trace_on_every_op_sent_and_received_is_reported_in_order() {
+    let mut f = Fixture::new(ConnectOptions::new().trace(true).token("hidden"));
+    f.input(INFO);
+    f.input("PONG\r\n");
+    f.conn.subscribe("greet.*", None).unwrap();
+    let lines: Vec<String> = f
+        .events()
+        .into_iter()
+        .filter_map(|e| match e {
+            Event::Trace(TraceLine { direction, line }) => Some(format!(
+                "{}{}",
+                if direction == Direction::Sent {
+                    "> "
+                } else {
+                    "< "
+                },
+                line
+            )),
+            _ => None,
+        })
+        .map(|l| l.split(' ').take(2).collect::<Vec<_>>().join(" "))
+        .collect();
+    assert_eq!(lines, ["< INFO", "> CONNECT", "> PING", "< PONG", "> SUB"]);
+}
