@@ -35,7 +35,7 @@ pub fn client_op_line(op: &ClientOp<'_>) -> String {
                 ..info.clone()
             };
             let json = serde_json::to_string(&redacted).unwrap_or_default();
-            format!("CONNECT {}", shorten(&json, 3 * PREVIEW))
+            format!("CONNECT {}", shorten(&json, 6 * PREVIEW))
         }
         ClientOp::Pub {
             subject,
