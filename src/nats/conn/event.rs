@@ -52,7 +52,7 @@ impl From<MsgOp> for Message {
 
 /// Why a request ended without a reply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RequestErrorKind {
+pub enum RequestFailure {
     /// No reply within the request's timeout.
     TimedOut,
     /// Nobody is subscribed to the subject.
@@ -61,12 +61,12 @@ pub enum RequestErrorKind {
     Closed,
 }
 
-impl fmt::Display for RequestErrorKind {
+impl fmt::Display for RequestFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            RequestErrorKind::TimedOut => "timed out",
-            RequestErrorKind::NoResponders => "no responders",
-            RequestErrorKind::Closed => "connection closed",
+            RequestFailure::TimedOut => "timed out",
+            RequestFailure::NoResponders => "no responders",
+            RequestFailure::Closed => "connection closed",
         })
     }
 }
@@ -126,7 +126,7 @@ pub enum Event {
         /// The request.
         id: RequestId,
         /// Why.
-        kind: RequestErrorKind,
+        kind: RequestFailure,
     },
     /// A subscription received its last message (its `unsubscribe` limit, or it was removed).
     SubscriptionEnded {

@@ -26,7 +26,7 @@ use std::time::Duration;
 use web_time::Instant;
 
 pub use event::{
-    CloseReason, CommandError, Event, FlushId, Message, RequestErrorKind, RequestId, Statistics,
+    CloseReason, CommandError, Event, FlushId, Message, RequestFailure, RequestId, Statistics,
 };
 pub use options::{Auth, ConnectOptions};
 pub use server_error::{PermissionOperation, ServerError, ServerErrorKind};
@@ -205,7 +205,7 @@ impl Connection {
             if self.requests.remove(&id).is_some() {
                 self.events.push_back(Event::RequestFailed {
                     id: RequestId(id),
-                    kind: RequestErrorKind::TimedOut,
+                    kind: RequestFailure::TimedOut,
                 });
             }
         }
@@ -443,7 +443,7 @@ impl Connection {
     }
 
     /// Closes at once, without draining. Pending requests fail with
-    /// [`RequestErrorKind::Closed`].
+    /// [`RequestFailure::Closed`].
     pub fn close(&mut self) {
         self.close_with(CloseReason::ClosedByClient);
     }
@@ -537,7 +537,7 @@ impl Connection {
                 self.events.push_back(if message.is_no_responders() {
                     Event::RequestFailed {
                         id,
-                        kind: RequestErrorKind::NoResponders,
+                        kind: RequestFailure::NoResponders,
                     }
                 } else {
                     Event::Response { id, message }
@@ -598,7 +598,7 @@ impl Connection {
         for id in std::mem::take(&mut self.requests).into_keys() {
             self.events.push_back(Event::RequestFailed {
                 id: RequestId(id),
-                kind: RequestErrorKind::Closed,
+                kind: RequestFailure::Closed,
             });
         }
         self.request_deadlines.clear();

@@ -225,7 +225,7 @@ fn a_request_times_out_at_its_deadline_and_a_late_reply_is_dropped() {
         f.events(),
         [Event::RequestFailed {
             id: fast,
-            kind: RequestErrorKind::TimedOut
+            kind: RequestFailure::TimedOut
         }]
     );
     f.advance(Duration::from_millis(199));
@@ -235,7 +235,7 @@ fn a_request_times_out_at_its_deadline_and_a_late_reply_is_dropped() {
         f.events(),
         [Event::RequestFailed {
             id: slow,
-            kind: RequestErrorKind::TimedOut
+            kind: RequestFailure::TimedOut
         }]
     );
     f.input(&format!("MSG {reply} 1 4\r\nlate\r\n"));
@@ -253,7 +253,7 @@ fn status_503_with_an_empty_body_is_no_responders() {
         f.events(),
         [Event::RequestFailed {
             id,
-            kind: RequestErrorKind::NoResponders
+            kind: RequestFailure::NoResponders
         }]
     );
 
@@ -268,7 +268,7 @@ fn status_503_with_an_empty_body_is_no_responders() {
         f.events(),
         [Event::RequestFailed {
             id,
-            kind: RequestErrorKind::NoResponders
+            kind: RequestFailure::NoResponders
         }]
     );
 }
@@ -347,7 +347,7 @@ fn a_drain_that_gets_no_pong_ends_at_the_drain_timeout_and_fails_pending_request
         [
             Event::RequestFailed {
                 id,
-                kind: RequestErrorKind::Closed
+                kind: RequestFailure::Closed
             },
             Event::Closed(CloseReason::DrainTimeout)
         ]
@@ -496,7 +496,7 @@ fn fatal_errors_close_and_recoverable_errors_are_reported() {
         events[0],
         Event::RequestFailed {
             id,
-            kind: RequestErrorKind::Closed
+            kind: RequestFailure::Closed
         }
     );
     assert!(matches!(
@@ -544,7 +544,7 @@ fn a_transport_closed_by_the_network_fails_pending_requests_at_once() {
         [
             Event::RequestFailed {
                 id,
-                kind: RequestErrorKind::Closed
+                kind: RequestFailure::Closed
             },
             Event::Closed(CloseReason::TransportClosed("socket reset".into()))
         ]

@@ -1,0 +1,251 @@
+//! The client's errors: one type per operation, each with a kind to match on and a message a
+//! person can act on.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::nats::conn::{CloseReason, CommandError, RequestFailure};
+use crate::nats::proto::validate::ValidationError;
+
+/// What went wrong with a publish, subscribe, flush or drain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The subject is empty, has empty tokens, whitespace, or misplaced wildcards.
+    InvalidSubject,
+    /// The queue group name is empty or has whitespace.
+    InvalidQueueGroup,
+    /// Headers plus payload exceed the server's `max_payload`.
+    MaxPayloadExceeded,
+    /// The connection is draining and takes no new subscriptions or requests.
+    Draining,
+    /// The connection is closed.
+    Closed,
+    /// The subscription already ended.
+    UnknownSubscription,
+    /// [`super::Message::respond`] on a message that has no reply subject.
+    NoReplySubject,
+}
+
+/// An error from a client operation other than connect and request.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct Error {
+    kind: ErrorKind,
+    message: String,
+}
+
+impl Error {
+    pub(crate) fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Error {
+            kind,
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn closed() -> Self {
+        Error::new(ErrorKind::Closed, "connection is closed")
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+}
+
+impl From<CommandError> for Error {
+    fn from(e: CommandError) -> Self {
+        let kind = match &e {
+            CommandError::Invalid(ValidationError::InvalidQueueGroup(_)) => ErrorKind::InvalidQueueGroup,
+            CommandError::Invalid(ValidationError::MaxPayloadExceeded { .. }) => {
+                ErrorKind::MaxPayloadExceeded
+            }
+            CommandError::Invalid(_) => ErrorKind::InvalidSubject,
+            CommandError::Draining => ErrorKind::Draining,
+            CommandError::Closed => ErrorKind::Closed,
+            CommandError::UnknownSubscription(_) => ErrorKind::UnknownSubscription,
+        };
+        Error::new(kind, e.to_string())
+    }
+}
+
+/// Why a request got no reply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestErrorKind {
+    /// No reply within the timeout.
+    TimedOut,
+    /// Nobody is subscribed to the subject.
+    NoResponders,
+    /// The subject is not a valid publish subject.
+    InvalidSubject,
+    /// Headers plus payload exceed the server's `max_payload`.
+    MaxPayloadExceeded,
+    /// The connection is draining.
+    Draining,
+    /// The connection closed before a reply came.
+    Closed,
+}
+
+/// A request that got no reply.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct RequestError {
+    kind: RequestErrorKind,
+    message: String,
+}
+
+impl RequestError {
+    /// Why there was no reply.
+    pub fn kind(&self) -> RequestErrorKind {
+        self.kind
+    }
+
+    pub(crate) fn from_failure(failure: RequestFailure, subject: &str, timeout: Duration) -> Self {
+        let (kind, message) = match failure {
+            RequestFailure::TimedOut => (
+                RequestErrorKind::TimedOut,
+                format!("request to {subject} timed out after {} ms", timeout.as_millis()),
+            ),
+            RequestFailure::NoResponders => (
+                RequestErrorKind::NoResponders,
+                format!("no responders for {subject}"),
+            ),
+            RequestFailure::Closed => (
+                RequestErrorKind::Closed,
+                format!("connection closed before {subject} was answered"),
+            ),
+        };
+        RequestError { kind, message }
+    }
+
+    pub(crate) fn from_command(e: CommandError) -> Self {
+        let kind = match &e {
+            CommandError::Invalid(ValidationError::MaxPayloadExceeded { .. }) => {
+                RequestErrorKind::MaxPayloadExceeded
+            }
+            CommandError::Invalid(_) => RequestErrorKind::InvalidSubject,
+            CommandError::Draining => RequestErrorKind::Draining,
+            CommandError::Closed | CommandError::UnknownSubscription(_) => RequestErrorKind::Closed,
+        };
+        RequestError {
+            kind,
+            message: e.to_string(),
+        }
+    }
+}
+
+/// What went wrong while connecting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConnectErrorKind {
+    /// No server URLs were given.
+    NoServers,
+    /// A URL is not a `ws://` or `wss://` URL.
+    InvalidUrl,
+    /// The WebSocket could not be opened or closed during the handshake.
+    Unreachable,
+    /// The server refused the connection (credentials, TLS, ...).
+    Refused,
+    /// The server did not complete the NATS handshake in time.
+    TimedOut,
+}
+
+/// Connecting failed; the message names each server tried and what to check.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct ConnectError {
+    kind: ConnectErrorKind,
+    attempts: Vec<String>,
+}
+
+impl ConnectError {
+    pub(crate) fn new(kind: ConnectErrorKind, attempt: impl Into<String>) -> Self {
+        ConnectError {
+            kind,
+            attempts: vec![attempt.into()],
+        }
+    }
+
+    pub(crate) fn from_close(url: &str, reason: &CloseReason) -> Self {
+        let kind = match reason {
+            CloseReason::Server(_) => ConnectErrorKind::Refused,
+            CloseReason::ConnectTimeout => ConnectErrorKind::TimedOut,
+            _ => ConnectErrorKind::Unreachable,
+        };
+        let text = match reason {
+            CloseReason::TransportClosed(text) => text.clone(),
+            other => format!("{url}: {other}"),
+        };
+        ConnectError::new(kind, text)
+    }
+
+    pub(crate) fn and(mut self, later: ConnectError) -> Self {
+        self.kind = later.kind;
+        self.attempts.extend(later.attempts);
+        self
+    }
+
+    /// What went wrong with the last server tried.
+    pub fn kind(&self) -> ConnectErrorKind {
+        self.kind
+    }
+}
+
+impl fmt::Display for ConnectError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.attempts.join("; "))
+    }
+}
+
+/// Why a drain did not end in an orderly close.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("drain did not finish: {0}")]
+pub struct DrainError(pub CloseReason);
+
+/// Checks that `url` is something a browser WebSocket can open to a nats-server.
+pub fn check_server_url(url: &str) -> Result<(), ConnectError> {
+    let invalid = |hint: &str| Err(ConnectError::new(ConnectErrorKind::InvalidUrl, format!("{url:?}: {hint}")));
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return invalid("not a URL: use ws://host:port (the nats-server websocket listener)");
+    };
+    match scheme.to_ascii_lowercase().as_str() {
+        "ws" | "wss" if !rest.is_empty() && !rest.contains(char::is_whitespace) => Ok(()),
+        "ws" | "wss" => invalid("missing host: use ws://host:port"),
+        "nats" | "tls" | "tcp" => invalid(
+            "browsers cannot open nats:// (TCP) connections: use the server's websocket listener, ws://host:port",
+        ),
+        "http" | "https" => invalid("use ws:// (or wss://) with the websocket listener's port, not http(s)://"),
+        _ => invalid("unsupported scheme: use ws:// or wss://"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_urls_must_be_websocket_urls_with_a_hint_when_not() {
+        assert!(check_server_url("ws://127.0.0.1:4280").is_ok());
+        assert!(check_server_url("wss://demo.nats.io:8443").is_ok());
+        for (bad, hint) in [
+            ("127.0.0.1:4280", "ws://host:port"),
+            ("nats://127.0.0.1:4222", "websocket listener"),
+            ("http://127.0.0.1:8222", "not http(s)://"),
+            ("ws://", "missing host"),
+            ("ftp://x", "unsupported scheme"),
+        ] {
+            let e = check_server_url(bad).unwrap_err();
+            assert_eq!(e.kind(), ConnectErrorKind::InvalidUrl);
+            assert!(e.to_string().contains(hint), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn request_errors_say_what_happened_to_which_subject() {
+        let e = RequestError::from_failure(RequestFailure::NoResponders, "greet.joe", Duration::from_millis(500));
+        assert_eq!(e.kind(), RequestErrorKind::NoResponders);
+        assert_eq!(e.to_string(), "no responders for greet.joe");
+        let e = RequestError::from_failure(RequestFailure::TimedOut, "slow", Duration::from_millis(500));
+        assert_eq!(e.to_string(), "request to slow timed out after 500 ms");
+        let e = RequestError::from_command(CommandError::Invalid(ValidationError::InvalidSubject("a b".into())));
+        assert_eq!(e.kind(), RequestErrorKind::InvalidSubject);
+        assert!(e.to_string().contains("invalid subject"));
+    }
+}

@@ -1,0 +1,339 @@
+//! The async API of the browser client, named as NATS users know it from async-nats and
+//! nats-py: [`connect`], [`Client::subscribe`], [`Client::request`], [`Message::respond`],
+//! [`SubscriberHandle::drain`], [`Client::drain`].
+//!
+//! A [`Client`] is a cheap handle (an `Rc`) on one connection; clone it freely within the
+//! page's thread. Every call only queues work in the sans-IO core and returns at once or with
+//! a future that completes on the matching core event.
+
+mod error;
+mod shared;
+mod subscriber;
+
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
+use std::time::Duration;
+
+use futures::channel::{mpsc, oneshot};
+use web_time::Instant;
+
+pub use error::{
+    check_server_url, ConnectError, ConnectErrorKind, DrainError, Error, ErrorKind, RequestError,
+    RequestErrorKind,
+};
+pub use subscriber::{Subscriber, SubscriberHandle};
+
+use crate::nats::conn::{
+    self, CloseReason, ConnectOptions, Connection, ServerError, Statistics, TraceLine,
+};
+use crate::nats::proto::{HeaderMap, ServerInfo};
+use shared::{Shared, State};
+
+/// Timeout of a request when none is given.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What a connection reports to the page besides messages: for status lines and traces.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClientEvent {
+    /// Connected to `url`; `info` is the server's INFO.
+    Connected {
+        /// The server URL in use.
+        url: String,
+        /// What the server said about itself.
+        info: ServerInfo,
+    },
+    /// The server sent new INFO.
+    ServerInfo(ServerInfo),
+    /// A `-ERR` that left the connection open (e.g. a permission violation).
+    ServerError(ServerError),
+    /// An operation sent or received (with [`ConnectOptions::trace`] on).
+    Trace(TraceLine),
+    /// The connection closed.
+    Closed(CloseReason),
+}
+
+/// Connects to the first of `options.servers` that completes the NATS handshake.
+pub async fn connect(options: ConnectOptions) -> Result<Client, ConnectError> {
+    connect_with_events(options, None).await
+}
+
+/// Like [`connect`], and sends every [`ClientEvent`], from the first trace line on, to
+/// `events`.
+pub async fn connect_with_events(
+    options: ConnectOptions,
+    events: Option<mpsc::UnboundedSender<ClientEvent>>,
+) -> Result<Client, ConnectError> {
+    let mut failure: Option<ConnectError> = None;
+    for url in options.servers.clone() {
+        match connect_one(&url, options.clone(), events.clone()).await {
+            Ok(client) => return Ok(client),
+            Err(e) => failure = Some(failure.map_or(e.clone(), |f| f.and(e))),
+        }
+    }
+    Err(failure.unwrap_or_else(|| {
+        ConnectError::new(ConnectErrorKind::NoServers, "no server URLs given: pass e.g. ws://127.0.0.1:4280")
+    }))
+}
+
+async fn connect_one(
+    url: &str,
+    options: ConnectOptions,
+    events: Option<mpsc::UnboundedSender<ClientEvent>>,
+) -> Result<Client, ConnectError> {
+    check_server_url(url)?;
+    let conn = Connection::new(Instant::now(), options);
+    let shared = shared::open(url, conn, events)
+        .map_err(|e| ConnectError::new(ConnectErrorKind::InvalidUrl, format!("{url}: {e}")))?;
+    let (tx, rx) = oneshot::channel();
+    shared.borrow_mut().connected = Some(tx);
+    match rx.await {
+        Ok(Ok(_info)) => Ok(Client { shared }),
+        Ok(Err(reason)) => Err(ConnectError::from_close(url, &reason)),
+        Err(_) => Err(ConnectError::new(ConnectErrorKind::Unreachable, format!("{url}: connection lost"))),
+    }
+}
+
+/// A handle on one NATS connection.
+#[derive(Clone)]
+pub struct Client {
+    shared: Shared,
+}
+
+impl Client {
+    /// Runs `f` on the connection state, then sends what it queued.
+    fn command<T>(&self, f: impl FnOnce(&mut State) -> Result<T, Error>) -> Result<T, Error> {
+        let mut state = self.shared.borrow_mut();
+        let result = f(&mut state);
+        state.pump();
+        result
+    }
+
+    /// The URL of the server this client is connected to.
+    pub fn server_url(&self) -> String {
+        self.shared.borrow().url.clone()
+    }
+
+    /// The latest INFO from the server.
+    pub fn server_info(&self) -> Option<ServerInfo> {
+        self.shared.borrow().conn.server_info().cloned()
+    }
+
+    /// Messages and bytes in and out so far.
+    pub fn statistics(&self) -> Statistics {
+        self.shared.borrow().conn.statistics()
+    }
+
+    /// Why the connection closed, once it has.
+    pub fn close_reason(&self) -> Option<CloseReason> {
+        self.shared.borrow().close_reason.clone()
+    }
+
+    /// A stream of [`ClientEvent`]s from now on.
+    pub fn events(&self) -> mpsc::UnboundedReceiver<ClientEvent> {
+        let (tx, rx) = mpsc::unbounded();
+        self.shared.borrow_mut().listeners.push(tx);
+        rx
+    }
+
+    /// Subscribes to `subject`; wildcards `*` and `>` are allowed as whole tokens.
+    pub async fn subscribe(&self, subject: &str) -> Result<Subscriber, Error> {
+        self.subscribe_inner(subject, None)
+    }
+
+    /// Subscribes to `subject` as a member of `queue`: each message goes to one member.
+    pub async fn queue_subscribe(&self, subject: &str, queue: &str) -> Result<Subscriber, Error> {
+        self.subscribe_inner(subject, Some(queue))
+    }
+
+    fn subscribe_inner(&self, subject: &str, queue: Option<&str>) -> Result<Subscriber, Error> {
+        let (tx, rx) = mpsc::unbounded();
+        let sid = self.command(|state| {
+            let sid = state.conn.subscribe(subject, queue)?;
+            state.subscriptions.insert(sid, tx);
+            Ok(sid)
+        })?;
+        Ok(Subscriber::new(sid, self.clone(), rx))
+    }
+
+    /// Publishes `payload` to `subject`.
+    pub async fn publish(&self, subject: &str, payload: impl AsRef<[u8]>) -> Result<(), Error> {
+        self.command(|state| Ok(state.conn.publish(subject, None, None, payload.as_ref())?))
+    }
+
+    /// Publishes `payload` with `headers` to `subject`.
+    pub async fn publish_with_headers(
+        &self,
+        subject: &str,
+        headers: &HeaderMap,
+        payload: impl AsRef<[u8]>,
+    ) -> Result<(), Error> {
+        self.command(|state| Ok(state.conn.publish(subject, None, Some(headers), payload.as_ref())?))
+    }
+
+    /// Publishes `payload` to `subject`, asking for replies on `reply`.
+    pub async fn publish_with_reply(
+        &self,
+        subject: &str,
+        reply: &str,
+        payload: impl AsRef<[u8]>,
+    ) -> Result<(), Error> {
+        self.command(|state| Ok(state.conn.publish(subject, Some(reply), None, payload.as_ref())?))
+    }
+
+    /// A request to `subject`; set `.timeout(..)` or `.headers(..)`, then `.await` the reply.
+    pub fn request(&self, subject: impl Into<String>, payload: impl Into<Vec<u8>>) -> Request {
+        Request {
+            client: self.clone(),
+            subject: subject.into(),
+            payload: payload.into(),
+            headers: None,
+            timeout: DEFAULT_REQUEST_TIMEOUT,
+        }
+    }
+
+    /// Waits until the server has processed everything sent so far.
+    pub async fn flush(&self) -> Result<(), Error> {
+        let (tx, rx) = oneshot::channel();
+        self.command(|state| {
+            let id = state.conn.flush()?;
+            state.flushes.insert(id, tx);
+            Ok(())
+        })?;
+        rx.await.map_err(|_| Error::closed())
+    }
+
+    /// Drains every subscription (the request inbox too), sends what is queued and closes.
+    /// New subscriptions and requests are refused from the moment this is called.
+    pub async fn drain(&self) -> Result<(), DrainError> {
+        let (tx, rx) = oneshot::channel();
+        {
+            let mut state = self.shared.borrow_mut();
+            if let Some(reason) = state.close_reason.clone() {
+                return match reason {
+                    CloseReason::Drained => Ok(()),
+                    other => Err(DrainError(other)),
+                };
+            }
+            state.closed.push(tx);
+            let _ = state.conn.drain(Instant::now());
+            state.pump();
+        }
+        match rx.await {
+            Ok(CloseReason::Drained) => Ok(()),
+            Ok(other) => Err(DrainError(other)),
+            Err(_) => Err(DrainError(CloseReason::ClosedByClient)),
+        }
+    }
+
+    /// Closes at once, without draining.
+    pub fn close(&self) {
+        let mut state = self.shared.borrow_mut();
+        state.conn.close();
+        state.pump();
+    }
+}
+
+/// A request being prepared; `.await` it for the reply.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct Request {
+    client: Client,
+    subject: String,
+    payload: Vec<u8>,
+    headers: Option<HeaderMap>,
+    timeout: Duration,
+}
+
+impl Request {
+    /// How long to wait for the reply (default [`DEFAULT_REQUEST_TIMEOUT`]).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Headers to send with the request.
+    pub fn headers(mut self, headers: HeaderMap) -> Self {
+        self.headers = Some(headers);
+        self
+    }
+
+    async fn send(self) -> Result<Message, RequestError> {
+        let (tx, rx) = oneshot::channel();
+        {
+            let mut state = self.client.shared.borrow_mut();
+            let sent = state.conn.request(
+                Instant::now(),
+                &self.subject,
+                self.headers.as_ref(),
+                &self.payload,
+                self.timeout,
+            );
+            let id = match sent {
+                Ok(id) => id,
+                Err(e) => return Err(RequestError::from_command(e)),
+            };
+            state.requests.insert(id, tx);
+            state.pump();
+        }
+        let outcome = rx.await.unwrap_or(Err(conn::RequestFailure::Closed));
+        outcome
+            .map(|inner| Message::new(inner, self.client.clone()))
+            .map_err(|failure| RequestError::from_failure(failure, &self.subject, self.timeout))
+    }
+}
+
+impl IntoFuture for Request {
+    type Output = Result<Message, RequestError>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output>>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+/// A message received on a subscription or as a reply.
+#[derive(Clone)]
+pub struct Message {
+    /// The subject it was published to.
+    pub subject: String,
+    /// Where to send a reply, if the sender asked for one.
+    pub reply: Option<String>,
+    /// Headers, if it had any.
+    pub headers: Option<HeaderMap>,
+    /// The body.
+    pub payload: Vec<u8>,
+    client: Client,
+}
+
+impl std::fmt::Debug for Message {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Message")
+            .field("subject", &self.subject)
+            .field("reply", &self.reply)
+            .field("headers", &self.headers)
+            .field("payload", &String::from_utf8_lossy(&self.payload))
+            .finish()
+    }
+}
+
+impl Message {
+    fn new(inner: conn::Message, client: Client) -> Self {
+        Message {
+            subject: inner.subject,
+            reply: inner.reply,
+            headers: inner.headers,
+            payload: inner.payload,
+            client,
+        }
+    }
+
+    /// Publishes `payload` to this message's reply subject.
+    pub async fn respond(&self, payload: impl AsRef<[u8]>) -> Result<(), Error> {
+        let reply = self.reply.as_deref().ok_or_else(|| {
+            Error::new(
+                ErrorKind::NoReplySubject,
+                format!("message on {} has no reply subject to respond to", self.subject),
+            )
+        })?;
+        self.client.publish(reply, payload).await
+    }
+}

@@ -1,0 +1,157 @@
+//! The browser transport: a `web_sys::WebSocket` carrying binary frames, and a `setTimeout`
+//! timer. Both own their JS closures and detach them on drop, so nothing calls into freed Rust
+//! state and no socket outlives its owner.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use js_sys::{ArrayBuffer, Uint8Array};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{BinaryType, CloseEvent, MessageEvent, WebSocket};
+
+/// What the socket reports to its owner.
+pub trait SocketHandler {
+    /// The WebSocket handshake finished.
+    fn on_open(&self);
+    /// A frame arrived; `bytes` is only valid during the call.
+    fn on_data(&self, bytes: &[u8]);
+    /// The socket closed (`was_open` tells whether it ever opened).
+    fn on_close(&self, closed: SocketClosed);
+}
+
+/// How a socket closed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SocketClosed {
+    /// The WebSocket close code (1006 when the connection failed or dropped).
+    pub code: u16,
+    /// The close reason the server gave, often empty.
+    pub reason: String,
+    /// Whether the socket had opened before it closed.
+    pub was_open: bool,
+}
+
+/// An open (or opening) WebSocket with its event listeners.
+pub struct Socket {
+    ws: WebSocket,
+    _on_open: Closure<dyn FnMut(web_sys::Event)>,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_close: Closure<dyn FnMut(CloseEvent)>,
+}
+
+impl Socket {
+    /// Starts opening a WebSocket to `url`; events go to `handler`. Fails at once when the
+    /// browser refuses the URL (bad syntax, `ws://` from an `https://` page).
+    pub fn open(url: &str, handler: Rc<dyn SocketHandler>) -> Result<Socket, String> {
+        let ws = WebSocket::new(url).map_err(|e| describe_js_error(&e))?;
+        ws.set_binary_type(BinaryType::Arraybuffer);
+        let opened = Rc::new(RefCell::new(false));
+
+        let on_open = {
+            let (handler, opened) = (handler.clone(), opened.clone());
+            Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+                *opened.borrow_mut() = true;
+                handler.on_open();
+            })
+        };
+        let on_message = {
+            let handler = handler.clone();
+            let mut scratch = Vec::new();
+            Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+                if let Ok(buffer) = event.data().dyn_into::<ArrayBuffer>() {
+                    let array = Uint8Array::new(&buffer);
+                    scratch.resize(array.length() as usize, 0);
+                    array.copy_to(&mut scratch);
+                    handler.on_data(&scratch);
+                }
+            })
+        };
+        let on_close = Closure::<dyn FnMut(CloseEvent)>::new(move |event: CloseEvent| {
+            handler.on_close(SocketClosed {
+                code: event.code(),
+                reason: event.reason(),
+                was_open: *opened.borrow(),
+            });
+        });
+        ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+        ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+        Ok(Socket {
+            ws,
+            _on_open: on_open,
+            _on_message: on_message,
+            _on_close: on_close,
+        })
+    }
+
+    /// Sends `bytes` as one binary frame.
+    pub fn send(&self, bytes: &[u8]) -> Result<(), String> {
+        self.ws
+            .send_with_u8_array(bytes)
+            .map_err(|e| describe_js_error(&e))
+    }
+}
+
+impl Drop for Socket {
+    fn drop(&mut self) {
+        self.ws.set_onopen(None);
+        self.ws.set_onmessage(None);
+        self.ws.set_onclose(None);
+        let _ = self.ws.close();
+    }
+}
+
+/// A `setTimeout` with one fixed callback, armed for at most one deadline at a time. The
+/// callback lives as long as the timer, so re-arming from inside it is safe.
+pub struct Timer {
+    callback: Closure<dyn FnMut()>,
+    handle: Option<i32>,
+}
+
+impl Timer {
+    /// A disarmed timer that calls `f` whenever an armed deadline passes.
+    pub fn new(f: impl FnMut() + 'static) -> Self {
+        Timer {
+            callback: Closure::new(f),
+            handle: None,
+        }
+    }
+
+    /// Arms the timer `delay_ms` from now, replacing any earlier deadline.
+    pub fn arm(&mut self, delay_ms: i32) {
+        self.cancel();
+        if let Some(window) = web_sys::window() {
+            self.handle = window
+                .set_timeout_with_callback_and_timeout_and_arguments_0(
+                    self.callback.as_ref().unchecked_ref(),
+                    delay_ms.max(0),
+                )
+                .ok();
+        }
+    }
+
+    /// Forgets a deadline that has just fired (its handle is no longer valid).
+    pub fn fired(&mut self) {
+        self.handle = None;
+    }
+
+    /// Cancels the armed deadline, if any.
+    pub fn cancel(&mut self) {
+        if let (Some(handle), Some(window)) = (self.handle.take(), web_sys::window()) {
+            window.clear_timeout_with_handle(handle);
+        }
+    }
+}
+
+impl Drop for Timer {
+    fn drop(&mut self) {
+        self.cancel();
+    }
+}
+
+fn describe_js_error(e: &JsValue) -> String {
+    e.dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| e.as_string())
+        .unwrap_or_else(|| format!("{e:?}"))
+}
