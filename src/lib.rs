@@ -9,9 +9,14 @@
 //!   and reads no clock, so the same code runs natively (tests drive it over TCP against a real
 //!   `nats-server`) and in the browser (over a WebSocket).
 //!
+//! * [`nats::client`] is the async API (`connect`, `subscribe`, `request`, `drain`, ...) over
+//!   [`nats::ws`], the browser WebSocket transport.
+//! * [`app`] is the yew page that runs the NATS by Example request-reply program.
+//!
 //! Data flows one way at each layer:
 //! `bytes -> parser -> connection state -> events` and back
 //! `command -> queued client ops -> encoder -> one transport write`.
 #![warn(missing_docs)]
 
+pub mod app;
 pub mod nats;

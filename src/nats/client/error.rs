@@ -55,7 +55,9 @@ impl Error {
 impl From<CommandError> for Error {
     fn from(e: CommandError) -> Self {
         let kind = match &e {
-            CommandError::Invalid(ValidationError::InvalidQueueGroup(_)) => ErrorKind::InvalidQueueGroup,
+            CommandError::Invalid(ValidationError::InvalidQueueGroup(_)) => {
+                ErrorKind::InvalidQueueGroup
+            }
             CommandError::Invalid(ValidationError::MaxPayloadExceeded { .. }) => {
                 ErrorKind::MaxPayloadExceeded
             }
@@ -103,7 +105,10 @@ impl RequestError {
         let (kind, message) = match failure {
             RequestFailure::TimedOut => (
                 RequestErrorKind::TimedOut,
-                format!("request to {subject} timed out after {} ms", timeout.as_millis()),
+                format!(
+                    "request to {subject} timed out after {} ms",
+                    timeout.as_millis()
+                ),
             ),
             RequestFailure::NoResponders => (
                 RequestErrorKind::NoResponders,
@@ -201,7 +206,12 @@ pub struct DrainError(pub CloseReason);
 
 /// Checks that `url` is something a browser WebSocket can open to a nats-server.
 pub fn check_server_url(url: &str) -> Result<(), ConnectError> {
-    let invalid = |hint: &str| Err(ConnectError::new(ConnectErrorKind::InvalidUrl, format!("{url:?}: {hint}")));
+    let invalid = |hint: &str| {
+        Err(ConnectError::new(
+            ConnectErrorKind::InvalidUrl,
+            format!("{url:?}: {hint}"),
+        ))
+    };
     let Some((scheme, rest)) = url.split_once("://") else {
         return invalid("not a URL: use ws://host:port (the nats-server websocket listener)");
     };
@@ -239,12 +249,22 @@ mod tests {
 
     #[test]
     fn request_errors_say_what_happened_to_which_subject() {
-        let e = RequestError::from_failure(RequestFailure::NoResponders, "greet.joe", Duration::from_millis(500));
+        let e = RequestError::from_failure(
+            RequestFailure::NoResponders,
+            "greet.joe",
+            Duration::from_millis(500),
+        );
         assert_eq!(e.kind(), RequestErrorKind::NoResponders);
         assert_eq!(e.to_string(), "no responders for greet.joe");
-        let e = RequestError::from_failure(RequestFailure::TimedOut, "slow", Duration::from_millis(500));
+        let e = RequestError::from_failure(
+            RequestFailure::TimedOut,
+            "slow",
+            Duration::from_millis(500),
+        );
         assert_eq!(e.to_string(), "request to slow timed out after 500 ms");
-        let e = RequestError::from_command(CommandError::Invalid(ValidationError::InvalidSubject("a b".into())));
+        let e = RequestError::from_command(CommandError::Invalid(ValidationError::InvalidSubject(
+            "a b".into(),
+        )));
         assert_eq!(e.kind(), RequestErrorKind::InvalidSubject);
         assert!(e.to_string().contains("invalid subject"));
     }

@@ -71,7 +71,10 @@ pub async fn connect_with_events(
         }
     }
     Err(failure.unwrap_or_else(|| {
-        ConnectError::new(ConnectErrorKind::NoServers, "no server URLs given: pass e.g. ws://127.0.0.1:4280")
+        ConnectError::new(
+            ConnectErrorKind::NoServers,
+            "no server URLs given: pass e.g. ws://127.0.0.1:4280",
+        )
     }))
 }
 
@@ -89,7 +92,10 @@ async fn connect_one(
     match rx.await {
         Ok(Ok(_info)) => Ok(Client { shared }),
         Ok(Err(reason)) => Err(ConnectError::from_close(url, &reason)),
-        Err(_) => Err(ConnectError::new(ConnectErrorKind::Unreachable, format!("{url}: connection lost"))),
+        Err(_) => Err(ConnectError::new(
+            ConnectErrorKind::Unreachable,
+            format!("{url}: connection lost"),
+        )),
     }
 }
 
@@ -167,7 +173,11 @@ impl Client {
         headers: &HeaderMap,
         payload: impl AsRef<[u8]>,
     ) -> Result<(), Error> {
-        self.command(|state| Ok(state.conn.publish(subject, None, Some(headers), payload.as_ref())?))
+        self.command(|state| {
+            Ok(state
+                .conn
+                .publish(subject, None, Some(headers), payload.as_ref())?)
+        })
     }
 
     /// Publishes `payload` to `subject`, asking for replies on `reply`.
@@ -177,7 +187,11 @@ impl Client {
         reply: &str,
         payload: impl AsRef<[u8]>,
     ) -> Result<(), Error> {
-        self.command(|state| Ok(state.conn.publish(subject, Some(reply), None, payload.as_ref())?))
+        self.command(|state| {
+            Ok(state
+                .conn
+                .publish(subject, Some(reply), None, payload.as_ref())?)
+        })
     }
 
     /// A request to `subject`; set `.timeout(..)` or `.headers(..)`, then `.await` the reply.
@@ -331,7 +345,10 @@ impl Message {
         let reply = self.reply.as_deref().ok_or_else(|| {
             Error::new(
                 ErrorKind::NoReplySubject,
-                format!("message on {} has no reply subject to respond to", self.subject),
+                format!(
+                    "message on {} has no reply subject to respond to",
+                    self.subject
+                ),
             )
         })?;
         self.client.publish(reply, payload).await

@@ -10,7 +10,9 @@ use futures::channel::{mpsc, oneshot};
 use web_time::Instant;
 
 use super::ClientEvent;
-use crate::nats::conn::{CloseReason, Connection, Event, FlushId, Message, RequestFailure, RequestId};
+use crate::nats::conn::{
+    CloseReason, Connection, Event, FlushId, Message, RequestFailure, RequestId,
+};
 use crate::nats::proto::ServerInfo;
 use crate::nats::ws::{Socket, SocketClosed, SocketHandler, Timer};
 

@@ -25,7 +25,11 @@ pub struct SubscriberHandle {
 }
 
 impl Subscriber {
-    pub(crate) fn new(sid: u64, client: Client, messages: mpsc::UnboundedReceiver<conn::Message>) -> Self {
+    pub(crate) fn new(
+        sid: u64,
+        client: Client,
+        messages: mpsc::UnboundedReceiver<conn::Message>,
+    ) -> Self {
         Subscriber {
             handle: SubscriberHandle { sid, client },
             messages,
@@ -60,7 +64,11 @@ impl SubscriberHandle {
         let (tx, rx) = oneshot::channel();
         self.client.command(|state| {
             state.conn.drain_subscription(self.sid)?;
-            state.subscription_drains.entry(self.sid).or_default().push(tx);
+            state
+                .subscription_drains
+                .entry(self.sid)
+                .or_default()
+                .push(tx);
             Ok(())
         })?;
         rx.await.map_err(|_| Error::closed())

@@ -1,0 +1,13 @@
+//! The page's parts. Each takes plain props and callbacks; none talks to NATS itself.
+
+mod example_panel;
+mod log_list;
+mod playground_panel;
+mod status_line;
+mod trace_panel;
+
+pub use example_panel::ExamplePanel;
+pub use log_list::LogList;
+pub use playground_panel::PlaygroundPanel;
+pub use status_line::StatusLine;
+pub use trace_panel::TracePanel;

@@ -1,0 +1,66 @@
+//! The playground: start and drain a responder, send requests for any name.
+
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use super::{LogList, StatusLine};
+use crate::app::state::{ConnStatus, LogLine};
+
+/// Props of [`PlaygroundPanel`].
+#[derive(Properties, PartialEq)]
+pub struct PlaygroundPanelProps {
+    /// Status of the playground connection.
+    pub status: ConnStatus,
+    /// Whether the responder is subscribed.
+    pub responder_running: bool,
+    /// What happened so far.
+    pub log: Vec<LogLine>,
+    /// Subscribes the responder.
+    pub on_start: Callback<()>,
+    /// Drains the responder.
+    pub on_drain: Callback<()>,
+    /// Requests `greet.<name>`.
+    pub on_request: Callback<String>,
+}
+
+/// The playground section.
+#[function_component(PlaygroundPanel)]
+pub fn playground_panel(props: &PlaygroundPanelProps) -> Html {
+    let name = use_node_ref();
+    let on_submit = {
+        let (name, on_request) = (name.clone(), props.on_request.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            if let Some(input) = name.cast::<HtmlInputElement>() {
+                on_request.emit(input.value());
+            }
+        })
+    };
+    let connected = matches!(props.status, ConnStatus::Connected { .. });
+    html! {
+        <section aria-labelledby="playground-title">
+            <h2 id="playground-title">{ "Playground" }</h2>
+            <p>
+                { "A second connection that stays open. While its responder runs it answers any NATS client on the same server, e.g. " }
+                <code>{ "nats req greet.ann ''" }</code>
+                { "; the requester shows whatever any responder answers." }
+            </p>
+            <StatusLine label="Playground connection" status={props.status.clone()} />
+            <div class="controls">
+                <button type="button" onclick={props.on_start.reform(|_: MouseEvent| ())}
+                    disabled={!connected || props.responder_running}>{ "Start responder" }</button>
+                <button type="button" onclick={props.on_drain.reform(|_: MouseEvent| ())}
+                    disabled={!props.responder_running}>{ "Drain responder" }</button>
+                <span class="responder-state">
+                    { if props.responder_running { "responder: running on greet.*" } else { "responder: stopped" } }
+                </span>
+            </div>
+            <form class="controls" onsubmit={on_submit}>
+                <label for="name">{ "Name" }</label>
+                <input id="name" name="name" ref={name} value="ann" autocomplete="off" spellcheck="false" />
+                <button type="submit" disabled={!connected}>{ "Send request" }</button>
+            </form>
+            <LogList label="Playground log" lines={props.log.clone()} empty="Nothing yet." />
+        </section>
+    }
+}

@@ -1,0 +1,36 @@
+//! The protocol trace: the operations each connection sent and received.
+
+use std::collections::VecDeque;
+
+use yew::prelude::*;
+
+use crate::app::state::{arrow, Conn};
+use crate::nats::conn::TraceLine;
+
+/// Props of [`TracePanel`].
+#[derive(Properties, PartialEq)]
+pub struct TracePanelProps {
+    /// Lines, oldest first.
+    pub lines: VecDeque<(Conn, TraceLine)>,
+    /// How many older lines were dropped.
+    pub dropped: usize,
+}
+
+/// The trace section; newest lines at the bottom.
+#[function_component(TracePanel)]
+pub fn trace_panel(props: &TracePanelProps) -> Html {
+    html! {
+        <section aria-labelledby="trace-title">
+            <h2 id="trace-title">{ "Protocol trace" }</h2>
+            <p>{ "What went over the WebSocket: → sent by the page, ← received from nats-server. Bodies are shortened." }</p>
+            if props.dropped > 0 {
+                <p class="empty">{ format!("{} older lines not shown", props.dropped) }</p>
+            }
+            <ol class="trace" aria-label="Protocol trace">
+                { for props.lines.iter().map(|(conn, line)| html! {
+                    <li><span class="conn">{ conn.label() }</span>{ " " }{ arrow(line.direction) }{ " " }<code>{ &line.line }</code></li>
+                }) }
+            </ol>
+        </section>
+    }
+}

@@ -1,0 +1,109 @@
+//! Turns a connection's [`ClientEvent`]s into page [`Action`]s.
+
+use futures::channel::mpsc;
+use futures::StreamExt;
+use yew::Callback;
+
+use super::state::{Action, Conn, ConnStatus, LogLine};
+use crate::nats::client::ClientEvent;
+use crate::nats::conn::CloseReason;
+
+/// Forwards every event of one connection to the page until the connection closes.
+pub async fn forward(
+    conn: Conn,
+    mut events: mpsc::UnboundedReceiver<ClientEvent>,
+    report: Callback<Action>,
+) {
+    while let Some(event) = events.next().await {
+        for action in actions_for(conn, event) {
+            report.emit(action);
+        }
+    }
+}
+
+/// The page actions one client event stands for.
+pub fn actions_for(conn: Conn, event: ClientEvent) -> Vec<Action> {
+    let log = |line| match conn {
+        Conn::Example => Action::ExampleLog(line),
+        Conn::Playground => Action::PlaygroundLog(line),
+    };
+    match event {
+        ClientEvent::Connected { url, info } => vec![Action::Status(
+            conn,
+            ConnStatus::Connected {
+                server: if info.server_name.is_empty() {
+                    info.server_id
+                } else {
+                    info.server_name
+                },
+                version: info.version,
+                url,
+            },
+        )],
+        ClientEvent::ServerInfo(_) => vec![],
+        ClientEvent::ServerError(e) => vec![log(LogLine::error(e.to_string()))],
+        ClientEvent::Trace(line) => vec![Action::Trace(conn, line)],
+        ClientEvent::Closed(CloseReason::Drained) => {
+            vec![Action::Status(conn, ConnStatus::Closed("drained".into()))]
+        }
+        ClientEvent::Closed(CloseReason::ClosedByClient) => {
+            vec![Action::Status(
+                conn,
+                ConnStatus::Closed("closed by the page".into()),
+            )]
+        }
+        ClientEvent::Closed(reason) => {
+            vec![Action::Status(conn, ConnStatus::Error(reason.to_string()))]
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::nats::proto::ServerInfo;
+
+    #[test]
+    fn connected_names_the_server_and_its_version() {
+        let info = ServerInfo {
+            server_name: "dev".into(),
+            version: "2.9.10".into(),
+            ..Default::default()
+        };
+        let actions = actions_for(
+            Conn::Example,
+            ClientEvent::Connected {
+                url: "ws://x".into(),
+                info,
+            },
+        );
+        assert_eq!(
+            actions,
+            [Action::Status(
+                Conn::Example,
+                ConnStatus::Connected {
+                    server: "dev".into(),
+                    version: "2.9.10".into(),
+                    url: "ws://x".into()
+                }
+            )]
+        );
+    }
+
+    #[test]
+    fn an_unexpected_close_is_an_error_status_with_its_reason() {
+        let actions = actions_for(
+            Conn::Playground,
+            ClientEvent::Closed(CloseReason::TransportClosed(
+                "ws://x the connection dropped".into(),
+            )),
+        );
+        assert_eq!(
+            actions,
+            [Action::Status(
+                Conn::Playground,
+                ConnStatus::Error("connection lost: ws://x the connection dropped".into())
+            )]
+        );
+    }
+}

@@ -1,0 +1,110 @@
+//! The NATS by Example "request-reply" program, as its Python original runs it, reporting each
+//! step to the page.
+
+use std::time::Duration;
+
+use futures::channel::mpsc;
+use futures::StreamExt;
+use wasm_bindgen_futures::spawn_local;
+use web_time::Instant;
+use yew::Callback;
+
+use super::events;
+use super::state::{Action, Conn, ConnStatus, LogLine};
+use crate::nats::client::{connect_with_events, RequestErrorKind};
+use crate::nats::ConnectOptions;
+
+/// The names the requester asks for, in order.
+pub const NAMES: [&str; 3] = ["joe", "sue", "bob"];
+/// The request timeout of the original program.
+pub const TIMEOUT: Duration = Duration::from_millis(500);
+
+/// Runs the program once on a connection of its own.
+pub async fn run(servers: Vec<String>, report: Callback<Action>) {
+    report.emit(Action::ExampleStarted);
+    if let Err(e) = program(servers, &report).await {
+        report.emit(Action::ExampleLog(LogLine::error(e)));
+    }
+    report.emit(Action::ExampleFinished);
+}
+
+async fn program(servers: Vec<String>, report: &Callback<Action>) -> Result<(), String> {
+    let step = |text: String| report.emit(Action::ExampleLog(LogLine::step(text)));
+    let output = |text: String| report.emit(Action::ExampleLog(LogLine::output(text)));
+
+    report.emit(Action::Status(
+        Conn::Example,
+        ConnStatus::Connecting(servers.join(", ")),
+    ));
+    let (events_tx, events_rx) = mpsc::unbounded();
+    spawn_local(events::forward(Conn::Example, events_rx, report.clone()));
+    let options = ConnectOptions::new()
+        .servers(servers)
+        .name("nats-by-example request-reply")
+        .trace(true);
+    let client = connect_with_events(options, Some(events_tx))
+        .await
+        .map_err(|e| {
+            report.emit(Action::Status(
+                Conn::Example,
+                ConnStatus::Error(e.to_string()),
+            ));
+            e.to_string()
+        })?;
+    step(format!("connected to {}", client.server_url()));
+
+    let mut responder = client
+        .subscribe("greet.*")
+        .await
+        .map_err(|e| e.to_string())?;
+    let responder_handle = responder.handle();
+    spawn_local(async move {
+        while let Some(msg) = responder.next().await {
+            let name = &msg.subject["greet.".len()..];
+            let _ = msg.respond(format!("hello, {name}")).await;
+        }
+    });
+    step("responder subscribed to greet.*".into());
+
+    for name in NAMES {
+        let subject = format!("greet.{name}");
+        step(format!("request {subject} sent (timeout 0.5 s)"));
+        let started = Instant::now();
+        let reply = client.request(subject, "").timeout(TIMEOUT).await;
+        let rtt = elapsed_ms(started);
+        match reply {
+            Ok(msg) => output(format!("{} ({rtt})", String::from_utf8_lossy(&msg.payload))),
+            Err(e) => report.emit(Action::ExampleLog(LogLine::error(format!("{e} ({rtt})")))),
+        }
+    }
+
+    step("draining the responder's subscription".into());
+    responder_handle.drain().await.map_err(|e| e.to_string())?;
+    step("responder drained: greet.* has no subscriber now".into());
+
+    step("request greet.joe sent (timeout 0.5 s)".into());
+    let started = Instant::now();
+    let outcome = client.request("greet.joe", "").timeout(TIMEOUT).await;
+    let rtt = elapsed_ms(started);
+    match outcome {
+        Err(e) if e.kind() == RequestErrorKind::NoResponders => {
+            output(format!("no responders ({rtt})"))
+        }
+        Err(e) => report.emit(Action::ExampleLog(LogLine::error(format!("{e} ({rtt})")))),
+        Ok(msg) => report.emit(Action::ExampleLog(LogLine::error(format!(
+            "unexpected reply {:?}: another responder on greet.* is running ({rtt})",
+            String::from_utf8_lossy(&msg.payload)
+        )))),
+    }
+
+    step("draining the connection".into());
+    report.emit(Action::Status(Conn::Example, ConnStatus::Draining));
+    client.drain().await.map_err(|e| e.to_string())?;
+    step("connection drained".into());
+    Ok(())
+}
+
+/// Milliseconds since `started`, as text with one decimal.
+pub fn elapsed_ms(started: Instant) -> String {
+    format!("{:.1} ms", started.elapsed().as_secs_f64() * 1000.0)
+}

@@ -1,0 +1,113 @@
+//! The page: the NATS by Example request-reply program, a playground and a protocol trace.
+//!
+//! State lives in one reducer ([`state::PageState`]); the example ([`example`]) and the
+//! playground ([`playground`]) report into it through actions; components only render it.
+
+pub mod components;
+pub mod config;
+pub mod events;
+pub mod example;
+pub mod playground;
+pub mod state;
+
+use wasm_bindgen_futures::spawn_local;
+use yew::prelude::*;
+
+use components::{ExamplePanel, PlaygroundPanel, TracePanel};
+use playground::Playground;
+use state::{Action, PageState};
+
+/// Props of [`App`].
+#[derive(Properties, PartialEq, Clone)]
+pub struct AppProps {
+    /// The servers to connect to.
+    pub servers: Vec<String>,
+}
+
+/// The whole page.
+#[function_component(App)]
+pub fn app(props: &AppProps) -> Html {
+    let state = use_reducer(|| PageState::new(props.servers.clone()));
+    let report = {
+        let dispatcher = state.dispatcher();
+        use_memo((), move |_| {
+            Callback::from(move |a: Action| dispatcher.dispatch(a))
+        })
+    };
+    let playground = {
+        let report = (*report).clone();
+        use_memo((), move |_| Playground::new(report))
+    };
+
+    {
+        let (servers, report, playground) = (
+            props.servers.clone(),
+            (*report).clone(),
+            (*playground).clone(),
+        );
+        use_effect_with((), move |_| {
+            spawn_local(example::run(servers.clone(), report));
+            let connecting = playground.clone();
+            spawn_local(async move { connecting.connect(servers).await });
+            move || playground.shut_down()
+        });
+    }
+
+    let on_run = {
+        let (servers, report) = (props.servers.clone(), (*report).clone());
+        Callback::from(move |()| spawn_local(example::run(servers.clone(), report.clone())))
+    };
+    let on_start = {
+        let p = (*playground).clone();
+        Callback::from(move |()| {
+            let p = p.clone();
+            spawn_local(async move { p.start_responder().await })
+        })
+    };
+    let on_drain = {
+        let p = (*playground).clone();
+        Callback::from(move |()| {
+            let p = p.clone();
+            spawn_local(async move { p.drain_responder().await })
+        })
+    };
+    let on_request = {
+        let p = (*playground).clone();
+        Callback::from(move |name: String| {
+            let p = p.clone();
+            spawn_local(async move { p.send_request(name).await })
+        })
+    };
+
+    html! {
+        <main>
+            <header>
+                <h1>{ "NATS in the browser, in Rust" }</h1>
+                <p>
+                    { "A NATS client written in Rust, compiled to WebAssembly, talking to nats-server's WebSocket listener at " }
+                    <code>{ state.servers.join(", ") }</code>
+                    { ". Add " }<code>{ "?servers=ws://host:port" }</code>{ " to the address to use another server." }
+                </p>
+            </header>
+            <ExamplePanel status={state.example_status.clone()} log={state.example_log.clone()}
+                running={state.example_running} on_run={on_run} />
+            <PlaygroundPanel status={state.playground_status.clone()} responder_running={state.responder_running}
+                log={state.playground_log.clone()} on_start={on_start} on_drain={on_drain} on_request={on_request} />
+            <TracePanel lines={state.trace.clone()} dropped={state.trace_dropped} />
+        </main>
+    }
+}
+
+/// Mounts the page into `root`, connecting to `servers` (used by the browser tests).
+pub fn mount(root: web_sys::Element, servers: Vec<String>) -> yew::AppHandle<App> {
+    yew::Renderer::<App>::with_root_and_props(root, AppProps { servers }).render()
+}
+
+/// Mounts the page into `<body>`, with the servers from `?servers=` or the dev server.
+pub fn start() {
+    let query = web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default();
+    let servers = config::servers_from_query(&query);
+    yew::Renderer::<App>::with_props(AppProps { servers }).render();
+}

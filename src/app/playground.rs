@@ -1,0 +1,164 @@
+//! The playground: a long-lived connection with a responder that can be started and drained,
+//! and a requester for any name. Any NATS client on the same server can talk to both.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use futures::channel::mpsc;
+use futures::StreamExt;
+use wasm_bindgen_futures::spawn_local;
+use web_time::Instant;
+use yew::Callback;
+
+use super::events;
+use super::example::{elapsed_ms, TIMEOUT};
+use super::state::{Action, Conn, ConnStatus, LogLine};
+use crate::nats::client::{connect_with_events, Client, SubscriberHandle};
+use crate::nats::proto::validate;
+use crate::nats::ConnectOptions;
+
+/// The playground's connection and responder; cheap to clone, one per page.
+#[derive(Clone)]
+pub struct Playground {
+    client: Rc<RefCell<Option<Client>>>,
+    responder: Rc<RefCell<Option<SubscriberHandle>>>,
+    report: Callback<Action>,
+}
+
+impl PartialEq for Playground {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.client, &other.client)
+    }
+}
+
+impl Playground {
+    /// A playground that reports to `report`; not connected yet.
+    pub fn new(report: Callback<Action>) -> Self {
+        Playground {
+            client: Rc::default(),
+            responder: Rc::default(),
+            report,
+        }
+    }
+
+    fn log(&self, line: LogLine) {
+        self.report.emit(Action::PlaygroundLog(line));
+    }
+
+    fn connected_client(&self) -> Option<Client> {
+        let client = self.client.borrow().clone();
+        if client.is_none() {
+            self.log(LogLine::error(
+                "not connected: see the playground status above",
+            ));
+        }
+        client
+    }
+
+    /// Connects to the first server that answers.
+    pub async fn connect(&self, servers: Vec<String>) {
+        self.report.emit(Action::Status(
+            Conn::Playground,
+            ConnStatus::Connecting(servers.join(", ")),
+        ));
+        let (events_tx, events_rx) = mpsc::unbounded();
+        spawn_local(events::forward(
+            Conn::Playground,
+            events_rx,
+            self.report.clone(),
+        ));
+        let options = ConnectOptions::new()
+            .servers(servers)
+            .name("nats-web playground")
+            .trace(true);
+        match connect_with_events(options, Some(events_tx)).await {
+            Ok(client) => *self.client.borrow_mut() = Some(client),
+            Err(e) => self.report.emit(Action::Status(
+                Conn::Playground,
+                ConnStatus::Error(e.to_string()),
+            )),
+        }
+    }
+
+    /// Subscribes a responder to `greet.*` that answers `hello, <name>`.
+    pub async fn start_responder(&self) {
+        let Some(client) = self.connected_client() else {
+            return;
+        };
+        if self.responder.borrow().is_some() {
+            self.log(LogLine::step("the responder is already running"));
+            return;
+        }
+        let mut subscriber = match client.subscribe("greet.*").await {
+            Ok(s) => s,
+            Err(e) => return self.log(LogLine::error(e.to_string())),
+        };
+        *self.responder.borrow_mut() = Some(subscriber.handle());
+        self.report.emit(Action::Responder(true));
+        self.log(LogLine::step("responder subscribed to greet.*"));
+        let this = self.clone();
+        spawn_local(async move {
+            while let Some(msg) = subscriber.next().await {
+                let name = msg.subject["greet.".len()..].to_owned();
+                match msg.respond(format!("hello, {name}")).await {
+                    Ok(()) => this.log(LogLine::step(format!(
+                        "responder answered {} with \"hello, {name}\"",
+                        msg.subject
+                    ))),
+                    Err(e) => this.log(LogLine::error(format!("responder could not answer: {e}"))),
+                }
+            }
+        });
+    }
+
+    /// Drains the responder: requests already on their way are still answered.
+    pub async fn drain_responder(&self) {
+        let Some(handle) = self.responder.borrow_mut().take() else {
+            self.log(LogLine::step("no responder is running"));
+            return;
+        };
+        self.log(LogLine::step("draining the responder's subscription"));
+        match handle.drain().await {
+            Ok(()) => self.log(LogLine::step("responder drained")),
+            Err(e) => self.log(LogLine::error(format!("drain failed: {e}"))),
+        }
+        self.report.emit(Action::Responder(false));
+    }
+
+    /// Requests `greet.<name>` with the example's 0.5 s timeout. A name that is not one valid
+    /// subject token is refused before anything is sent.
+    pub async fn send_request(&self, name: String) {
+        if let Err(e) = validate::subject_token(&name) {
+            self.log(LogLine::error(format!(
+                "invalid name {name:?}: a name must be one subject token, without spaces, dots, '*' or '>' ({e}); nothing was sent"
+            )));
+            return;
+        }
+        let Some(client) = self.connected_client() else {
+            return;
+        };
+        let subject = format!("greet.{name}");
+        self.log(LogLine::step(format!(
+            "request {subject} sent (timeout 0.5 s)"
+        )));
+        let started = Instant::now();
+        let outcome = client.request(subject, "").timeout(TIMEOUT).await;
+        let rtt = elapsed_ms(started);
+        match outcome {
+            Ok(msg) => self.log(LogLine::output(format!(
+                "{} ({rtt})",
+                String::from_utf8_lossy(&msg.payload)
+            ))),
+            Err(e) => self.log(LogLine::error(format!("{e} ({rtt})"))),
+        }
+    }
+
+    /// Drains the connection (when the page goes away).
+    pub fn shut_down(&self) {
+        if let Some(client) = self.client.borrow_mut().take() {
+            spawn_local(async move {
+                let _ = client.drain().await;
+            });
+        }
+    }
+}

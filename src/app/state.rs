@@ -1,0 +1,315 @@
+//! The page's state as a pure reducer: every client event and user action becomes an
+//! [`Action`]; the view renders [`PageState`]. Nothing here touches the network or the DOM, so
+//! it is tested natively.
+
+use std::collections::VecDeque;
+use std::rc::Rc;
+
+use yew::Reducible;
+
+use crate::nats::conn::{Direction, TraceLine};
+
+/// Trace lines kept for display; older ones are dropped (and counted).
+pub const TRACE_LIMIT: usize = 400;
+
+/// Which of the page's two connections something happened on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Conn {
+    /// The connection that runs the example program once per click.
+    Example,
+    /// The long-lived connection behind the playground.
+    Playground,
+}
+
+impl Conn {
+    /// A short label for the trace.
+    pub fn label(self) -> &'static str {
+        match self {
+            Conn::Example => "example",
+            Conn::Playground => "playground",
+        }
+    }
+}
+
+/// A connection's status, as text a person reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConnStatus {
+    /// Not started.
+    Idle,
+    /// Opening the WebSocket and running the NATS handshake.
+    Connecting(String),
+    /// Connected: server name, version, URL.
+    Connected {
+        /// Server name from INFO.
+        server: String,
+        /// Server version from INFO.
+        version: String,
+        /// URL in use.
+        url: String,
+    },
+    /// Draining before close.
+    Draining,
+    /// Closed in an orderly way.
+    Closed(String),
+    /// Failed, with what to check.
+    Error(String),
+}
+
+impl ConnStatus {
+    /// The status line's text.
+    pub fn text(&self) -> String {
+        match self {
+            ConnStatus::Idle => "not connected".into(),
+            ConnStatus::Connecting(url) => format!("connecting to {url}…"),
+            ConnStatus::Connected {
+                server,
+                version,
+                url,
+            } => format!("connected to {server} (nats-server {version}) at {url}"),
+            ConnStatus::Draining => "draining…".into(),
+            ConnStatus::Closed(why) => format!("closed: {why}"),
+            ConnStatus::Error(e) => format!("error: {e}"),
+        }
+    }
+}
+
+/// One line of a log: what happened, and how it went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogLine {
+    /// What the line says.
+    pub text: String,
+    /// How it reads: a result, a step, or an error.
+    pub tone: Tone,
+}
+
+/// How a log line is shown (and announced); never the only carrier of meaning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    /// A step of the program (subscribed, request sent, draining, ...).
+    Step,
+    /// An outcome the program prints (a reply, "no responders").
+    Output,
+    /// Something went wrong.
+    Error,
+}
+
+/// Everything the page shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageState {
+    /// The servers the page uses.
+    pub servers: Vec<String>,
+    /// Status of the example's connection.
+    pub example_status: ConnStatus,
+    /// Steps and outputs of the latest example run.
+    pub example_log: Vec<LogLine>,
+    /// Whether an example run is in progress.
+    pub example_running: bool,
+    /// Status of the playground's connection.
+    pub playground_status: ConnStatus,
+    /// Whether the playground responder is subscribed.
+    pub responder_running: bool,
+    /// What happened in the playground, oldest first.
+    pub playground_log: Vec<LogLine>,
+    /// The protocol trace of both connections, oldest first.
+    pub trace: VecDeque<(Conn, TraceLine)>,
+    /// Trace lines dropped to stay within [`TRACE_LIMIT`].
+    pub trace_dropped: usize,
+}
+
+impl PageState {
+    /// The state before anything has happened.
+    pub fn new(servers: Vec<String>) -> Self {
+        PageState {
+            servers,
+            example_status: ConnStatus::Idle,
+            example_log: Vec::new(),
+            example_running: false,
+            playground_status: ConnStatus::Idle,
+            responder_running: false,
+            playground_log: Vec::new(),
+            trace: VecDeque::new(),
+            trace_dropped: 0,
+        }
+    }
+}
+
+/// Something that happened, to be folded into the state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// A new example run starts: its log is cleared.
+    ExampleStarted,
+    /// The example run finished.
+    ExampleFinished,
+    /// A line for the example log.
+    ExampleLog(LogLine),
+    /// A line for the playground log.
+    PlaygroundLog(LogLine),
+    /// A connection's status changed.
+    Status(Conn, ConnStatus),
+    /// The playground responder was subscribed (true) or drained (false).
+    Responder(bool),
+    /// A protocol trace line.
+    Trace(Conn, TraceLine),
+}
+
+impl PageState {
+    /// Folds `action` into the state.
+    pub fn apply(&mut self, action: Action) {
+        match action {
+            Action::ExampleStarted => {
+                self.example_log.clear();
+                self.example_running = true;
+            }
+            Action::ExampleFinished => self.example_running = false,
+            Action::ExampleLog(line) => self.example_log.push(line),
+            Action::PlaygroundLog(line) => self.playground_log.push(line),
+            Action::Status(Conn::Example, status) => self.example_status = status,
+            Action::Status(Conn::Playground, status) => {
+                if !matches!(
+                    status,
+                    ConnStatus::Connected { .. } | ConnStatus::Connecting(_)
+                ) {
+                    self.responder_running = false;
+                }
+                self.playground_status = status;
+            }
+            Action::Responder(running) => self.responder_running = running,
+            Action::Trace(conn, line) => {
+                if self.trace.len() == TRACE_LIMIT {
+                    self.trace.pop_front();
+                    self.trace_dropped += 1;
+                }
+                self.trace.push_back((conn, line));
+            }
+        }
+    }
+}
+
+impl Reducible for PageState {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut next = (*self).clone();
+        next.apply(action);
+        Rc::new(next)
+    }
+}
+
+/// Helpers to build log lines.
+impl LogLine {
+    /// A step of the program.
+    pub fn step(text: impl Into<String>) -> Self {
+        LogLine {
+            text: text.into(),
+            tone: Tone::Step,
+        }
+    }
+
+    /// An outcome the program prints.
+    pub fn output(text: impl Into<String>) -> Self {
+        LogLine {
+            text: text.into(),
+            tone: Tone::Output,
+        }
+    }
+
+    /// An error.
+    pub fn error(text: impl Into<String>) -> Self {
+        LogLine {
+            text: text.into(),
+            tone: Tone::Error,
+        }
+    }
+}
+
+/// The arrow shown before a trace line.
+pub fn arrow(direction: Direction) -> &'static str {
+    match direction {
+        Direction::Sent => "→",
+        Direction::Received => "←",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reduce(state: PageState, actions: impl IntoIterator<Item = Action>) -> PageState {
+        let mut state = Rc::new(state);
+        for a in actions {
+            state = state.reduce(a);
+        }
+        (*state).clone()
+    }
+
+    #[test]
+    fn a_new_example_run_replaces_the_previous_log() {
+        let s = reduce(
+            PageState::new(vec![]),
+            [
+                Action::ExampleStarted,
+                Action::ExampleLog(LogLine::output("hello, joe")),
+                Action::ExampleFinished,
+                Action::ExampleStarted,
+                Action::ExampleLog(LogLine::output("hello, sue")),
+            ],
+        );
+        assert_eq!(s.example_log, [LogLine::output("hello, sue")]);
+        assert!(s.example_running);
+    }
+
+    #[test]
+    fn every_log_line_is_kept_in_order() {
+        let s = reduce(
+            PageState::new(vec![]),
+            ["a", "b", "c"].map(|t| Action::PlaygroundLog(LogLine::step(t))),
+        );
+        let texts: Vec<_> = s.playground_log.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(texts, ["a", "b", "c"]);
+    }
+
+    #[test]
+    fn the_trace_is_bounded_and_counts_what_it_dropped() {
+        let line = |i: usize| TraceLine {
+            direction: Direction::Sent,
+            line: format!("PUB x {i}"),
+        };
+        let s = reduce(
+            PageState::new(vec![]),
+            (0..TRACE_LIMIT + 5).map(|i| Action::Trace(Conn::Example, line(i))),
+        );
+        assert_eq!(s.trace.len(), TRACE_LIMIT);
+        assert_eq!(s.trace_dropped, 5);
+        assert_eq!(s.trace.front().unwrap().1, line(5));
+    }
+
+    #[test]
+    fn a_closed_playground_has_no_running_responder() {
+        let s = reduce(
+            PageState::new(vec![]),
+            [
+                Action::Responder(true),
+                Action::Status(Conn::Playground, ConnStatus::Error("lost".into())),
+            ],
+        );
+        assert!(!s.responder_running);
+        assert_eq!(s.playground_status.text(), "error: lost");
+    }
+
+    #[test]
+    fn status_lines_read_as_sentences() {
+        let connected = ConnStatus::Connected {
+            server: "dev".into(),
+            version: "2.9.10".into(),
+            url: "ws://127.0.0.1:4280".into(),
+        };
+        assert_eq!(
+            connected.text(),
+            "connected to dev (nats-server 2.9.10) at ws://127.0.0.1:4280"
+        );
+        assert_eq!(
+            ConnStatus::Connecting("ws://x".into()).text(),
+            "connecting to ws://x…"
+        );
+    }
+}
