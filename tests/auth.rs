@@ -1,5 +1,7 @@
 //! Credentials and permissions against a real nats-server.
 
+#![cfg(not(target_arch = "wasm32"))]
+
 mod support;
 
 use nats_web::nats::conn::{

@@ -1,5 +1,7 @@
 //! Checks the test harness itself: `tests/support/server.rs` against a real nats-server.
 
+#![cfg(not(target_arch = "wasm32"))]
+
 mod support;
 
 use std::io::{BufRead, BufReader, ErrorKind, Write};

@@ -1,5 +1,7 @@
 //! Headers and payload limits against a real nats-server.
 
+#![cfg(not(target_arch = "wasm32"))]
+
 mod support;
 
 use std::time::Duration;

@@ -1,13 +1,15 @@
 //! Request-reply against a real nats-server over TCP, driving the same sans-IO core the browser
 //! uses. These are the NATS by Example request-reply program and its variations.
 
+#![cfg(not(target_arch = "wasm32"))]
+
 mod support;
 
 use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
-use nats_web::nats::conn::{CloseReason, ConnectOptions, Event, RequestErrorKind};
+use nats_web::nats::conn::{CloseReason, ConnectOptions, Event, RequestFailure};
 use support::driver::{Driver, PATIENCE};
 use support::server::NatsServer;
 
@@ -37,7 +39,7 @@ fn the_seed_program_on_one_connection() {
     });
     assert_eq!(
         nc.request("greet.joe", b"", HALF_SECOND).unwrap_err(),
-        RequestErrorKind::NoResponders
+        RequestFailure::NoResponders
     );
     assert_eq!(nc.drain(), CloseReason::Drained);
 }
@@ -69,7 +71,7 @@ fn responder_and_requester_on_two_connections() {
     assert_eq!(responder.join().unwrap(), CloseReason::Drained);
     assert_eq!(
         nc.request("greet.joe", b"", HALF_SECOND).unwrap_err(),
-        RequestErrorKind::NoResponders
+        RequestFailure::NoResponders
     );
     assert_eq!(nc.drain(), CloseReason::Drained);
 }
@@ -136,7 +138,7 @@ fn a_request_nobody_answers_in_time_times_out() {
     assert_eq!(
         nc.request("slow", b"", Duration::from_millis(200))
             .unwrap_err(),
-        RequestErrorKind::TimedOut
+        RequestFailure::TimedOut
     );
     assert!(started.elapsed() >= Duration::from_millis(200));
 }

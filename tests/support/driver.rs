@@ -7,7 +7,7 @@ use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 
 use nats_web::nats::conn::{
-    CloseReason, ConnectOptions, Connection, Event, Message, RequestErrorKind, RequestId,
+    CloseReason, ConnectOptions, Connection, Event, Message, RequestFailure, RequestId,
 };
 use web_time::Instant;
 
@@ -114,7 +114,7 @@ impl Driver {
         subject: &str,
         payload: &[u8],
         timeout: Duration,
-    ) -> Result<Message, RequestErrorKind> {
+    ) -> Result<Message, RequestFailure> {
         let id = self
             .conn
             .request(Instant::now(), subject, None, payload, timeout)
@@ -123,7 +123,7 @@ impl Driver {
     }
 
     /// Waits for the outcome of request `id`.
-    pub fn await_request(&mut self, id: RequestId) -> Result<Message, RequestErrorKind> {
+    pub fn await_request(&mut self, id: RequestId) -> Result<Message, RequestFailure> {
         self.run_until(PATIENCE, |_, event| match event {
             Event::Response { id: got, message } if got == id => Some(Ok(message)),
             Event::RequestFailed { id: got, kind } if got == id => Some(Err(kind)),

@@ -255,6 +255,6 @@ fn parse_number(bytes: &[u8]) -> Result<usize, ParseError> {
         .ok_or_else(invalid)
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 #[path = "parser_tests.rs"]
 mod tests;

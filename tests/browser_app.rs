@@ -1,0 +1,89 @@
+//! The page in real headless Chromium against a real nats-server: mounted into a div, it runs
+//! the example by itself, and its playground answers and refuses as a person would expect.
+
+#![cfg(target_arch = "wasm32")]
+
+mod web;
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web::{button, click_when_enabled, fresh_root, wait_for_text, WS_URL};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn positions(text: &str, needles: &[&str]) -> Vec<usize> {
+    needles
+        .iter()
+        .map(|n| {
+            text.find(n)
+                .unwrap_or_else(|| panic!("{n:?} missing from:\n{text}"))
+        })
+        .collect()
+}
+
+/// One test, so the two parts never run at once: the playground's responder on `greet.*`
+/// would otherwise answer the example's "no responders" request.
+#[wasm_bindgen_test]
+async fn the_page_runs_the_example_and_its_playground_answers_and_refuses() {
+    let root = fresh_root();
+    let _app = nats_web::app::mount(root.clone().into(), vec![WS_URL.to_owned()]);
+    the_example_runs_on_load_and_shows_the_four_outputs_in_order(&root).await;
+    the_playground_answers_refuses_invalid_names_and_stays_usable(&root).await;
+}
+
+async fn the_example_runs_on_load_and_shows_the_four_outputs_in_order(root: &web_sys::HtmlElement) {
+    let text = wait_for_text(root, "connection drained").await;
+    let at = positions(
+        &text,
+        &["hello, joe", "hello, sue", "hello, bob", "no responders"],
+    );
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "out of order:\n{text}");
+    assert!(
+        text.contains("Example connection: closed: drained"),
+        "{text}"
+    );
+    assert!(
+        text.contains("SUB greet.* "),
+        "the trace shows the wire: {text}"
+    );
+    assert!(
+        text.contains("[status 503]"),
+        "the trace shows the 503: {text}"
+    );
+}
+
+async fn the_playground_answers_refuses_invalid_names_and_stays_usable(
+    root: &web_sys::HtmlElement,
+) {
+    wait_for_text(root, "Playground connection: connected to").await;
+
+    click_when_enabled(&button(root, "Start responder")).await;
+    wait_for_text(root, "responder subscribed to greet.*").await;
+
+    let name: web_sys::HtmlInputElement = root
+        .query_selector("#name")
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    let send = button(root, "Send request");
+    name.set_value("ann");
+    click_when_enabled(&send).await;
+    wait_for_text(root, "hello, ann").await;
+
+    name.set_value("a b");
+    send.click();
+    let text = wait_for_text(root, "invalid name").await;
+    assert!(text.contains("nothing was sent"), "{text}");
+    assert!(!text.contains("request greet.a b sent"), "{text}");
+
+    name.set_value("zoe");
+    send.click();
+    wait_for_text(root, "hello, zoe").await;
+
+    click_when_enabled(&button(root, "Drain responder")).await;
+    wait_for_text(root, "responder drained").await;
+    name.set_value("ann");
+    send.click();
+    wait_for_text(root, "no responders for greet.ann").await;
+}

@@ -1,0 +1,83 @@
+//! Helpers for the browser tests (`wasm-pack test --headless --chrome`): server URLs given at
+//! compile time, sleeping without blocking the page, and waiting for the page to show text.
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+/// The WebSocket listener of the nats-server the test command started.
+pub const WS_URL: &str = match option_env!("NATS_WS_URL") {
+    Some(url) => url,
+    None => "ws://127.0.0.1:4280",
+};
+
+/// A 127.0.0.1 port where nothing listens (chosen by the test command).
+pub const CLOSED_WS_URL: &str = match option_env!("NATS_CLOSED_WS_URL") {
+    Some(url) => url,
+    None => "ws://127.0.0.1:4299",
+};
+
+/// Longest any one wait in a browser test may take before the test fails instead of hanging.
+pub const PATIENCE: Duration = Duration::from_secs(15);
+
+/// Resolves after `duration`, letting the page run meanwhile.
+pub async fn sleep(duration: Duration) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = web_sys::window()
+            .expect("a window")
+            .set_timeout_with_callback_and_timeout_and_arguments_0(
+                &resolve,
+                duration.as_millis() as i32,
+            );
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
+/// Waits until `element`'s text contains `needle`; panics with the text after [`PATIENCE`].
+pub async fn wait_for_text(element: &web_sys::HtmlElement, needle: &str) -> String {
+    let deadline = web_time::Instant::now() + PATIENCE;
+    loop {
+        let text = element.inner_text();
+        if text.contains(needle) {
+            return text;
+        }
+        assert!(
+            web_time::Instant::now() < deadline,
+            "{needle:?} did not appear; the page shows:\n{text}"
+        );
+        sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// A fresh `<div>` attached to the document body.
+pub fn fresh_root() -> web_sys::HtmlElement {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let div = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&div).unwrap();
+    div.dyn_into().unwrap()
+}
+
+/// The button inside `root` whose text is `label`.
+pub fn button(root: &web_sys::HtmlElement, label: &str) -> web_sys::HtmlButtonElement {
+    let buttons = root.query_selector_all("button").unwrap();
+    (0..buttons.length())
+        .filter_map(|i| buttons.item(i))
+        .filter_map(|n| n.dyn_into::<web_sys::HtmlButtonElement>().ok())
+        .find(|b| b.inner_text().trim() == label)
+        .unwrap_or_else(|| panic!("no button {label:?}"))
+}
+
+/// Waits until `button` is enabled, then clicks it.
+pub async fn click_when_enabled(button: &web_sys::HtmlButtonElement) {
+    let deadline = web_time::Instant::now() + PATIENCE;
+    while button.disabled() {
+        assert!(
+            web_time::Instant::now() < deadline,
+            "button stayed disabled"
+        );
+        sleep(Duration::from_millis(20)).await;
+    }
+    button.click();
+}
