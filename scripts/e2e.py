@@ -1,0 +1,155 @@
+#!/usr/bin/env python3
+"""End-to-end check of the built page in real headless Chromium.
+
+Serves the `trunk build --release` output on a free 127.0.0.1 port, starts ChromeDriver, opens
+the page with `?servers=...` through the W3C WebDriver protocol (plain HTTP + JSON, no extra
+packages), and checks that the example's four outputs appear in order, at desktop and phone
+sizes, with no errors in the browser console. Prints the time from navigation to the first reply.
+"""
+
+import argparse
+import functools
+import http.server
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+
+OUTPUTS = ["hello, joe", "hello, sue", "hello, bob", "no responders"]
+CHROME_ARGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-first-run", "--disable-extensions",
+]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class WebDriver:
+    """The few W3C WebDriver calls this check needs."""
+
+    def __init__(self, port):
+        self.base = f"http://127.0.0.1:{port}"
+        self.session = None
+
+    def call(self, method, path, body=None):
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(self.base + path, data=data, method=method,
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=60) as resp:
+            return json.loads(resp.read() or b"{}").get("value")
+
+    def start(self, chromium):
+        caps = {"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {"binary": chromium, "args": CHROME_ARGS},
+            "goog:loggingPrefs": {"browser": "ALL"},
+        }}}
+        self.session = self.call("POST", "/session", caps)["sessionId"]
+
+    def s(self, method, path, body=None):
+        return self.call(method, f"/session/{self.session}{path}", body)
+
+    def script(self, source):
+        return self.s("POST", "/execute/sync", {"script": source, "args": []})
+
+    def console_errors(self):
+        try:
+            logs = self.s("POST", "/se/log", {"type": "browser"}) or []
+        except Exception:  # not every driver keeps browser logs
+            return []
+        return [entry["message"] for entry in logs if entry.get("level") == "SEVERE"]
+
+
+def serve(directory, port):
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=directory)
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def run_page(driver, url, width, height, timeout):
+    """Loads the page at the given size; returns (ms to first reply, final text)."""
+    driver.s("POST", "/window/rect", {"width": width, "height": height})
+    started = time.monotonic()
+    driver.s("POST", "/url", {"url": url})
+    first_reply_ms = None
+    while time.monotonic() - started < timeout:
+        now_ms, text = driver.script("return [performance.now(), document.body.innerText];")
+        if first_reply_ms is None and "hello, joe" in text:
+            first_reply_ms = now_ms
+        if "connection drained" in text or "error:" in text:
+            return first_reply_ms, text
+        time.sleep(0.005)
+    return first_reply_ms, driver.script("return document.body.innerText;")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--dist", default="dist")
+    parser.add_argument("--servers", required=True, help="e.g. ws://127.0.0.1:4280")
+    parser.add_argument("--chromium", default="/usr/bin/chromium")
+    parser.add_argument("--chromedriver", default="/usr/bin/chromedriver")
+    parser.add_argument("--timeout", type=float, default=30)
+    parser.add_argument("--screenshot", help="save a PNG of the desktop-size page here")
+    args = parser.parse_args()
+
+    http_port, driver_port = free_port(), free_port()
+    web = serve(os.path.abspath(args.dist), http_port)
+    chromedriver = subprocess.Popen([args.chromedriver, f"--port={driver_port}"],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    driver = WebDriver(driver_port)
+    failures = []
+    try:
+        for _ in range(100):
+            try:
+                driver.call("GET", "/status")
+                break
+            except OSError:
+                time.sleep(0.1)
+        driver.start(args.chromium)
+        url = f"http://127.0.0.1:{http_port}/?servers={args.servers}"
+        for label, (width, height) in [("desktop 1280x800", (1280, 800)), ("phone 390x844", (390, 844))]:
+            first_reply_ms, text = run_page(driver, url, width, height, args.timeout)
+            positions = [text.find(o) for o in OUTPUTS]
+            if -1 in positions or positions != sorted(positions):
+                failures.append(f"{label}: outputs missing or out of order; the page shows:\n{text}")
+            scroll_width = driver.script("return document.documentElement.scrollWidth;")
+            if scroll_width > width:
+                failures.append(f"{label}: page is {scroll_width}px wide, wider than the {width}px window")
+            errors = driver.console_errors()
+            if errors:
+                failures.append(f"{label}: browser console errors: {errors}")
+            print(f"{label}: outputs in order: {-1 not in positions and positions == sorted(positions)}; "
+                  f"navigation to first reply: {first_reply_ms:.0f} ms" if first_reply_ms else f"{label}: no reply")
+            if args.screenshot and label.startswith("desktop"):
+                import base64
+                with open(args.screenshot, "wb") as f:
+                    f.write(base64.b64decode(driver.s("GET", "/screenshot")))
+    finally:
+        if driver.session:
+            try:
+                driver.s("DELETE", "")
+            except Exception:
+                pass
+        chromedriver.terminate()
+        chromedriver.wait(timeout=10)
+        web.shutdown()
+    if failures:
+        print("\n".join(failures), file=sys.stderr)
+        print("e2e: 0 passed, 1 failed")
+        sys.exit(1)
+    print("e2e: 1 passed, 0 failed")
+
+
+if __name__ == "__main__":
+    main()
