@@ -2,12 +2,15 @@
 """End-to-end check of the built page in real headless Chromium.
 
 Serves the `trunk build --release` output on a free 127.0.0.1 port, starts ChromeDriver, opens
-the page with `?servers=...` through the W3C WebDriver protocol (plain HTTP + JSON, no extra
-packages), and checks that the example's four outputs appear in order, at desktop and phone
-sizes, with no errors in the browser console. Prints the time from navigation to the first reply.
+the page with `?servers=...` through the W3C WebDriver protocol (plain HTTP + JSON), and checks
+that the example's four outputs appear in order, at desktop and phone sizes, with no errors in
+the browser console. Then it checks interoperability with another NATS client, nats-py over TCP
+on the same server: nats-py's request is answered by the page's responder, and the page's
+request is answered by a nats-py responder. Prints the time from navigation to the first reply.
 """
 
 import argparse
+import asyncio
 import functools
 import http.server
 import json
@@ -61,6 +64,27 @@ class WebDriver:
     def script(self, source):
         return self.s("POST", "/execute/sync", {"script": source, "args": []})
 
+    def find(self, xpath):
+        return self.s("POST", "/element", {"using": "xpath", "value": xpath})["element-6066-11e4-a52e-4f735466cecb"]
+
+    def click_button(self, label):
+        button = self.find(f"//button[normalize-space()='{label}']")
+        self.s("POST", f"/element/{button}/click", {})
+
+    def type_name(self, text):
+        field = self.find("//input[@id='name']")
+        self.s("POST", f"/element/{field}/clear", {})
+        self.s("POST", f"/element/{field}/value", {"text": text})
+
+    def wait_for_text(self, needle, timeout=15):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            text = self.script("return document.body.innerText;")
+            if needle in text:
+                return text
+            time.sleep(0.02)
+        raise AssertionError(f"{needle!r} did not appear; the page shows:\n{text}")
+
     def console_errors(self):
         try:
             logs = self.s("POST", "/se/log", {"type": "browser"}) or []
@@ -93,10 +117,63 @@ def run_page(driver, url, width, height, timeout):
     return first_reply_ms, driver.script("return document.body.innerText;")
 
 
+class NatsPy:
+    """nats-py over TCP, on an event loop in a background thread."""
+
+    def __init__(self, url):
+        import nats  # nats-py; scripts/test.sh installs it
+        self.loop = asyncio.new_event_loop()
+        threading.Thread(target=self.loop.run_forever, daemon=True).start()
+        self.nc = self.run(nats.connect(url))
+
+    def run(self, coroutine, timeout=15):
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
+
+    def request(self, subject):
+        return self.run(self.nc.request(subject, b"", timeout=2)).data.decode()
+
+    def serve_greet(self):
+        async def handler(msg):
+            await msg.respond(f"hi from nats-py, {msg.subject[6:]}".encode())
+
+        async def subscribe():
+            sub = await self.nc.subscribe("greet.*", cb=handler)
+            await self.nc.flush()
+            return sub
+        return self.run(subscribe())
+
+    def close(self):
+        self.run(self.nc.drain())
+        self.loop.call_soon_threadsafe(self.loop.stop)
+
+
+def check_interop(driver, nats_url):
+    """The page's playground and nats-py talk to each other through the server."""
+    py = NatsPy(nats_url)
+    try:
+        driver.wait_for_text("Playground connection: connected to")
+        driver.click_button("Start responder")
+        driver.wait_for_text("responder subscribed to greet.*")
+        answer = py.request("greet.py")
+        assert answer == "hello, py", f"nats-py got {answer!r} from the page's responder"
+        driver.wait_for_text("responder answered greet.py")
+        driver.click_button("Drain responder")
+        driver.wait_for_text("responder drained")
+        sub = py.serve_greet()
+        driver.type_name("zed")
+        driver.click_button("Send request")
+        driver.wait_for_text("hi from nats-py, zed")
+        py.run(sub.unsubscribe())
+        print("interop with nats-py: page responder answered nats-py; nats-py answered the page")
+    finally:
+        py.close()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--dist", default="dist")
     parser.add_argument("--servers", required=True, help="e.g. ws://127.0.0.1:4280")
+    parser.add_argument("--nats", help="the same server over TCP for nats-py, e.g. nats://127.0.0.1:4222")
     parser.add_argument("--chromium", default="/usr/bin/chromium")
     parser.add_argument("--chromedriver", default="/usr/bin/chromedriver")
     parser.add_argument("--timeout", type=float, default=30)
@@ -135,6 +212,11 @@ def main():
                 import base64
                 with open(args.screenshot, "wb") as f:
                     f.write(base64.b64decode(driver.s("GET", "/screenshot")))
+        if args.nats:
+            try:
+                check_interop(driver, args.nats)
+            except AssertionError as e:
+                failures.append(f"interop: {e}")
     finally:
         if driver.session:
             try:

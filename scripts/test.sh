@@ -62,7 +62,9 @@ build_page() {
 # Opens the built page in headless Chromium through ChromeDriver and reads its text.
 run_e2e() {
     section "end to end: dist/ in headless Chromium"
-    python3 scripts/e2e.py --dist dist --servers "$NATS_WS_URL"
+    python3 -c 'import nats' 2>/dev/null || python3 -m pip install --quiet nats-py
+    python3 scripts/e2e.py --dist dist --servers "$NATS_WS_URL" --nats "nats://127.0.0.1:$NATS_TCP_PORT" \
+        --screenshot target/e2e-desktop.png
 }
 
 main() {

@@ -33,8 +33,14 @@ async fn the_page_runs_the_example_and_its_playground_answers_and_refuses() {
 
 async fn the_example_runs_on_load_and_shows_the_four_outputs_in_order(root: &web_sys::HtmlElement) {
     let text = wait_for_text(root, "connection drained").await;
+    let output: web_sys::HtmlElement = root
+        .query_selector("ol[aria-label='Example output']")
+        .unwrap()
+        .expect("the example output is an ordered list")
+        .dyn_into()
+        .unwrap();
     let at = positions(
-        &text,
+        &output.inner_text(),
         &["hello, joe", "hello, sue", "hello, bob", "no responders"],
     );
     assert!(at.windows(2).all(|w| w[0] < w[1]), "out of order:\n{text}");

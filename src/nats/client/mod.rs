@@ -134,7 +134,7 @@ impl Client {
         self.shared.borrow().close_reason.clone()
     }
 
-    /// A stream of [`ClientEvent`]s from now on.
+    /// A stream of [`ClientEvent`]s from now on; it ends after [`ClientEvent::Closed`].
     pub fn events(&self) -> mpsc::UnboundedReceiver<ClientEvent> {
         let (tx, rx) = mpsc::unbounded();
         self.shared.borrow_mut().listeners.push(tx);

@@ -199,6 +199,8 @@ impl State {
                 self.requests.clear();
                 self.close_reason = Some(reason.clone());
                 self.notify(ClientEvent::Closed(reason));
+                // Closed is the last event: end every event stream.
+                self.listeners.clear();
             }
         }
     }
