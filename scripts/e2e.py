@@ -11,6 +11,7 @@ request is answered by a nats-py responder. Prints the time from navigation to t
 
 import argparse
 import asyncio
+import base64
 import functools
 import http.server
 import json
@@ -22,6 +23,7 @@ import threading
 import time
 import urllib.request
 
+ELEMENT = "element-6066-11e4-a52e-4f735466cecf"  # the W3C key of an element reference
 OUTPUTS = ["hello, joe", "hello, sue", "hello, bob", "no responders"]
 CHROME_ARGS = [
     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
@@ -65,7 +67,10 @@ class WebDriver:
         return self.s("POST", "/execute/sync", {"script": source, "args": []})
 
     def find(self, xpath):
-        return self.s("POST", "/element", {"using": "xpath", "value": xpath})["element-6066-11e4-a52e-4f735466cecb"]
+        found = self.s("POST", "/element", {"using": "xpath", "value": xpath})
+        if not isinstance(found, dict) or ELEMENT not in found:
+            raise AssertionError(f"no element {xpath}: {found}")
+        return found[ELEMENT]
 
     def click_button(self, label):
         button = self.find(f"//button[normalize-space()='{label}']")
@@ -94,8 +99,11 @@ class WebDriver:
 
 
 def serve(directory, port):
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=directory)
-    handler.log_message = lambda *args: None
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    handler = functools.partial(Quiet, directory=directory)
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
@@ -108,13 +116,30 @@ def run_page(driver, url, width, height, timeout):
     driver.s("POST", "/url", {"url": url})
     first_reply_ms = None
     while time.monotonic() - started < timeout:
-        now_ms, text = driver.script("return [performance.now(), document.body.innerText];")
+        now_ms, text = driver.script(OUTPUT_TEXT)
         if first_reply_ms is None and "hello, joe" in text:
             first_reply_ms = now_ms
         if "connection drained" in text or "error:" in text:
             return first_reply_ms, text
         time.sleep(0.005)
     return first_reply_ms, driver.script("return document.body.innerText;")
+
+
+# The page's width if it is wider than the window, with the widest elements that stick out.
+TOO_WIDE = """
+const width = document.documentElement.clientWidth;
+if (document.documentElement.scrollWidth <= width) return null;
+const wide = [...document.querySelectorAll("body *")]
+  .filter(e => e.getBoundingClientRect().right > width + 1)
+  .map(e => e.tagName.toLowerCase() + (e.className ? "." + e.className : "") + " " + Math.round(e.getBoundingClientRect().right) + "px");
+return document.documentElement.scrollWidth + "px: " + wide.slice(-5).join(", ");
+"""
+
+# The time since navigation and the text of the example's output list.
+OUTPUT_TEXT = """
+const list = document.querySelector("ol[aria-label='Example output']");
+return [performance.now(), list ? list.innerText : ""];
+"""
 
 
 class NatsPy:
@@ -177,7 +202,7 @@ def main():
     parser.add_argument("--chromium", default="/usr/bin/chromium")
     parser.add_argument("--chromedriver", default="/usr/bin/chromedriver")
     parser.add_argument("--timeout", type=float, default=30)
-    parser.add_argument("--screenshot", help="save a PNG of the desktop-size page here")
+    parser.add_argument("--screenshot", help="save PNGs of the page here (-desktop/-phone added)")
     args = parser.parse_args()
 
     http_port, driver_port = free_port(), free_port()
@@ -200,17 +225,17 @@ def main():
             positions = [text.find(o) for o in OUTPUTS]
             if -1 in positions or positions != sorted(positions):
                 failures.append(f"{label}: outputs missing or out of order; the page shows:\n{text}")
-            scroll_width = driver.script("return document.documentElement.scrollWidth;")
-            if scroll_width > width:
-                failures.append(f"{label}: page is {scroll_width}px wide, wider than the {width}px window")
+            too_wide = driver.script(TOO_WIDE)
+            if too_wide:
+                failures.append(f"{label}: wider than the {width}px window: {too_wide}")
             errors = driver.console_errors()
             if errors:
                 failures.append(f"{label}: browser console errors: {errors}")
             print(f"{label}: outputs in order: {-1 not in positions and positions == sorted(positions)}; "
                   f"navigation to first reply: {first_reply_ms:.0f} ms" if first_reply_ms else f"{label}: no reply")
-            if args.screenshot and label.startswith("desktop"):
-                import base64
-                with open(args.screenshot, "wb") as f:
+            if args.screenshot:
+                path = args.screenshot.replace(".png", f"-{label.split()[0]}.png")
+                with open(path, "wb") as f:
                     f.write(base64.b64decode(driver.s("GET", "/screenshot")))
         if args.nats:
             try:

@@ -97,7 +97,9 @@ impl Drop for Socket {
         self.ws.set_onopen(None);
         self.ws.set_onmessage(None);
         self.ws.set_onclose(None);
-        let _ = self.ws.close();
+        // With an explicit 1000 (normal closure): without a code, nats-server 2.9 answers with
+        // the reserved 1005 on the wire, and the browser logs a broken close frame.
+        let _ = self.ws.close_with_code(1000);
     }
 }
 
