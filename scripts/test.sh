@@ -39,6 +39,7 @@ CONF
     export NATS_WS_URL="ws://127.0.0.1:$ws"
     export NATS_CLOSED_WS_URL="ws://127.0.0.1:$closed"
     export NATS_TCP_PORT="$tcp"
+    export NATS_TCP_AS_WS_URL="ws://127.0.0.1:$tcp"
     echo "nats-server: nats://127.0.0.1:$tcp, $NATS_WS_URL (nothing listens on $NATS_CLOSED_WS_URL)"
 }
 

@@ -16,7 +16,7 @@ use nats_web::nats::conn::Direction;
 use nats_web::nats::{Client, ConnectOptions};
 use wasm_bindgen_futures::spawn_local;
 use wasm_bindgen_test::*;
-use web::{CLOSED_WS_URL, WS_URL};
+use web::{CLOSED_WS_URL, TCP_PORT_AS_WS_URL, WS_URL};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -192,6 +192,20 @@ async fn connecting_to_a_closed_port_is_a_clear_error_not_a_hang() {
     let text = err.to_string();
     assert!(
         text.contains(CLOSED_WS_URL) && text.contains("websocket"),
+        "{text}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_tcp_client_port_is_not_a_websocket_listener_and_the_error_says_so() {
+    let err = connect(ConnectOptions::new().servers([TCP_PORT_AS_WS_URL]))
+        .await
+        .err()
+        .expect("a WebSocket cannot speak to the TCP port");
+    assert_eq!(err.kind(), ConnectErrorKind::Unreachable);
+    let text = err.to_string();
+    assert!(
+        text.contains("not the monitoring or the TCP client port"),
         "{text}"
     );
 }

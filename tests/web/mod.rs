@@ -19,6 +19,12 @@ pub const CLOSED_WS_URL: &str = match option_env!("NATS_CLOSED_WS_URL") {
     None => "ws://127.0.0.1:4299",
 };
 
+/// The nats-server's TCP client port, addressed as if it were a WebSocket listener.
+pub const TCP_PORT_AS_WS_URL: &str = match option_env!("NATS_TCP_AS_WS_URL") {
+    Some(url) => url,
+    None => "ws://127.0.0.1:4222",
+};
+
 /// Longest any one wait in a browser test may take before the test fails instead of hanging.
 pub const PATIENCE: Duration = Duration::from_secs(15);
 
