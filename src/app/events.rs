@@ -40,6 +40,33 @@ pub fn actions_for(conn: Conn, event: ClientEvent) -> Vec<Action> {
                 url,
             },
         )],
+        ClientEvent::Disconnected { url, reason } => vec![
+            log(LogLine::error(format!("lost {url}: {reason}"))),
+            Action::Status(conn, ConnStatus::Disconnected(reason.to_string())),
+        ],
+        ClientEvent::Reconnecting { attempt, url } => {
+            vec![Action::Status(
+                conn,
+                ConnStatus::Reconnecting { attempt, url },
+            )]
+        }
+        ClientEvent::Reconnected { url, info } => vec![
+            log(LogLine::step(format!(
+                "reconnected to {url}; subscriptions restored"
+            ))),
+            Action::Status(
+                conn,
+                ConnStatus::Connected {
+                    server: if info.server_name.is_empty() {
+                        info.server_id
+                    } else {
+                        info.server_name
+                    },
+                    version: info.version,
+                    url,
+                },
+            ),
+        ],
         ClientEvent::ServerInfo(_) => vec![],
         ClientEvent::ServerError(e) => vec![log(LogLine::error(e.to_string()))],
         ClientEvent::Trace(line) => vec![Action::Trace(conn, line)],

@@ -70,6 +70,7 @@ impl Playground {
         let options = ConnectOptions::new()
             .servers(servers)
             .name("nats-web playground")
+            .max_reconnects(None)
             .trace(true);
         match connect_with_events(options, Some(events_tx)).await {
             Ok(client) => *self.client.borrow_mut() = Some(client),

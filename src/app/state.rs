@@ -47,6 +47,15 @@ pub enum ConnStatus {
         /// URL in use.
         url: String,
     },
+    /// The connection was lost; the client reconnects.
+    Disconnected(String),
+    /// Trying a server again.
+    Reconnecting {
+        /// Attempt number since the connection was last up.
+        attempt: u32,
+        /// The server tried.
+        url: String,
+    },
     /// Draining before close.
     Draining,
     /// Closed in an orderly way.
@@ -66,6 +75,10 @@ impl ConnStatus {
                 version,
                 url,
             } => format!("connected to {server} (nats-server {version}) at {url}"),
+            ConnStatus::Disconnected(why) => format!("disconnected ({why}); reconnecting…"),
+            ConnStatus::Reconnecting { attempt, url } => {
+                format!("reconnecting to {url} (attempt {attempt})…")
+            }
             ConnStatus::Draining => "draining…".into(),
             ConnStatus::Closed(why) => format!("closed: {why}"),
             ConnStatus::Error(e) => format!("error: {e}"),
@@ -165,9 +178,10 @@ impl PageState {
             Action::PlaygroundLog(line) => self.playground_log.push(line),
             Action::Status(Conn::Example, status) => self.example_status = status,
             Action::Status(Conn::Playground, status) => {
-                if !matches!(
+                // While reconnecting the client keeps the subscription and restores it.
+                if matches!(
                     status,
-                    ConnStatus::Connected { .. } | ConnStatus::Connecting(_)
+                    ConnStatus::Error(_) | ConnStatus::Closed(_) | ConnStatus::Idle
                 ) {
                     self.responder_running = false;
                 }
@@ -294,6 +308,35 @@ mod tests {
         );
         assert!(!s.responder_running);
         assert_eq!(s.playground_status.text(), "error: lost");
+    }
+
+    #[test]
+    fn a_reconnecting_playground_keeps_its_responder() {
+        let s = reduce(
+            PageState::new(vec![]),
+            [
+                Action::Responder(true),
+                Action::Status(
+                    Conn::Playground,
+                    ConnStatus::Disconnected("server gone".into()),
+                ),
+                Action::Status(
+                    Conn::Playground,
+                    ConnStatus::Reconnecting {
+                        attempt: 2,
+                        url: "ws://b".into(),
+                    },
+                ),
+            ],
+        );
+        assert!(
+            s.responder_running,
+            "the client resubscribes it on reconnect"
+        );
+        assert_eq!(
+            s.playground_status.text(),
+            "reconnecting to ws://b (attempt 2)…"
+        );
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 
 use nats_web::nats::conn::{
-    CloseReason, ConnectOptions, Connection, Event, Message, RequestFailure, RequestId,
+    CloseReason, ConnectOptions, Connection, Event, Message, RequestFailure, RequestId, Transport,
 };
 use web_time::Instant;
 
@@ -20,20 +20,22 @@ type Responder = Box<dyn FnMut(&Message) -> Vec<u8> + Send>;
 pub struct Driver {
     /// The protocol state; commands are given to it directly.
     pub conn: Connection,
-    stream: TcpStream,
+    stream: Option<TcpStream>,
     read_buf: Vec<u8>,
     write_buf: Vec<u8>,
     responders: HashMap<u64, Responder>,
 }
 
 impl Driver {
-    /// Opens a TCP connection and runs the handshake; the error is why the server refused.
-    pub fn connect(addr: SocketAddr, options: ConnectOptions) -> Result<Self, CloseReason> {
-        let stream = TcpStream::connect(addr).expect("TCP connect to nats-server");
-        stream.set_nodelay(true).ok();
+    /// Connects to `addr` (or to `options.servers`, `nats://host:port`, when given) and runs
+    /// the handshake; the error is why the server refused.
+    pub fn connect(addr: SocketAddr, mut options: ConnectOptions) -> Result<Self, CloseReason> {
+        if options.servers.is_empty() {
+            options.servers = vec![format!("nats://{addr}")];
+        }
         let mut driver = Driver {
             conn: Connection::new(Instant::now(), options),
-            stream,
+            stream: None,
             read_buf: vec![0; 64 * 1024],
             write_buf: Vec::new(),
             responders: HashMap::new(),
@@ -55,12 +57,36 @@ impl Driver {
         self.responders.insert(sid, Box::new(reply));
     }
 
-    /// Sends what the connection has queued, as one write.
+    /// Opens and closes TCP connections as the connection asks, then sends what it has
+    /// queued, as one write.
     pub fn transmit(&mut self) {
+        while let Some(command) = self.conn.poll_transport() {
+            self.stream = None;
+            if let Transport::Open(url) = command {
+                let host_port = url.split_once("://").map_or(url.as_str(), |(_, hp)| hp);
+                match host_port
+                    .parse::<SocketAddr>()
+                    .map_err(|e| e.to_string())
+                    .and_then(|a| {
+                        TcpStream::connect_timeout(&a, Duration::from_secs(2))
+                            .map_err(|e| e.to_string())
+                    }) {
+                    Ok(stream) => {
+                        stream.set_nodelay(true).ok();
+                        self.stream = Some(stream);
+                    }
+                    Err(e) => self
+                        .conn
+                        .handle_transport_closed(Instant::now(), format!("{url}: {e}")),
+                }
+            }
+        }
         self.conn.poll_transmit(&mut self.write_buf);
         if !self.write_buf.is_empty() {
-            // A write error shows up as a closed socket on the next read.
-            let _ = self.stream.write_all(&self.write_buf);
+            if let Some(stream) = self.stream.as_mut() {
+                // A write error shows up as a closed socket on the next read.
+                let _ = stream.write_all(&self.write_buf);
+            }
             self.write_buf.clear();
         }
     }
@@ -165,15 +191,26 @@ impl Driver {
 
     fn read_once(&mut self, wait: Duration) {
         let wait = wait.max(Duration::from_millis(1));
-        self.stream.set_read_timeout(Some(wait)).ok();
-        match self.stream.read(&mut self.read_buf) {
-            Ok(0) => self
-                .conn
-                .handle_transport_closed("server closed the TCP connection"),
+        let Some(stream) = self.stream.as_mut() else {
+            std::thread::sleep(wait.min(Duration::from_millis(50)));
+            self.conn.handle_timeout(Instant::now());
+            return;
+        };
+        stream.set_read_timeout(Some(wait)).ok();
+        match stream.read(&mut self.read_buf) {
+            Ok(0) => {
+                self.stream = None;
+                self.conn
+                    .handle_transport_closed(Instant::now(), "server closed the TCP connection");
+            }
             Ok(n) => self.conn.handle_input(Instant::now(), &self.read_buf[..n]),
             Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
             Err(e) if e.kind() == ErrorKind::Interrupted => {}
-            Err(e) => self.conn.handle_transport_closed(e.to_string()),
+            Err(e) => {
+                self.stream = None;
+                self.conn
+                    .handle_transport_closed(Instant::now(), e.to_string());
+            }
         }
         self.conn.handle_timeout(Instant::now());
     }

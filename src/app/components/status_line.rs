@@ -19,6 +19,7 @@ pub fn status_line(props: &StatusLineProps) -> Html {
     let state = match &props.status {
         ConnStatus::Idle | ConnStatus::Closed(_) => "idle",
         ConnStatus::Connecting(_) | ConnStatus::Draining => "busy",
+        ConnStatus::Disconnected(_) | ConnStatus::Reconnecting { .. } => "error",
         ConnStatus::Connected { .. } => "ok",
         ConnStatus::Error(_) => "error",
     };

@@ -24,6 +24,8 @@ pub enum ErrorKind {
     UnknownSubscription,
     /// [`super::Message::respond`] on a message that has no reply subject.
     NoReplySubject,
+    /// Disconnected, and the buffer for publishes made meanwhile is full.
+    BufferFull,
 }
 
 /// An error from a client operation other than connect and request.
@@ -65,6 +67,7 @@ impl From<CommandError> for Error {
             CommandError::Draining => ErrorKind::Draining,
             CommandError::Closed => ErrorKind::Closed,
             CommandError::UnknownSubscription(_) => ErrorKind::UnknownSubscription,
+            CommandError::BufferFull { .. } => ErrorKind::BufferFull,
         };
         Error::new(kind, e.to_string())
     }
@@ -85,6 +88,10 @@ pub enum RequestErrorKind {
     Draining,
     /// The connection closed before a reply came.
     Closed,
+    /// The connection was lost while waiting; the client is reconnecting.
+    Disconnected,
+    /// Disconnected, and the buffer for publishes made meanwhile is full.
+    BufferFull,
 }
 
 /// A request that got no reply.
@@ -118,6 +125,10 @@ impl RequestError {
                 RequestErrorKind::Closed,
                 format!("connection closed before {subject} was answered"),
             ),
+            RequestFailure::Disconnected => (
+                RequestErrorKind::Disconnected,
+                format!("connection lost before {subject} was answered; reconnecting"),
+            ),
         };
         RequestError { kind, message }
     }
@@ -129,6 +140,7 @@ impl RequestError {
             }
             CommandError::Invalid(_) => RequestErrorKind::InvalidSubject,
             CommandError::Draining => RequestErrorKind::Draining,
+            CommandError::BufferFull { .. } => RequestErrorKind::BufferFull,
             CommandError::Closed | CommandError::UnknownSubscription(_) => RequestErrorKind::Closed,
         };
         RequestError {
@@ -168,23 +180,24 @@ impl ConnectError {
         }
     }
 
-    pub(crate) fn from_close(url: &str, reason: &CloseReason) -> Self {
-        let kind = match reason {
-            CloseReason::Server(_) => ConnectErrorKind::Refused,
-            CloseReason::ConnectTimeout => ConnectErrorKind::TimedOut,
+    /// One error for every server that was tried, in order; the kind is the last one's.
+    pub(crate) fn from_attempts(attempts: &[(String, CloseReason)]) -> Self {
+        let kind = match attempts.last().map(|(_, r)| r) {
+            Some(CloseReason::Server(_) | CloseReason::InvalidCredentials(_)) => {
+                ConnectErrorKind::Refused
+            }
+            Some(CloseReason::ConnectTimeout) => ConnectErrorKind::TimedOut,
             _ => ConnectErrorKind::Unreachable,
         };
-        let text = match reason {
-            CloseReason::TransportClosed(text) => text.clone(),
-            other => format!("{url}: {other}"),
-        };
-        ConnectError::new(kind, text)
-    }
-
-    pub(crate) fn and(mut self, later: ConnectError) -> Self {
-        self.kind = later.kind;
-        self.attempts.extend(later.attempts);
-        self
+        let attempts = attempts
+            .iter()
+            .map(|(url, reason)| match reason {
+                // Transport descriptions already name the URL and what to check.
+                CloseReason::TransportClosed(text) => text.clone(),
+                other => format!("{url}: {other}"),
+            })
+            .collect();
+        ConnectError { kind, attempts }
     }
 
     /// What went wrong with the last server tried.

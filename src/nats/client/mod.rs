@@ -42,6 +42,27 @@ pub enum ClientEvent {
         /// What the server said about itself.
         info: ServerInfo,
     },
+    /// The connection to `url` was lost; the client reconnects unless `Closed` follows.
+    Disconnected {
+        /// The server that was lost.
+        url: String,
+        /// Why.
+        reason: CloseReason,
+    },
+    /// Trying `url`; `attempt` counts from 1 since the connection was last up.
+    Reconnecting {
+        /// Attempt number.
+        attempt: u32,
+        /// The server tried.
+        url: String,
+    },
+    /// Connected again to `url`: subscriptions restored, buffered publishes sent.
+    Reconnected {
+        /// The server now in use.
+        url: String,
+        /// Its INFO.
+        info: ServerInfo,
+    },
     /// The server sent new INFO.
     ServerInfo(ServerInfo),
     /// A `-ERR` that left the connection open (e.g. a permission violation).
@@ -52,7 +73,8 @@ pub enum ClientEvent {
     Closed(CloseReason),
 }
 
-/// Connects to the first of `options.servers` that completes the NATS handshake.
+/// Connects to the first of `options.servers` that completes the NATS handshake. Once
+/// connected, the client reconnects by itself (see [`ConnectOptions::max_reconnects`]).
 pub async fn connect(options: ConnectOptions) -> Result<Client, ConnectError> {
     connect_with_events(options, None).await
 }
@@ -63,38 +85,23 @@ pub async fn connect_with_events(
     options: ConnectOptions,
     events: Option<mpsc::UnboundedSender<ClientEvent>>,
 ) -> Result<Client, ConnectError> {
-    let mut failure: Option<ConnectError> = None;
-    for url in options.servers.clone() {
-        match connect_one(&url, options.clone(), events.clone()).await {
-            Ok(client) => return Ok(client),
-            Err(e) => failure = Some(failure.map_or(e.clone(), |f| f.and(e))),
-        }
-    }
-    Err(failure.unwrap_or_else(|| {
-        ConnectError::new(
+    if options.servers.is_empty() {
+        return Err(ConnectError::new(
             ConnectErrorKind::NoServers,
             "no server URLs given: pass e.g. ws://127.0.0.1:4280",
-        )
-    }))
-}
-
-async fn connect_one(
-    url: &str,
-    options: ConnectOptions,
-    events: Option<mpsc::UnboundedSender<ClientEvent>>,
-) -> Result<Client, ConnectError> {
-    check_server_url(url)?;
-    let conn = Connection::new(Instant::now(), options);
-    let shared = shared::open(url, conn, events)
-        .map_err(|e| ConnectError::new(ConnectErrorKind::InvalidUrl, format!("{url}: {e}")))?;
+        ));
+    }
+    for url in &options.servers {
+        check_server_url(url)?;
+    }
     let (tx, rx) = oneshot::channel();
-    shared.borrow_mut().connected = Some(tx);
+    let shared = shared::open(Connection::new(Instant::now(), options), tx, events);
     match rx.await {
         Ok(Ok(_info)) => Ok(Client { shared }),
-        Ok(Err(reason)) => Err(ConnectError::from_close(url, &reason)),
+        Ok(Err(attempts)) => Err(ConnectError::from_attempts(&attempts)),
         Err(_) => Err(ConnectError::new(
             ConnectErrorKind::Unreachable,
-            format!("{url}: connection lost"),
+            "connection lost",
         )),
     }
 }

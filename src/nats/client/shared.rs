@@ -1,6 +1,6 @@
 //! The one place a connection's state lives: the sans-IO [`Connection`], its socket and timer,
-//! and the futures and streams waiting on its events. [`pump`] moves everything along after
-//! each input, timeout or command.
+//! and the futures and streams waiting on its events. `State::pump` moves everything along
+//! after each input, timeout or command.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -11,22 +11,33 @@ use web_time::Instant;
 
 use super::ClientEvent;
 use crate::nats::conn::{
-    CloseReason, Connection, Event, FlushId, Message, RequestFailure, RequestId,
+    CloseReason, Connection, Event, FlushId, Message, RequestFailure, RequestId, Transport,
 };
 use crate::nats::proto::ServerInfo;
 use crate::nats::ws::{Socket, SocketClosed, SocketHandler, Timer};
 
 pub(crate) type Shared = Rc<RefCell<State>>;
 
+/// Every server tried and why it failed, for a connect error.
+pub(crate) type ConnectAttempts = Vec<(String, CloseReason)>;
+/// Resolves once the first connect succeeds or every server failed.
+pub(crate) type ConnectedSender = oneshot::Sender<Result<ServerInfo, ConnectAttempts>>;
+
 /// Everything waiting on one connection.
 pub(crate) struct State {
     pub conn: Connection,
+    /// The URL of the current (or last) socket.
     pub url: String,
+    this: Weak<RefCell<State>>,
     socket: Option<Socket>,
+    /// Counts sockets, so events of a replaced socket are ignored.
+    socket_generation: u64,
     timer: Option<Timer>,
     armed: Option<Instant>,
     out: Vec<u8>,
-    pub connected: Option<oneshot::Sender<Result<ServerInfo, CloseReason>>>,
+    /// Every failed attempt before the first connect, for the connect error.
+    pub connect_failures: ConnectAttempts,
+    pub connected: Option<ConnectedSender>,
     pub requests: HashMap<RequestId, oneshot::Sender<Result<Message, RequestFailure>>>,
     pub subscriptions: HashMap<u64, mpsc::UnboundedSender<Message>>,
     pub subscription_drains: HashMap<u64, Vec<oneshot::Sender<()>>>,
@@ -36,28 +47,33 @@ pub(crate) struct State {
     pub close_reason: Option<CloseReason>,
 }
 
-/// Opens a socket to `url` for `conn` and returns the shared state that drives it.
+/// Takes over `conn`: opens the sockets it asks for, arms its timer, and routes its events.
 pub(crate) fn open(
-    url: &str,
     conn: Connection,
+    connected: ConnectedSender,
     listener: Option<mpsc::UnboundedSender<ClientEvent>>,
-) -> Result<Shared, String> {
-    let shared: Shared = Rc::new(RefCell::new(State {
-        conn,
-        url: url.to_owned(),
-        socket: None,
-        timer: None,
-        armed: None,
-        out: Vec::new(),
-        connected: None,
-        requests: HashMap::new(),
-        subscriptions: HashMap::new(),
-        subscription_drains: HashMap::new(),
-        flushes: HashMap::new(),
-        closed: Vec::new(),
-        listeners: listener.into_iter().collect(),
-        close_reason: None,
-    }));
+) -> Shared {
+    let shared: Shared = Rc::new_cyclic(|this| {
+        RefCell::new(State {
+            conn,
+            url: String::new(),
+            this: this.clone(),
+            socket: None,
+            socket_generation: 0,
+            timer: None,
+            armed: None,
+            out: Vec::new(),
+            connect_failures: Vec::new(),
+            connected: Some(connected),
+            requests: HashMap::new(),
+            subscriptions: HashMap::new(),
+            subscription_drains: HashMap::new(),
+            flushes: HashMap::new(),
+            closed: Vec::new(),
+            listeners: listener.into_iter().collect(),
+            close_reason: None,
+        })
+    });
     let weak = Rc::downgrade(&shared);
     let timer = Timer::new(move || {
         if let Some(shared) = weak.upgrade() {
@@ -70,39 +86,48 @@ pub(crate) fn open(
             state.pump();
         }
     });
-    let handler = Rc::new(Handler(Rc::downgrade(&shared)));
-    let socket = Socket::open(url, handler)?;
     {
         let mut state = shared.borrow_mut();
         state.timer = Some(timer);
-        state.socket = Some(socket);
         state.pump();
     }
-    Ok(shared)
+    shared
 }
 
-/// Routes socket events into the state, holding only a weak reference.
-struct Handler(Weak<RefCell<State>>);
+/// Routes one socket's events into the state, holding only a weak reference.
+struct Handler {
+    state: Weak<RefCell<State>>,
+    generation: u64,
+    url: String,
+}
+
+impl Handler {
+    fn with_state(&self, f: impl FnOnce(&mut State)) {
+        if let Some(shared) = self.state.upgrade() {
+            let mut state = shared.borrow_mut();
+            if state.socket_generation == self.generation {
+                f(&mut state);
+                state.pump();
+            }
+        }
+    }
+}
 
 impl SocketHandler for Handler {
     fn on_open(&self) {}
 
     fn on_data(&self, bytes: &[u8]) {
-        if let Some(shared) = self.0.upgrade() {
-            let mut state = shared.borrow_mut();
-            state.conn.handle_input(Instant::now(), bytes);
-            state.pump();
-        }
+        self.with_state(|state| state.conn.handle_input(Instant::now(), bytes));
     }
 
     fn on_close(&self, closed: SocketClosed) {
-        if let Some(shared) = self.0.upgrade() {
-            let mut state = shared.borrow_mut();
-            let description = describe_close(&state.url, &closed);
+        let description = describe_close(&self.url, &closed);
+        self.with_state(|state| {
             state.socket = None;
-            state.conn.handle_transport_closed(description);
-            state.pump();
-        }
+            state
+                .conn
+                .handle_transport_closed(Instant::now(), description);
+        });
     }
 }
 
@@ -110,6 +135,7 @@ impl State {
     /// Sends what is queued, hands events to whoever waits for them, re-arms the timer and,
     /// once the connection is closed, closes the socket.
     pub(crate) fn pump(&mut self) {
+        self.follow_transport();
         self.conn.poll_transmit(&mut self.out);
         if !self.out.is_empty() {
             if let Some(socket) = &self.socket {
@@ -121,6 +147,7 @@ impl State {
         while let Some(event) = self.conn.poll_event() {
             self.dispatch(event);
         }
+        self.follow_transport();
         if self.conn.is_closed() {
             self.socket = None;
             self.timer = None;
@@ -141,6 +168,30 @@ impl State {
         }
     }
 
+    /// Opens and closes sockets as the connection asks; exactly one socket at a time.
+    fn follow_transport(&mut self) {
+        while let Some(command) = self.conn.poll_transport() {
+            self.socket = None; // detaches its listeners and closes it
+            self.socket_generation += 1;
+            let Transport::Open(url) = command else {
+                continue;
+            };
+            self.url = url.clone();
+            let handler = Rc::new(Handler {
+                state: self.this.clone(),
+                generation: self.socket_generation,
+                url: url.clone(),
+            });
+            match Socket::open(&url, handler) {
+                Ok(socket) => self.socket = Some(socket),
+                Err(e) => self.conn.handle_transport_closed(
+                    Instant::now(),
+                    format!("cannot open a WebSocket to {url}: {e}"),
+                ),
+            }
+        }
+    }
+
     fn dispatch(&mut self, event: Event) {
         match event {
             Event::Connected(info) => {
@@ -151,6 +202,18 @@ impl State {
                     url: self.url.clone(),
                     info: *info,
                 });
+            }
+            Event::Disconnected { url, reason } => {
+                if self.connected.is_some() {
+                    self.connect_failures.push((url.clone(), reason.clone()));
+                }
+                self.notify(ClientEvent::Disconnected { url, reason });
+            }
+            Event::Reconnecting { attempt, url } => {
+                self.notify(ClientEvent::Reconnecting { attempt, url })
+            }
+            Event::Reconnected { url, info } => {
+                self.notify(ClientEvent::Reconnected { url, info: *info })
             }
             Event::ServerInfo(info) => self.notify(ClientEvent::ServerInfo(*info)),
             Event::Message { sid, message } => {
@@ -187,7 +250,11 @@ impl State {
             Event::Trace(line) => self.notify(ClientEvent::Trace(line)),
             Event::Closed(reason) => {
                 if let Some(tx) = self.connected.take() {
-                    let _ = tx.send(Err(reason.clone()));
+                    let mut attempts = std::mem::take(&mut self.connect_failures);
+                    if attempts.last().is_none_or(|(_, last)| *last != reason) {
+                        attempts.push((self.url.clone(), reason.clone()));
+                    }
+                    let _ = tx.send(Err(attempts));
                 }
                 for tx in self.closed.drain(..) {
                     let _ = tx.send(reason.clone());

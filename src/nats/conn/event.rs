@@ -59,6 +59,8 @@ pub enum RequestFailure {
     NoResponders,
     /// The connection closed or drained before a reply came.
     Closed,
+    /// The transport was lost while the request waited; the client is reconnecting.
+    Disconnected,
 }
 
 impl fmt::Display for RequestFailure {
@@ -67,6 +69,7 @@ impl fmt::Display for RequestFailure {
             RequestFailure::TimedOut => "timed out",
             RequestFailure::NoResponders => "no responders",
             RequestFailure::Closed => "connection closed",
+            RequestFailure::Disconnected => "disconnected",
         })
     }
 }
@@ -98,6 +101,29 @@ pub enum CloseReason {
     /// The transport closed without being asked to.
     #[error("connection lost: {0}")]
     TransportClosed(String),
+    /// The server announced lame-duck mode (it is about to shut down).
+    #[error("the server is shutting down (lame-duck mode)")]
+    LameDuckMode,
+    /// The credentials could not be used (e.g. an invalid NKey seed).
+    #[error("invalid credentials: {0}")]
+    InvalidCredentials(String),
+    /// Reconnecting failed the configured number of times.
+    #[error("gave up after {attempts} reconnect attempts; last: {last}")]
+    ReconnectsExhausted {
+        /// Attempts made.
+        attempts: u32,
+        /// Why the last one failed.
+        last: Box<CloseReason>,
+    },
+}
+
+/// What the connection asks of its transport.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Transport {
+    /// Close the current transport (if any) and open one to this URL.
+    Open(String),
+    /// Close the current transport.
+    Close,
 }
 
 /// Something the connection reports to its owner, in the order it happened.
@@ -105,6 +131,28 @@ pub enum CloseReason {
 pub enum Event {
     /// The handshake finished: the server answered our first PING.
     Connected(Box<ServerInfo>),
+    /// The transport to `url` was lost (or could not be opened); reconnecting follows unless
+    /// [`Event::Closed`] does.
+    Disconnected {
+        /// The server that was lost.
+        url: String,
+        /// Why.
+        reason: CloseReason,
+    },
+    /// Trying server `url`, attempt `attempt` since the connection was last up.
+    Reconnecting {
+        /// 1 for the first attempt after a loss.
+        attempt: u32,
+        /// The server tried.
+        url: String,
+    },
+    /// Connected again, subscriptions restored and buffered publishes sent.
+    Reconnected {
+        /// The server now in use.
+        url: String,
+        /// Its INFO.
+        info: Box<ServerInfo>,
+    },
     /// The server sent new INFO (cluster change, lame-duck mode).
     ServerInfo(Box<ServerInfo>),
     /// A message for a subscription.
@@ -160,6 +208,12 @@ pub enum CommandError {
     /// The connection is closed.
     #[error("connection is closed")]
     Closed,
+    /// The buffer for publishes made while disconnected is full.
+    #[error("disconnected, and the reconnect buffer of {limit} bytes is full: message not sent")]
+    BufferFull {
+        /// The buffer's size.
+        limit: usize,
+    },
     /// No such subscription (it ended, or was never made).
     #[error("no subscription with sid {0}")]
     UnknownSubscription(u64),

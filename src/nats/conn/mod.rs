@@ -1,24 +1,31 @@
 //! The connection state machine, free of I/O and clocks (in the style of quinn-proto and
 //! str0m).
 //!
-//! The owner of a [`Connection`] opens a transport, then loops:
+//! The owner of a [`Connection`] loops:
+//! * [`Connection::poll_transport`] says to open a transport to a URL (or close it): do so;
 //! * bytes received → [`Connection::handle_input`];
 //! * the deadline from [`Connection::poll_timeout`] passed → [`Connection::handle_timeout`];
-//! * after either, and after any command: [`Connection::poll_transmit`] into a buffer, sent as
-//!   one write; [`Connection::poll_event`] until `None`;
-//! * the transport closed → [`Connection::handle_transport_closed`].
+//! * the transport closed or failed → [`Connection::handle_transport_closed`];
+//! * after any of these, and after any command: [`Connection::poll_transmit`] into a buffer,
+//!   sent as one write; [`Connection::poll_event`] until `None`.
 //!
 //! Commands (`subscribe`, `publish`, `request`, `drain`, ...) only queue work and return at once
 //! with an id or a typed [`CommandError`]. Nothing is sent before the server's first PONG except
-//! the handshake, and nothing after the connection closes.
+//! the handshake, and nothing after the connection closes. While disconnected, subscriptions
+//! are kept (and sent again on reconnect) and publishes wait in a bounded buffer.
 
 mod event;
+mod lifecycle;
+mod nkey;
 mod options;
+mod pool;
 mod server_error;
 mod trace;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_reconnect;
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::time::Duration;
@@ -27,20 +34,22 @@ use web_time::Instant;
 
 pub use event::{
     CloseReason, CommandError, Event, FlushId, Message, RequestFailure, RequestId, Statistics,
+    Transport,
 };
 pub use options::{Auth, ConnectOptions};
+pub use pool::ServerPool;
 pub use server_error::{PermissionOperation, ServerError, ServerErrorKind};
 pub use trace::{Direction, TraceLine};
 
 use crate::nats::proto::{
-    parse_server_op, validate, ClientOp, ConnectInfo, HeaderMap, MsgOp, Nuid, ParseLimits, Parsed,
-    ServerInfo, ServerOp,
+    parse_server_op, validate, ClientOp, HeaderMap, MsgOp, Nuid, ParseLimits, Parsed, ServerInfo,
+    ServerOp,
 };
 
 /// Where the connection is in its life. Each phase allows only what makes sense in it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Phase {
-    /// Transport open, waiting for the server's INFO.
+    /// Transport opening or open, waiting for the server's INFO.
     AwaitInfo,
     /// CONNECT and PING sent, waiting for the first PONG.
     Handshake,
@@ -48,6 +57,8 @@ pub enum Phase {
     Connected,
     /// Draining: subscriptions are being drained; no new subscriptions or requests.
     Draining,
+    /// The transport was lost; the next attempt is scheduled.
+    Reconnecting,
     /// Closed for the given reason; nothing more is sent or reported.
     Closed(CloseReason),
 }
@@ -64,6 +75,8 @@ enum PongWaiter {
 
 #[derive(Debug, Clone)]
 struct Subscription {
+    subject: String,
+    queue: Option<String>,
     delivered: u64,
     max: Option<u64>,
     draining: bool,
@@ -88,11 +101,15 @@ pub struct Connection {
     phase: Phase,
     info: Option<ServerInfo>,
     limits: ParseLimits,
+    pool: ServerPool,
+    transport: VecDeque<Transport>,
     received: Vec<u8>,
     /// Bytes ready for the wire now.
     transmit: Vec<u8>,
-    /// Commands given before the handshake finished, sent once it has.
+    /// Publishes given while not connected, sent once the handshake is done (bounded).
     held: Vec<u8>,
+    /// Flushes given (or interrupted) while not connected, sent after `held`.
+    held_flushes: Vec<FlushId>,
     events: VecDeque<Event>,
     subscriptions: BTreeMap<u64, Subscription>,
     next_sid: u64,
@@ -102,26 +119,39 @@ pub struct Connection {
     next_request: u64,
     next_flush: u64,
     pong_waiters: VecDeque<PongWaiter>,
-    pings_out: u32,
+    /// When each unanswered keepalive PING was sent.
+    keepalive_sent: VecDeque<Instant>,
     next_ping: Option<Instant>,
     connect_deadline: Option<Instant>,
     drain_deadline: Option<Instant>,
+    reconnect_at: Option<Instant>,
+    /// Attempts since the connection was last up.
+    reconnect_attempts: u32,
+    /// Consecutive attempts the server refused for credentials.
+    auth_failures: u32,
+    ever_connected: bool,
     nuid: Nuid,
     stats: Statistics,
 }
 
 impl Connection {
-    /// A connection whose transport has just opened at `now`.
+    /// A new connection at `now`. With servers in `options`, it asks (through
+    /// [`Connection::poll_transport`]) for a transport to the first one; without, it assumes
+    /// the caller has just opened one and never reconnects.
     pub fn new(now: Instant, options: ConnectOptions) -> Self {
-        Connection {
+        let pool = ServerPool::new(&options.servers, options.randomize);
+        let mut conn = Connection {
             connect_deadline: Some(now + options.connect_timeout),
             options,
             phase: Phase::AwaitInfo,
             info: None,
             limits: ParseLimits::default(),
+            pool,
+            transport: VecDeque::new(),
             received: Vec::new(),
             transmit: Vec::new(),
             held: Vec::new(),
+            held_flushes: Vec::new(),
             events: VecDeque::new(),
             subscriptions: BTreeMap::new(),
             next_sid: 1,
@@ -131,12 +161,20 @@ impl Connection {
             next_request: 1,
             next_flush: 1,
             pong_waiters: VecDeque::new(),
-            pings_out: 0,
+            keepalive_sent: VecDeque::new(),
             next_ping: None,
             drain_deadline: None,
+            reconnect_at: None,
+            reconnect_attempts: 0,
+            auth_failures: 0,
+            ever_connected: false,
             nuid: Nuid::new(),
             stats: Statistics::default(),
+        };
+        if let Some(url) = conn.pool.advance() {
+            conn.transport.push_back(Transport::Open(url.to_owned()));
         }
+        conn
     }
 
     /// The current phase.
@@ -155,6 +193,16 @@ impl Connection {
         self.info.as_ref()
     }
 
+    /// The URL of the server in use (or being tried), when servers were given.
+    pub fn current_url(&self) -> Option<&str> {
+        self.pool.current_url()
+    }
+
+    /// The servers known so far: given and discovered.
+    pub fn servers(&self) -> &ServerPool {
+        &self.pool
+    }
+
     /// Messages and bytes in and out so far.
     pub fn statistics(&self) -> Statistics {
         self.stats
@@ -162,14 +210,19 @@ impl Connection {
 
     // ----- driving -----
 
+    /// The next thing to do with the transport: open one to a URL, or close the current one.
+    pub fn poll_transport(&mut self) -> Option<Transport> {
+        self.transport.pop_front()
+    }
+
     /// Feeds bytes received from the transport, split anywhere.
     pub fn handle_input(&mut self, now: Instant, bytes: &[u8]) {
-        if self.is_closed() {
+        if matches!(self.phase, Phase::Closed(_) | Phase::Reconnecting) {
             return;
         }
         self.received.extend_from_slice(bytes);
         let mut used = 0;
-        while !self.is_closed() {
+        while self.has_transport() {
             match parse_server_op(&self.received[used..], &self.limits) {
                 Ok(Parsed::Complete { op, len }) => {
                     used += len;
@@ -182,17 +235,18 @@ impl Connection {
                 }
             }
         }
-        if self.is_closed() {
-            self.received = Vec::new();
-        } else {
+        if self.has_transport() {
             self.received.drain(..used);
+        } else {
+            self.received = Vec::new();
         }
     }
 
     /// Acts on every deadline that has passed at `now`.
     pub fn handle_timeout(&mut self, now: Instant) {
         if self.connect_deadline.is_some_and(|d| d <= now) {
-            self.close_with(CloseReason::ConnectTimeout);
+            self.connect_deadline = None;
+            self.transport_lost(now, CloseReason::ConnectTimeout);
         }
         if self.drain_deadline.is_some_and(|d| d <= now) {
             self.close_with(CloseReason::DrainTimeout);
@@ -209,30 +263,13 @@ impl Connection {
                 });
             }
         }
-        if let Some(at) = self.next_ping.filter(|at| *at <= now) {
-            if self.pings_out >= self.options.max_pings_out {
-                self.close_with(CloseReason::StaleConnection);
-                return;
-            }
-            self.pings_out += 1;
-            self.send_ping(PongWaiter::Keepalive);
-            // Schedule from the deadline, not from a late timer, but never in the past.
-            let next = at + self.options.ping_interval;
-            self.next_ping = Some(if next > now {
-                next
-            } else {
-                now + self.options.ping_interval
-            });
+        if self.next_ping.is_some_and(|at| at <= now) {
+            self.keepalive(now);
         }
-    }
-
-    /// The transport closed (or failed) without this connection asking it to.
-    pub fn handle_transport_closed(&mut self, description: impl Into<String>) {
-        let reason = match self.phase {
-            Phase::Draining if self.pong_waiters.is_empty() => CloseReason::Drained,
-            _ => CloseReason::TransportClosed(description.into()),
-        };
-        self.close_with(reason);
+        if self.reconnect_at.is_some_and(|at| at <= now) {
+            self.reconnect_at = None;
+            self.attempt_reconnect(now);
+        }
     }
 
     /// The earliest time [`Connection::handle_timeout`] must be called, if any.
@@ -244,6 +281,7 @@ impl Connection {
             self.connect_deadline,
             self.drain_deadline,
             self.next_ping,
+            self.reconnect_at,
             self.request_deadlines.first().map(|(d, _)| *d),
         ]
         .into_iter()
@@ -279,16 +317,21 @@ impl Connection {
         self.subscriptions.insert(
             sid,
             Subscription {
+                subject: subject.to_owned(),
+                queue: queue.map(str::to_owned),
                 delivered: 0,
                 max: None,
                 draining: false,
             },
         );
-        self.send(ClientOp::Sub {
-            subject,
-            queue,
-            sid,
-        });
+        // While not connected, the handshake subscribes everything in the table.
+        if self.is_up() {
+            self.send(ClientOp::Sub {
+                subject,
+                queue,
+                sid,
+            });
+        }
         Ok(sid)
     }
 
@@ -296,6 +339,7 @@ impl Connection {
     /// in total.
     pub fn unsubscribe(&mut self, sid: u64, after: Option<u64>) -> Result<(), CommandError> {
         self.check_open()?;
+        let up = self.is_up();
         let sub = self
             .subscriptions
             .get_mut(&sid)
@@ -303,14 +347,18 @@ impl Connection {
         match after {
             Some(max) if max > sub.delivered => {
                 sub.max = Some(max);
-                self.send(ClientOp::Unsub {
-                    sid,
-                    max: Some(max),
-                });
+                if up {
+                    self.send(ClientOp::Unsub {
+                        sid,
+                        max: Some(max),
+                    });
+                }
             }
             _ => {
                 self.subscriptions.remove(&sid);
-                self.send(ClientOp::Unsub { sid, max: None });
+                if up {
+                    self.send(ClientOp::Unsub { sid, max: None });
+                }
                 self.events.push_back(Event::SubscriptionEnded { sid });
             }
         }
@@ -318,6 +366,8 @@ impl Connection {
     }
 
     /// Publishes `payload` (and `headers`, if any) to `subject`, asking for replies on `reply`.
+    /// While disconnected the message waits in a buffer of
+    /// [`ConnectOptions::reconnect_buffer_size`] bytes; past that, it is refused.
     pub fn publish(
         &mut self,
         subject: &str,
@@ -345,7 +395,19 @@ impl Connection {
                 payload,
             },
         };
-        self.send(op);
+        if self.is_up() {
+            self.send(op);
+        } else {
+            let before = self.held.len();
+            op.encode(&mut self.held);
+            if self.held.len() > self.options.reconnect_buffer_size {
+                self.held.truncate(before);
+                return Err(CommandError::BufferFull {
+                    limit: self.options.reconnect_buffer_size,
+                });
+            }
+            self.trace_sent(&op);
+        }
         self.stats.out_messages += 1;
         self.stats.out_bytes += payload.len() as u64;
         Ok(())
@@ -365,11 +427,11 @@ impl Connection {
         validate::publish_subject(subject)?;
         let size = headers.map_or(0, HeaderMap::encoded_len) + payload.len();
         validate::payload_size(size, self.max_payload())?;
-        let prefix = self.ensure_inbox()?;
+        let prefix = self.ensure_inbox();
         let id = self.next_request;
-        self.next_request += 1;
         let reply = format!("{prefix}.{id}");
         self.publish(subject, Some(&reply), headers, payload)?;
+        self.next_request += 1;
         let deadline = now + timeout;
         self.requests.insert(id, PendingRequest { deadline });
         self.request_deadlines.insert((deadline, id));
@@ -382,7 +444,11 @@ impl Connection {
         self.check_open()?;
         let id = FlushId(self.next_flush);
         self.next_flush += 1;
-        self.send_ping(PongWaiter::Flush(id));
+        if self.is_up() {
+            self.send_ping(PongWaiter::Flush(id));
+        } else {
+            self.held_flushes.push(id);
+        }
         Ok(id)
     }
 
@@ -390,27 +456,35 @@ impl Connection {
     /// on their way are still delivered before [`Event::SubscriptionDrained`].
     pub fn drain_subscription(&mut self, sid: u64) -> Result<(), CommandError> {
         self.check_open()?;
+        let up = self.is_up();
         let sub = self
             .subscriptions
             .get_mut(&sid)
             .ok_or(CommandError::UnknownSubscription(sid))?;
-        if !sub.draining {
+        if sub.draining {
+            return Ok(());
+        }
+        if up {
             sub.draining = true;
             self.send(ClientOp::Unsub { sid, max: None });
             self.send_ping(PongWaiter::SubscriptionDrain(sid));
+        } else {
+            // The server holds nothing for it now, so nothing more can arrive.
+            self.subscriptions.remove(&sid);
+            self.events.push_back(Event::SubscriptionDrained { sid });
         }
         Ok(())
     }
 
     /// Drains the connection: refuses new subscriptions and requests, drains every subscription
     /// (the request inbox too), sends what is queued and closes with [`CloseReason::Drained`],
-    /// or with [`CloseReason::DrainTimeout`] if that takes longer than the drain timeout.
+    /// or with [`CloseReason::DrainTimeout`] if that takes longer than the drain timeout. Not
+    /// connected, it closes at once (publishes still waiting for a connection are dropped).
     pub fn drain(&mut self, now: Instant) -> Result<(), CommandError> {
         match self.phase {
             Phase::Closed(_) => return Err(CommandError::Closed),
             Phase::Draining => return Ok(()),
-            Phase::AwaitInfo | Phase::Handshake => {
-                // Nothing has reached the server yet, so there is nothing to drain.
+            Phase::AwaitInfo | Phase::Handshake | Phase::Reconnecting => {
                 self.close_with(CloseReason::Drained);
                 return Ok(());
             }
@@ -430,13 +504,9 @@ impl Connection {
         for sid in sids {
             self.send(ClientOp::Unsub { sid, max: None });
         }
-        if let Some(inbox) = self.inbox.take() {
-            self.send(ClientOp::Unsub {
-                sid: inbox.sid,
-                max: None,
-            });
-            // Keep routing replies that arrive before the PONG.
-            self.inbox = Some(inbox);
+        if let Some(sid) = self.inbox.as_ref().map(|i| i.sid) {
+            // Replies that arrive before the PONG are still routed.
+            self.send(ClientOp::Unsub { sid, max: None });
         }
         self.send_ping(PongWaiter::ConnectionDrain);
         Ok(())
@@ -458,64 +528,19 @@ impl Connection {
             }));
         }
         match op {
-            ServerOp::Info(info) => self.handle_info(*info),
+            ServerOp::Info(info) => self.handle_info(now, *info),
             ServerOp::Msg(msg) => self.handle_msg(msg),
-            ServerOp::Ping => self.send_now(ClientOp::Pong),
+            ServerOp::Ping => self.send(ClientOp::Pong),
             ServerOp::Pong => self.handle_pong(now),
             ServerOp::Ok => {}
             ServerOp::Err(text) => {
                 let error = ServerError::parse(&text);
                 if error.is_fatal() {
-                    self.close_with(CloseReason::Server(error));
+                    self.server_refused(now, error);
                 } else {
                     self.events.push_back(Event::ServerError(error));
                 }
             }
-        }
-    }
-
-    fn handle_info(&mut self, info: ServerInfo) {
-        if info.max_payload > 0 {
-            self.limits.max_payload = info.max_payload;
-        }
-        if self.phase != Phase::AwaitInfo {
-            self.info = Some(info.clone());
-            self.events.push_back(Event::ServerInfo(Box::new(info)));
-            return;
-        }
-        let connect = self.connect_info(&info);
-        self.info = Some(info);
-        self.send_now(ClientOp::Connect(&connect));
-        self.send_now(ClientOp::Ping);
-        // The handshake PING goes out before anything held, so its PONG comes first.
-        self.pong_waiters.push_front(PongWaiter::Handshake);
-        self.phase = Phase::Handshake;
-    }
-
-    fn connect_info(&self, info: &ServerInfo) -> ConnectInfo {
-        let (auth_token, user, pass) = match &self.options.auth {
-            Auth::None => (None, None, None),
-            Auth::Token(t) => (Some(t.clone()), None, None),
-            Auth::UserPassword { user, password } => {
-                (None, Some(user.clone()), Some(password.clone()))
-            }
-        };
-        ConnectInfo {
-            verbose: false,
-            pedantic: false,
-            tls_required: false,
-            name: self.options.name.clone(),
-            lang: "rust-wasm".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-            protocol: 1,
-            echo: self.options.echo,
-            headers: info.headers,
-            no_responders: info.headers,
-            auth_token,
-            user,
-            pass,
-            nkey: None,
-            sig: None,
         }
     }
 
@@ -561,75 +586,13 @@ impl Connection {
         }
     }
 
-    fn handle_pong(&mut self, now: Instant) {
-        self.pings_out = 0;
-        match self.pong_waiters.pop_front() {
-            Some(PongWaiter::Handshake) => {
-                self.phase = Phase::Connected;
-                self.connect_deadline = None;
-                self.next_ping = Some(now + self.options.ping_interval);
-                self.transmit.append(&mut self.held);
-                let info = self.info.clone().unwrap_or_default();
-                self.events.push_back(Event::Connected(Box::new(info)));
-            }
-            Some(PongWaiter::Flush(id)) => self.events.push_back(Event::Flushed(id)),
-            Some(PongWaiter::SubscriptionDrain(sid)) => {
-                if self.subscriptions.remove(&sid).is_some() {
-                    self.events.push_back(Event::SubscriptionDrained { sid });
-                }
-            }
-            Some(PongWaiter::ConnectionDrain) => {
-                let sids: Vec<u64> = std::mem::take(&mut self.subscriptions)
-                    .into_keys()
-                    .collect();
-                for sid in sids {
-                    self.events.push_back(Event::SubscriptionDrained { sid });
-                }
-                self.close_with(CloseReason::Drained);
-            }
-            Some(PongWaiter::Keepalive) | None => {}
-        }
-    }
-
-    fn close_with(&mut self, reason: CloseReason) {
-        if self.is_closed() {
-            return;
-        }
-        for id in std::mem::take(&mut self.requests).into_keys() {
-            self.events.push_back(Event::RequestFailed {
-                id: RequestId(id),
-                kind: RequestFailure::Closed,
-            });
-        }
-        self.request_deadlines.clear();
-        for (sid, _) in std::mem::take(&mut self.subscriptions) {
-            self.events.push_back(Event::SubscriptionEnded { sid });
-        }
-        self.pong_waiters.clear();
-        self.held.clear();
-        self.next_ping = None;
-        self.connect_deadline = None;
-        self.drain_deadline = None;
-        self.events.push_back(Event::Closed(reason.clone()));
-        self.phase = Phase::Closed(reason);
-    }
-
     fn send_ping(&mut self, waiter: PongWaiter) {
         self.send(ClientOp::Ping);
         self.pong_waiters.push_back(waiter);
     }
 
-    /// Queues a command's op: for the wire once connected, held until then.
+    /// Queues an op for the wire (only while connected or draining).
     fn send(&mut self, op: ClientOp<'_>) {
-        self.trace_sent(&op);
-        match self.phase {
-            Phase::AwaitInfo | Phase::Handshake => op.encode(&mut self.held),
-            _ => op.encode(&mut self.transmit),
-        }
-    }
-
-    /// Queues a handshake or PONG op for the wire at once, ahead of anything held.
-    fn send_now(&mut self, op: ClientOp<'_>) {
         self.trace_sent(&op);
         op.encode(&mut self.transmit);
     }
@@ -643,23 +606,25 @@ impl Connection {
         }
     }
 
-    fn ensure_inbox(&mut self) -> Result<String, CommandError> {
+    fn ensure_inbox(&mut self) -> String {
         if let Some(inbox) = &self.inbox {
-            return Ok(inbox.prefix.clone());
+            return inbox.prefix.clone();
         }
         let prefix = format!("{}.{}", self.options.inbox_prefix, self.nuid.next());
         let sid = self.next_sid;
         self.next_sid += 1;
-        self.send(ClientOp::Sub {
-            subject: &format!("{prefix}.*"),
-            queue: None,
-            sid,
-        });
+        if self.is_up() {
+            self.send(ClientOp::Sub {
+                subject: &format!("{prefix}.*"),
+                queue: None,
+                sid,
+            });
+        }
         self.inbox = Some(Inbox {
             prefix: prefix.clone(),
             sid,
         });
-        Ok(prefix)
+        prefix
     }
 
     fn max_payload(&self) -> usize {
@@ -668,6 +633,19 @@ impl Connection {
             .map(|i| i.max_payload)
             .filter(|m| *m > 0)
             .unwrap_or(self.limits.max_payload)
+    }
+
+    /// Connected or draining: ops go straight to the wire.
+    fn is_up(&self) -> bool {
+        matches!(self.phase, Phase::Connected | Phase::Draining)
+    }
+
+    /// A transport is open or being opened.
+    fn has_transport(&self) -> bool {
+        matches!(
+            self.phase,
+            Phase::AwaitInfo | Phase::Handshake | Phase::Connected | Phase::Draining
+        )
     }
 
     fn check_open(&self) -> Result<(), CommandError> {

@@ -17,6 +17,11 @@ pub enum Auth {
         /// Password.
         password: String,
     },
+    /// An NKey seed (`SU...`): the server's nonce is signed with it; the seed never leaves.
+    NKey {
+        /// The user's seed.
+        seed: String,
+    },
 }
 
 /// Options for one connection. Start from [`ConnectOptions::new`] and chain the setters.
@@ -42,6 +47,18 @@ pub struct ConnectOptions {
     pub inbox_prefix: String,
     /// Whether to report every operation sent and received as [`super::Event::Trace`].
     pub trace: bool,
+    /// Reconnect attempts after a loss before giving up; `None` tries forever.
+    pub max_reconnects: Option<u32>,
+    /// Wait between reconnect attempts (the first attempt after a loss does not wait).
+    pub reconnect_wait: Duration,
+    /// Up to this much is added at random to each wait, so clients do not come back at once.
+    pub reconnect_jitter: Duration,
+    /// Bytes of publishes kept while disconnected; past this, `publish` is refused.
+    pub reconnect_buffer_size: usize,
+    /// Whether to shuffle the server list (spreads clients over a cluster).
+    pub randomize: bool,
+    /// Whether to ignore the servers a cluster announces in INFO.
+    pub ignore_discovered_servers: bool,
 }
 
 impl Default for ConnectOptions {
@@ -57,6 +74,12 @@ impl Default for ConnectOptions {
             drain_timeout: Duration::from_secs(30),
             inbox_prefix: "_INBOX".into(),
             trace: false,
+            max_reconnects: Some(60),
+            reconnect_wait: Duration::from_secs(2),
+            reconnect_jitter: Duration::from_millis(100),
+            reconnect_buffer_size: 8 * 1024 * 1024,
+            randomize: true,
+            ignore_discovered_servers: false,
         }
     }
 }
@@ -101,6 +124,48 @@ impl ConnectOptions {
             user: user.into(),
             password: password.into(),
         };
+        self
+    }
+
+    /// Authenticates with an NKey seed.
+    pub fn nkey(mut self, seed: impl Into<String>) -> Self {
+        self.auth = Auth::NKey { seed: seed.into() };
+        self
+    }
+
+    /// Sets how many reconnect attempts to make after a loss (`None`: forever).
+    pub fn max_reconnects(mut self, max: Option<u32>) -> Self {
+        self.max_reconnects = max;
+        self
+    }
+
+    /// Sets the wait between reconnect attempts.
+    pub fn reconnect_wait(mut self, wait: Duration) -> Self {
+        self.reconnect_wait = wait;
+        self
+    }
+
+    /// Sets the most random jitter added to each reconnect wait.
+    pub fn reconnect_jitter(mut self, jitter: Duration) -> Self {
+        self.reconnect_jitter = jitter;
+        self
+    }
+
+    /// Sets the size of the buffer for publishes made while disconnected.
+    pub fn reconnect_buffer_size(mut self, bytes: usize) -> Self {
+        self.reconnect_buffer_size = bytes;
+        self
+    }
+
+    /// Turns shuffling of the server list on or off.
+    pub fn randomize(mut self, on: bool) -> Self {
+        self.randomize = on;
+        self
+    }
+
+    /// Ignores (or uses) servers announced by the cluster.
+    pub fn ignore_discovered_servers(mut self, ignore: bool) -> Self {
+        self.ignore_discovered_servers = ignore;
         self
     }
 

@@ -15,6 +15,7 @@ pub mod validate;
 
 pub use headers::{HeaderError, HeaderMap, StatusCode};
 pub use info::{ConnectInfo, ServerInfo};
+pub(crate) use nuid::fill_random;
 pub use nuid::Nuid;
 pub use op::{ClientOp, MsgOp, ServerOp};
 pub use parser::{parse_server_op, ParseError, ParseLimits, Parsed};
