@@ -218,7 +218,10 @@ impl Connection {
             url,
             reason: reason.clone(),
         });
+        // Whatever was meant for the old transport is void: the next server gets a fresh
+        // handshake with every subscription, then the buffered publishes.
         self.received.clear();
+        self.transmit.clear();
         self.connect_deadline = None;
         self.next_ping = None;
         self.keepalive_sent.clear();
