@@ -41,12 +41,34 @@ CONF
     export NATS_TCP_PORT="$tcp"
     export NATS_TCP_AS_WS_URL="ws://127.0.0.1:$tcp"
     echo "nats-server: nats://127.0.0.1:$tcp, $NATS_WS_URL (nothing listens on $NATS_CLOSED_WS_URL)"
+
+    # A second server that the browser tests kill and start through scripts/nats_control.py.
+    local rtcp rws control
+    rtcp="$(free_port)"
+    rws="$(free_port)"
+    control="$(free_port)"
+    cat >"$dir/restartable.conf" <<CONF
+server_name: browser-tests-restartable
+listen: 127.0.0.1:$rtcp
+websocket { host: 127.0.0.1, port: $rws, no_tls: true }
+CONF
+    python3 scripts/nats_control.py --nats-server "$NATS_SERVER_BIN" --config "$dir/restartable.conf" \
+        --tcp-port "$rtcp" --control-port "$control" >"$dir/control.out" 2>"$dir/control.log" </dev/null &
+    SERVER_PIDS+=("$!")
+    for _ in $(seq 1 100); do
+        grep -q ready "$dir/control.out" 2>/dev/null && break
+        sleep 0.1
+    done
+    grep -q ready "$dir/control.out" || { cat "$dir/control.log" >&2; exit 1; }
+    export NATS_RESTARTABLE_WS_URL="ws://127.0.0.1:$rws"
+    export NATS_CONTROL_URL="http://127.0.0.1:$control"
+    echo "restartable nats-server: $NATS_RESTARTABLE_WS_URL, control at $NATS_CONTROL_URL"
 }
 
 # The client and the page in real headless Chromium.
 run_browser_tests() {
     section "wasm-pack test --headless --chrome"
-    wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver -- --test browser_client --test browser_app
+    wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver -- --test browser_client --test browser_app --test browser_reconnect
 }
 
 # The release build of the page, and its weight.

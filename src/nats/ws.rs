@@ -2,7 +2,7 @@
 //! timer. Both own their JS closures and detach them on drop, so nothing calls into freed Rust
 //! state and no socket outlives its owner.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use js_sys::{ArrayBuffer, Uint8Array};
@@ -29,6 +29,16 @@ pub struct SocketClosed {
     pub reason: String,
     /// Whether the socket had opened before it closed.
     pub was_open: bool,
+}
+
+thread_local! {
+    static LIVE_SOCKETS: Cell<usize> = const { Cell::new(0) };
+}
+
+/// How many [`Socket`]s exist on this thread: one per connected client, never more (no ghost
+/// transports after reconnects).
+pub fn live_sockets() -> usize {
+    LIVE_SOCKETS.with(Cell::get)
 }
 
 /// An open (or opening) WebSocket with its event listeners.
@@ -76,6 +86,7 @@ impl Socket {
         ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
         ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+        LIVE_SOCKETS.with(|n| n.set(n.get() + 1));
         Ok(Socket {
             ws,
             _on_open: on_open,
@@ -100,6 +111,7 @@ impl Drop for Socket {
         // With an explicit 1000 (normal closure): without a code, nats-server 2.9 answers with
         // the reserved 1005 on the wire, and the browser logs a broken close frame.
         let _ = self.ws.close_with_code(1000);
+        LIVE_SOCKETS.with(|n| n.set(n.get() - 1));
     }
 }
 

@@ -25,6 +25,32 @@ pub const TCP_PORT_AS_WS_URL: &str = match option_env!("NATS_TCP_AS_WS_URL") {
     None => "ws://127.0.0.1:4222",
 };
 
+/// A nats-server the tests may kill and start again, through [`CONTROL_URL`].
+pub const RESTARTABLE_WS_URL: &str = match option_env!("NATS_RESTARTABLE_WS_URL") {
+    Some(url) => url,
+    None => "ws://127.0.0.1:4281",
+};
+
+/// `scripts/nats_control.py`'s HTTP endpoint for [`RESTARTABLE_WS_URL`]'s server.
+pub const CONTROL_URL: &str = match option_env!("NATS_CONTROL_URL") {
+    Some(url) => url,
+    None => "http://127.0.0.1:4298",
+};
+
+/// Asks the control program to `kill` or `start` the restartable server; resolves when done.
+pub async fn control(action: &str) {
+    let window = web_sys::window().unwrap();
+    let response = JsFuture::from(window.fetch_with_str(&format!("{CONTROL_URL}/{action}")))
+        .await
+        .expect("the control program answers");
+    let response: web_sys::Response = response.dyn_into().unwrap();
+    assert!(
+        response.ok(),
+        "{action} failed: status {}",
+        response.status()
+    );
+}
+
 /// Longest any one wait in a browser test may take before the test fails instead of hanging.
 pub const PATIENCE: Duration = Duration::from_secs(15);
 

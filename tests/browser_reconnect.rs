@@ -1,0 +1,89 @@
+//! Reconnecting in real headless Chromium: the nats-server behind the WebSocket is killed and
+//! started again (through `scripts/nats_control.py`, since a page cannot run processes).
+
+#![cfg(target_arch = "wasm32")]
+
+mod web;
+
+use std::time::Duration;
+
+use futures::channel::mpsc;
+use futures::StreamExt;
+use nats_web::nats::client::{connect_with_events, ClientEvent, RequestErrorKind};
+use nats_web::nats::ws::live_sockets;
+use nats_web::nats::ConnectOptions;
+use wasm_bindgen_futures::spawn_local;
+use wasm_bindgen_test::*;
+use web::{control, RESTARTABLE_WS_URL};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// Waits for the first event `f` picks out.
+async fn next_matching<T>(
+    events: &mut mpsc::UnboundedReceiver<ClientEvent>,
+    mut f: impl FnMut(ClientEvent) -> Option<T>,
+) -> T {
+    while let Some(event) = events.next().await {
+        if let Some(found) = f(event) {
+            return found;
+        }
+    }
+    panic!("the event stream ended first");
+}
+
+#[wasm_bindgen_test]
+async fn a_restarted_server_is_rejoined_with_subscriptions_and_buffered_publishes() {
+    let (tx, mut events) = mpsc::unbounded();
+    let options = ConnectOptions::new()
+        .servers([RESTARTABLE_WS_URL])
+        .reconnect_wait(Duration::from_millis(100))
+        .max_reconnects(None);
+    let client = connect_with_events(options, Some(tx)).await.unwrap();
+    let sockets_before = live_sockets();
+    let mut buffered = client.subscribe("buffered").await.unwrap();
+    let _silent = client.subscribe("silent").await.unwrap();
+    client.flush().await.unwrap();
+
+    let (failed_tx, mut failed_rx) = mpsc::unbounded();
+    let requester = client.clone();
+    spawn_local(async move {
+        let outcome = requester
+            .request("silent", "")
+            .timeout(Duration::from_secs(60))
+            .await;
+        let _ = failed_tx.unbounded_send(outcome.err().map(|e| e.kind()));
+    });
+    client.flush().await.unwrap();
+
+    control("kill").await;
+    next_matching(&mut events, |e| {
+        matches!(e, ClientEvent::Disconnected { .. }).then_some(())
+    })
+    .await;
+    assert_eq!(
+        failed_rx.next().await.flatten(),
+        Some(RequestErrorKind::Disconnected)
+    );
+    for i in 0..50 {
+        client.publish("buffered", i.to_string()).await.unwrap();
+    }
+
+    control("start").await;
+    next_matching(&mut events, |e| {
+        matches!(e, ClientEvent::Reconnected { .. }).then_some(())
+    })
+    .await;
+    let mut received = Vec::new();
+    while received.len() < 50 {
+        let msg = buffered.next().await.expect("the subscription survives");
+        received.push(String::from_utf8(msg.payload).unwrap());
+    }
+    let expected: Vec<String> = (0..50).map(|i| i.to_string()).collect();
+    assert_eq!(received, expected);
+    assert_eq!(
+        live_sockets(),
+        sockets_before,
+        "one socket per client, no ghosts"
+    );
+    client.drain().await.unwrap();
+}
