@@ -1,12 +1,14 @@
 //! A real `nats-server` process for integration tests.
 //!
-//! [`NatsServer`] listens on free `127.0.0.1` ports (NATS over TCP and over WebSocket),
-//! writes its config and log into a fresh temp dir and kills the process by its PID on drop.
+//! [`NatsServer`] listens on free `127.0.0.1` ports (NATS over TCP, over WebSocket and HTTP
+//! monitoring), writes its config and log into a fresh temp dir and kills the process by its
+//! PID on drop. [`NatsServer::cluster`] starts several that are routed to each other.
 #![allow(dead_code)]
 
+use std::collections::BTreeSet;
 use std::env;
 use std::fs::{self, OpenOptions};
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -16,8 +18,12 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// How long a server may take to accept connections after it was spawned.
 const START_TIMEOUT: Duration = Duration::from_secs(10);
-/// Fresh port pairs to try when another process grabbed a port before the server bound it.
+/// Fresh port sets to try when another process grabbed a port before the server bound it.
 const START_ATTEMPTS: usize = 3;
+/// How long the servers of a [`NatsServer::cluster`] may take to route to each other.
+const MESH_TIMEOUT: Duration = Duration::from_secs(15);
+/// Cluster name of every [`NatsServer::cluster`].
+pub const CLUSTER_NAME: &str = "test-cluster";
 
 /// Start error when a different server answered on the port we picked.
 const ANOTHER_SERVER: &str = "another server answered on the TCP port";
@@ -91,8 +97,22 @@ pub struct NatsServer {
     pid: u32,
     tcp_port: u16,
     ws_port: u16,
+    monitor_port: u16,
+    /// Set for members of a [`cluster`](NatsServer::cluster).
+    cluster: Option<ClusterPorts>,
+    /// Appended to the generated config; replaced by [`restart_with`](NatsServer::restart_with).
+    extra_config: String,
     dir: PathBuf,
     bin: PathBuf,
+}
+
+/// The route ports of one cluster member.
+#[derive(Clone, Debug)]
+struct ClusterPorts {
+    /// Where this server accepts routes.
+    listen: u16,
+    /// Route ports of the other members, dialled as `nats-route://127.0.0.1:<port>`.
+    routes: Vec<u16>,
 }
 
 impl NatsServer {
@@ -104,18 +124,11 @@ impl NatsServer {
     /// Like [`start`](Self::start), with `extra_config` appended to the config file
     /// (e.g. [`users_config`] or [`token_config`]).
     pub fn start_with(extra_config: &str) -> Self {
-        let mut server = NatsServer {
-            child: None,
-            pid: 0,
-            tcp_port: 0,
-            ws_port: 0,
-            dir: fresh_temp_dir(),
-            bin: nats_server_bin(),
-        };
+        let mut server = NatsServer::unstarted(extra_config);
         for attempt in 1..=START_ATTEMPTS {
-            (server.tcp_port, server.ws_port) = free_ports();
-            let config = config_text(&server.dir, server.tcp_port, server.ws_port, extra_config);
-            fs::write(server.dir.join("nats.conf"), config).expect("write nats.conf");
+            let ports = free_ports(3);
+            (server.tcp_port, server.ws_port, server.monitor_port) = (ports[0], ports[1], ports[2]);
+            server.write_config();
             match server.spawn() {
                 Ok(()) => return server,
                 Err(why) if attempt < START_ATTEMPTS && is_port_clash(&why, &server.log()) => {
@@ -125,6 +138,77 @@ impl NatsServer {
             }
         }
         unreachable!("the last attempt returns or panics")
+    }
+
+    /// Starts `n` servers that form one cluster ([`CLUSTER_NAME`]): each has its own TCP,
+    /// WebSocket, monitoring and route ports and a distinct `server_name`, and lists the
+    /// route ports of all the others. Returns once every server has a route to every other
+    /// one (its `/routez` shows exactly the other servers), so each server's INFO lists the
+    /// others' client URLs in `connect_urls`. Panics with the logs after [`MESH_TIMEOUT`].
+    pub fn cluster(n: usize) -> Vec<NatsServer> {
+        assert!(n >= 1, "a cluster needs at least one server");
+        for attempt in 1..=START_ATTEMPTS {
+            let ports = free_ports(4 * n);
+            let route_ports: Vec<u16> = ports[3 * n..].to_vec();
+            let mut nodes: Vec<NatsServer> = (0..n)
+                .map(|i| {
+                    let mut node = NatsServer::unstarted("");
+                    (node.tcp_port, node.ws_port, node.monitor_port) =
+                        (ports[i], ports[n + i], ports[2 * n + i]);
+                    node.cluster = Some(ClusterPorts {
+                        listen: route_ports[i],
+                        routes: (0..n).filter(|&j| j != i).map(|j| route_ports[j]).collect(),
+                    });
+                    node.write_config();
+                    node
+                })
+                .collect();
+            // Launch all before waiting on any: a route to a server that is not up yet is
+            // retried only after a second, while the late server dials the early ones at once.
+            let mut failure = None;
+            for (i, node) in nodes.iter_mut().enumerate() {
+                if let Err(why) = node.launch() {
+                    failure = Some((i, why));
+                    break;
+                }
+            }
+            if failure.is_none() {
+                failure = nodes
+                    .iter_mut()
+                    .enumerate()
+                    .find_map(|(i, node)| Some((i, node.wait_ready().err()?)));
+            }
+            match failure {
+                None => {
+                    wait_for_mesh(&nodes.iter().collect::<Vec<_>>());
+                    return nodes;
+                }
+                // Dropping `nodes` at the end of the iteration kills the ones that run.
+                Some((i, why))
+                    if attempt < START_ATTEMPTS && is_port_clash(&why, &nodes[i].log()) => {}
+                Some((i, why)) => {
+                    nodes.iter_mut().for_each(NatsServer::kill);
+                    let logs = cluster_logs(&nodes);
+                    panic!("cluster of {n}: server {i} failed to start: {why}\n{logs}");
+                }
+            }
+        }
+        unreachable!("the last attempt returns or panics")
+    }
+
+    /// A server with fresh dir and no ports or process yet.
+    fn unstarted(extra_config: &str) -> Self {
+        NatsServer {
+            child: None,
+            pid: 0,
+            tcp_port: 0,
+            ws_port: 0,
+            monitor_port: 0,
+            cluster: None,
+            extra_config: extra_config.to_owned(),
+            dir: fresh_temp_dir(),
+            bin: nats_server_bin(),
+        }
     }
 
     /// Address of the NATS TCP client port.
@@ -140,6 +224,23 @@ impl NatsServer {
     /// URL of the WebSocket listener, e.g. `ws://127.0.0.1:40123`.
     pub fn ws_url(&self) -> String {
         format!("ws://{}", self.ws_addr())
+    }
+
+    /// Port of the HTTP monitoring endpoint (`/varz`, `/routez`, `/connz`, ...).
+    pub fn monitor_port(&self) -> u16 {
+        self.monitor_port
+    }
+
+    /// Body of `GET http://127.0.0.1:<monitor_port><path>`, e.g. `monitor_get("/routez")`.
+    /// Panics when the server does not answer 200.
+    pub fn monitor_get(&self, path: &str) -> String {
+        http_get(self.monitor_port, path)
+            .unwrap_or_else(|why| panic!("GET {path} on nats-server {}: {why}", self.pid))
+    }
+
+    /// The server's `server_name`, distinct for every server.
+    pub fn name(&self) -> String {
+        server_name(&self.dir)
     }
 
     /// PID of the current server process (of the last one after [`kill`](Self::kill)).
@@ -168,6 +269,19 @@ impl NatsServer {
     /// Kills the server if it runs, then starts it again on the same ports and config.
     pub fn restart(&mut self) {
         self.kill();
+        if let Err(why) = self.spawn() {
+            self.fail(&why);
+        }
+    }
+
+    /// Kills the server if it runs, then starts it again on the same ports (and cluster
+    /// routes) with `extra_config` in place of the extra config it had, e.g. another token,
+    /// so a client that reconnects meets new credentials. Later [`restart`](Self::restart)s
+    /// keep the new config.
+    pub fn restart_with(&mut self, extra_config: &str) {
+        self.kill();
+        extra_config.clone_into(&mut self.extra_config);
+        self.write_config();
         if let Err(why) = self.spawn() {
             self.fail(&why);
         }
@@ -209,8 +323,14 @@ impl NatsServer {
         assert!(status.success(), "kill {sig} {} failed: {status}", self.pid);
     }
 
-    /// Spawns the process and waits until it serves both ports.
+    /// Spawns the process and waits until it serves its ports.
     fn spawn(&mut self) -> Result<(), String> {
+        self.launch()?;
+        self.wait_ready()
+    }
+
+    /// Spawns the process without waiting for it.
+    fn launch(&mut self) -> Result<(), String> {
         let log = OpenOptions::new()
             .create(true)
             .append(true)
@@ -226,10 +346,11 @@ impl NatsServer {
             .map_err(|e| format!("spawn {}: {e}", self.bin.display()))?;
         self.pid = child.id();
         self.child = Some(child);
-        self.wait_ready()
+        Ok(())
     }
 
-    /// Polls until the TCP port sends this server's INFO and the WebSocket port accepts.
+    /// Polls until the TCP port sends this server's INFO and the WebSocket and monitoring
+    /// ports accept.
     fn wait_ready(&mut self) -> Result<(), String> {
         let name = format!("\"server_name\":\"{}\"", server_name(&self.dir));
         let deadline = Instant::now() + START_TIMEOUT;
@@ -243,7 +364,9 @@ impl NatsServer {
                 if !info.contains(&name) {
                     return Err(format!("{ANOTHER_SERVER}: {info}"));
                 }
-                if TcpStream::connect(self.ws_addr()).is_ok() {
+                let monitor = SocketAddr::from((Ipv4Addr::LOCALHOST, self.monitor_port));
+                if TcpStream::connect(self.ws_addr()).is_ok() && TcpStream::connect(monitor).is_ok()
+                {
                     return Ok(());
                 }
             }
@@ -252,6 +375,36 @@ impl NatsServer {
             }
             thread::sleep(Duration::from_millis(20));
         }
+    }
+
+    /// Writes `nats.conf` from the ports, the cluster routes and the extra config.
+    fn write_config(&self) {
+        let mut config = format!(
+            "# Written by tests/support/server.rs\n\
+             server_name: \"{}\"\n\
+             listen: 127.0.0.1:{}\n\
+             http: 127.0.0.1:{}\n\
+             websocket {{\n  host: 127.0.0.1\n  port: {}\n  no_tls: true\n}}\n",
+            self.name(),
+            self.tcp_port,
+            self.monitor_port,
+            self.ws_port,
+        );
+        if let Some(cluster) = &self.cluster {
+            let routes: String = cluster
+                .routes
+                .iter()
+                .map(|port| format!("    nats-route://127.0.0.1:{port}\n"))
+                .collect();
+            config += &format!(
+                "cluster {{\n  name: \"{CLUSTER_NAME}\"\n  listen: 127.0.0.1:{}\n  \
+                 routes: [\n{routes}  ]\n}}\n",
+                cluster.listen
+            );
+        }
+        config += &self.extra_config;
+        config += "\n";
+        fs::write(self.dir.join("nats.conf"), config).expect("write nats.conf");
     }
 
     /// Kills the server and panics with the reason, the config and the server's output.
@@ -297,17 +450,133 @@ fn read_first_line(addr: SocketAddr) -> std::io::Result<String> {
     Ok(line)
 }
 
+/// Waits until every server in `servers` has a route to each of the others and to no other
+/// server (by `server_id` in `/routez`). [`NatsServer::cluster`] calls it; call it again after
+/// restarting a member to wait until it has rejoined. Panics with the `/routez` answers and
+/// logs after [`MESH_TIMEOUT`].
+pub fn wait_for_mesh(servers: &[&NatsServer]) {
+    let deadline = Instant::now() + MESH_TIMEOUT;
+    let mut routez: Vec<Result<String, String>>;
+    loop {
+        routez = servers
+            .iter()
+            .map(|server| http_get(server.monitor_port, "/routez"))
+            .collect();
+        if is_full_mesh(&routez) {
+            return;
+        }
+        if Instant::now() > deadline {
+            break;
+        }
+        thread::sleep(Duration::from_millis(20));
+    }
+    let answers: String = routez
+        .iter()
+        .enumerate()
+        .map(|(i, answer)| format!("--- server {i} /routez ---\n{answer:?}\n"))
+        .collect();
+    panic!(
+        "{} servers did not route to each other within {MESH_TIMEOUT:?}\n{answers}{}",
+        servers.len(),
+        cluster_logs(servers.iter().copied())
+    );
+}
+
+/// Whether the `/routez` answers show each server routed to exactly all the others.
+fn is_full_mesh(routez: &[Result<String, String>]) -> bool {
+    let Ok(bodies) = routez.iter().cloned().collect::<Result<Vec<_>, _>>() else {
+        return false;
+    };
+    let ids: Vec<String> = bodies
+        .iter()
+        .filter_map(|body| json_strings(body, "server_id").into_iter().next())
+        .collect();
+    ids.len() == bodies.len()
+        && bodies.iter().zip(&ids).all(|(body, own)| {
+            let remotes: BTreeSet<String> = json_strings(body, "remote_id").into_iter().collect();
+            let others: BTreeSet<String> = ids.iter().filter(|id| *id != own).cloned().collect();
+            json_number(body, "num_routes") == Some(others.len() as u64) && remotes == others
+        })
+}
+
+/// Every string value of `"key"` in a JSON text, in order (no unescaping: enough for ids).
+fn json_strings(json: &str, key: &str) -> Vec<String> {
+    json_values(json, key)
+        .into_iter()
+        .filter_map(|value| Some(value.strip_prefix('"')?.split('"').next()?.to_owned()))
+        .collect()
+}
+
+/// The first number value of `"key"` in a JSON text.
+fn json_number(json: &str, key: &str) -> Option<u64> {
+    let value = *json_values(json, key).first()?;
+    let digits = value.split(|c: char| !c.is_ascii_digit()).next()?;
+    digits.parse().ok()
+}
+
+/// The text after each `"key":` (and any whitespace) in a JSON text.
+fn json_values<'a>(json: &'a str, key: &str) -> Vec<&'a str> {
+    let pattern = format!("\"{key}\"");
+    json.match_indices(&pattern)
+        .filter_map(|(at, _)| json[at + pattern.len()..].trim_start().strip_prefix(':'))
+        .map(str::trim_start)
+        .collect()
+}
+
+/// `GET path` over HTTP/1.0 on `127.0.0.1:port`; the body when the status is 200.
+fn http_get(port: u16, path: &str) -> Result<String, String> {
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_millis(500))
+        .map_err(|e| format!("connect {addr}: {e}"))?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .map_err(|e| e.to_string())?;
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n")
+        .map_err(|e| format!("send to {addr}: {e}"))?;
+    let mut response = String::new();
+    stream
+        .read_to_string(&mut response)
+        .map_err(|e| format!("read from {addr}: {e}"))?;
+    let (head, body) = response
+        .split_once("\r\n\r\n")
+        .ok_or_else(|| format!("no end of headers in {response:?}"))?;
+    let status = head.lines().next().unwrap_or_default();
+    if status.split_whitespace().nth(1) != Some("200") {
+        return Err(format!("status {status:?}, body {body:?}"));
+    }
+    Ok(body.to_owned())
+}
+
+/// Config and output of every server, for panic messages.
+fn cluster_logs<'a>(servers: impl IntoIterator<Item = &'a NatsServer>) -> String {
+    servers
+        .into_iter()
+        .enumerate()
+        .map(|(i, server)| {
+            let config = fs::read_to_string(server.dir.join("nats.conf")).unwrap_or_default();
+            format!(
+                "--- server {i} config ---\n{config}--- server {i} output ---\n{}",
+                server.log()
+            )
+        })
+        .collect()
+}
+
 /// Whether a failed start looks like another process took one of the ports first.
 fn is_port_clash(why: &str, log: &str) -> bool {
     why.starts_with(ANOTHER_SERVER) || log.contains("address already in use")
 }
 
-/// Two distinct free ports, found by binding `127.0.0.1:0` and dropping the listeners.
-fn free_ports() -> (u16, u16) {
-    let bind = || TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind 127.0.0.1:0");
-    let (a, b) = (bind(), bind());
-    let port = |l: &TcpListener| l.local_addr().expect("local_addr").port();
-    (port(&a), port(&b))
+/// `count` distinct free ports, found by binding `127.0.0.1:0` (all at once, so they
+/// differ) and dropping the listeners.
+fn free_ports(count: usize) -> Vec<u16> {
+    let listeners: Vec<TcpListener> = (0..count)
+        .map(|_| TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind 127.0.0.1:0"))
+        .collect();
+    listeners
+        .iter()
+        .map(|l| l.local_addr().expect("local_addr").port())
+        .collect()
 }
 
 /// A new empty directory under the system temp dir, unique to this server.
@@ -329,15 +598,4 @@ fn server_name(dir: &Path) -> String {
         .expect("temp dir has a name")
         .to_string_lossy()
         .into_owned()
-}
-
-fn config_text(dir: &Path, tcp_port: u16, ws_port: u16, extra: &str) -> String {
-    format!(
-        "# Written by tests/support/server.rs\n\
-         server_name: \"{}\"\n\
-         listen: 127.0.0.1:{tcp_port}\n\
-         websocket {{\n  host: 127.0.0.1\n  port: {ws_port}\n  no_tls: true\n}}\n\
-         {extra}\n",
-        server_name(dir)
-    )
 }
