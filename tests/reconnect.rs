@@ -252,3 +252,31 @@ fn after_credentials_are_refused_on_reconnect_the_attempts_back_off() {
         "each wait about twice the last: {gaps:?}"
     );
 }
+
+#[test]
+fn a_server_entering_lame_duck_mode_is_left_for_another_node_before_it_goes() {
+    let nodes = NatsServer::cluster(3);
+    let mut nc = Driver::connect(nodes[0].tcp_addr(), reconnecting(&nodes[0])).unwrap();
+    await_known_servers(&mut nc, 3);
+
+    // SIGUSR2 puts nats-server into lame-duck mode: it tells its clients in INFO (`ldm`).
+    let status = std::process::Command::new("kill")
+        .args(["-USR2", &nodes[0].pid().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    nc.run_until(PATIENCE, |_, e| match e {
+        Event::Disconnected {
+            reason: CloseReason::LameDuckMode,
+            ..
+        } => Some(()),
+        _ => None,
+    });
+    let now_on = await_reconnected(&mut nc);
+    assert_ne!(now_on, url(&nodes[0]));
+    assert!(
+        nodes[0].is_running(),
+        "moved while the old server was still up"
+    );
+    nc.flush();
+}

@@ -184,9 +184,17 @@ impl Connection {
             self.transport_lost(now, CloseReason::StaleConnection);
             return;
         }
-        self.keepalive_sent.push_back(now);
+        // Keep to the schedule when the timer fires a little late; restart it when very late.
+        let due = self.next_ping.unwrap_or(now);
+        let next = due + interval;
+        let (sent, next) = if next > now {
+            (due, next)
+        } else {
+            (now, now + interval)
+        };
+        self.keepalive_sent.push_back(sent);
         self.send_ping(PongWaiter::Keepalive);
-        self.next_ping = Some(now + interval);
+        self.next_ping = Some(next);
     }
 
     /// A fatal `-ERR`: the server closes the transport after it.
