@@ -42,6 +42,34 @@ CONF
     export NATS_TCP_AS_WS_URL="ws://127.0.0.1:$tcp"
     echo "nats-server: nats://127.0.0.1:$tcp, $NATS_WS_URL (nothing listens on $NATS_CLOSED_WS_URL)"
 
+    # Servers that require credentials (the values are test-only; tests/web/mod.rs has them).
+    local utcp uws ttcp tws
+    utcp="$(free_port)"
+    uws="$(free_port)"
+    ttcp="$(free_port)"
+    tws="$(free_port)"
+    cat >"$dir/users.conf" <<CONF
+server_name: browser-tests-users
+listen: 127.0.0.1:$utcp
+websocket { host: 127.0.0.1, port: $uws, no_tls: true }
+authorization {
+  users: [
+    { user: "alice", password: "secret-a" }
+    { nkey: "UATXNCQEL5CAZS5RA5DITKZJUASXTZZU4QBAIK2MCQ7665A2QQNGF3QH" }
+  ]
+}
+CONF
+    cat >"$dir/token.conf" <<CONF
+server_name: browser-tests-token
+listen: 127.0.0.1:$ttcp
+websocket { host: 127.0.0.1, port: $tws, no_tls: true }
+authorization { token: "s3cr3t-token" }
+CONF
+    start_server "$dir/users.conf" "$dir/users.log" "$utcp"
+    start_server "$dir/token.conf" "$dir/token.log" "$ttcp"
+    export NATS_USERS_WS_URL="ws://127.0.0.1:$uws"
+    export NATS_TOKEN_WS_URL="ws://127.0.0.1:$tws"
+
     # A second server that the browser tests kill and start through scripts/nats_control.py.
     local rtcp rws control
     rtcp="$(free_port)"
@@ -68,7 +96,7 @@ CONF
 # The client and the page in real headless Chromium.
 run_browser_tests() {
     section "wasm-pack test --headless --chrome"
-    wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver -- --test browser_client --test browser_app --test browser_reconnect
+    wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver -- --test browser_client --test browser_app --test browser_reconnect --test browser_auth
 }
 
 # The release build of the page, and its weight.

@@ -87,3 +87,26 @@ async fn a_restarted_server_is_rejoined_with_subscriptions_and_buffered_publishe
     );
     client.drain().await.unwrap();
 }
+
+#[wasm_bindgen_test]
+async fn the_page_shows_the_reconnect_and_its_responder_answers_again() {
+    let root = web::fresh_root();
+    let _app = nats_web::app::mount(root.clone().into(), vec![RESTARTABLE_WS_URL.to_owned()]);
+    web::wait_for_text(&root, "connection drained").await; // the example is done
+    web::wait_for_text(&root, "Playground connection: connected to").await;
+    web::click_when_enabled(&web::button(&root, "Start responder")).await;
+    web::wait_for_text(&root, "responder subscribed to greet.*").await;
+
+    control("kill").await;
+    // The log keeps the loss; the status line moves on between "disconnected" and
+    // "reconnecting to … (attempt n)" while the server is down.
+    web::wait_for_text(&root, &format!("lost {RESTARTABLE_WS_URL}")).await;
+    web::wait_for_text(&root, "Playground connection: disconnected").await;
+    control("start").await;
+    let text = web::wait_for_text(&root, "reconnected to").await;
+    assert!(text.contains("subscriptions restored"), "{text}");
+    web::wait_for_text(&root, "Playground connection: connected to").await;
+
+    web::button(&root, "Send request").click(); // the name field says "ann"
+    web::wait_for_text(&root, "hello, ann").await;
+}

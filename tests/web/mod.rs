@@ -51,6 +51,29 @@ pub async fn control(action: &str) {
     );
 }
 
+/// A nats-server that requires a user (user/password or NKey) over its WebSocket listener.
+pub const USERS_WS_URL: &str = match option_env!("NATS_USERS_WS_URL") {
+    Some(url) => url,
+    None => "ws://127.0.0.1:4282",
+};
+
+/// A nats-server that requires the token [`TOKEN`].
+pub const TOKEN_WS_URL: &str = match option_env!("NATS_TOKEN_WS_URL") {
+    Some(url) => url,
+    None => "ws://127.0.0.1:4283",
+};
+
+/// The credentials `scripts/test.sh` configures on those servers (test-only values).
+pub const USER: &str = "alice";
+/// Password of [`USER`].
+pub const PASSWORD: &str = "secret-a";
+/// The token of [`TOKEN_WS_URL`].
+pub const TOKEN: &str = "s3cr3t-token";
+/// Seed of the NKey user (public key `UATXNCQ...` in the server config).
+pub const NKEY_SEED: &str = "SUANNB2B3NP6KOWL6GFUS6J6MEEHE35QVOPLKGTXPTNTYHLHKDUZO6RAMA";
+/// A well-formed seed the servers do not know.
+pub const UNKNOWN_NKEY_SEED: &str = "SUAEGIQJKLJXK5QEMVLR22G6TZJ27D7B4CCVTL43BVZY5WJ3Y45EGTYZK4";
+
 /// Longest any one wait in a browser test may take before the test fails instead of hanging.
 pub const PATIENCE: Duration = Duration::from_secs(15);
 
