@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use nats_web::nats::conn::{CloseReason, ConnectOptions, Event, RequestFailure, ServerErrorKind};
 use support::driver::{Driver, PATIENCE};
+use support::seed::run_seed_program;
 use support::server::NatsServer;
 use web_time::Instant;
 
@@ -131,24 +132,7 @@ fn losing_the_node_in_use_moves_to_a_node_learned_from_info_and_the_seed_program
     );
     assert_ne!(now_on, first);
 
-    let sub = nc.conn.subscribe("greet.*", None).unwrap();
-    nc.respond_on(sub, |m| format!("hello, {}", &m.subject[6..]).into_bytes());
-    for name in ["joe", "sue", "bob"] {
-        let reply = nc
-            .request(&format!("greet.{name}"), b"", Duration::from_millis(500))
-            .unwrap();
-        assert_eq!(reply.payload, format!("hello, {name}").as_bytes());
-    }
-    nc.conn.drain_subscription(sub).unwrap();
-    nc.run_until(PATIENCE, |_, e| {
-        (e == Event::SubscriptionDrained { sid: sub }).then_some(())
-    });
-    assert_eq!(
-        nc.request("greet.joe", b"", Duration::from_millis(500))
-            .unwrap_err(),
-        RequestFailure::NoResponders
-    );
-    assert_eq!(nc.drain(), CloseReason::Drained);
+    run_seed_program(nc);
 }
 
 #[test]

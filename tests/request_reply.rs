@@ -11,37 +11,13 @@ use std::time::Duration;
 
 use nats_web::nats::conn::{CloseReason, ConnectOptions, Event, RequestFailure};
 use support::driver::{Driver, PATIENCE};
+use support::seed::{greet, run_seed_program, HALF_SECOND};
 use support::server::NatsServer;
-
-const HALF_SECOND: Duration = Duration::from_millis(500);
-
-fn greet(msg: &nats_web::nats::conn::Message) -> Vec<u8> {
-    format!("hello, {}", &msg.subject["greet.".len()..]).into_bytes()
-}
 
 #[test]
 fn the_seed_program_on_one_connection() {
     let server = NatsServer::start();
-    let mut nc = Driver::connect(server.tcp_addr(), ConnectOptions::new()).unwrap();
-    let sub = nc.conn.subscribe("greet.*", None).unwrap();
-    nc.respond_on(sub, greet);
-
-    for name in ["joe", "sue", "bob"] {
-        let reply = nc
-            .request(&format!("greet.{name}"), b"", HALF_SECOND)
-            .unwrap();
-        assert_eq!(reply.payload, format!("hello, {name}").as_bytes());
-    }
-
-    nc.conn.drain_subscription(sub).unwrap();
-    nc.run_until(PATIENCE, |_, e| {
-        (e == Event::SubscriptionDrained { sid: sub }).then_some(())
-    });
-    assert_eq!(
-        nc.request("greet.joe", b"", HALF_SECOND).unwrap_err(),
-        RequestFailure::NoResponders
-    );
-    assert_eq!(nc.drain(), CloseReason::Drained);
+    run_seed_program(Driver::connect(server.tcp_addr(), ConnectOptions::new()).unwrap());
 }
 
 #[test]

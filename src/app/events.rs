@@ -7,6 +7,7 @@ use yew::Callback;
 use super::state::{Action, Conn, ConnStatus, LogLine};
 use crate::nats::client::ClientEvent;
 use crate::nats::conn::CloseReason;
+use crate::nats::proto::ServerInfo;
 
 /// Forwards every event of one connection to the page until the connection closes.
 pub async fn forward(
@@ -28,18 +29,7 @@ pub fn actions_for(conn: Conn, event: ClientEvent) -> Vec<Action> {
         Conn::Playground => Action::PlaygroundLog(line),
     };
     match event {
-        ClientEvent::Connected { url, info } => vec![Action::Status(
-            conn,
-            ConnStatus::Connected {
-                server: if info.server_name.is_empty() {
-                    info.server_id
-                } else {
-                    info.server_name
-                },
-                version: info.version,
-                url,
-            },
-        )],
+        ClientEvent::Connected { url, info } => vec![Action::Status(conn, connected(url, info))],
         ClientEvent::Disconnected { url, reason } => vec![
             log(LogLine::error(format!("lost {url}: {reason}"))),
             Action::Status(conn, ConnStatus::Disconnected(reason.to_string())),
@@ -54,18 +44,7 @@ pub fn actions_for(conn: Conn, event: ClientEvent) -> Vec<Action> {
             log(LogLine::step(format!(
                 "reconnected to {url}; subscriptions restored"
             ))),
-            Action::Status(
-                conn,
-                ConnStatus::Connected {
-                    server: if info.server_name.is_empty() {
-                        info.server_id
-                    } else {
-                        info.server_name
-                    },
-                    version: info.version,
-                    url,
-                },
-            ),
+            Action::Status(conn, connected(url, info)),
         ],
         ClientEvent::ServerInfo(_) => vec![],
         ClientEvent::ServerError(e) => vec![log(LogLine::error(e.to_string()))],
@@ -85,10 +64,22 @@ pub fn actions_for(conn: Conn, event: ClientEvent) -> Vec<Action> {
     }
 }
 
+/// The status for a connection to `url`, naming the server by name (or id) and version.
+fn connected(url: String, info: ServerInfo) -> ConnStatus {
+    ConnStatus::Connected {
+        server: if info.server_name.is_empty() {
+            info.server_id
+        } else {
+            info.server_name
+        },
+        version: info.version,
+        url,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::nats::proto::ServerInfo;
 
     #[test]
     fn connected_names_the_server_and_its_version() {

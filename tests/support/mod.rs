@@ -2,4 +2,5 @@
 #![allow(dead_code)]
 
 pub mod driver;
+pub mod seed;
 pub mod server;

@@ -23,6 +23,8 @@ mod server_error;
 mod trace;
 
 #[cfg(test)]
+mod test_fixture;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod tests_reconnect;

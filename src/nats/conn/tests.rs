@@ -1,77 +1,9 @@
 //! Scenarios for the state machine, driven byte by byte with a fake clock: what goes on the
 //! wire, and which events come out, in which order.
 
+use super::test_fixture::{Fixture, INFO};
 use super::*;
 use crate::nats::proto::validate::ValidationError;
-
-const INFO: &str = "INFO {\"server_id\":\"S1\",\"server_name\":\"test\",\"version\":\"2.9.10\",\
-                    \"headers\":true,\"max_payload\":1024} \r\n";
-
-/// A connection with a fake clock.
-struct Fixture {
-    conn: Connection,
-    now: Instant,
-}
-
-impl Fixture {
-    fn new(options: ConnectOptions) -> Self {
-        let now = Instant::now();
-        Fixture {
-            conn: Connection::new(now, options),
-            now,
-        }
-    }
-
-    /// A connection that has finished its handshake, with the handshake's output discarded.
-    fn connected() -> Self {
-        let mut f = Fixture::new(ConnectOptions::new().ping_interval(Duration::from_secs(10)));
-        f.input(INFO);
-        f.sent();
-        f.input("PONG\r\n");
-        assert!(matches!(f.events()[..], [Event::Connected(_)]));
-        f
-    }
-
-    fn input(&mut self, s: &str) {
-        self.conn.handle_input(self.now, s.as_bytes());
-    }
-
-    fn advance(&mut self, d: Duration) {
-        self.now += d;
-        self.conn.handle_timeout(self.now);
-    }
-
-    fn sent(&mut self) -> String {
-        let mut out = Vec::new();
-        self.conn.poll_transmit(&mut out);
-        String::from_utf8(out).unwrap()
-    }
-
-    fn events(&mut self) -> Vec<Event> {
-        std::iter::from_fn(|| self.conn.poll_event()).collect()
-    }
-
-    fn request(&mut self, subject: &str, timeout_ms: u64) -> RequestId {
-        self.conn
-            .request(
-                self.now,
-                subject,
-                None,
-                b"",
-                Duration::from_millis(timeout_ms),
-            )
-            .unwrap()
-    }
-
-    /// The reply subject of the last PUB sent.
-    fn reply_subject(sent: &str) -> String {
-        let line = sent
-            .lines()
-            .rfind(|l| l.starts_with("PUB "))
-            .expect("a PUB");
-        line.split(' ').nth(2).unwrap().to_owned()
-    }
-}
 
 fn message_payloads(events: &[Event]) -> Vec<String> {
     events

@@ -1,16 +1,11 @@
 //! Reconnect, failover and keepalive rules, with a fake clock: when attempts happen, what a new
 //! transport is sent first, what survives a loss and what fails at once.
 
+use super::test_fixture::{Fixture, INFO};
 use super::*;
 
-const INFO: &str = "INFO {\"server_id\":\"A\",\"headers\":true,\"max_payload\":1048576} \r\n";
-
-struct Fixture {
-    conn: Connection,
-    now: Instant,
-}
-
-fn options(servers: &[&str]) -> ConnectOptions {
+/// Options for `servers`, tried in order, with round numbers for the timing rules.
+fn with_servers(servers: &[&str]) -> ConnectOptions {
     ConnectOptions::new()
         .servers(servers.iter().copied())
         .randomize(false)
@@ -19,68 +14,9 @@ fn options(servers: &[&str]) -> ConnectOptions {
         .ping_interval(Duration::from_secs(10))
 }
 
-impl Fixture {
-    /// Connected to the first of `servers`.
-    fn connected(options: ConnectOptions) -> Self {
-        let now = Instant::now();
-        let mut f = Fixture {
-            conn: Connection::new(now, options),
-            now,
-        };
-        assert!(matches!(f.conn.poll_transport(), Some(Transport::Open(_))));
-        f.handshake(INFO);
-        assert!(matches!(f.events()[..], [Event::Connected(_)]));
-        f
-    }
-
-    fn handshake(&mut self, info: &str) -> String {
-        self.input(info);
-        let sent = self.sent();
-        self.input("PONG\r\n");
-        sent
-    }
-
-    fn input(&mut self, s: &str) {
-        self.conn.handle_input(self.now, s.as_bytes());
-    }
-
-    fn advance(&mut self, d: Duration) {
-        self.now += d;
-        self.conn.handle_timeout(self.now);
-    }
-
-    /// Advances to the connection's next deadline.
-    fn advance_to_deadline(&mut self) -> Duration {
-        let at = self.conn.poll_timeout().expect("a deadline");
-        let waited = at.saturating_duration_since(self.now);
-        self.now = self.now.max(at);
-        self.conn.handle_timeout(self.now);
-        waited
-    }
-
-    fn sent(&mut self) -> String {
-        let mut out = Vec::new();
-        self.conn.poll_transmit(&mut out);
-        String::from_utf8(out).unwrap()
-    }
-
-    fn events(&mut self) -> Vec<Event> {
-        std::iter::from_fn(|| self.conn.poll_event()).collect()
-    }
-
-    fn transports(&mut self) -> Vec<Transport> {
-        std::iter::from_fn(|| self.conn.poll_transport()).collect()
-    }
-
-    fn lose_transport(&mut self) {
-        self.conn
-            .handle_transport_closed(self.now, "connection reset");
-    }
-}
-
 #[test]
 fn a_lost_transport_fails_requests_at_once_and_retries_without_waiting() {
-    let mut f = Fixture::connected(options(&["nats://a:1", "nats://b:2"]));
+    let mut f = Fixture::connected_to(with_servers(&["nats://a:1", "nats://b:2"]));
     let id = f
         .conn
         .request(f.now, "svc", None, b"", Duration::from_secs(60))
@@ -113,7 +49,7 @@ fn a_lost_transport_fails_requests_at_once_and_retries_without_waiting() {
 
 #[test]
 fn a_new_transport_gets_connect_and_every_subscription_first_then_the_buffered_publishes() {
-    let mut f = Fixture::connected(options(&["nats://a:1"]));
+    let mut f = Fixture::connected_to(with_servers(&["nats://a:1"]));
     let plain = f.conn.subscribe("greet.*", None).unwrap();
     let queued = f.conn.subscribe("work", Some("q")).unwrap();
     let limited = f.conn.subscribe("n", None).unwrap();
@@ -164,7 +100,7 @@ fn a_new_transport_gets_connect_and_every_subscription_first_then_the_buffered_p
 
 #[test]
 fn publishes_past_the_reconnect_buffer_are_refused_and_nothing_before_them_is_lost() {
-    let mut f = Fixture::connected(options(&["nats://a:1"]).reconnect_buffer_size(100));
+    let mut f = Fixture::connected_to(with_servers(&["nats://a:1"]).reconnect_buffer_size(100));
     f.lose_transport();
     let mut accepted = 0;
     let refused = loop {
@@ -182,7 +118,7 @@ fn publishes_past_the_reconnect_buffer_are_refused_and_nothing_before_them_is_lo
 
 #[test]
 fn later_attempts_wait_the_reconnect_wait_plus_at_most_the_jitter() {
-    let mut f = Fixture::connected(options(&["nats://a:1"]));
+    let mut f = Fixture::connected_to(with_servers(&["nats://a:1"]));
     f.lose_transport();
     f.advance_to_deadline(); // attempt 1, at once
     for attempt in 2..20 {
@@ -197,7 +133,8 @@ fn later_attempts_wait_the_reconnect_wait_plus_at_most_the_jitter() {
 
 #[test]
 fn refused_credentials_double_the_wait_up_to_a_limit() {
-    let mut f = Fixture::connected(options(&["nats://a:1"]).reconnect_jitter(Duration::ZERO));
+    let mut f =
+        Fixture::connected_to(with_servers(&["nats://a:1"]).reconnect_jitter(Duration::ZERO));
     f.lose_transport();
     f.advance_to_deadline();
     let mut waits = Vec::new();
@@ -221,7 +158,7 @@ fn refused_credentials_double_the_wait_up_to_a_limit() {
 
 #[test]
 fn a_healthy_connection_never_goes_stale_however_late_the_timer_fires() {
-    let mut f = Fixture::connected(options(&["nats://a:1"]));
+    let mut f = Fixture::connected_to(with_servers(&["nats://a:1"]));
     for late in [10, 60, 600, 3600] {
         f.advance(Duration::from_secs(late));
         assert_eq!(f.sent(), "PING\r\n");
@@ -232,7 +169,7 @@ fn a_healthy_connection_never_goes_stale_however_late_the_timer_fires() {
 
 #[test]
 fn unanswered_pings_count_as_missed_by_their_own_deadline_then_the_client_moves_on() {
-    let mut f = Fixture::connected(options(&["nats://a:1", "nats://b:2"]));
+    let mut f = Fixture::connected_to(with_servers(&["nats://a:1", "nats://b:2"]));
     f.advance(Duration::from_secs(10)); // PING 1
     f.advance(Duration::from_secs(10)); // PING 1 missed; PING 2
     assert_eq!(f.sent(), "PING\r\nPING\r\n");
@@ -250,7 +187,7 @@ fn unanswered_pings_count_as_missed_by_their_own_deadline_then_the_client_moves_
 
 #[test]
 fn announced_servers_join_the_pool_with_the_current_scheme_unless_ignored() {
-    let mut f = Fixture::connected(options(&["ws://a:1"]));
+    let mut f = Fixture::connected_to(with_servers(&["ws://a:1"]));
     f.input("INFO {\"server_id\":\"A\",\"connect_urls\":[\"b:2\",\"c:3\"]} \r\n");
     let urls: Vec<_> = f.conn.servers().urls().collect();
     assert_eq!(
@@ -258,14 +195,14 @@ fn announced_servers_join_the_pool_with_the_current_scheme_unless_ignored() {
         [("ws://a:1", false), ("ws://b:2", true), ("ws://c:3", true)]
     );
 
-    let mut f = Fixture::connected(options(&["ws://a:1"]).ignore_discovered_servers(true));
+    let mut f = Fixture::connected_to(with_servers(&["ws://a:1"]).ignore_discovered_servers(true));
     f.input("INFO {\"server_id\":\"A\",\"connect_urls\":[\"b:2\"]} \r\n");
     assert_eq!(f.conn.servers().len(), 1);
 }
 
 #[test]
 fn lame_duck_mode_moves_to_another_server_before_the_old_one_goes() {
-    let mut f = Fixture::connected(options(&["ws://a:1"]));
+    let mut f = Fixture::connected_to(with_servers(&["ws://a:1"]));
     f.input("INFO {\"server_id\":\"A\",\"ldm\":true,\"connect_urls\":[\"b:2\"]} \r\n");
     let events = f.events();
     assert!(events.iter().any(|e| matches!(
@@ -284,11 +221,7 @@ fn lame_duck_mode_moves_to_another_server_before_the_old_one_goes() {
 
 #[test]
 fn the_first_connect_tries_each_server_once_then_gives_up() {
-    let now = Instant::now();
-    let mut f = Fixture {
-        conn: Connection::new(now, options(&["nats://a:1", "nats://b:2"])),
-        now,
-    };
+    let mut f = Fixture::new(with_servers(&["nats://a:1", "nats://b:2"]));
     assert_eq!(f.transports(), [Transport::Open("nats://a:1".into())]);
     f.lose_transport();
     f.advance_to_deadline();
@@ -305,7 +238,7 @@ fn the_first_connect_tries_each_server_once_then_gives_up() {
 
 #[test]
 fn reconnecting_stops_after_max_reconnects() {
-    let mut f = Fixture::connected(options(&["nats://a:1"]).max_reconnects(Some(3)));
+    let mut f = Fixture::connected_to(with_servers(&["nats://a:1"]).max_reconnects(Some(3)));
     f.lose_transport();
     for _ in 0..3 {
         f.advance_to_deadline();
@@ -322,7 +255,7 @@ fn reconnecting_stops_after_max_reconnects() {
 
 #[test]
 fn subscriptions_drained_while_disconnected_end_at_once() {
-    let mut f = Fixture::connected(options(&["nats://a:1"]));
+    let mut f = Fixture::connected_to(with_servers(&["nats://a:1"]));
     let sid = f.conn.subscribe("a", None).unwrap();
     f.conn.drain_subscription(sid).unwrap();
     f.lose_transport(); // before the drain's PONG
