@@ -113,11 +113,12 @@ pub struct Client {
 }
 
 impl Client {
-    /// Runs `f` on the connection state, then sends what it queued.
+    /// Runs `f` on the connection state; what it queued is sent at the end of the current
+    /// task, together with every other command given in it (one WebSocket frame).
     fn command<T>(&self, f: impl FnOnce(&mut State) -> Result<T, Error>) -> Result<T, Error> {
         let mut state = self.shared.borrow_mut();
         let result = f(&mut state);
-        state.pump();
+        state.pump_soon();
         result
     }
 
@@ -237,7 +238,7 @@ impl Client {
             }
             state.closed.push(tx);
             let _ = state.conn.drain(Instant::now());
-            state.pump();
+            state.pump_soon();
         }
         match rx.await {
             Ok(CloseReason::Drained) => Ok(()),
@@ -250,7 +251,7 @@ impl Client {
     pub fn close(&self) {
         let mut state = self.shared.borrow_mut();
         state.conn.close();
-        state.pump();
+        state.pump_soon();
     }
 }
 
@@ -293,7 +294,7 @@ impl Request {
                 Err(e) => return Err(RequestError::from_command(e)),
             };
             state.requests.insert(id, tx);
-            state.pump();
+            state.pump_soon();
         }
         let outcome = rx.await.unwrap_or(Err(conn::RequestFailure::Closed));
         outcome

@@ -34,6 +34,8 @@ pub(crate) struct State {
     socket_generation: u64,
     timer: Option<Timer>,
     armed: Option<Instant>,
+    /// A pump is queued as a microtask (commands of one task share one send).
+    pump_scheduled: bool,
     out: Vec<u8>,
     /// Every failed attempt before the first connect, for the connect error.
     pub connect_failures: ConnectAttempts,
@@ -62,6 +64,7 @@ pub(crate) fn open(
             socket_generation: 0,
             timer: None,
             armed: None,
+            pump_scheduled: false,
             out: Vec::new(),
             connect_failures: Vec::new(),
             connected: Some(connected),
@@ -132,6 +135,23 @@ impl SocketHandler for Handler {
 }
 
 impl State {
+    /// Pumps once the current task is done, so that every command given in it goes out in
+    /// one WebSocket frame.
+    pub(crate) fn pump_soon(&mut self) {
+        if self.pump_scheduled {
+            return;
+        }
+        self.pump_scheduled = true;
+        let this = self.this.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Some(shared) = this.upgrade() {
+                let mut state = shared.borrow_mut();
+                state.pump_scheduled = false;
+                state.pump();
+            }
+        });
+    }
+
     /// Sends what is queued, hands events to whoever waits for them, re-arms the timer and,
     /// once the connection is closed, closes the socket.
     pub(crate) fn pump(&mut self) {

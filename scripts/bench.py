@@ -1,0 +1,166 @@
+#!/usr/bin/env python3
+"""Runs the browser benchmark: this client (wasm), @nats-io/nats-core and a raw-WebSocket
+floor, the same workloads, alternating, in one headless Chromium against one nats-server.
+
+Each client is a page (`target/bench/ours/`, `bench/dist/natscore.html`, `bench/dist/raw.html`)
+that runs one workload named in its query and writes JSON into `<pre id="result">`. This
+script serves them, opens each in turn for every run, and prints medians with min..max and
+the ratio ours / theirs. scripts/bench.sh builds everything and starts the server first.
+"""
+
+import argparse
+import gzip
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import e2e  # noqa: E402  (the WebDriver client and static server of the end-to-end check)
+
+PAGES = {"ours": "ours/index.html", "nats-core": "js/natscore.html", "raw": "js/raw.html"}
+WORKLOADS = [  # (workload, n, clients)
+    ("seed", None, ["ours", "nats-core"]),
+    ("seq", 2000, ["ours", "nats-core", "raw"]),
+    ("inflight", 20000, ["ours", "nats-core"]),
+    ("pubsub", 200000, ["ours", "nats-core"]),
+    ("big", 200, ["ours", "nats-core", "raw"]),
+]
+
+
+def percentile(values, p):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def metrics(workload, r):
+    """The numbers one result stands for: name -> (value, unit, higher_is_better)."""
+    if workload == "seed":
+        return {"first reply": (r["first_reply_ms"], "ms", False), "scenario done": (r["done_ms"], "ms", False)}
+    if workload == "seq":
+        lat = r["latencies_ms"]
+        return {
+            "p50": (percentile(lat, 50), "ms", False),
+            "p90": (percentile(lat, 90), "ms", False),
+            "p99": (percentile(lat, 99), "ms", False),
+            "rate": (len(lat) / r["total_ms"] * 1000, "req/s", True),
+        }
+    if workload == "inflight":
+        return {"rate": (r["n"] / r["total_ms"] * 1000, "req/s", True)}
+    if workload == "pubsub":
+        return {
+            "publish": (r["n"] / r["publish_ms"] * 1000, "msg/s", True),
+            "subscribe": (r["n"] / r["receive_ms"] * 1000, "msg/s", True),
+        }
+    if workload == "big":
+        return {"throughput": (r["n"] * r["bytes"] / r["total_ms"] / 1000, "MB/s", True)}
+    raise ValueError(workload)
+
+
+def run_page(driver, base, client, workload, n, servers, timeout):
+    query = f"?servers={servers}&workload={workload}" + (f"&n={n}" if n else "")
+    driver.s("POST", "/url", {"url": f"{base}/{PAGES[client]}{query}"})
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        text = driver.script("const r = document.getElementById('result'); return r ? r.textContent : '';")
+        if text:
+            result = json.loads(text)
+            if "error" in result:
+                raise RuntimeError(f"{client} {workload}: {result['error']}")
+            return result
+        time.sleep(0.05)
+    raise TimeoutError(f"{client} {workload}: no result within {timeout} s")
+
+
+def gz(*paths):
+    data = b"".join(open(p, "rb").read() for p in paths)
+    return len(gzip.compress(data, compresslevel=9))
+
+
+def files(directory, *suffixes):
+    return [os.path.join(directory, f) for f in sorted(os.listdir(directory)) if f.endswith(suffixes)]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--servers", required=True)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--timeout", type=float, default=180)
+    parser.add_argument("--only", help="comma-separated workloads")
+    args = parser.parse_args()
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+    site = tempfile.mkdtemp(prefix="nats-web-bench-")
+    os.symlink(os.path.join(root, "target/bench/ours"), os.path.join(site, "ours"))
+    os.symlink(os.path.join(root, "bench/dist"), os.path.join(site, "js"))
+    port, driver_port = e2e.free_port(), e2e.free_port()
+    web = e2e.serve(site, port)
+    chromedriver = subprocess.Popen(["/usr/bin/chromedriver", f"--port={driver_port}"],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    driver = e2e.WebDriver(driver_port)
+    results = {}  # (workload, metric, client) -> [values]
+    units = {}
+    try:
+        for _ in range(100):
+            try:
+                driver.call("GET", "/status")
+                break
+            except OSError:
+                time.sleep(0.1)
+        driver.start("/usr/bin/chromium")
+        base = f"http://127.0.0.1:{port}"
+        only = set(args.only.split(",")) if args.only else None
+        for run in range(1, args.runs + 1):
+            for workload, n, clients in WORKLOADS:
+                if only and workload not in only:
+                    continue
+                # Alternate which client goes first, run by run.
+                order = clients if run % 2 else list(reversed(clients))
+                for client in order:
+                    r = run_page(driver, base, client, workload, n, args.servers, args.timeout)
+                    for metric, (value, unit, better) in metrics(workload, r).items():
+                        results.setdefault((workload, metric), {}).setdefault(client, []).append(value)
+                        units[(workload, metric)] = (unit, better)
+                print(f"run {run}: {workload} done", file=sys.stderr, flush=True)
+    finally:
+        try:
+            driver.s("DELETE", "")
+        except Exception:
+            pass
+        chromedriver.terminate()
+        chromedriver.wait(timeout=10)
+        web.shutdown()
+
+    def cell(values):
+        if not values:
+            return "-"
+        return f"{statistics.median(values):,.2f} ({min(values):,.2f}..{max(values):,.2f})"
+
+    print(f"\nBrowser benchmark: median (min..max) of {args.runs} runs; ours/nats-core and ours/raw are ratios of medians")
+    header = f"{'workload':9} {'metric':13} {'unit':6} {'ours':>30} {'nats-core':>30} {'raw floor':>30} {'ours/nats-core':>14} {'ours/raw':>9}"
+    print(header)
+    print("-" * len(header))
+    for (workload, metric), by_client in results.items():
+        unit, _better = units[(workload, metric)]
+        ours = by_client.get("ours", [])
+        ratio = lambda other: (f"{statistics.median(ours) / statistics.median(other):.2f}x"  # noqa: E731
+                               if ours and other else "-")
+        print(f"{workload:9} {metric:13} {unit:6} {cell(ours):>30} {cell(by_client.get('nats-core', [])):>30} "
+              f"{cell(by_client.get('raw', [])):>30} {ratio(by_client.get('nats-core', [])):>14} {ratio(by_client.get('raw', [])):>9}")
+    print("(ms: lower is better; req/s, msg/s, MB/s: higher is better)")
+
+    print("\nSize, gzip -9 bytes:")
+    demo = files(os.path.join(root, "dist"), ".wasm", ".js", ".css")
+    minimal = files(os.path.join(root, "target/bench/minimal"), ".wasm", ".js")
+    natscore = os.path.join(root, "bench/dist/natscore-only.min.js")
+    print(f"  demo page (wasm + js + css, release):        {gz(*demo):>8,}")
+    print(f"  client-only page (wasm + js, no yew):        {gz(*minimal):>8,}")
+    if os.path.exists(natscore):
+        print(f"  @nats-io/nats-core (minified, all exports):  {gz(natscore):>8,}")
+
+
+if __name__ == "__main__":
+    main()

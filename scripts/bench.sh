@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The benchmark, one command: builds this client's benchmark and client-only pages (release),
+# bundles @nats-io/nats-core and the raw-WebSocket floor (bench/, pinned in its lockfile),
+# starts one nats-server on free 127.0.0.1 ports, runs every workload for each client in
+# headless Chromium (scripts/bench.py; RUNS=3 by default) and prints the table. Then the native
+# micro-benchmark of the parser and encoder. Not part of the test command.
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+
+ensure_rust
+ensure_nats_server
+ensure_web_tools
+ensure_browser_tools
+
+section "build: demo page, benchmark page, client-only page"
+trunk build --release
+trunk build --release --dist target/bench/ours bench/ours.html
+trunk build --release --dist target/bench/minimal bench/minimal.html
+
+section "build: @nats-io/nats-core and raw-WebSocket pages"
+(cd bench && npm ci --no-audit --no-fund && npm run build)
+
+section "nats-server for the benchmark"
+dir="$(mktemp -d)"
+tcp="$(free_port)"
+ws="$(free_port)"
+cat >"$dir/bench.conf" <<CONF
+server_name: bench
+listen: 127.0.0.1:$tcp
+websocket { host: 127.0.0.1, port: $ws, no_tls: true }
+CONF
+trap stop_servers EXIT
+start_server "$dir/bench.conf" "$dir/server.log" "$tcp"
+
+section "browser benchmark"
+python3 scripts/bench.py --servers "ws://127.0.0.1:$ws" --runs "${RUNS:-3}" ${ONLY:+--only "$ONLY"}
+
+section "native micro-benchmark: parser and encoder"
+cargo bench --bench proto

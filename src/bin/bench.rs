@@ -1,0 +1,205 @@
+//! The benchmark page for this client (`bench/ours.html`): runs one workload named in the query
+//! (`?servers=ws://…&workload=seq&n=2000`) and writes its result as JSON into
+//! `<pre id="result">`, exactly as the nats-core and raw-WebSocket pages in `bench/js/` do.
+//! `scripts/bench.sh` opens the pages in turn and prints the table.
+
+use std::future::IntoFuture;
+use std::time::Duration;
+
+use futures::channel::oneshot;
+use futures::stream::{self, StreamExt, TryStreamExt};
+use nats_web::app::config::servers_from_query;
+use nats_web::nats::client::{Client, RequestErrorKind};
+use nats_web::nats::{connect, ConnectOptions};
+use serde_json::{json, Value};
+use wasm_bindgen_futures::spawn_local;
+
+const TIMEOUT: Duration = Duration::from_secs(5);
+
+fn main() {
+    spawn_local(async {
+        let result = run().await.unwrap_or_else(|e| json!({ "error": e }));
+        if let Some(pre) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id("result"))
+        {
+            pre.set_text_content(Some(&result.to_string()));
+        }
+    });
+}
+
+/// Milliseconds since navigation started.
+fn now() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
+fn param(query: &str, key: &str) -> Option<String> {
+    query
+        .trim_start_matches('?')
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .find(|(k, _)| *k == key)
+        .map(|(_, v)| v.to_owned())
+}
+
+async fn run() -> Result<Value, String> {
+    let query = web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default();
+    let servers = servers_from_query(&query);
+    let n = |default: usize| {
+        param(&query, "n")
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(default)
+    };
+    let connect = || connect(ConnectOptions::new().servers(servers.clone()));
+    match param(&query, "workload").as_deref() {
+        Some("seed") => seed(connect().await.map_err(|e| e.to_string())?).await,
+        Some("seq") => seq(pair(connect().await, connect().await)?, n(2000)).await,
+        Some("inflight") => inflight(pair(connect().await, connect().await)?, n(20_000)).await,
+        Some("pubsub") => pubsub(pair(connect().await, connect().await)?, n(200_000)).await,
+        Some("big") => big(pair(connect().await, connect().await)?, n(200)).await,
+        other => Err(format!("unknown workload {other:?}")),
+    }
+    .map_err(|e| e.to_string())
+}
+
+type Connected = Result<Client, nats_web::nats::client::ConnectError>;
+
+fn pair(a: Connected, b: Connected) -> Result<(Client, Client), String> {
+    Ok((a.map_err(|e| e.to_string())?, b.map_err(|e| e.to_string())?))
+}
+
+/// Subscribes `client` to `subject`, answering every request with `reply`.
+async fn respond(client: &Client, subject: &str, reply: Vec<u8>) -> Result<(), String> {
+    let mut sub = client.subscribe(subject).await.map_err(|e| e.to_string())?;
+    spawn_local(async move {
+        while let Some(msg) = sub.next().await {
+            let _ = msg.respond(&reply).await;
+        }
+    });
+    client.flush().await.map_err(|e| e.to_string())
+}
+
+async fn seed(client: Client) -> Result<Value, String> {
+    let mut sub = client
+        .subscribe("greet.*")
+        .await
+        .map_err(|e| e.to_string())?;
+    let handle = sub.handle();
+    spawn_local(async move {
+        while let Some(msg) = sub.next().await {
+            let name = &msg.subject["greet.".len()..];
+            let _ = msg.respond(format!("hello, {name}")).await;
+        }
+    });
+    let mut first_reply_ms = None;
+    for name in ["joe", "sue", "bob"] {
+        let timeout = Duration::from_millis(500);
+        let reply = client
+            .request(format!("greet.{name}"), "")
+            .timeout(timeout)
+            .await;
+        reply.map_err(|e| e.to_string())?;
+        first_reply_ms.get_or_insert_with(now);
+    }
+    handle.drain().await.map_err(|e| e.to_string())?;
+    let outcome = client
+        .request("greet.joe", "")
+        .timeout(Duration::from_millis(500))
+        .await;
+    if outcome.err().map(|e| e.kind()) != Some(RequestErrorKind::NoResponders) {
+        return Err("expected no responders".into());
+    }
+    client.drain().await.map_err(|e| e.to_string())?;
+    Ok(json!({ "first_reply_ms": first_reply_ms, "done_ms": now() }))
+}
+
+async fn seq((responder, requester): (Client, Client), n: usize) -> Result<Value, String> {
+    respond(&responder, "bench.echo", Vec::new()).await?;
+    for _ in 0..50 {
+        requester
+            .request("bench.echo", "")
+            .timeout(TIMEOUT)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    let mut latencies = Vec::with_capacity(n);
+    let start = now();
+    for _ in 0..n {
+        let t = now();
+        requester
+            .request("bench.echo", "")
+            .timeout(TIMEOUT)
+            .await
+            .map_err(|e| e.to_string())?;
+        latencies.push(now() - t);
+    }
+    Ok(json!({ "latencies_ms": latencies, "total_ms": now() - start }))
+}
+
+async fn inflight((responder, requester): (Client, Client), n: usize) -> Result<Value, String> {
+    respond(&responder, "bench.echo", Vec::new()).await?;
+    let start = now();
+    stream::iter(0..n)
+        .map(|_| {
+            requester
+                .request("bench.echo", "")
+                .timeout(TIMEOUT)
+                .into_future()
+        })
+        .buffer_unordered(100)
+        .map_err(|e| e.to_string())
+        .try_for_each(|_| async { Ok(()) })
+        .await?;
+    Ok(json!({ "n": n, "total_ms": now() - start }))
+}
+
+async fn pubsub((subscriber, publisher): (Client, Client), n: usize) -> Result<Value, String> {
+    let mut sub = subscriber
+        .subscribe("bench.pub")
+        .await
+        .map_err(|e| e.to_string())?;
+    subscriber.flush().await.map_err(|e| e.to_string())?;
+    let (done_tx, done_rx) = oneshot::channel();
+    spawn_local(async move {
+        let mut count = 0;
+        while sub.next().await.is_some() {
+            count += 1;
+            if count == n {
+                let _ = done_tx.send(now());
+                break;
+            }
+        }
+    });
+    let payload = [b'x'; 16];
+    let start = now();
+    for _ in 0..n {
+        publisher
+            .publish("bench.pub", payload)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    publisher.flush().await.map_err(|e| e.to_string())?;
+    let publish_ms = now() - start;
+    let received_at = done_rx
+        .await
+        .map_err(|_| "subscriber ended early".to_string())?;
+    Ok(json!({ "n": n, "publish_ms": publish_ms, "receive_ms": received_at - start }))
+}
+
+async fn big((responder, requester): (Client, Client), n: usize) -> Result<Value, String> {
+    const SIZE: usize = 256 * 1024;
+    respond(&responder, "bench.big", vec![b'b'; SIZE]).await?;
+    let start = now();
+    for _ in 0..n {
+        let reply = requester.request("bench.big", "").timeout(TIMEOUT).await;
+        let reply = reply.map_err(|e| e.to_string())?;
+        if reply.payload.len() != SIZE {
+            return Err(format!("reply of {} bytes", reply.payload.len()));
+        }
+    }
+    Ok(json!({ "n": n, "bytes": SIZE, "total_ms": now() - start }))
+}
