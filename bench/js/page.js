@@ -1,0 +1,44 @@
+// The page protocol shared by every client page (nats-core, raw WebSocket, and our wasm client):
+//
+//   <page>.html?servers=ws://127.0.0.1:PORT[,ws://...]&workload=NAME&n=N
+//
+// runs ONE workload on load and writes its result as JSON into <pre id="result"> (textContent
+// is set once, at the end); on failure the JSON is {"error": "..."}. All times come from
+// performance.now(), in ms.
+
+export const DEFAULT_N = { seed: 0, seq: 2000, inflight: 20000, pubsub: 200000, big: 200 };
+
+export const BIG_BYTES = 262144; // 256 KiB
+export const WARMUP = 50; // seq: requests before the counted ones
+
+// Runs the workload named by the query with `workloads[name](servers, n)`.
+export async function runPage(workloads) {
+  let result;
+  try {
+    const q = new URLSearchParams(location.search);
+    const servers = (q.get("servers") || "").split(",").map((s) => s.trim()).filter(Boolean);
+    if (servers.length === 0) throw new Error("missing ?servers=ws://host:port");
+    const name = q.get("workload") || "";
+    const run = Object.hasOwn(workloads, name) ? workloads[name] : undefined;
+    if (!run) {
+      throw new Error(`unknown workload "${name}"; this page runs ${Object.keys(workloads).join(", ")}`);
+    }
+    let n = DEFAULT_N[name];
+    if (q.has("n")) {
+      n = Number(q.get("n"));
+      if (!Number.isSafeInteger(n) || n < 1) throw new Error(`n must be a positive integer, got "${q.get("n")}"`);
+    }
+    result = await run(servers, n);
+  } catch (e) {
+    console.error(e);
+    result = { error: describe(e) };
+  }
+  document.getElementById("result").textContent = JSON.stringify(result);
+}
+
+// "Name: message (cause: ...)", for errors that carry their detail in a cause.
+function describe(e) {
+  let text = String(e);
+  for (let c = e && e.cause, depth = 0; c && depth < 3; c = c.cause, depth++) text += ` (cause: ${c})`;
+  return text;
+}
