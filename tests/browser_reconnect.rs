@@ -38,8 +38,8 @@ async fn a_restarted_server_is_rejoined_with_subscriptions_and_buffered_publishe
         .servers([RESTARTABLE_WS_URL])
         .reconnect_wait(Duration::from_millis(100))
         .max_reconnects(None);
-    let client = connect_with_events(options, Some(tx)).await.unwrap();
     let sockets_before = live_sockets();
+    let client = connect_with_events(options, Some(tx)).await.unwrap();
     let mut buffered = client.subscribe("buffered").await.unwrap();
     let _silent = client.subscribe("silent").await.unwrap();
     client.flush().await.unwrap();
@@ -82,16 +82,18 @@ async fn a_restarted_server_is_rejoined_with_subscriptions_and_buffered_publishe
     assert_eq!(received, expected);
     assert_eq!(
         live_sockets(),
-        sockets_before,
+        sockets_before + 1,
         "one socket per client, no ghosts"
     );
     client.drain().await.unwrap();
+    assert_eq!(live_sockets(), sockets_before, "closed with the client");
 }
 
 #[wasm_bindgen_test]
 async fn the_page_shows_the_reconnect_and_its_responder_answers_again() {
+    let sockets_before = live_sockets();
     let root = web::fresh_root();
-    let _app = nats_web::app::mount(root.clone().into(), vec![RESTARTABLE_WS_URL.to_owned()]);
+    let app = nats_web::app::mount(root.clone().into(), vec![RESTARTABLE_WS_URL.to_owned()]);
     web::wait_for_text(&root, "connection drained").await; // the example is done
     web::wait_for_text(&root, "Playground connection: connected to").await;
     web::click_when_enabled(&web::button(&root, "Start responder")).await;
@@ -109,4 +111,15 @@ async fn the_page_shows_the_reconnect_and_its_responder_answers_again() {
 
     web::button(&root, "Send request").click(); // the name field says "ann"
     web::wait_for_text(&root, "hello, ann").await;
+
+    // Leaving the page drains the playground connection and closes its socket.
+    app.destroy();
+    let deadline = web_time::Instant::now() + web::PATIENCE;
+    while live_sockets() != sockets_before {
+        assert!(
+            web_time::Instant::now() < deadline,
+            "the page left a socket open"
+        );
+        web::sleep(Duration::from_millis(20)).await;
+    }
 }
