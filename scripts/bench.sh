@@ -16,7 +16,7 @@ ensure_browser_tools
 
 section "build: demo page, benchmark page, client-only page"
 trunk build --release
-trunk build --release --dist target/bench/ours bench/ours.html
+trunk build --release --public-url /ours/ --dist target/bench/ours bench/ours.html
 trunk build --release --dist target/bench/minimal bench/minimal.html
 
 section "build: @nats-io/nats-core and raw-WebSocket pages"
