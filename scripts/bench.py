@@ -97,7 +97,7 @@ def main():
     os.symlink(os.path.join(root, "target/bench/ours"), os.path.join(site, "ours"))
     os.symlink(os.path.join(root, "bench/dist"), os.path.join(site, "js"))
     port, driver_port = e2e.free_port(), e2e.free_port()
-    web = e2e.serve(site, port)
+    web = e2e.serve(site, port, isolated=True)
     chromedriver = subprocess.Popen(["/usr/bin/chromedriver", f"--port={driver_port}"],
                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     driver = e2e.WebDriver(driver_port)
@@ -155,9 +155,11 @@ def main():
     print("\nSize, gzip -9 bytes:")
     demo = files(os.path.join(root, "dist"), ".wasm", ".js", ".css")
     minimal = files(os.path.join(root, "target/bench/minimal"), ".wasm", ".js")
+    minimal_nkey = files(os.path.join(root, "target/bench/minimal-nkey"), ".wasm", ".js")
     natscore = os.path.join(root, "bench/dist/natscore-only.min.js")
     print(f"  demo page (wasm + js + css, release):        {gz(*demo):>8,}")
     print(f"  client-only page (wasm + js, no yew):        {gz(*minimal):>8,}")
+    print(f"  client-only page with NKey support:          {gz(*minimal_nkey):>8,}")
     if os.path.exists(natscore):
         print(f"  @nats-io/nats-core (minified, all exports):  {gz(natscore):>8,}")
 

@@ -18,6 +18,7 @@ section "build: demo page, benchmark page, client-only page"
 trunk build --release
 trunk build --release --public-url /ours/ --dist target/bench/ours bench/ours.html
 trunk build --release --dist target/bench/minimal bench/minimal.html
+trunk build --release --dist target/bench/minimal-nkey bench/minimal-nkey.html
 
 section "build: @nats-io/nats-core and raw-WebSocket pages"
 (cd bench && npm ci --no-audit --no-fund && npm run build)

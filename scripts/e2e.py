@@ -98,10 +98,20 @@ class WebDriver:
         return [entry["message"] for entry in logs if entry.get("level") == "SEVERE"]
 
 
-def serve(directory, port):
+def serve(directory, port, isolated=False):
+    """Serves `directory` on 127.0.0.1:`port`. `isolated` adds the cross-origin isolation
+    headers, which give `performance.now()` 5 µs resolution instead of 100 µs."""
+
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args):
             pass
+
+        def end_headers(self):
+            if isolated:
+                self.send_header("Cross-Origin-Opener-Policy", "same-origin")
+                self.send_header("Cross-Origin-Embedder-Policy", "require-corp")
+            self.send_header("Cache-Control", "no-store")
+            super().end_headers()
 
     handler = functools.partial(Quiet, directory=directory)
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)

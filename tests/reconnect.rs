@@ -170,6 +170,7 @@ fn a_frozen_server_is_detected_as_stale_and_the_client_moves_to_another_node() {
     );
 }
 
+#[cfg(feature = "nkey")]
 #[test]
 fn an_nkey_user_is_accepted_and_a_different_key_is_refused() {
     let user = nkeys::KeyPair::new_user();

@@ -1,9 +1,11 @@
 //! NKey authentication: sign the server's nonce with the user's ed25519 seed.
 
+#[cfg(feature = "nkey")]
 use data_encoding::BASE64URL_NOPAD;
 
 /// The public key and the base64url signature of `nonce` for CONNECT, or why `seed` cannot
 /// be used.
+#[cfg(feature = "nkey")]
 pub fn sign_nonce(seed: &str, nonce: &str) -> Result<(String, String), String> {
     let pair = nkeys::KeyPair::from_seed(seed.trim()).map_err(|e| format!("NKey seed: {e}"))?;
     let signature = pair
@@ -12,8 +14,14 @@ pub fn sign_nonce(seed: &str, nonce: &str) -> Result<(String, String), String> {
     Ok((pair.public_key(), BASE64URL_NOPAD.encode(&signature)))
 }
 
+/// Without the `nkey` feature, NKey credentials are refused with a message that says why.
+#[cfg(not(feature = "nkey"))]
+pub fn sign_nonce(_seed: &str, _nonce: &str) -> Result<(String, String), String> {
+    Err("NKey support is not compiled in: build nats-web with the `nkey` feature".into())
+}
+
 // nkeys cannot generate keys on wasm32-unknown-unknown; signing works everywhere.
-#[cfg(all(test, not(target_arch = "wasm32")))]
+#[cfg(all(test, feature = "nkey", not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
 
