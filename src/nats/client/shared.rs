@@ -173,17 +173,19 @@ impl State {
             self.timer = None;
             return;
         }
+        // Re-arm only for an earlier deadline: a timer that fires early finds nothing due and
+        // is armed again then. Requests come and go far more often than deadlines pass.
         let next = self.conn.poll_timeout();
-        if next != self.armed {
+        let earlier = match (next, self.armed) {
+            (Some(next), Some(armed)) => next < armed,
+            (Some(_), None) => true,
+            (None, _) => false,
+        };
+        if earlier {
             self.armed = next;
-            if let Some(timer) = self.timer.as_mut() {
-                match next {
-                    Some(at) => {
-                        let delay = at.saturating_duration_since(Instant::now());
-                        timer.arm(delay.as_millis().min(i32::MAX as u128) as i32);
-                    }
-                    None => timer.cancel(),
-                }
+            if let (Some(timer), Some(at)) = (self.timer.as_mut(), next) {
+                let delay = at.saturating_duration_since(Instant::now());
+                timer.arm(delay.as_millis().min(i32::MAX as u128) as i32);
             }
         }
     }

@@ -222,10 +222,28 @@ impl Connection {
         if matches!(self.phase, Phase::Closed(_) | Phase::Reconnecting) {
             return;
         }
-        self.received.extend_from_slice(bytes);
+        if self.received.is_empty() {
+            // The common case: parse straight from the caller's bytes, keep only a partial tail.
+            let used = self.handle_ops(now, bytes);
+            if self.has_transport() {
+                self.received.extend_from_slice(&bytes[used..]);
+            }
+            return;
+        }
+        let mut received = std::mem::take(&mut self.received);
+        received.extend_from_slice(bytes);
+        let used = self.handle_ops(now, &received);
+        if self.has_transport() {
+            received.drain(..used);
+            self.received = received;
+        }
+    }
+
+    /// Handles every complete op at the start of `bytes`; returns how many bytes they took.
+    fn handle_ops(&mut self, now: Instant, bytes: &[u8]) -> usize {
         let mut used = 0;
         while self.has_transport() {
-            match parse_server_op(&self.received[used..], &self.limits) {
+            match parse_server_op(&bytes[used..], &self.limits) {
                 Ok(Parsed::Complete { op, len }) => {
                     used += len;
                     self.handle_op(now, op);
@@ -237,11 +255,7 @@ impl Connection {
                 }
             }
         }
-        if self.has_transport() {
-            self.received.drain(..used);
-        } else {
-            self.received = Vec::new();
-        }
+        used
     }
 
     /// Acts on every deadline that has passed at `now`.
