@@ -11,19 +11,20 @@ use futures::stream::{self, StreamExt, TryStreamExt};
 use nats_web::app::config::servers_from_query;
 use nats_web::nats::client::{Client, RequestErrorKind};
 use nats_web::nats::{connect, ConnectOptions};
-use serde_json::{json, Value};
 use wasm_bindgen_futures::spawn_local;
 
 const TIMEOUT: Duration = Duration::from_secs(5);
 
 fn main() {
     spawn_local(async {
-        let result = run().await.unwrap_or_else(|e| json!({ "error": e }));
+        let result = run()
+            .await
+            .unwrap_or_else(|e| Json::object().string("error", &e));
         if let Some(pre) = web_sys::window()
             .and_then(|w| w.document())
             .and_then(|d| d.get_element_by_id("result"))
         {
-            pre.set_text_content(Some(&result.to_string()));
+            pre.set_text_content(Some(&result.end()));
         }
     });
 }
@@ -44,7 +45,7 @@ fn param(query: &str, key: &str) -> Option<String> {
         .map(|(_, v)| v.to_owned())
 }
 
-async fn run() -> Result<Value, String> {
+async fn run() -> Result<Json, String> {
     let query = web_sys::window()
         .and_then(|w| w.location().search().ok())
         .unwrap_or_default();
@@ -83,7 +84,7 @@ async fn respond(client: &Client, subject: &str, reply: Vec<u8>) -> Result<(), S
     client.flush().await.map_err(|e| e.to_string())
 }
 
-async fn seed(client: Client) -> Result<Value, String> {
+async fn seed(client: Client) -> Result<Json, String> {
     let mut sub = client
         .subscribe("greet.*")
         .await
@@ -114,10 +115,12 @@ async fn seed(client: Client) -> Result<Value, String> {
         return Err("expected no responders".into());
     }
     client.drain().await.map_err(|e| e.to_string())?;
-    Ok(json!({ "first_reply_ms": first_reply_ms, "done_ms": now() }))
+    Ok(Json::object()
+        .number("done_ms", now())
+        .optional_number("first_reply_ms", first_reply_ms))
 }
 
-async fn seq((responder, requester): (Client, Client), n: usize) -> Result<Value, String> {
+async fn seq((responder, requester): (Client, Client), n: usize) -> Result<Json, String> {
     respond(&responder, "bench.echo", Vec::new()).await?;
     for _ in 0..50 {
         requester
@@ -137,10 +140,12 @@ async fn seq((responder, requester): (Client, Client), n: usize) -> Result<Value
             .map_err(|e| e.to_string())?;
         latencies.push(now() - t);
     }
-    Ok(json!({ "latencies_ms": latencies, "total_ms": now() - start }))
+    Ok(Json::object()
+        .numbers("latencies_ms", &latencies)
+        .number("total_ms", now() - start))
 }
 
-async fn inflight((responder, requester): (Client, Client), n: usize) -> Result<Value, String> {
+async fn inflight((responder, requester): (Client, Client), n: usize) -> Result<Json, String> {
     respond(&responder, "bench.echo", Vec::new()).await?;
     let start = now();
     stream::iter(0..n)
@@ -154,10 +159,12 @@ async fn inflight((responder, requester): (Client, Client), n: usize) -> Result<
         .map_err(|e| e.to_string())
         .try_for_each(|_| async { Ok(()) })
         .await?;
-    Ok(json!({ "n": n, "total_ms": now() - start }))
+    Ok(Json::object()
+        .integer("n", n)
+        .number("total_ms", now() - start))
 }
 
-async fn pubsub((subscriber, publisher): (Client, Client), n: usize) -> Result<Value, String> {
+async fn pubsub((subscriber, publisher): (Client, Client), n: usize) -> Result<Json, String> {
     let mut sub = subscriber
         .subscribe("bench.pub")
         .await
@@ -187,10 +194,13 @@ async fn pubsub((subscriber, publisher): (Client, Client), n: usize) -> Result<V
     let received_at = done_rx
         .await
         .map_err(|_| "subscriber ended early".to_string())?;
-    Ok(json!({ "n": n, "publish_ms": publish_ms, "receive_ms": received_at - start }))
+    Ok(Json::object()
+        .integer("n", n)
+        .number("publish_ms", publish_ms)
+        .number("receive_ms", received_at - start))
 }
 
-async fn big((responder, requester): (Client, Client), n: usize) -> Result<Value, String> {
+async fn big((responder, requester): (Client, Client), n: usize) -> Result<Json, String> {
     const SIZE: usize = 256 * 1024;
     respond(&responder, "bench.big", vec![b'b'; SIZE]).await?;
     let start = now();
@@ -201,5 +211,78 @@ async fn big((responder, requester): (Client, Client), n: usize) -> Result<Value
             return Err(format!("reply of {} bytes", reply.payload.len()));
         }
     }
-    Ok(json!({ "n": n, "bytes": SIZE, "total_ms": now() - start }))
+    Ok(Json::object()
+        .integer("bytes", SIZE)
+        .integer("n", n)
+        .number("total_ms", now() - start))
+}
+
+/// A result object, written as `serde_json::json!` printed one before: compact, members in the
+/// order given (callers give them sorted, as `json!` sorted them), numbers that are not finite or
+/// absent as `null`.
+struct Json(String);
+
+impl Json {
+    fn object() -> Self {
+        Json("{".into())
+    }
+
+    fn member(mut self, name: &str, value: &str) -> Self {
+        if self.0.len() > 1 {
+            self.0.push(',');
+        }
+        self.0.push_str(&format!("\"{name}\":{value}"));
+        self
+    }
+
+    fn integer(self, name: &str, value: usize) -> Self {
+        self.member(name, &value.to_string())
+    }
+
+    fn number(self, name: &str, value: f64) -> Self {
+        self.member(name, &float(Some(value)))
+    }
+
+    fn optional_number(self, name: &str, value: Option<f64>) -> Self {
+        self.member(name, &float(value))
+    }
+
+    fn numbers(self, name: &str, values: &[f64]) -> Self {
+        let items: Vec<String> = values.iter().map(|v| float(Some(*v))).collect();
+        self.member(name, &format!("[{}]", items.join(",")))
+    }
+
+    /// A string member, escaped as serde_json escapes: `"`, `\` and control characters.
+    fn string(self, name: &str, value: &str) -> Self {
+        let mut text = String::from("\"");
+        for c in value.chars() {
+            match c {
+                '"' => text.push_str("\\\""),
+                '\\' => text.push_str("\\\\"),
+                '\u{8}' => text.push_str("\\b"),
+                '\u{c}' => text.push_str("\\f"),
+                '\n' => text.push_str("\\n"),
+                '\r' => text.push_str("\\r"),
+                '\t' => text.push_str("\\t"),
+                c if c < ' ' => text.push_str(&format!("\\u{:04x}", c as u32)),
+                c => text.push(c),
+            }
+        }
+        text.push('"');
+        self.member(name, &text)
+    }
+
+    fn end(mut self) -> String {
+        self.0.push('}');
+        self.0
+    }
+}
+
+/// A number as JSON: the shortest text that reads back as the same float (`12.5`, `3.0`), or
+/// `null` for none, NaN and infinities, which JSON cannot write.
+fn float(value: Option<f64>) -> String {
+    match value {
+        Some(v) if v.is_finite() => format!("{v:?}"),
+        _ => "null".into(),
+    }
 }
