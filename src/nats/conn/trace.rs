@@ -1,7 +1,7 @@
 //! One-line summaries of protocol operations, for a protocol trace a person can read: the
 //! control line as on the wire, the body shortened, credentials hidden.
 
-use crate::nats::proto::{ClientOp, ConnectInfo, MsgOp, ServerOp};
+use crate::nats::proto::{json, ClientOp, ConnectInfo, MsgOp, ServerOp};
 
 /// Which way an operation went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,7 +34,7 @@ pub fn client_op_line(op: &ClientOp<'_>) -> String {
                 sig: info.sig.as_ref().map(|_| "***".into()),
                 ..info.clone()
             };
-            let json = serde_json::to_string(&redacted).unwrap_or_default();
+            let json = json::connect_info_string(&redacted);
             format!("CONNECT {}", shorten(&json, 6 * PREVIEW))
         }
         ClientOp::Pub {
@@ -75,7 +75,7 @@ pub fn client_op_line(op: &ClientOp<'_>) -> String {
 pub fn server_op_line(op: &ServerOp) -> String {
     match op {
         ServerOp::Info(info) => {
-            let json = serde_json::to_string(info).unwrap_or_default();
+            let json = json::server_info_string(info);
             format!("INFO {}", shorten(&json, 2 * PREVIEW))
         }
         ServerOp::Msg(MsgOp {

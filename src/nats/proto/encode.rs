@@ -2,7 +2,7 @@
 //! groups and headers are checked by [`super::validate`] and [`super::HeaderMap`] when a command
 //! is given, before anything reaches here.
 
-use super::{ClientOp, MsgOp, ServerOp};
+use super::{json, ClientOp, MsgOp, ServerOp};
 
 impl ClientOp<'_> {
     /// Appends the wire form of this op, CRLFs included, to `out`.
@@ -10,8 +10,7 @@ impl ClientOp<'_> {
         match *self {
             ClientOp::Connect(info) => {
                 out.extend_from_slice(b"CONNECT ");
-                // Serializing a struct of strings and bools into a Vec cannot fail.
-                let _ = serde_json::to_writer(&mut *out, info);
+                json::write_connect_info(info, out);
                 out.extend_from_slice(b"\r\n");
             }
             ClientOp::Pub {
@@ -70,7 +69,7 @@ impl ServerOp {
         match self {
             ServerOp::Info(info) => {
                 out.extend_from_slice(b"INFO ");
-                let _ = serde_json::to_writer(&mut *out, info);
+                json::write_server_info(info, out);
                 out.extend_from_slice(b" \r\n");
             }
             ServerOp::Msg(MsgOp {
@@ -131,7 +130,7 @@ fn push_body(out: &mut Vec<u8>, payload: &[u8]) {
 }
 
 /// Writes a decimal number without going through `fmt`.
-fn push_number(out: &mut Vec<u8>, mut n: u64) {
+pub(super) fn push_number(out: &mut Vec<u8>, mut n: u64) {
     let mut digits = [0u8; 20];
     let mut i = digits.len();
     loop {

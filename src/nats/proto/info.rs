@@ -1,11 +1,9 @@
-//! The JSON bodies of `INFO` (server to client) and `CONNECT` (client to server).
-
-use serde::{Deserialize, Serialize};
+//! The JSON bodies of `INFO` (server to client) and `CONNECT` (client to server). They are read
+//! and written by [`super::json`].
 
 /// What the server says about itself in `INFO`, first on connect and again whenever the cluster
 /// changes or the server enters lame-duck mode. Fields the server leaves out take their defaults.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ServerInfo {
     /// Unique id of the server.
     pub server_id: String,
@@ -43,7 +41,9 @@ pub struct ServerInfo {
 }
 
 /// The options the client sends in `CONNECT`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+///
+/// Options that are `None` are left out of the JSON.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ConnectInfo {
     /// Always false: every op would otherwise be answered with `+OK`.
     pub verbose: bool,
@@ -52,7 +52,6 @@ pub struct ConnectInfo {
     /// Whether the server must use TLS.
     pub tls_required: bool,
     /// Client name shown in the server's monitoring.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Implementation language.
     pub lang: String,
@@ -67,18 +66,13 @@ pub struct ConnectInfo {
     /// Whether the server should send a 503 status to requests nobody listens to.
     pub no_responders: bool,
     /// Token authentication.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub auth_token: Option<String>,
     /// User name for user/password authentication.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
     /// Password for user/password authentication.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pass: Option<String>,
     /// Public NKey, for NKey authentication.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nkey: Option<String>,
     /// Signature of the server's nonce, for NKey authentication.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sig: Option<String>,
 }

@@ -8,6 +8,7 @@
 mod encode;
 mod headers;
 mod info;
+pub(crate) mod json;
 mod nuid;
 mod op;
 mod parser;

@@ -3,7 +3,7 @@
 //! [`Parsed::Partial`] without using any, so the caller keeps the bytes and appends the next
 //! chunk. Nothing here panics or buffers on its own; limits bound what a caller must keep.
 
-use super::{HeaderMap, MsgOp, ServerInfo, ServerOp};
+use super::{json, HeaderMap, MsgOp, ServerOp};
 
 /// Bounds on what the parser accepts, so a misbehaving peer cannot make the caller buffer
 /// without limit.
@@ -123,7 +123,7 @@ pub fn parse_server_op(buf: &[u8], limits: &ParseLimits) -> Result<Parsed<Server
         b"+OK" => simple(ServerOp::Ok),
         b"-ERR" => simple(ServerOp::Err(error_text(args))),
         b"INFO" => {
-            let info: ServerInfo = serde_json::from_slice(trim(args))
+            let info = json::read_server_info(trim(args))
                 .map_err(|e| ParseError::InvalidInfo(e.to_string()))?;
             simple(ServerOp::Info(Box::new(info)))
         }

@@ -2,7 +2,7 @@
 //! and property tests for round trips and arbitrary bytes.
 
 use super::*;
-use crate::nats::proto::StatusCode;
+use crate::nats::proto::{ServerInfo, StatusCode};
 use proptest::prelude::*;
 
 fn parse(input: &str) -> Result<Parsed<ServerOp>, ParseError> {
