@@ -13,7 +13,6 @@ import gzip
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -96,42 +95,27 @@ def main():
     site = tempfile.mkdtemp(prefix="nats-web-bench-")
     os.symlink(os.path.join(root, "target/bench/ours"), os.path.join(site, "ours"))
     os.symlink(os.path.join(root, "bench/dist"), os.path.join(site, "js"))
-    port, driver_port = e2e.free_port(), e2e.free_port()
+    port = e2e.free_port()
     web = e2e.serve(site, port, isolated=True)
-    chromedriver = subprocess.Popen(["/usr/bin/chromedriver", f"--port={driver_port}"],
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    driver = e2e.WebDriver(driver_port)
-    results = {}  # (workload, metric, client) -> [values]
+    results = {}  # (workload, metric) -> {client: [values]}
     units = {}
     try:
-        for _ in range(100):
-            try:
-                driver.call("GET", "/status")
-                break
-            except OSError:
-                time.sleep(0.1)
-        driver.start("/usr/bin/chromium")
-        base = f"http://127.0.0.1:{port}"
-        only = set(args.only.split(",")) if args.only else None
-        for run in range(1, args.runs + 1):
-            for workload, n, clients in WORKLOADS:
-                if only and workload not in only:
-                    continue
-                # Alternate which client goes first, run by run.
-                order = clients if run % 2 else list(reversed(clients))
-                for client in order:
-                    r = run_page(driver, base, client, workload, n, args.servers, args.timeout)
-                    for metric, (value, unit, better) in metrics(workload, r).items():
-                        results.setdefault((workload, metric), {}).setdefault(client, []).append(value)
-                        units[(workload, metric)] = (unit, better)
-                print(f"run {run}: {workload} done", file=sys.stderr, flush=True)
+        with e2e.browser() as driver:
+            base = f"http://127.0.0.1:{port}"
+            only = set(args.only.split(",")) if args.only else None
+            for run in range(1, args.runs + 1):
+                for workload, n, clients in WORKLOADS:
+                    if only and workload not in only:
+                        continue
+                    # Alternate which client goes first, run by run.
+                    order = clients if run % 2 else list(reversed(clients))
+                    for client in order:
+                        r = run_page(driver, base, client, workload, n, args.servers, args.timeout)
+                        for metric, (value, unit, better) in metrics(workload, r).items():
+                            results.setdefault((workload, metric), {}).setdefault(client, []).append(value)
+                            units[(workload, metric)] = (unit, better)
+                    print(f"run {run}: {workload} done", file=sys.stderr, flush=True)
     finally:
-        try:
-            driver.s("DELETE", "")
-        except Exception:
-            pass
-        chromedriver.terminate()
-        chromedriver.wait(timeout=10)
         web.shutdown()
 
     def cell(values):

@@ -12,6 +12,7 @@ request is answered by a nats-py responder. Prints the time from navigation to t
 import argparse
 import asyncio
 import base64
+import contextlib
 import functools
 import http.server
 import json
@@ -96,6 +97,32 @@ class WebDriver:
         except Exception:  # not every driver keeps browser logs
             return []
         return [entry["message"] for entry in logs if entry.get("level") == "SEVERE"]
+
+
+@contextlib.contextmanager
+def browser(chromedriver="/usr/bin/chromedriver", chromium="/usr/bin/chromium"):
+    """A headless Chromium session through a ChromeDriver of our own, both stopped on exit."""
+    port = free_port()
+    process = subprocess.Popen([chromedriver, f"--port={port}"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    driver = WebDriver(port)
+    try:
+        for _ in range(100):
+            try:
+                driver.call("GET", "/status")
+                break
+            except OSError:
+                time.sleep(0.1)
+        driver.start(chromium)
+        yield driver
+    finally:
+        if driver.session:
+            try:
+                driver.s("DELETE", "")
+            except Exception:
+                pass
+        process.terminate()
+        process.wait(timeout=10)
 
 
 def serve(directory, port, isolated=False):
@@ -204,6 +231,29 @@ def check_interop(driver, nats_url):
         py.close()
 
 
+def check_page(driver, url, label, size, args):
+    """Loads the page at `size`; returns what is wrong with it."""
+    width, height = size
+    failures = []
+    first_reply_ms, text = run_page(driver, url, width, height, args.timeout)
+    positions = [text.find(o) for o in OUTPUTS]
+    if -1 in positions or positions != sorted(positions):
+        failures.append(f"{label}: outputs missing or out of order; the page shows:\n{text}")
+    too_wide = driver.script(TOO_WIDE)
+    if too_wide:
+        failures.append(f"{label}: wider than the {width}px window: {too_wide}")
+    errors = driver.console_errors()
+    if errors:
+        failures.append(f"{label}: browser console errors: {errors}")
+    print(f"{label}: outputs in order: {-1 not in positions and positions == sorted(positions)}; "
+          f"navigation to first reply: {first_reply_ms:.0f} ms" if first_reply_ms else f"{label}: no reply")
+    if args.screenshot:
+        path = args.screenshot.replace(".png", f"-{label.split()[0]}.png")
+        with open(path, "wb") as f:
+            f.write(base64.b64decode(driver.s("GET", "/screenshot")))
+    return failures
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--dist", default="dist")
@@ -215,51 +265,20 @@ def main():
     parser.add_argument("--screenshot", help="save PNGs of the page here (-desktop/-phone added)")
     args = parser.parse_args()
 
-    http_port, driver_port = free_port(), free_port()
+    http_port = free_port()
     web = serve(os.path.abspath(args.dist), http_port)
-    chromedriver = subprocess.Popen([args.chromedriver, f"--port={driver_port}"],
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    driver = WebDriver(driver_port)
     failures = []
     try:
-        for _ in range(100):
-            try:
-                driver.call("GET", "/status")
-                break
-            except OSError:
-                time.sleep(0.1)
-        driver.start(args.chromium)
-        url = f"http://127.0.0.1:{http_port}/?servers={args.servers}"
-        for label, (width, height) in [("desktop 1280x800", (1280, 800)), ("phone 390x844", (390, 844))]:
-            first_reply_ms, text = run_page(driver, url, width, height, args.timeout)
-            positions = [text.find(o) for o in OUTPUTS]
-            if -1 in positions or positions != sorted(positions):
-                failures.append(f"{label}: outputs missing or out of order; the page shows:\n{text}")
-            too_wide = driver.script(TOO_WIDE)
-            if too_wide:
-                failures.append(f"{label}: wider than the {width}px window: {too_wide}")
-            errors = driver.console_errors()
-            if errors:
-                failures.append(f"{label}: browser console errors: {errors}")
-            print(f"{label}: outputs in order: {-1 not in positions and positions == sorted(positions)}; "
-                  f"navigation to first reply: {first_reply_ms:.0f} ms" if first_reply_ms else f"{label}: no reply")
-            if args.screenshot:
-                path = args.screenshot.replace(".png", f"-{label.split()[0]}.png")
-                with open(path, "wb") as f:
-                    f.write(base64.b64decode(driver.s("GET", "/screenshot")))
-        if args.nats:
-            try:
-                check_interop(driver, args.nats)
-            except AssertionError as e:
-                failures.append(f"interop: {e}")
+        with browser(args.chromedriver, args.chromium) as driver:
+            url = f"http://127.0.0.1:{http_port}/?servers={args.servers}"
+            for label, size in [("desktop 1280x800", (1280, 800)), ("phone 390x844", (390, 844))]:
+                failures += check_page(driver, url, label, size, args)
+            if args.nats:
+                try:
+                    check_interop(driver, args.nats)
+                except AssertionError as e:
+                    failures.append(f"interop: {e}")
     finally:
-        if driver.session:
-            try:
-                driver.s("DELETE", "")
-            except Exception:
-                pass
-        chromedriver.terminate()
-        chromedriver.wait(timeout=10)
         web.shutdown()
     if failures:
         print("\n".join(failures), file=sys.stderr)
