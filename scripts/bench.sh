@@ -27,11 +27,7 @@ section "nats-server for the benchmark"
 dir="$(mktemp -d)"
 tcp="$(free_port)"
 ws="$(free_port)"
-cat >"$dir/bench.conf" <<CONF
-server_name: bench
-listen: 127.0.0.1:$tcp
-websocket { host: 127.0.0.1, port: $ws, no_tls: true }
-CONF
+write_server_conf "$dir/bench.conf" bench "$tcp" "$ws"
 trap stop_servers EXIT
 start_server "$dir/bench.conf" "$dir/server.log" "$tcp"
 

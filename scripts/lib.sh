@@ -101,6 +101,17 @@ free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
+# Writes a nats-server config to $1: server_name $2, TCP on 127.0.0.1:$3, a WebSocket listener
+# on 127.0.0.1:$4 (no TLS), then any further config text in $5.
+write_server_conf() {
+    cat >"$1" <<CONF
+server_name: $2
+listen: 127.0.0.1:$3
+websocket { host: 127.0.0.1, port: $4, no_tls: true }
+${5:-}
+CONF
+}
+
 SERVER_PIDS=()
 # Stops every nats-server this script started, by PID.
 stop_servers() {

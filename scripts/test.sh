@@ -30,11 +30,7 @@ start_browser_test_server() {
     tcp="$(free_port)"
     ws="$(free_port)"
     closed="$(free_port)"
-    cat >"$dir/test.conf" <<CONF
-server_name: browser-tests
-listen: 127.0.0.1:$tcp
-websocket { host: 127.0.0.1, port: $ws, no_tls: true }
-CONF
+    write_server_conf "$dir/test.conf" browser-tests "$tcp" "$ws"
     start_server "$dir/test.conf" "$dir/server.log" "$tcp"
     export NATS_WS_URL="ws://127.0.0.1:$ws"
     export NATS_CLOSED_WS_URL="ws://127.0.0.1:$closed"
@@ -48,23 +44,14 @@ CONF
     uws="$(free_port)"
     ttcp="$(free_port)"
     tws="$(free_port)"
-    cat >"$dir/users.conf" <<CONF
-server_name: browser-tests-users
-listen: 127.0.0.1:$utcp
-websocket { host: 127.0.0.1, port: $uws, no_tls: true }
-authorization {
+    write_server_conf "$dir/users.conf" browser-tests-users "$utcp" "$uws" 'authorization {
   users: [
     { user: "alice", password: "secret-a" }
     { nkey: "UATXNCQEL5CAZS5RA5DITKZJUASXTZZU4QBAIK2MCQ7665A2QQNGF3QH" }
   ]
-}
-CONF
-    cat >"$dir/token.conf" <<CONF
-server_name: browser-tests-token
-listen: 127.0.0.1:$ttcp
-websocket { host: 127.0.0.1, port: $tws, no_tls: true }
-authorization { token: "s3cr3t-token" }
-CONF
+}'
+    write_server_conf "$dir/token.conf" browser-tests-token "$ttcp" "$tws" \
+        'authorization { token: "s3cr3t-token" }'
     start_server "$dir/users.conf" "$dir/users.log" "$utcp"
     start_server "$dir/token.conf" "$dir/token.log" "$ttcp"
     export NATS_USERS_WS_URL="ws://127.0.0.1:$uws"
@@ -75,11 +62,7 @@ CONF
     rtcp="$(free_port)"
     rws="$(free_port)"
     control="$(free_port)"
-    cat >"$dir/restartable.conf" <<CONF
-server_name: browser-tests-restartable
-listen: 127.0.0.1:$rtcp
-websocket { host: 127.0.0.1, port: $rws, no_tls: true }
-CONF
+    write_server_conf "$dir/restartable.conf" browser-tests-restartable "$rtcp" "$rws"
     python3 scripts/nats_control.py --nats-server "$NATS_SERVER_BIN" --config "$dir/restartable.conf" \
         --tcp-port "$rtcp" --control-port "$control" >"$dir/control.out" 2>"$dir/control.log" </dev/null &
     SERVER_PIDS+=("$!")
