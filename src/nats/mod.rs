@@ -3,6 +3,7 @@
 
 pub mod client;
 pub mod conn;
+mod id_map;
 pub mod proto;
 pub mod ws;
 

@@ -3,7 +3,6 @@
 //! after each input, timeout or command.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 
 use futures::channel::{mpsc, oneshot};
@@ -13,6 +12,7 @@ use super::ClientEvent;
 use crate::nats::conn::{
     CloseReason, Connection, Event, FlushId, Message, RequestFailure, RequestId, Transport,
 };
+use crate::nats::id_map::IdMap;
 use crate::nats::proto::ServerInfo;
 use crate::nats::ws::{Socket, SocketClosed, SocketHandler, Timer};
 
@@ -40,10 +40,10 @@ pub(crate) struct State {
     /// Every failed attempt before the first connect, for the connect error.
     pub connect_failures: ConnectAttempts,
     pub connected: Option<ConnectedSender>,
-    pub requests: HashMap<RequestId, oneshot::Sender<Result<Message, RequestFailure>>>,
-    pub subscriptions: HashMap<u64, mpsc::UnboundedSender<Message>>,
-    pub subscription_drains: HashMap<u64, Vec<oneshot::Sender<()>>>,
-    pub flushes: HashMap<FlushId, oneshot::Sender<()>>,
+    pub requests: IdMap<RequestId, oneshot::Sender<Result<Message, RequestFailure>>>,
+    pub subscriptions: IdMap<u64, mpsc::UnboundedSender<Message>>,
+    pub subscription_drains: IdMap<u64, Vec<oneshot::Sender<()>>>,
+    pub flushes: IdMap<FlushId, oneshot::Sender<()>>,
     pub closed: Vec<oneshot::Sender<CloseReason>>,
     pub listeners: Vec<mpsc::UnboundedSender<ClientEvent>>,
     pub close_reason: Option<CloseReason>,
@@ -68,10 +68,10 @@ pub(crate) fn open(
             out: Vec::new(),
             connect_failures: Vec::new(),
             connected: Some(connected),
-            requests: HashMap::new(),
-            subscriptions: HashMap::new(),
-            subscription_drains: HashMap::new(),
-            flushes: HashMap::new(),
+            requests: IdMap::new(),
+            subscriptions: IdMap::new(),
+            subscription_drains: IdMap::new(),
+            flushes: IdMap::new(),
             closed: Vec::new(),
             listeners: listener.into_iter().collect(),
             close_reason: None,

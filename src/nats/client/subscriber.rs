@@ -66,8 +66,7 @@ impl SubscriberHandle {
             state.conn.drain_subscription(self.sid)?;
             state
                 .subscription_drains
-                .entry(self.sid)
-                .or_default()
+                .get_or_insert_default(self.sid)
                 .push(tx);
             Ok(())
         })?;

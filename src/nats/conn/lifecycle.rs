@@ -63,7 +63,7 @@ impl Connection {
             .iter()
             .map(|(sid, s)| {
                 (
-                    *sid,
+                    sid,
                     s.subject.clone(),
                     s.queue.clone(),
                     s.max.map(|m| m - s.delivered),
@@ -135,10 +135,7 @@ impl Connection {
                 }
             }
             Some(PongWaiter::ConnectionDrain) => {
-                let sids: Vec<u64> = std::mem::take(&mut self.subscriptions)
-                    .into_keys()
-                    .collect();
-                for sid in sids {
+                for (sid, _) in std::mem::take(&mut self.subscriptions) {
                     self.events.push_back(Event::SubscriptionDrained { sid });
                 }
                 self.close_with(CloseReason::Drained);
@@ -326,13 +323,12 @@ impl Connection {
     }
 
     fn fail_requests(&mut self, kind: RequestFailure) {
-        for id in std::mem::take(&mut self.requests).into_keys() {
+        for (id, _) in std::mem::take(&mut self.requests) {
             self.events.push_back(Event::RequestFailed {
                 id: RequestId(id),
                 kind,
             });
         }
-        self.request_deadlines.clear();
     }
 }
 

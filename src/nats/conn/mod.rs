@@ -29,10 +29,12 @@ mod tests;
 #[cfg(test)]
 mod tests_reconnect;
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::VecDeque;
 use std::time::Duration;
 
 use web_time::Instant;
+
+use crate::nats::id_map::IdMap;
 
 pub use event::{
     CloseReason, CommandError, Event, FlushId, Message, RequestFailure, RequestId, Statistics,
@@ -113,11 +115,10 @@ pub struct Connection {
     /// Flushes given (or interrupted) while not connected, sent after `held`.
     held_flushes: Vec<FlushId>,
     events: VecDeque<Event>,
-    subscriptions: BTreeMap<u64, Subscription>,
+    subscriptions: IdMap<u64, Subscription>,
     next_sid: u64,
     inbox: Option<Inbox>,
-    requests: BTreeMap<u64, PendingRequest>,
-    request_deadlines: BTreeSet<(Instant, u64)>,
+    requests: IdMap<u64, PendingRequest>,
     next_request: u64,
     next_flush: u64,
     pong_waiters: VecDeque<PongWaiter>,
@@ -155,11 +156,10 @@ impl Connection {
             held: Vec::new(),
             held_flushes: Vec::new(),
             events: VecDeque::new(),
-            subscriptions: BTreeMap::new(),
+            subscriptions: IdMap::new(),
             next_sid: 1,
             inbox: None,
-            requests: BTreeMap::new(),
-            request_deadlines: BTreeSet::new(),
+            requests: IdMap::new(),
             next_request: 1,
             next_flush: 1,
             pong_waiters: VecDeque::new(),
@@ -267,18 +267,17 @@ impl Connection {
         if self.drain_deadline.is_some_and(|d| d <= now) {
             self.close_with(CloseReason::DrainTimeout);
         }
-        while let Some(&(deadline, id)) = self.request_deadlines.first() {
-            if deadline > now {
-                break;
-            }
-            self.request_deadlines.pop_first();
-            if self.requests.remove(&id).is_some() {
-                self.events.push_back(Event::RequestFailed {
+        let events = &mut self.events;
+        self.requests.retain(|id, request| {
+            let expired = request.deadline <= now;
+            if expired {
+                events.push_back(Event::RequestFailed {
                     id: RequestId(id),
                     kind: RequestFailure::TimedOut,
                 });
             }
-        }
+            !expired
+        });
         if self.next_ping.is_some_and(|at| at <= now) {
             self.keepalive(now);
         }
@@ -298,7 +297,7 @@ impl Connection {
             self.drain_deadline,
             self.next_ping,
             self.reconnect_at,
-            self.request_deadlines.first().map(|(d, _)| *d),
+            self.requests.values().map(|r| r.deadline).min(),
         ]
         .into_iter()
         .flatten()
@@ -450,7 +449,6 @@ impl Connection {
         self.next_request += 1;
         let deadline = now + timeout;
         self.requests.insert(id, PendingRequest { deadline });
-        self.request_deadlines.insert((deadline, id));
         Ok(RequestId(id))
     }
 
@@ -514,7 +512,7 @@ impl Connection {
             .filter(|(_, s)| !s.draining)
             .map(|(sid, s)| {
                 s.draining = true;
-                *sid
+                sid
             })
             .collect();
         for sid in sids {
@@ -570,9 +568,7 @@ impl Connection {
                 .and_then(|rest| rest.strip_prefix('.'))
                 .and_then(|t| t.parse::<u64>().ok());
             // A reply to a request that already ended (timed out, or answered) is dropped.
-            if let Some((id, request)) = token.and_then(|id| Some((id, self.requests.remove(&id)?)))
-            {
-                self.request_deadlines.remove(&(request.deadline, id));
+            if let Some(id) = token.filter(|id| self.requests.remove(id).is_some()) {
                 let message = Message::from(msg);
                 let id = RequestId(id);
                 self.events.push_back(if message.is_no_responders() {
