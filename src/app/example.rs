@@ -12,6 +12,7 @@ use yew::Callback;
 use super::events;
 use super::state::{Action, Conn, ConnStatus, LogLine};
 use crate::nats::client::{connect_with_events, RequestErrorKind};
+use crate::nats::proto::Quoted;
 use crate::nats::ConnectOptions;
 
 /// The names the requester asks for, in order.
@@ -92,8 +93,8 @@ async fn program(servers: Vec<String>, report: &Callback<Action>) -> Result<(), 
         }
         Err(e) => report.emit(Action::ExampleLog(LogLine::error(format!("{e} ({rtt})")))),
         Ok(msg) => report.emit(Action::ExampleLog(LogLine::error(format!(
-            "unexpected reply {:?}: another responder on greet.* is running ({rtt})",
-            String::from_utf8_lossy(&msg.payload)
+            "unexpected reply {}: another responder on greet.* is running ({rtt})",
+            Quoted(&String::from_utf8_lossy(&msg.payload))
         )))),
     }
 
@@ -106,5 +107,26 @@ async fn program(servers: Vec<String>, report: &Callback<Action>) -> Result<(), 
 
 /// Milliseconds since `started`, as text with one decimal.
 pub fn elapsed_ms(started: Instant) -> String {
-    format!("{:.1} ms", started.elapsed().as_secs_f64() * 1000.0)
+    tenths_of_ms(started.elapsed())
+}
+
+/// `duration` in milliseconds with one decimal ("12.3 ms"), rounded to the nearest tenth.
+/// Integer arithmetic on purpose: formatting an `f64` would add about 10 KB of wasm to the page.
+fn tenths_of_ms(duration: std::time::Duration) -> String {
+    let tenths = (duration.as_micros() + 50) / 100;
+    format!("{}.{} ms", tenths / 10, tenths % 10)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tenths_of_ms;
+    use std::time::Duration;
+
+    #[test]
+    fn durations_show_as_milliseconds_with_one_decimal_rounded() {
+        assert_eq!(tenths_of_ms(Duration::ZERO), "0.0 ms");
+        assert_eq!(tenths_of_ms(Duration::from_micros(1_234)), "1.2 ms");
+        assert_eq!(tenths_of_ms(Duration::from_micros(1_250)), "1.3 ms");
+        assert_eq!(tenths_of_ms(Duration::from_micros(999_960)), "1000.0 ms");
+    }
 }

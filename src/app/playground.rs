@@ -14,7 +14,7 @@ use super::events;
 use super::example::{elapsed_ms, TIMEOUT};
 use super::state::{Action, Conn, ConnStatus, LogLine};
 use crate::nats::client::{connect_with_events, Client, SubscriberHandle};
-use crate::nats::proto::validate;
+use crate::nats::proto::{validate, Quoted};
 use crate::nats::ConnectOptions;
 
 /// The playground's connection and responder; cheap to clone, one per page.
@@ -131,7 +131,8 @@ impl Playground {
     pub async fn send_request(&self, name: String) {
         if let Err(e) = validate::subject_token(&name) {
             self.log(LogLine::error(format!(
-                "invalid name {name:?}: a name must be one subject token, without spaces, dots, '*' or '>' ({e}); nothing was sent"
+                "invalid name {}: a name must be one subject token, without spaces, dots, '*' or '>' ({e}); nothing was sent",
+                Quoted(&name)
             )));
             return;
         }

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use crate::nats::conn::{CloseReason, CommandError, RequestFailure};
 use crate::nats::proto::validate::ValidationError;
+use crate::nats::proto::Quoted;
 
 /// What went wrong with a publish, subscribe, flush or drain.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,7 +115,8 @@ impl RequestError {
                 RequestErrorKind::TimedOut,
                 format!(
                     "request to {subject} timed out after {} ms",
-                    timeout.as_millis()
+                    // u64, not as_millis()'s u128: formatting a u128 costs 1.3 KB of wasm.
+                    u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX)
                 ),
             ),
             RequestFailure::NoResponders => (
@@ -222,7 +224,7 @@ pub fn check_server_url(url: &str) -> Result<(), ConnectError> {
     let invalid = |hint: &str| {
         Err(ConnectError::new(
             ConnectErrorKind::InvalidUrl,
-            format!("{url:?}: {hint}"),
+            format!("{}: {hint}", Quoted(url)),
         ))
     };
     let Some((scheme, rest)) = url.split_once("://") else {

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::nats::proto::Quoted;
+
 /// What the server objected to, read from the text of a `-ERR`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ServerErrorKind {
@@ -79,9 +81,9 @@ impl fmt::Display for ServerError {
                     PermissionOperation::Subscribe => "subscribe to",
                     PermissionOperation::PublishWithReply => "publish with reply subject",
                 };
-                write!(f, "permission denied: this user may not {what} {subject:?}")?;
+                write!(f, "permission denied: this user may not {what} {}", Quoted(subject))?;
                 if let Some(q) = queue {
-                    write!(f, " in queue group {q:?}")?;
+                    write!(f, " in queue group {}", Quoted(q))?;
                 }
                 Ok(())
             }

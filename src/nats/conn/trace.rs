@@ -1,7 +1,7 @@
 //! One-line summaries of protocol operations, for a protocol trace a person can read: the
 //! control line as on the wire, the body shortened, credentials hidden.
 
-use crate::nats::proto::{json, ClientOp, ConnectInfo, MsgOp, ServerOp};
+use crate::nats::proto::{json, ClientOp, ConnectInfo, MsgOp, Quoted, ServerOp};
 
 /// Which way an operation went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,10 +119,8 @@ fn opt(s: Option<&str>) -> String {
 
 fn with_body(mut line: String, payload: &[u8]) -> String {
     if !payload.is_empty() {
-        line.push_str(&format!(
-            " {:?}",
-            shorten(&String::from_utf8_lossy(payload), PREVIEW)
-        ));
+        let preview = shorten(&String::from_utf8_lossy(payload), PREVIEW);
+        line.push_str(&format!(" {}", Quoted(&preview)));
     }
     line
 }

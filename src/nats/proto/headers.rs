@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use super::Quoted;
+
 /// The version line every header block starts with.
 const VERSION_LINE: &[u8] = b"NATS/1.0";
 
@@ -41,10 +43,10 @@ impl fmt::Display for StatusCode {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum HeaderError {
     /// Names must be non-empty printable ASCII without `:` or whitespace.
-    #[error("invalid header name {0:?}: use printable ASCII without ':' or whitespace")]
+    #[error("invalid header name {}: use printable ASCII without ':' or whitespace", Quoted(.0))]
     InvalidName(String),
     /// Values must not contain CR or LF, which would end the header line early.
-    #[error("invalid value for header {name:?}: it contains CR or LF")]
+    #[error("invalid value for header {}: it contains CR or LF", Quoted(.name))]
     InvalidValue {
         /// The header the value was given for.
         name: String,
@@ -189,9 +191,9 @@ impl HeaderMap {
             .ok_or_else(|| HeaderError::Malformed("missing the blank line that ends it".into()))?;
         let mut lines = body.split("\r\n");
         let version = lines.next().unwrap_or_default();
-        let rest = version
-            .strip_prefix("NATS/1.0")
-            .ok_or_else(|| HeaderError::Malformed(format!("bad version line {version:?}")))?;
+        let rest = version.strip_prefix("NATS/1.0").ok_or_else(|| {
+            HeaderError::Malformed(format!("bad version line {}", Quoted(version)))
+        })?;
         let mut map = HeaderMap::new();
         let rest = rest.trim_start_matches([' ', '\t']);
         if !rest.is_empty() {
@@ -204,14 +206,14 @@ impl HeaderMap {
                 .ok()
                 .filter(|_| code.len() == 3)
                 .and_then(StatusCode::new)
-                .ok_or_else(|| HeaderError::Malformed(format!("bad status {code:?}")))?;
+                .ok_or_else(|| HeaderError::Malformed(format!("bad status {}", Quoted(code))))?;
             map.status = Some(status);
             map.description = description.filter(|d| !d.is_empty()).map(str::to_owned);
         }
         for line in lines.filter(|l| !l.is_empty()) {
-            let (name, value) = line
-                .split_once(':')
-                .ok_or_else(|| HeaderError::Malformed(format!("line without ':' {line:?}")))?;
+            let (name, value) = line.split_once(':').ok_or_else(|| {
+                HeaderError::Malformed(format!("line without ':' {}", Quoted(line)))
+            })?;
             let name = name.trim();
             validate_name(name).map_err(|e| HeaderError::Malformed(e.to_string()))?;
             map.entries

@@ -12,6 +12,7 @@ pub(crate) mod json;
 mod nuid;
 mod op;
 mod parser;
+mod quoted;
 pub mod validate;
 
 pub use headers::{HeaderError, HeaderMap, StatusCode};
@@ -20,3 +21,4 @@ pub(crate) use nuid::fill_random;
 pub use nuid::Nuid;
 pub use op::{ClientOp, MsgOp, ServerOp};
 pub use parser::{parse_server_op, ParseError, ParseLimits, Parsed};
+pub use quoted::Quoted;

@@ -3,7 +3,7 @@
 //! [`Parsed::Partial`] without using any, so the caller keeps the bytes and appends the next
 //! chunk. Nothing here panics or buffers on its own; limits bound what a caller must keep.
 
-use super::{json, HeaderMap, MsgOp, ServerOp};
+use super::{json, HeaderMap, MsgOp, Quoted, ServerOp};
 
 /// Bounds on what the parser accepts, so a misbehaving peer cannot make the caller buffer
 /// without limit.
@@ -52,10 +52,10 @@ pub enum ParseError {
         limit: usize,
     },
     /// An operation name the protocol does not have.
-    #[error("unknown protocol operation {0:?}")]
+    #[error("unknown protocol operation {}", Quoted(.0))]
     UnknownOp(String),
     /// Wrong number or form of arguments for a known operation.
-    #[error("malformed {op} arguments: {line:?}")]
+    #[error("malformed {op} arguments: {}", Quoted(.line))]
     InvalidArguments {
         /// The operation, upper case.
         op: &'static str,
@@ -63,7 +63,7 @@ pub enum ParseError {
         line: String,
     },
     /// A size that is not a non-negative decimal number.
-    #[error("invalid size {0:?}: expected a non-negative decimal number")]
+    #[error("invalid size {}: expected a non-negative decimal number", Quoted(.0))]
     InvalidSize(String),
     /// `HMSG` header length greater than its total length.
     #[error("header length {hdr} exceeds total length {total}")]

@@ -2,20 +2,22 @@
 //! queue name would split the line and inject protocol, so each is refused with an error that
 //! names the offending value before anything is written.
 
+use super::Quoted;
+
 /// What was wrong with a subject, queue group or payload.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ValidationError {
     /// A subject that is empty, has an empty token (`a..b`, `a.`, `.a`) or whitespace.
-    #[error("invalid subject {0:?}: use non-empty tokens separated by '.', without spaces")]
+    #[error("invalid subject {}: use non-empty tokens separated by '.', without spaces", Quoted(.0))]
     InvalidSubject(String),
     /// A wildcard (`*` or `>`) in a subject that is published to.
-    #[error("invalid publish subject {0:?}: wildcards '*' and '>' are only for subscribing")]
+    #[error("invalid publish subject {}: wildcards '*' and '>' are only for subscribing", Quoted(.0))]
     WildcardInPublishSubject(String),
     /// `*` or `>` inside a token, or `>` before the last token.
-    #[error("invalid subject {0:?}: '*' and '>' must be whole tokens, and '>' must be last")]
+    #[error("invalid subject {}: '*' and '>' must be whole tokens, and '>' must be last", Quoted(.0))]
     MisplacedWildcard(String),
     /// A queue group name that is empty or has whitespace.
-    #[error("invalid queue group {0:?}: use a non-empty name without spaces")]
+    #[error("invalid queue group {}: use a non-empty name without spaces", Quoted(.0))]
     InvalidQueueGroup(String),
     /// Headers plus payload bigger than the server's `max_payload`.
     #[error("message of {size} bytes exceeds the server's max_payload of {max} bytes")]
