@@ -7,10 +7,10 @@ mod web;
 
 use std::time::Duration;
 
-use futures::channel::mpsc;
 use futures::stream::{self, StreamExt};
 use nats_web::nats::client::{
-    connect, connect_with_events, ClientEvent, ConnectErrorKind, ErrorKind, RequestErrorKind,
+    channel, connect, connect_with_events, ClientEvent, ConnectErrorKind, ErrorKind,
+    RequestErrorKind,
 };
 use nats_web::nats::conn::Direction;
 use nats_web::nats::{Client, ConnectOptions};
@@ -123,7 +123,7 @@ async fn a_thousand_requests_with_a_hundred_in_flight_are_all_answered() {
 
 #[wasm_bindgen_test]
 async fn an_invalid_subject_is_refused_and_nothing_is_sent() {
-    let (tx, mut events) = mpsc::unbounded();
+    let (tx, mut events) = channel::unbounded();
     let client = connect_with_events(
         ConnectOptions::new().servers([WS_URL]).trace(true),
         Some(tx),

@@ -7,9 +7,8 @@ mod web;
 
 use std::time::Duration;
 
-use futures::channel::mpsc;
 use futures::StreamExt;
-use nats_web::nats::client::{connect_with_events, ClientEvent, RequestErrorKind};
+use nats_web::nats::client::{channel, connect_with_events, ClientEvent, RequestErrorKind};
 use nats_web::nats::ws::live_sockets;
 use nats_web::nats::ConnectOptions;
 use wasm_bindgen_futures::spawn_local;
@@ -20,7 +19,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 /// Waits for the first event `f` picks out.
 async fn next_matching<T>(
-    events: &mut mpsc::UnboundedReceiver<ClientEvent>,
+    events: &mut channel::Receiver<ClientEvent>,
     mut f: impl FnMut(ClientEvent) -> Option<T>,
 ) -> T {
     while let Some(event) = events.next().await {
@@ -33,7 +32,7 @@ async fn next_matching<T>(
 
 #[wasm_bindgen_test]
 async fn a_restarted_server_is_rejoined_with_subscriptions_and_buffered_publishes() {
-    let (tx, mut events) = mpsc::unbounded();
+    let (tx, mut events) = channel::unbounded();
     let options = ConnectOptions::new()
         .servers([RESTARTABLE_WS_URL])
         .reconnect_wait(Duration::from_millis(100))
@@ -44,14 +43,14 @@ async fn a_restarted_server_is_rejoined_with_subscriptions_and_buffered_publishe
     let _silent = client.subscribe("silent").await.unwrap();
     client.flush().await.unwrap();
 
-    let (failed_tx, mut failed_rx) = mpsc::unbounded();
+    let (failed_tx, mut failed_rx) = channel::unbounded();
     let requester = client.clone();
     spawn_local(async move {
         let outcome = requester
             .request("silent", "")
             .timeout(Duration::from_secs(60))
             .await;
-        let _ = failed_tx.unbounded_send(outcome.err().map(|e| e.kind()));
+        let _ = failed_tx.send(outcome.err().map(|e| e.kind()));
     });
     client.flush().await.unwrap();
 

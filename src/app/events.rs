@@ -1,18 +1,17 @@
 //! Turns a connection's [`ClientEvent`]s into page [`Action`]s.
 
-use futures::channel::mpsc;
 use futures::StreamExt;
 use yew::Callback;
 
 use super::state::{Action, Conn, ConnStatus, LogLine};
-use crate::nats::client::ClientEvent;
+use crate::nats::client::{channel, ClientEvent};
 use crate::nats::conn::CloseReason;
 use crate::nats::proto::ServerInfo;
 
 /// Forwards every event of one connection to the page until the connection closes.
 pub async fn forward(
     conn: Conn,
-    mut events: mpsc::UnboundedReceiver<ClientEvent>,
+    mut events: channel::Receiver<ClientEvent>,
     report: Callback<Action>,
 ) {
     while let Some(event) = events.next().await {

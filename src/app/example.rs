@@ -3,7 +3,6 @@
 
 use std::time::Duration;
 
-use futures::channel::mpsc;
 use futures::StreamExt;
 use wasm_bindgen_futures::spawn_local;
 use web_time::Instant;
@@ -11,7 +10,7 @@ use yew::Callback;
 
 use super::events;
 use super::state::{Action, Conn, ConnStatus, LogLine};
-use crate::nats::client::{connect_with_events, RequestErrorKind};
+use crate::nats::client::{channel, connect_with_events, RequestErrorKind};
 use crate::nats::proto::Quoted;
 use crate::nats::ConnectOptions;
 
@@ -37,7 +36,7 @@ async fn program(servers: Vec<String>, report: &Callback<Action>) -> Result<(), 
         Conn::Example,
         ConnStatus::Connecting(servers.join(", ")),
     ));
-    let (events_tx, events_rx) = mpsc::unbounded();
+    let (events_tx, events_rx) = channel::unbounded();
     spawn_local(events::forward(Conn::Example, events_rx, report.clone()));
     let options = ConnectOptions::new()
         .servers(servers)

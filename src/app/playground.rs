@@ -4,7 +4,6 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use futures::channel::mpsc;
 use futures::StreamExt;
 use wasm_bindgen_futures::spawn_local;
 use web_time::Instant;
@@ -13,7 +12,7 @@ use yew::Callback;
 use super::events;
 use super::example::{elapsed_ms, TIMEOUT};
 use super::state::{Action, Conn, ConnStatus, LogLine};
-use crate::nats::client::{connect_with_events, Client, SubscriberHandle};
+use crate::nats::client::{channel, connect_with_events, Client, SubscriberHandle};
 use crate::nats::proto::{validate, Quoted};
 use crate::nats::ConnectOptions;
 
@@ -61,7 +60,7 @@ impl Playground {
             Conn::Playground,
             ConnStatus::Connecting(servers.join(", ")),
         ));
-        let (events_tx, events_rx) = mpsc::unbounded();
+        let (events_tx, events_rx) = channel::unbounded();
         spawn_local(events::forward(
             Conn::Playground,
             events_rx,

@@ -6,6 +6,7 @@
 //! page's thread. Every call only queues work in the sans-IO core and returns at once or with
 //! a future that completes on the matching core event.
 
+pub mod channel;
 mod error;
 mod shared;
 mod subscriber;
@@ -14,7 +15,6 @@ use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 use std::time::Duration;
 
-use futures::channel::{mpsc, oneshot};
 use web_time::Instant;
 
 pub use error::{
@@ -22,6 +22,8 @@ pub use error::{
     RequestErrorKind,
 };
 pub use subscriber::{Subscriber, SubscriberHandle};
+
+use channel::oneshot;
 
 use crate::nats::conn::{
     self, CloseReason, ConnectOptions, Connection, ServerError, Statistics, TraceLine,
@@ -80,10 +82,10 @@ pub async fn connect(options: ConnectOptions) -> Result<Client, ConnectError> {
 }
 
 /// Like [`connect`], and sends every [`ClientEvent`], from the first trace line on, to
-/// `events`.
+/// `events` (make one with [`channel::unbounded`]).
 pub async fn connect_with_events(
     options: ConnectOptions,
-    events: Option<mpsc::UnboundedSender<ClientEvent>>,
+    events: Option<channel::Sender<ClientEvent>>,
 ) -> Result<Client, ConnectError> {
     if options.servers.is_empty() {
         return Err(ConnectError::new(
@@ -94,7 +96,7 @@ pub async fn connect_with_events(
     for url in &options.servers {
         check_server_url(url)?;
     }
-    let (tx, rx) = oneshot::channel();
+    let (tx, rx) = oneshot();
     let shared = shared::open(Connection::new(Instant::now(), options), tx, events);
     match rx.await {
         Ok(Ok(_info)) => Ok(Client { shared }),
@@ -143,8 +145,8 @@ impl Client {
     }
 
     /// A stream of [`ClientEvent`]s from now on; it ends after [`ClientEvent::Closed`].
-    pub fn events(&self) -> mpsc::UnboundedReceiver<ClientEvent> {
-        let (tx, rx) = mpsc::unbounded();
+    pub fn events(&self) -> channel::Receiver<ClientEvent> {
+        let (tx, rx) = channel::unbounded();
         self.shared.borrow_mut().listeners.push(tx);
         rx
     }
@@ -160,7 +162,7 @@ impl Client {
     }
 
     fn subscribe_inner(&self, subject: &str, queue: Option<&str>) -> Result<Subscriber, Error> {
-        let (tx, rx) = mpsc::unbounded();
+        let (tx, rx) = channel::unbounded();
         let sid = self.command(|state| {
             let sid = state.conn.subscribe(subject, queue)?;
             state.subscriptions.insert(sid, tx);
@@ -215,7 +217,7 @@ impl Client {
 
     /// Waits until the server has processed everything sent so far.
     pub async fn flush(&self) -> Result<(), Error> {
-        let (tx, rx) = oneshot::channel();
+        let (tx, rx) = oneshot();
         self.command(|state| {
             let id = state.conn.flush()?;
             state.flushes.insert(id, tx);
@@ -227,7 +229,7 @@ impl Client {
     /// Drains every subscription (the request inbox too), sends what is queued and closes.
     /// New subscriptions and requests are refused from the moment this is called.
     pub async fn drain(&self) -> Result<(), DrainError> {
-        let (tx, rx) = oneshot::channel();
+        let (tx, rx) = oneshot();
         {
             let mut state = self.shared.borrow_mut();
             if let Some(reason) = state.close_reason.clone() {
@@ -279,7 +281,7 @@ impl Request {
     }
 
     async fn send(self) -> Result<Message, RequestError> {
-        let (tx, rx) = oneshot::channel();
+        let (tx, rx) = oneshot();
         {
             let mut state = self.client.shared.borrow_mut();
             let sent = state.conn.request(

@@ -5,9 +5,9 @@
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
-use futures::channel::{mpsc, oneshot};
 use web_time::Instant;
 
+use super::channel::{OneshotSender, Sender};
 use super::ClientEvent;
 use crate::nats::conn::{
     CloseReason, Connection, Event, FlushId, Message, RequestFailure, RequestId, Transport,
@@ -21,7 +21,7 @@ pub(crate) type Shared = Rc<RefCell<State>>;
 /// Every server tried and why it failed, for a connect error.
 pub(crate) type ConnectAttempts = Vec<(String, CloseReason)>;
 /// Resolves once the first connect succeeds or every server failed.
-pub(crate) type ConnectedSender = oneshot::Sender<Result<ServerInfo, ConnectAttempts>>;
+pub(crate) type ConnectedSender = OneshotSender<Result<ServerInfo, ConnectAttempts>>;
 
 /// Everything waiting on one connection.
 pub(crate) struct State {
@@ -40,12 +40,12 @@ pub(crate) struct State {
     /// Every failed attempt before the first connect, for the connect error.
     pub connect_failures: ConnectAttempts,
     pub connected: Option<ConnectedSender>,
-    pub requests: IdMap<RequestId, oneshot::Sender<Result<Message, RequestFailure>>>,
-    pub subscriptions: IdMap<u64, mpsc::UnboundedSender<Message>>,
-    pub subscription_drains: IdMap<u64, Vec<oneshot::Sender<()>>>,
-    pub flushes: IdMap<FlushId, oneshot::Sender<()>>,
-    pub closed: Vec<oneshot::Sender<CloseReason>>,
-    pub listeners: Vec<mpsc::UnboundedSender<ClientEvent>>,
+    pub requests: IdMap<RequestId, OneshotSender<Result<Message, RequestFailure>>>,
+    pub subscriptions: IdMap<u64, Sender<Message>>,
+    pub subscription_drains: IdMap<u64, Vec<OneshotSender<()>>>,
+    pub flushes: IdMap<FlushId, OneshotSender<()>>,
+    pub closed: Vec<OneshotSender<CloseReason>>,
+    pub listeners: Vec<Sender<ClientEvent>>,
     pub close_reason: Option<CloseReason>,
 }
 
@@ -53,7 +53,7 @@ pub(crate) struct State {
 pub(crate) fn open(
     conn: Connection,
     connected: ConnectedSender,
-    listener: Option<mpsc::UnboundedSender<ClientEvent>>,
+    listener: Option<Sender<ClientEvent>>,
 ) -> Shared {
     let shared: Shared = Rc::new_cyclic(|this| {
         RefCell::new(State {
@@ -218,7 +218,7 @@ impl State {
         match event {
             Event::Connected(info) => {
                 if let Some(tx) = self.connected.take() {
-                    let _ = tx.send(Ok(*info.clone()));
+                    tx.send(Ok(*info.clone()));
                 }
                 self.notify(ClientEvent::Connected {
                     url: self.url.clone(),
@@ -240,17 +240,17 @@ impl State {
             Event::ServerInfo(info) => self.notify(ClientEvent::ServerInfo(*info)),
             Event::Message { sid, message } => {
                 if let Some(tx) = self.subscriptions.get(&sid) {
-                    let _ = tx.unbounded_send(message);
+                    let _ = tx.send(message);
                 }
             }
             Event::Response { id, message } => {
                 if let Some(tx) = self.requests.remove(&id) {
-                    let _ = tx.send(Ok(message));
+                    tx.send(Ok(message));
                 }
             }
             Event::RequestFailed { id, kind } => {
                 if let Some(tx) = self.requests.remove(&id) {
-                    let _ = tx.send(Err(kind));
+                    tx.send(Err(kind));
                 }
             }
             Event::SubscriptionEnded { sid } => {
@@ -260,12 +260,12 @@ impl State {
             Event::SubscriptionDrained { sid } => {
                 self.subscriptions.remove(&sid);
                 for tx in self.subscription_drains.remove(&sid).unwrap_or_default() {
-                    let _ = tx.send(());
+                    tx.send(());
                 }
             }
             Event::Flushed(id) => {
                 if let Some(tx) = self.flushes.remove(&id) {
-                    let _ = tx.send(());
+                    tx.send(());
                 }
             }
             Event::ServerError(error) => self.notify(ClientEvent::ServerError(error)),
@@ -276,10 +276,10 @@ impl State {
                     if attempts.last().is_none_or(|(_, last)| *last != reason) {
                         attempts.push((self.url.clone(), reason.clone()));
                     }
-                    let _ = tx.send(Err(attempts));
+                    tx.send(Err(attempts));
                 }
                 for tx in self.closed.drain(..) {
-                    let _ = tx.send(reason.clone());
+                    tx.send(reason.clone());
                 }
                 // Dropping the senders ends every stream and fails every waiting future.
                 self.subscriptions.clear();
@@ -295,8 +295,7 @@ impl State {
     }
 
     fn notify(&mut self, event: ClientEvent) {
-        self.listeners
-            .retain(|tx| tx.unbounded_send(event.clone()).is_ok());
+        self.listeners.retain(|tx| tx.send(event.clone()).is_ok());
     }
 }
 

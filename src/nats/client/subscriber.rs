@@ -3,9 +3,9 @@
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use futures::channel::{mpsc, oneshot};
 use futures::Stream;
 
+use super::channel::{self, oneshot};
 use super::{Client, Error, Message};
 use crate::nats::conn;
 
@@ -13,7 +13,7 @@ use crate::nats::conn;
 /// drained, unsubscribed or the connection closes. Dropping it unsubscribes.
 pub struct Subscriber {
     handle: SubscriberHandle,
-    messages: mpsc::UnboundedReceiver<conn::Message>,
+    messages: channel::Receiver<conn::Message>,
 }
 
 /// Controls a subscription while its [`Subscriber`] is being read elsewhere (for example by a
@@ -28,7 +28,7 @@ impl Subscriber {
     pub(crate) fn new(
         sid: u64,
         client: Client,
-        messages: mpsc::UnboundedReceiver<conn::Message>,
+        messages: channel::Receiver<conn::Message>,
     ) -> Self {
         Subscriber {
             handle: SubscriberHandle { sid, client },
@@ -61,7 +61,7 @@ impl SubscriberHandle {
     /// Stops the subscription on the server, waits until every message the server sent before
     /// that has been delivered to the stream, then ends the stream.
     pub async fn drain(&self) -> Result<(), Error> {
-        let (tx, rx) = oneshot::channel();
+        let (tx, rx) = oneshot();
         self.client.command(|state| {
             state.conn.drain_subscription(self.sid)?;
             state
