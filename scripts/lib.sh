@@ -64,8 +64,8 @@ wasm_bindgen_version() {
     awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock"
 }
 
-# Installs trunk, wasm-bindgen-cli (at the Cargo.lock version) and npm's binaryen (wasm-opt),
-# and puts them first on PATH.
+# Installs trunk, wasm-bindgen-cli (at the Cargo.lock version), npm's binaryen (wasm-opt) and
+# esbuild (minifies the release JavaScript, scripts/minify-js.sh), and puts them first on PATH.
 ensure_web_tools() {
     section "web build tools"
     local want
@@ -78,13 +78,14 @@ ensure_web_tools() {
         cargo install --force wasm-bindgen-cli --version "$want"
     fi
     command -v npm >/dev/null || apt_install npm
-    if [ ! -x "$ROOT/tools/node_modules/.bin/wasm-opt" ]; then
+    if [ ! -x "$ROOT/tools/node_modules/.bin/wasm-opt" ] || [ ! -x "$ROOT/tools/node_modules/.bin/esbuild" ]; then
         (cd "$ROOT/tools" && npm ci --no-audit --no-fund)
     fi
     export PATH="$ROOT/tools/node_modules/.bin:$PATH"
     trunk --version
     wasm-bindgen --version
     wasm-opt --version
+    echo "esbuild $(esbuild --version)"
 }
 
 # Installs wasm-pack, Chromium and ChromeDriver for the browser tests.
