@@ -13,6 +13,11 @@ use nats_web::nats::client::{Client, RequestErrorKind};
 use nats_web::nats::{connect, ConnectOptions};
 use wasm_bindgen_futures::spawn_local;
 
+/// talc instead of dlmalloc: 2.7 KB less gzip for the page (README, "Page weight").
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 const TIMEOUT: Duration = Duration::from_secs(5);
 
 fn main() {

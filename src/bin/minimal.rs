@@ -4,6 +4,11 @@
 use nats_web::app::config::servers_from_query;
 use nats_web::nats::{connect, ConnectOptions};
 
+/// talc instead of dlmalloc: 2.7 KB less gzip for the page (README, "Page weight").
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 fn main() {
     wasm_bindgen_futures::spawn_local(async {
         let query = web_sys::window()
