@@ -86,7 +86,7 @@ def files(directory, *suffixes):
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--servers", required=True)
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--timeout", type=float, default=180)
     parser.add_argument("--only", help="comma-separated workloads")
     args = parser.parse_args()

@@ -2,7 +2,7 @@
 # The benchmark, one command: builds this client's benchmark and client-only pages (release),
 # bundles @nats-io/nats-core and the raw-WebSocket floor (bench/, pinned in its lockfile),
 # starts one nats-server on free 127.0.0.1 ports, runs every workload for each client in
-# headless Chromium (scripts/bench.py; RUNS=3 by default) and prints the table. Then the native
+# headless Chromium (scripts/bench.py; RUNS=5 by default) and prints the table. Then the native
 # micro-benchmark of the parser and encoder. Not part of the test command.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
@@ -32,7 +32,7 @@ trap stop_servers EXIT
 start_server "$dir/bench.conf" "$dir/server.log" "$tcp"
 
 section "browser benchmark"
-python3 scripts/bench.py --servers "ws://127.0.0.1:$ws" --runs "${RUNS:-3}" ${ONLY:+--only "$ONLY"}
+python3 scripts/bench.py --servers "ws://127.0.0.1:$ws" --runs "${RUNS:-5}" ${ONLY:+--only "$ONLY"}
 
 section "native micro-benchmark: parser and encoder"
 cargo bench --bench proto
