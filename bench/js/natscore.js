@@ -7,7 +7,9 @@ const connect = (servers) => wsconnect({ servers });
 
 // The NATS by Example request-reply program.
 async function seed(servers) {
+  const startMs = performance.now();
   const nc = await connect(servers);
+  const connectedMs = performance.now();
   const sub = nc.subscribe("greet.*", {
     callback: (err, msg) => {
       if (err) return;
@@ -28,7 +30,7 @@ async function seed(servers) {
     if (!(e instanceof RequestError && e.isNoResponders())) throw e;
   }
   await nc.drain();
-  return { first_reply_ms: firstReplyMs, done_ms: performance.now() };
+  return { start_ms: startMs, connected_ms: connectedMs, first_reply_ms: firstReplyMs, done_ms: performance.now() };
 }
 
 // A responder on `subject` answering `payload`, flushed; and a requester.

@@ -10,7 +10,9 @@ const connect = (servers, opts) => Conn.connect(servers[0], opts);
 
 // The NATS by Example request-reply program (headers on, for the no-responders status).
 async function seed(servers) {
+  const startMs = performance.now();
   const nc = await connect(servers, { headers: true });
+  const connectedMs = performance.now();
   const sid = nc.subscribe("greet.*", (subject, reply, _data) => {
     if (!reply) return;
     const text = `hello, ${dec.decode(subject.subarray(6))}`;
@@ -32,7 +34,7 @@ async function seed(servers) {
     if (!e.noResponders) throw e;
   }
   await nc.drain();
-  return { first_reply_ms: firstReplyMs, done_ms: performance.now() };
+  return { start_ms: startMs, connected_ms: connectedMs, first_reply_ms: firstReplyMs, done_ms: performance.now() };
 }
 
 async function pair(servers, subject, payload) {

@@ -62,7 +62,15 @@ async fn run() -> Result<Json, String> {
     };
     let connect = || connect(ConnectOptions::new().servers(servers.clone()));
     match param(&query, "workload").as_deref() {
-        Some("seed") => seed(connect().await.map_err(|e| e.to_string())?).await,
+        Some("seed") => {
+            let start_ms = now();
+            let client = connect().await.map_err(|e| e.to_string())?;
+            let connected_ms = now();
+            Ok(seed(client)
+                .await?
+                .number("start_ms", start_ms)
+                .number("connected_ms", connected_ms))
+        }
         Some("seq") => seq(pair(connect().await, connect().await)?, n(2000)).await,
         Some("inflight") => inflight(pair(connect().await, connect().await)?, n(20_000)).await,
         Some("pubsub") => pubsub(pair(connect().await, connect().await)?, n(200_000)).await,
