@@ -1,5 +1,6 @@
 //! Staying connected, against real nats-servers over TCP: a restarted server, a 3-node cluster
-//! losing the node in use, a frozen (stale) server, and credentials refused on reconnect.
+//! losing the node in use or another node, a frozen (stale) server, and credentials refused on
+//! reconnect.
 
 #![cfg(not(target_arch = "wasm32"))]
 
@@ -132,6 +133,29 @@ fn losing_the_node_in_use_moves_to_a_node_learned_from_info_and_the_seed_program
     );
     assert_ne!(now_on, first);
 
+    run_seed_program(nc);
+}
+
+#[test]
+fn a_node_that_leaves_the_cluster_leaves_the_pool() {
+    let mut nodes = NatsServer::cluster(3);
+    let mut nc = Driver::connect(nodes[0].tcp_addr(), reconnecting(&nodes[0])).unwrap();
+    await_known_servers(&mut nc, 3);
+
+    let gone = nodes[2].tcp_addr().to_string();
+    nodes[2].kill();
+    // The nodes left announce the smaller cluster in a new INFO.
+    let give_up = Instant::now() + PATIENCE;
+    while nc
+        .conn
+        .servers()
+        .urls()
+        .any(|(url, _)| url.ends_with(&gone))
+    {
+        assert!(Instant::now() < give_up, "{gone} stayed in the pool");
+        nc.run_for(Duration::from_millis(20));
+    }
+    assert_eq!(nc.conn.servers().len(), 2);
     run_seed_program(nc);
 }
 

@@ -30,7 +30,7 @@ impl Connection {
             self.limits.max_payload = info.max_payload;
         }
         if !self.options.ignore_discovered_servers && !self.pool.is_empty() {
-            self.pool.add_discovered(&info.connect_urls);
+            self.pool.update_discovered(&info.connect_urls);
         }
         if self.phase != Phase::AwaitInfo {
             let lame_duck = info.ldm;

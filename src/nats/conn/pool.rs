@@ -78,9 +78,15 @@ impl ServerPool {
         self.current.is_none_or(|i| i + 1 >= self.servers.len())
     }
 
-    /// Adds the servers a cluster announced (`host:port`, no scheme), using the scheme of the
-    /// current URL. Returns how many were new.
-    pub fn add_discovered(&mut self, host_ports: &[String]) -> usize {
+    /// Takes the servers a cluster announces in INFO `connect_urls` (`host:port`, no scheme):
+    /// new ones join with the scheme of the current URL, and discovered ones no longer
+    /// announced (nodes that left the cluster) leave the pool, unless in use. Servers given
+    /// in the options always stay. An empty list changes nothing: a server that announces
+    /// none says nothing about its cluster. Returns how many joined.
+    pub fn update_discovered(&mut self, host_ports: &[String]) -> usize {
+        if host_ports.is_empty() {
+            return 0;
+        }
         let scheme = self
             .current_url()
             .and_then(|u| u.split_once("://"))
@@ -102,6 +108,13 @@ impl ServerPool {
                 added += 1;
             }
         }
+        let current = self.current_url().map(str::to_owned);
+        self.servers.retain(|s| {
+            !s.discovered
+                || current.as_deref() == Some(s.url.as_str())
+                || host_ports.iter().any(|hp| same_server(&s.url, hp))
+        });
+        self.current = current.and_then(|url| self.servers.iter().position(|s| s.url == url));
         added
     }
 
@@ -165,7 +178,7 @@ mod tests {
     fn discovered_servers_take_the_current_scheme_and_are_not_duplicated() {
         let mut pool = ServerPool::new(&urls(&["wss://a:1"]), false);
         pool.advance();
-        let added = pool.add_discovered(&urls(&["b:2", "A:1", "c:3", "b:2"]));
+        let added = pool.update_discovered(&urls(&["b:2", "A:1", "c:3", "b:2"]));
         assert_eq!(added, 2);
         let all: Vec<_> = pool.urls().collect();
         assert_eq!(
@@ -176,6 +189,46 @@ mod tests {
                 ("wss://c:3", true)
             ]
         );
+    }
+
+    #[test]
+    fn discovered_servers_that_are_no_longer_announced_leave_unless_in_use() {
+        let mut pool = ServerPool::new(&urls(&["ws://a:1", "ws://z:9"]), false);
+        pool.advance();
+        pool.update_discovered(&urls(&["a:1", "b:2", "c:3", "d:4"]));
+        assert_eq!(pool.advance(), Some("ws://z:9"));
+        assert_eq!(pool.advance(), Some("ws://b:2"));
+        assert_eq!(pool.advance(), Some("ws://c:3"), "c is in use now");
+
+        // b and c left the cluster; z was given, so it stays although it is not announced.
+        assert_eq!(pool.update_discovered(&urls(&["a:1", "d:4", "e:5"])), 1);
+        let all: Vec<_> = pool.urls().collect();
+        assert_eq!(
+            all,
+            [
+                ("ws://a:1", false),
+                ("ws://z:9", false),
+                ("ws://c:3", true),
+                ("ws://d:4", true),
+                ("ws://e:5", true)
+            ]
+        );
+        assert_eq!(pool.current_url(), Some("ws://c:3"));
+        assert_eq!(pool.advance(), Some("ws://d:4"), "the turn goes on after c");
+
+        // Once c is no longer in use, the next INFO removes it.
+        pool.update_discovered(&urls(&["a:1", "d:4", "e:5"]));
+        assert!(pool.urls().all(|(url, _)| url != "ws://c:3"));
+        assert_eq!(pool.current_url(), Some("ws://d:4"));
+    }
+
+    #[test]
+    fn an_info_without_connect_urls_leaves_the_pool_as_it_is() {
+        let mut pool = ServerPool::new(&urls(&["ws://a:1"]), false);
+        pool.advance();
+        pool.update_discovered(&urls(&["b:2"]));
+        assert_eq!(pool.update_discovered(&[]), 0);
+        assert_eq!(pool.len(), 2);
     }
 
     #[test]
