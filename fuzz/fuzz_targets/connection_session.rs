@@ -1,0 +1,170 @@
+//! Drives a sans-IO `Connection` with a server list through an arbitrary session: server
+//! bytes, lost transports, time passing, and every command, in any order. Where
+//! `connection_input` fuzzes what one server says, this one reaches the reconnect paths:
+//! transports lost at any point of the handshake, reconnect timers, buffered publishes and
+//! flushes, lame-duck moves, refused credentials, discovered servers coming and going.
+//!
+//! Input: a sequence of steps, each an opcode byte and, for some, argument bytes (see `step`).
+//! After each step the target drains `poll_transmit`, `poll_event` and `poll_transport`, as a
+//! driver would. Checked beyond "no panic":
+//! - once the connection is closed (and what it queued then was taken), no step adds bytes,
+//!   events or transport commands;
+//! - acting on the deadlines due at one instant ends: `handle_timeout(now)` does not keep
+//!   setting deadlines that are due at `now` again (the driver would spin).
+#![no_main]
+
+use std::time::Duration;
+
+use libfuzzer_sys::fuzz_target;
+use nats_web::nats::conn::{ConnectOptions, Connection};
+use web_time::Instant;
+
+const INFO: &[u8] = b"INFO {\"server_id\":\"A\",\"version\":\"2.10.0\",\"proto\":1,\"headers\":true,\"max_payload\":4096} \r\n";
+const INFO_CLUSTER: &[u8] = b"INFO {\"server_id\":\"A\",\"proto\":1,\"headers\":true,\"connect_urls\":[\"b:2\",\"c:3\"]} \r\n";
+const INFO_SHRUNK: &[u8] = b"INFO {\"server_id\":\"A\",\"proto\":1,\"connect_urls\":[\"c:3\"]} \r\n";
+const INFO_LAME_DUCK: &[u8] = b"INFO {\"server_id\":\"A\",\"proto\":1,\"ldm\":true,\"connect_urls\":[\"b:2\"]} \r\n";
+const ERRORS: [&[u8]; 4] = [
+    b"-ERR 'Authorization Violation'\r\n",
+    b"-ERR 'Stale Connection'\r\n",
+    b"-ERR 'Permissions Violation for Subscription to \"foo.*\"'\r\n",
+    b"-ERR 'Maximum Payload Violation'\r\n",
+];
+
+/// Reads the fuzzer's bytes one at a time; zeros once they run out.
+struct Bytes<'a>(&'a [u8]);
+
+impl Bytes<'_> {
+    fn next(&mut self) -> u8 {
+        let (first, rest) = self.0.split_first().unwrap_or((&0, &[]));
+        self.0 = rest;
+        *first
+    }
+
+    fn take(&mut self, n: usize) -> &[u8] {
+        let (taken, rest) = self.0.split_at(n.min(self.0.len()));
+        self.0 = rest;
+        taken
+    }
+}
+
+fuzz_target!(|data: &[u8]| {
+    let mut input = Bytes(data);
+    let flags = input.next();
+    let start = Instant::now();
+    let mut now = start;
+    let options = ConnectOptions::new()
+        .servers(["ws://a:1", "ws://b:2"])
+        .trace(flags & 1 == 1)
+        .ignore_discovered_servers(flags & 2 == 2)
+        .max_reconnects(if flags & 4 == 4 { None } else { Some(3) })
+        .reconnect_wait(Duration::from_millis(100))
+        .reconnect_jitter(Duration::from_millis(10))
+        .reconnect_buffer_size(256)
+        .ping_interval(Duration::from_secs(1))
+        .max_pings_out(2);
+    let mut conn = Connection::new(now, options);
+    let mut driver = Driver::default();
+    driver.drain(&mut conn);
+
+    let mut steps = 0;
+    while !input.0.is_empty() && steps < 256 {
+        steps += 1;
+        let closed_before = conn.is_closed();
+        step(&mut conn, &mut input, &mut now);
+        let mut produced = driver.drain(&mut conn);
+        // A driver's timer fires at once for a deadline that is due: acting on it must not
+        // keep setting new ones that are due right away.
+        let mut rounds = 0;
+        while conn.poll_timeout().is_some_and(|deadline| deadline <= now) {
+            rounds += 1;
+            assert!(rounds <= 8, "deadlines due now keep coming");
+            conn.handle_timeout(now);
+            produced += driver.drain(&mut conn);
+        }
+        if closed_before {
+            assert_eq!(produced, 0, "output after the connection closed");
+        }
+    }
+});
+
+/// What a driver does between steps.
+#[derive(Default)]
+struct Driver {
+    out: Vec<u8>,
+}
+
+impl Driver {
+    /// Takes every byte, event and transport command; returns how many there were.
+    fn drain(&mut self, conn: &mut Connection) -> usize {
+        self.out.clear();
+        let mut produced = conn.poll_transmit(&mut self.out);
+        while conn.poll_event().is_some() {
+            produced += 1;
+        }
+        // Every transport the target "opens" connects; the server speaks in later steps.
+        while conn.poll_transport().is_some() {
+            produced += 1;
+        }
+        produced
+    }
+}
+
+/// Runs the step the next opcode names.
+fn step(conn: &mut Connection, input: &mut Bytes<'_>, now: &mut Instant) {
+    let t = *now;
+    match input.next() % 20 {
+        0 => conn.handle_input(t, INFO),
+        1 => conn.handle_input(t, INFO_CLUSTER),
+        2 => conn.handle_input(t, INFO_SHRUNK),
+        3 => conn.handle_input(t, INFO_LAME_DUCK),
+        4 => conn.handle_input(t, b"PONG\r\n"),
+        5 => conn.handle_input(t, b"PING\r\n"),
+        6 => conn.handle_input(t, b"+OK\r\n"),
+        7 => {
+            let sid = input.next() % 6;
+            let line = format!("MSG foo.x {sid} 2\r\nhi\r\n");
+            conn.handle_input(t, line.as_bytes());
+        }
+        8 => {
+            let error = ERRORS[usize::from(input.next()) % ERRORS.len()];
+            conn.handle_input(t, error);
+        }
+        9 => {
+            // Raw bytes from the fuzzer, up to 63 of them.
+            let n = usize::from(input.next() % 64);
+            let raw = input.take(n).to_vec();
+            conn.handle_input(t, &raw);
+        }
+        10 => conn.handle_transport_closed(t, "lost"),
+        11 => {
+            *now += Duration::from_millis(u64::from(input.next()) * 20);
+            conn.handle_timeout(*now);
+        }
+        12 => {
+            let _ = conn.subscribe("foo.*", None);
+        }
+        13 => {
+            let sid = u64::from(input.next() % 6);
+            let after = input.next();
+            let _ = conn.unsubscribe(sid, (after > 0).then_some(u64::from(after % 4)));
+        }
+        14 => {
+            let size = usize::from(input.next()) * 4;
+            let _ = conn.publish("foo.bar", None, None, &vec![b'x'; size]);
+        }
+        15 => {
+            let timeout = Duration::from_millis(u64::from(input.next()) * 10);
+            let _ = conn.request(t, "svc", None, b"q", timeout);
+        }
+        16 => {
+            let _ = conn.flush();
+        }
+        17 => {
+            let _ = conn.drain_subscription(u64::from(input.next() % 6));
+        }
+        18 => {
+            let _ = conn.drain(t);
+        }
+        _ => conn.close(),
+    }
+}
