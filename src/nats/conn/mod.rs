@@ -46,8 +46,8 @@ pub use server_error::{PermissionOperation, ServerError, ServerErrorKind};
 pub use trace::{Direction, TraceLine};
 
 use crate::nats::proto::{
-    parse_server_op, validate, ClientOp, HeaderMap, MsgOp, Nuid, ParseLimits, Parsed, ServerInfo,
-    ServerOp,
+    parse_server_op, validate, ClientOp, Decimal, HeaderMap, MsgOp, Nuid, ParseLimits, Parsed,
+    ServerInfo, ServerOp,
 };
 
 /// Where the connection is in its life. Each phase allows only what makes sense in it.
@@ -119,6 +119,8 @@ pub struct Connection {
     next_sid: u64,
     inbox: Option<Inbox>,
     requests: IdMap<u64, PendingRequest>,
+    /// Where the next request's reply subject is written (kept to reuse its allocation).
+    reply_subject: String,
     next_request: u64,
     next_flush: u64,
     pong_waiters: VecDeque<PongWaiter>,
@@ -160,6 +162,7 @@ impl Connection {
             next_sid: 1,
             inbox: None,
             requests: IdMap::new(),
+            reply_subject: String::new(),
             next_request: 1,
             next_flush: 1,
             pong_waiters: VecDeque::new(),
@@ -442,10 +445,17 @@ impl Connection {
         validate::publish_subject(subject)?;
         let size = headers.map_or(0, HeaderMap::encoded_len) + payload.len();
         validate::payload_size(size, self.max_payload())?;
-        let prefix = self.ensure_inbox();
+        // The reply subject is `<inbox prefix>.<id>`, written into a buffer kept for it: no
+        // allocation or formatting per request.
         let id = self.next_request;
-        let reply = format!("{prefix}.{id}");
-        self.publish(subject, Some(&reply), headers, payload)?;
+        let mut reply = std::mem::take(&mut self.reply_subject);
+        reply.clear();
+        reply.push_str(self.ensure_inbox());
+        reply.push('.');
+        reply.push_str(Decimal::new(id).as_str());
+        let sent = self.publish(subject, Some(&reply), headers, payload);
+        self.reply_subject = reply;
+        sent?;
         self.next_request += 1;
         let deadline = now + timeout;
         self.requests.insert(id, PendingRequest { deadline });
@@ -618,10 +628,17 @@ impl Connection {
         }
     }
 
-    fn ensure_inbox(&mut self) -> String {
-        if let Some(inbox) = &self.inbox {
-            return inbox.prefix.clone();
+    /// The prefix of the request inbox, subscribing to it first if there is none yet.
+    fn ensure_inbox(&mut self) -> &str {
+        if self.inbox.is_none() {
+            self.subscribe_inbox();
         }
+        self.inbox
+            .as_ref()
+            .map_or("", |inbox| inbox.prefix.as_str())
+    }
+
+    fn subscribe_inbox(&mut self) {
         let prefix = format!("{}.{}", self.options.inbox_prefix, self.nuid.next());
         let sid = self.next_sid;
         self.next_sid += 1;
@@ -632,11 +649,7 @@ impl Connection {
                 sid,
             });
         }
-        self.inbox = Some(Inbox {
-            prefix: prefix.clone(),
-            sid,
-        });
-        prefix
+        self.inbox = Some(Inbox { prefix, sid });
     }
 
     fn max_payload(&self) -> usize {

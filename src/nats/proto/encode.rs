@@ -130,18 +130,37 @@ fn push_body(out: &mut Vec<u8>, payload: &[u8]) {
 }
 
 /// Writes a decimal number without going through `fmt`.
-pub(super) fn push_number(out: &mut Vec<u8>, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
+pub(super) fn push_number(out: &mut Vec<u8>, n: u64) {
+    out.extend_from_slice(Decimal::new(n).as_str().as_bytes());
+}
+
+/// A number's decimal digits, written without `fmt` (for the hot path: sizes, sids, request
+/// tokens).
+pub struct Decimal {
+    digits: [u8; 20],
+    start: usize,
+}
+
+impl Decimal {
+    /// The digits of `n`.
+    pub fn new(mut n: u64) -> Self {
+        let mut digits = [0u8; 20];
+        let mut start = digits.len();
+        loop {
+            start -= 1;
+            digits[start] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
         }
+        Decimal { digits, start }
     }
-    out.extend_from_slice(&digits[i..]);
+
+    /// The digits as text.
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.digits[self.start..]).unwrap_or("0")
+    }
 }
 
 #[cfg(test)]
@@ -249,6 +268,7 @@ mod tests {
             let mut out = Vec::new();
             push_number(&mut out, n);
             assert_eq!(out, n.to_string().as_bytes());
+            assert_eq!(Decimal::new(n).as_str(), n.to_string());
         }
     }
 }

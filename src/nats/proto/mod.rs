@@ -15,6 +15,7 @@ mod parser;
 mod quoted;
 pub mod validate;
 
+pub use encode::Decimal;
 pub use headers::{HeaderError, HeaderMap, StatusCode};
 pub use info::{ConnectInfo, ServerInfo};
 pub(crate) use nuid::fill_random;
