@@ -50,7 +50,10 @@ impl<T> Sender<T> {
             return Err(value);
         }
         inner.queue.push_back(value);
-        if let Some(waker) = inner.waker.take() {
+        let waker = inner.waker.take();
+        drop(inner);
+        // Woken outside the borrow, for an executor that polls right away.
+        if let Some(waker) = waker {
             waker.wake();
         }
         Ok(())
@@ -61,7 +64,9 @@ impl<T> Drop for Sender<T> {
     fn drop(&mut self) {
         let mut inner = self.inner.borrow_mut();
         inner.sender_alive = false;
-        if let Some(waker) = inner.waker.take() {
+        let waker = inner.waker.take();
+        drop(inner);
+        if let Some(waker) = waker {
             waker.wake();
         }
     }
