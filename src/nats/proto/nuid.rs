@@ -74,7 +74,7 @@ impl Nuid {
 
 /// Fills `buf` from the platform's cryptographic random source.
 pub(crate) fn fill_random(buf: &mut [u8]) {
-    if getrandom::getrandom(buf).is_err() {
+    if !platform_random(buf) {
         // No random source (never seen on supported platforms): fall back to a time-seeded
         // generator so that inboxes stay distinct, if predictable.
         let mut x = web_time::SystemTime::now()
@@ -88,6 +88,32 @@ pub(crate) fn fill_random(buf: &mut [u8]) {
             x ^= x << 17;
             *b = x as u8;
         }
+    }
+}
+
+/// The operating system's random source, through getrandom.
+#[cfg(not(target_arch = "wasm32"))]
+fn platform_random(buf: &mut [u8]) -> bool {
+    getrandom::getrandom(buf).is_ok()
+}
+
+/// `crypto.getRandomValues`, called directly: getrandom's browser support also probes for
+/// Node.js, which puts six more imports into every page's JavaScript.
+#[cfg(target_arch = "wasm32")]
+fn platform_random(buf: &mut [u8]) -> bool {
+    buf.chunks_mut(65_536) // getRandomValues' limit per call
+        .all(|chunk| browser::get_random_values(chunk).is_ok())
+}
+
+#[cfg(target_arch = "wasm32")]
+mod browser {
+    use wasm_bindgen::prelude::*;
+
+    #[wasm_bindgen]
+    extern "C" {
+        /// `globalThis.crypto.getRandomValues`, in pages and workers alike.
+        #[wasm_bindgen(js_namespace = crypto, js_name = getRandomValues, catch)]
+        pub fn get_random_values(buf: &mut [u8]) -> Result<JsValue, JsValue>;
     }
 }
 
@@ -140,5 +166,29 @@ mod tests {
         assert_ne!(before, n.prefix);
         assert!(n.seq < MAX_SEQ);
         assert_eq!(id.len(), NUID_LEN);
+    }
+}
+
+/// Run in the browser by `wasm-pack test --lib` (scripts/test.sh).
+#[cfg(all(test, target_arch = "wasm32"))]
+mod browser_tests {
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+    #[wasm_bindgen_test]
+    fn the_browser_crypto_source_fills_buffers_with_distinct_bytes() {
+        let (mut a, mut b) = ([0u8; 32], [0u8; 32]);
+        assert!(super::platform_random(&mut a));
+        assert!(super::platform_random(&mut b));
+        assert_ne!(a, b);
+        assert_ne!(a, [0u8; 32]);
+    }
+
+    #[wasm_bindgen_test]
+    fn more_than_one_call_s_worth_of_bytes_is_filled_in_chunks() {
+        let mut big = vec![0u8; 70_000];
+        assert!(super::platform_random(&mut big));
+        assert!(big[65_536..].iter().any(|b| *b != 0));
     }
 }
