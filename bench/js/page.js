@@ -9,7 +9,9 @@
 export const DEFAULT_N = { seed: 0, seq: 2000, inflight: 20000, pubsub: 200000, big: 200 };
 
 export const BIG_BYTES = 262144; // 256 KiB
-export const WARMUP = 50; // seq: requests before the counted ones
+// seq: requests before the counted ones. V8 moves hot wasm (and JS) to its optimizing tier
+// during the first few hundred requests; with 50, the wasm client's p99 measured that.
+export const WARMUP = 500;
 
 // Runs the workload named by the query with `workloads[name](servers, n)`.
 export async function runPage(workloads) {

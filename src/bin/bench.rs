@@ -19,6 +19,9 @@ use wasm_bindgen_futures::spawn_local;
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
 const TIMEOUT: Duration = Duration::from_secs(5);
+/// `seq`: uncounted requests first, as `WARMUP` in `bench/js/page.js`: V8 moves hot wasm to its
+/// optimizing tier during the first few hundred requests.
+const WARMUP: usize = 500;
 
 fn main() {
     spawn_local(async {
@@ -135,7 +138,7 @@ async fn seed(client: Client) -> Result<Json, String> {
 
 async fn seq((responder, requester): (Client, Client), n: usize) -> Result<Json, String> {
     respond(&responder, "bench.echo", Vec::new()).await?;
-    for _ in 0..50 {
+    for _ in 0..WARMUP {
         requester
             .request("bench.echo", "")
             .timeout(TIMEOUT)
