@@ -52,10 +52,7 @@ impl<T> Sender<T> {
         inner.queue.push_back(value);
         let waker = inner.waker.take();
         drop(inner);
-        // Woken outside the borrow, for an executor that polls right away.
-        if let Some(waker) = waker {
-            waker.wake();
-        }
+        wake(waker);
         Ok(())
     }
 }
@@ -66,9 +63,7 @@ impl<T> Drop for Sender<T> {
         inner.sender_alive = false;
         let waker = inner.waker.take();
         drop(inner);
-        if let Some(waker) = waker {
-            waker.wake();
-        }
+        wake(waker);
     }
 }
 
@@ -89,13 +84,7 @@ impl<T> Stream for Receiver<T> {
         if !inner.sender_alive {
             return Poll::Ready(None);
         }
-        if !inner
-            .waker
-            .as_ref()
-            .is_some_and(|w| w.will_wake(cx.waker()))
-        {
-            inner.waker = Some(cx.waker().clone());
-        }
+        register(&mut inner.waker, cx);
         Poll::Pending
     }
 }
@@ -144,10 +133,9 @@ impl<T> Drop for OneshotSender<T> {
     fn drop(&mut self) {
         let mut slot = self.0.borrow_mut();
         slot.sender_alive = false;
-        if let Some(waker) = slot.waker.take() {
-            drop(slot);
-            waker.wake();
-        }
+        let waker = slot.waker.take();
+        drop(slot);
+        wake(waker);
     }
 }
 
@@ -169,10 +157,23 @@ impl<T> Future for OneshotReceiver<T> {
         if !slot.sender_alive {
             return Poll::Ready(Err(Canceled));
         }
-        if !slot.waker.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
-            slot.waker = Some(cx.waker().clone());
-        }
+        register(&mut slot.waker, cx);
         Poll::Pending
+    }
+}
+
+/// Keeps the waker of the task polling now (cloning it only when it changed).
+fn register(waker: &mut Option<Waker>, cx: &Context<'_>) {
+    if !waker.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
+        *waker = Some(cx.waker().clone());
+    }
+}
+
+/// Wakes a waiting task. Called once the `RefCell` borrow has ended, for an executor that
+/// polls right away.
+fn wake(waker: Option<Waker>) {
+    if let Some(waker) = waker {
+        waker.wake();
     }
 }
 

@@ -131,7 +131,7 @@ fn push_body(out: &mut Vec<u8>, payload: &[u8]) {
 
 /// Writes a decimal number without going through `fmt`.
 pub(super) fn push_number(out: &mut Vec<u8>, n: u64) {
-    out.extend_from_slice(Decimal::new(n).as_str().as_bytes());
+    out.extend_from_slice(Decimal::new(n).as_bytes());
 }
 
 /// A number's decimal digits, written without `fmt` (for the hot path: sizes, sids, request
@@ -157,9 +157,14 @@ impl Decimal {
         Decimal { digits, start }
     }
 
+    /// The digits, as ASCII bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.digits[self.start..]
+    }
+
     /// The digits as text.
     pub fn as_str(&self) -> &str {
-        std::str::from_utf8(&self.digits[self.start..]).unwrap_or("0")
+        std::str::from_utf8(self.as_bytes()).unwrap_or("0")
     }
 }
 
