@@ -368,3 +368,130 @@ proptest! {
         let _ = parse_server_op(&input, &ParseLimits::default());
     }
 }
+
+/// Header blocks a real nats-server forwards unchanged from a publisher (checked against
+/// 2.9.10): none of them is a reason to drop the message or distrust the stream.
+const ODD_HEADER_BLOCKS: &[&[u8]] = &[
+    b"NATS/1.0\r\nmy key: v\r\n\r\n",
+    b"NATS/1.0\r\nX-Bin: \xff\xfe\r\n\r\n",
+    b"NATS/1.0\r\nnocolon\r\n\r\n",
+    b"NATS/1.0 5x3\r\n\r\n",
+    b"NATS/1.0 1000 Too Long\r\n\r\n",
+    b"NATS/1.0x\r\n\r\n",
+    b"HTTP/1.1\r\n\r\n",
+    b"nats/1.0\r\nA: 1\r\n\r\n",
+    b"NATS/1.0",
+    b"NATS/1.0\r\nA: 1\r\n",
+    b"NATS/1.0\r\n: empty name\r\n\r\n",
+    b"NATS/1.0\r\nA: x\ry\r\n\r\n",
+    b"NATS/1.0\r\n\xc3(: v\r\n\r\n",
+    b"NATS/1.0 503 \xff\r\n\r\n",
+    b"\r\n\r\n",
+    b"x",
+];
+
+/// `HMSG x 1 <block> <block + "hi">` with `block` as its header block.
+fn hmsg_with_block(block: &[u8]) -> Vec<u8> {
+    let mut input = format!("HMSG x 1 {} {}\r\n", block.len(), block.len() + 2).into_bytes();
+    input.extend_from_slice(block);
+    input.extend_from_slice(b"hi\r\n");
+    input
+}
+
+#[test]
+fn header_blocks_the_server_forwards_unchanged_are_delivered_not_fatal() {
+    for block in ODD_HEADER_BLOCKS {
+        let input = hmsg_with_block(block);
+        match parse_server_op(&input, &ParseLimits::default()) {
+            Ok(Parsed::Complete {
+                op: ServerOp::Msg(m),
+                len,
+            }) => {
+                assert_eq!(len, input.len(), "{block:?}");
+                assert_eq!(m.payload, b"hi", "{block:?}");
+            }
+            other => panic!("{:?} gave {other:?}", String::from_utf8_lossy(block)),
+        }
+    }
+}
+
+#[test]
+fn a_msg_line_for_the_longest_pub_line_the_server_accepts_is_read() {
+    // The server takes 4096 bytes of PUB arguments and adds the sid when it delivers.
+    let subject = "s".repeat(4096 - " reply.to 2".len());
+    let input = format!("MSG {subject} 123456 reply.to 2\r\nhi\r\n");
+    assert!(input.len() > 4096 + 8);
+    assert_eq!(
+        complete(&input),
+        msg(&subject, 123_456, Some("reply.to"), b"hi")
+    );
+}
+
+#[test]
+fn a_long_permissions_violation_is_read_whole() {
+    let subject = "p".repeat(4090);
+    let text = format!(
+        "Permissions Violation for Subscription to \"{subject}\" using queue \"{}\"",
+        "q".repeat(300)
+    );
+    assert_eq!(complete(&format!("-ERR '{text}'\r\n")), ServerOp::Err(text));
+}
+
+#[test]
+fn a_body_larger_than_one_servers_max_payload_is_read() {
+    // In a cluster a server delivers messages routed from a peer with a larger max_payload.
+    let size = 3 * 1024 * 1024;
+    let mut input = format!("MSG routed 1 {size}\r\n").into_bytes();
+    input.resize(input.len() + size, b'r');
+    input.extend_from_slice(b"\r\n");
+    match parse_server_op(&input, &ParseLimits::default()) {
+        Ok(Parsed::Complete {
+            op: ServerOp::Msg(m),
+            len,
+        }) => {
+            assert_eq!(len, input.len());
+            assert_eq!(m.payload.len(), size);
+        }
+        other => panic!("gave {other:?}"),
+    }
+}
+
+#[test]
+fn a_size_too_large_for_memory_says_it_exceeds_the_limit() {
+    let limit = ParseLimits::default().max_payload;
+    for size in [
+        "99999999999",
+        "99999999999999999999",
+        "340282366920938463463374607431768211456",
+    ] {
+        for input in [
+            format!("MSG a 1 {size}\r\n"),
+            format!("HMSG a 1 {size} {size}\r\n"),
+            format!("HMSG a 1 {size} 5\r\n"),
+        ] {
+            let err = parse(&input).expect_err(&input);
+            let text = err.to_string();
+            assert!(
+                text.contains("exceeds the limit") && text.contains(&limit.to_string()),
+                "{input:?} gave {text:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn no_responders_is_recognised_with_the_subject_header_newer_servers_add() {
+    let block = "NATS/1.0 503\r\nNats-Subject: greet.joe\r\n\r\n";
+    let input = format!(
+        "HMSG _INBOX.a.1 2 {} {}\r\n{block}\r\n",
+        block.len(),
+        block.len()
+    );
+    let ServerOp::Msg(m) = complete(&input) else {
+        panic!()
+    };
+    let h = m.headers.expect("headers");
+    assert_eq!(h.status(), Some(StatusCode::NO_RESPONDERS));
+    assert_eq!(h.get("nats-subject"), Some("greet.joe"));
+    assert!(m.payload.is_empty());
+}

@@ -99,6 +99,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn only_a_whole_star_or_gt_token_is_a_wildcard() {
+        // The server reads `*` and `>` inside a token as literal characters.
+        for literal in ["metrics.cpu*", "a>b", "*a", "a.b*c.>d", "x>", "**", ">>"] {
+            assert_eq!(publish_subject(literal), Ok(()), "publish {literal}");
+            assert_eq!(subscribe_subject(literal), Ok(()), "subscribe {literal}");
+        }
+        for token in ["cpu*", "a>b", "*a"] {
+            assert_eq!(subject_token(token), Ok(()), "token {token}");
+        }
+    }
+
+    #[test]
     fn literal_subjects_can_be_published_to() {
         for ok in ["greet.joe", "a", "_INBOX.abc.1", "a-b_c.D$e", "ünï.cødé"] {
             assert_eq!(publish_subject(ok), Ok(()), "{ok}");
