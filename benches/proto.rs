@@ -23,6 +23,8 @@ fn corpus() -> (Vec<u8>, usize) {
             sid: 7,
             reply: reply.map(Into::into),
             headers,
+            raw_headers: None,
+            header_error: None,
             payload: vec![b'x'; size],
         })
     };

@@ -154,6 +154,12 @@ fn header_blocks_the_server_forwards_unchanged_are_delivered_and_the_connection_
         peer.hpub("x", block, payload.as_bytes());
         let msg = next_message(&mut nc, sid);
         assert_eq!(msg.payload, payload.as_bytes(), "{block:?}");
+        if block.is_empty() {
+            assert_eq!((msg.headers, msg.raw_headers), (None, None));
+        } else {
+            assert_eq!(msg.raw_headers.as_deref(), Some(*block), "kept as received");
+            assert!(msg.header_error.is_some(), "{block:?} is reported");
+        }
     }
     peer.send(b"PUB x 5\r\nafter\r\n");
     assert_eq!(next_message(&mut nc, sid).payload, b"after");

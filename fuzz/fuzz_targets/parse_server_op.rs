@@ -18,7 +18,7 @@ use nats_web::nats::proto::{parse_server_op, ParseLimits, Parsed, ServerOp};
 const ROUND_TRIP_LIMITS: ParseLimits = ParseLimits {
     max_control_line: 1 << 24,
     max_info_line: 1 << 24,
-    max_payload: 1 << 28,
+    max_body: 1 << 28,
 };
 
 fuzz_target!(|data: &[u8]| {

@@ -4,7 +4,7 @@ use std::fmt;
 
 use super::{ServerError, TraceLine};
 use crate::nats::proto::validate::ValidationError;
-use crate::nats::proto::{HeaderMap, MsgOp, ParseError, ServerInfo, StatusCode};
+use crate::nats::proto::{HeaderError, HeaderMap, MsgOp, ParseError, ServerInfo, StatusCode};
 
 /// Identifies a request made with [`super::Connection::request`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -21,8 +21,14 @@ pub struct Message {
     pub subject: String,
     /// Where to send a reply, if the sender asked for one.
     pub reply: Option<String>,
-    /// Headers, if it had any.
+    /// Headers, if it had any: what could be read of the block (see `header_error`).
     pub headers: Option<HeaderMap>,
+    /// The header block exactly as received, present when `headers` is; the server forwards
+    /// a publisher's block unchanged, so this holds what `headers` could not.
+    pub raw_headers: Option<Vec<u8>>,
+    /// Why part of the header block could not be read into `headers`, if it could not. The
+    /// message is delivered all the same.
+    pub header_error: Option<HeaderError>,
     /// The body.
     pub payload: Vec<u8>,
 }
@@ -45,6 +51,8 @@ impl From<MsgOp> for Message {
             subject: op.subject,
             reply: op.reply,
             headers: op.headers,
+            raw_headers: op.raw_headers,
+            header_error: op.header_error,
             payload: op.payload,
         }
     }

@@ -26,9 +26,6 @@ impl Connection {
     }
 
     pub(super) fn handle_info(&mut self, now: Instant, info: ServerInfo) {
-        if info.max_payload > 0 {
-            self.limits.max_payload = info.max_payload;
-        }
         if !self.options.ignore_discovered_servers && !self.pool.is_empty() {
             self.pool.update_discovered(&info.connect_urls);
         }

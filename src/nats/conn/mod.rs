@@ -657,7 +657,7 @@ impl Connection {
             .as_ref()
             .map(|i| i.max_payload)
             .filter(|m| *m > 0)
-            .unwrap_or(self.limits.max_payload)
+            .unwrap_or(validate::DEFAULT_MAX_PAYLOAD)
     }
 
     /// Connected or draining: ops go straight to the wire.

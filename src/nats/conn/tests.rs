@@ -254,6 +254,8 @@ fn draining_the_connection_refuses_new_work_drains_everything_and_closes() {
             subject: reply,
             reply: None,
             headers: None,
+            raw_headers: None,
+            header_error: None,
             payload: b"ok".to_vec()
         }
     }));

@@ -84,6 +84,7 @@ pub fn server_op_line(op: &ServerOp) -> String {
             reply,
             headers,
             payload,
+            ..
         }) => match headers {
             None => with_body(
                 format!(
@@ -156,6 +157,8 @@ mod tests {
             sid: 2,
             reply: None,
             headers: None,
+            raw_headers: None,
+            header_error: None,
             payload: b"hello, joe".to_vec(),
         });
         assert_eq!(server_op_line(&msg), "MSG _INBOX.x.1 2 10 \"hello, joe\"");
@@ -164,6 +167,8 @@ mod tests {
             sid: 1,
             reply: None,
             headers: None,
+            raw_headers: None,
+            header_error: None,
             payload: vec![b'z'; 1000],
         });
         assert!(server_op_line(&long).len() < 80);
@@ -178,6 +183,8 @@ mod tests {
             sid: 2,
             reply: None,
             headers: Some(h),
+            raw_headers: None,
+            header_error: None,
             payload: vec![],
         });
         assert_eq!(server_op_line(&op), "HMSG _INBOX.x.4 2 16 16 [status 503]");

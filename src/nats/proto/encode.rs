@@ -77,9 +77,19 @@ impl ServerOp {
                 sid,
                 reply,
                 headers,
+                raw_headers,
+                header_error: _,
                 payload,
             }) => {
-                let verb: &[u8] = if headers.is_some() { b"HMSG " } else { b"MSG " };
+                // The server forwards a header block as it received it.
+                let block = raw_headers.clone().or_else(|| {
+                    headers.as_ref().map(|h| {
+                        let mut block = Vec::with_capacity(h.encoded_len());
+                        h.encode(&mut block);
+                        block
+                    })
+                });
+                let verb: &[u8] = if block.is_some() { b"HMSG " } else { b"MSG " };
                 out.extend_from_slice(verb);
                 out.extend_from_slice(subject.as_bytes());
                 out.push(b' ');
@@ -89,12 +99,12 @@ impl ServerOp {
                     out.extend_from_slice(reply.as_bytes());
                     out.push(b' ');
                 }
-                if let Some(h) = headers {
-                    push_number(out, h.encoded_len() as u64);
+                if let Some(block) = block {
+                    push_number(out, block.len() as u64);
                     out.push(b' ');
-                    push_number(out, (h.encoded_len() + payload.len()) as u64);
+                    push_number(out, (block.len() + payload.len()) as u64);
                     out.extend_from_slice(b"\r\n");
-                    h.encode(out);
+                    out.extend_from_slice(&block);
                 } else {
                     push_number(out, payload.len() as u64);
                     out.extend_from_slice(b"\r\n");
@@ -172,6 +182,8 @@ impl Decimal {
 mod tests {
     use super::*;
     use crate::nats::proto::{ConnectInfo, HeaderMap};
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     fn encoded(op: ClientOp<'_>) -> String {
         let mut out = Vec::new();

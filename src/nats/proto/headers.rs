@@ -181,46 +181,147 @@ impl HeaderMap {
         out.extend_from_slice(b"\r\n");
     }
 
-    /// Parses a complete received block (`#hdr` bytes of an HMSG).
+    /// Parses a complete received block (`#hdr` bytes of an HMSG) strictly: any problem that
+    /// [`HeaderMap::decode_lenient`] reports is an error.
     pub fn decode(block: &[u8]) -> Result<Self, HeaderError> {
-        let text =
-            std::str::from_utf8(block).map_err(|_| HeaderError::Malformed("not UTF-8".into()))?;
-        let body = text
-            .strip_suffix("\r\n\r\n")
-            .or_else(|| text.strip_suffix("\r\n"))
-            .ok_or_else(|| HeaderError::Malformed("missing the blank line that ends it".into()))?;
-        let mut lines = body.split("\r\n");
-        let version = lines.next().unwrap_or_default();
-        let rest = version.strip_prefix("NATS/1.0").ok_or_else(|| {
-            HeaderError::Malformed(format!("bad version line {}", Quoted(version)))
-        })?;
+        match Self::decode_lenient(block) {
+            (map, None) => Ok(map),
+            (_, Some(problem)) => Err(problem),
+        }
+    }
+
+    /// Reads what can be read of a received block, as the server forwards blocks unchanged:
+    /// returns the map and the first problem found, if any. The map holds only what
+    /// [`HeaderMap::append`] would accept, so it can be sent on as it is: a line without `:`,
+    /// a name that is not a valid header name, or a value with a lone CR is left out; a value
+    /// that is not UTF-8 is kept with U+FFFD in place of the bad bytes; a version line that is
+    /// not `NATS/1.0`, or a status that is not three digits, leaves the status unset.
+    pub fn decode_lenient(block: &[u8]) -> (Self, Option<HeaderError>) {
         let mut map = HeaderMap::new();
-        let rest = rest.trim_start_matches([' ', '\t']);
-        if !rest.is_empty() {
-            let (code, description) = match rest.split_once([' ', '\t']) {
-                Some((c, d)) => (c, Some(d.trim())),
-                None => (rest, None),
-            };
-            let status = code
-                .parse::<u16>()
-                .ok()
-                .filter(|_| code.len() == 3)
-                .and_then(StatusCode::new)
-                .ok_or_else(|| HeaderError::Malformed(format!("bad status {}", Quoted(code))))?;
-            map.status = Some(status);
-            map.description = description.filter(|d| !d.is_empty()).map(str::to_owned);
+        let mut problem = None;
+        let mut note = |what: String| {
+            problem.get_or_insert(HeaderError::Malformed(what));
+        };
+        let body = match block
+            .strip_suffix(b"\r\n\r\n")
+            .or_else(|| block.strip_suffix(b"\r\n"))
+        {
+            Some(body) => body,
+            None => {
+                note("missing the blank line that ends it".into());
+                block
+            }
+        };
+        let mut lines = body
+            .split(|b| *b == b'\n')
+            .map(|l| l.strip_suffix(b"\r").unwrap_or(l));
+        let version = lines.next().unwrap_or_default();
+        match version.strip_prefix(VERSION_LINE) {
+            Some(rest) => map.read_status(rest, &mut note),
+            None => note(format!("bad version line {}", lossy(version))),
         }
         for line in lines.filter(|l| !l.is_empty()) {
-            let (name, value) = line.split_once(':').ok_or_else(|| {
-                HeaderError::Malformed(format!("line without ':' {}", Quoted(line)))
-            })?;
-            let name = name.trim();
-            validate_name(name).map_err(|e| HeaderError::Malformed(e.to_string()))?;
-            map.entries
-                .push((name.to_owned(), value.trim_start().to_owned()));
+            let mut parts = line.splitn(2, |b| *b == b':');
+            let (name, value) = match (parts.next(), parts.next()) {
+                (Some(name), Some(value)) => (trim_blanks(name), trim_start_blanks(value)),
+                _ => {
+                    note(format!("line without ':' {}", lossy(line)));
+                    continue;
+                }
+            };
+            let Some(name) = std::str::from_utf8(name)
+                .ok()
+                .filter(|n| validate_name(n).is_ok())
+            else {
+                note(format!("invalid header name {}", lossy(name)));
+                continue;
+            };
+            let value = match std::str::from_utf8(value) {
+                Ok(v) => v.to_owned(),
+                Err(_) => {
+                    note(format!("value of header {} is not UTF-8", Quoted(name)));
+                    String::from_utf8_lossy(value).into_owned()
+                }
+            };
+            if value.contains(['\r', '\n']) {
+                note(format!("value of header {} contains CR", Quoted(name)));
+                continue;
+            }
+            map.entries.push((name.to_owned(), value));
         }
-        Ok(map)
+        (map, problem)
     }
+
+    /// Reads `[ <3-digit status>[ <description>]]`, what follows `NATS/1.0` on the version line.
+    fn read_status(&mut self, rest: &[u8], note: &mut impl FnMut(String)) {
+        if rest.is_empty() {
+            return;
+        }
+        let spaced = trim_start_blanks(rest);
+        if spaced.len() == rest.len() {
+            note(format!("bad version line {}", lossy(rest)));
+            return;
+        }
+        let mut parts = spaced.splitn(2, |b| *b == b' ' || *b == b'\t');
+        let code = parts.next().unwrap_or_default();
+        let description = trim_blanks(parts.next().unwrap_or_default());
+        if std::str::from_utf8(description).is_err() {
+            note("status description is not UTF-8".into());
+        }
+        let description = String::from_utf8_lossy(description);
+        let status = std::str::from_utf8(code)
+            .ok()
+            .filter(|c| c.len() == 3 && c.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|c| c.parse::<u16>().ok())
+            .and_then(StatusCode::new);
+        match status {
+            Some(status) => {
+                let description = (!description.is_empty()).then(|| description.into_owned());
+                self.set_status(status, description);
+            }
+            None if code.is_empty() => {}
+            None => note(format!("bad status {}", lossy(code))),
+        }
+    }
+}
+
+/// Received bytes as quoted text for an error message: bad UTF-8 replaced, and cut after
+/// [`SHOWN`] bytes, since a block may be megabytes long.
+fn lossy(bytes: &[u8]) -> String {
+    let (shown, more) = match bytes.get(..SHOWN) {
+        Some(start) if bytes.len() > SHOWN => (start, "..."),
+        _ => (bytes, ""),
+    };
+    format!("{}{more}", Quoted(&String::from_utf8_lossy(shown)))
+}
+
+/// How many bytes of a bad line an error message shows.
+const SHOWN: usize = 80;
+
+fn is_blank(b: &u8) -> bool {
+    *b == b' ' || *b == b'\t'
+}
+
+fn trim_start_blanks(bytes: &[u8]) -> &[u8] {
+    let mut rest = bytes;
+    while let Some((first, tail)) = rest.split_first() {
+        if !is_blank(first) {
+            break;
+        }
+        rest = tail;
+    }
+    rest
+}
+
+fn trim_blanks(bytes: &[u8]) -> &[u8] {
+    let mut rest = trim_start_blanks(bytes);
+    while let Some((last, head)) = rest.split_last() {
+        if !is_blank(last) {
+            break;
+        }
+        rest = head;
+    }
+    rest
 }
 
 fn validate_name(name: &str) -> Result<(), HeaderError> {
@@ -235,6 +336,81 @@ fn validate_name(name: &str) -> Result<(), HeaderError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    fn lenient(block: &[u8]) -> (HeaderMap, String) {
+        let (map, problem) = HeaderMap::decode_lenient(block);
+        let problem = problem.map(|p| p.to_string()).unwrap_or_default();
+        (map, problem)
+    }
+
+    #[test]
+    fn lenient_decoding_keeps_what_can_be_read_and_names_the_first_problem() {
+        let (h, problem) = lenient(b"NATS/1.0\r\nmy key: v\r\nGood: 1\r\n\r\n");
+        assert_eq!(h.iter().collect::<Vec<_>>(), [("Good", "1")]);
+        assert!(
+            problem.contains("invalid header name \"my key\""),
+            "{problem}"
+        );
+
+        let (h, problem) = lenient(b"NATS/1.0\r\nX-Bin: a\xff\r\n\r\n");
+        assert_eq!(h.get("x-bin"), Some("a\u{fffd}"));
+        assert!(problem.contains("not UTF-8"), "{problem}");
+
+        let (h, problem) = lenient(b"NATS/1.0\r\nnocolon\r\nA: 1\r\nB: x\ry\r\n\r\n");
+        assert_eq!(h.iter().collect::<Vec<_>>(), [("A", "1")]);
+        assert!(
+            problem.contains("line without ':' \"nocolon\""),
+            "{problem}"
+        );
+
+        let (h, problem) = lenient(b"NATS/1.0 5x3 Odd\r\nA: 1\r\n\r\n");
+        assert_eq!((h.status(), h.get("a")), (None, Some("1")));
+        assert!(problem.contains("bad status \"5x3\""), "{problem}");
+
+        let (h, problem) = lenient(b"HTTP/1.1 200 OK\r\nA: 1\r\n\r\n");
+        assert_eq!((h.status(), h.get("a")), (None, Some("1")));
+        assert!(problem.contains("bad version line"), "{problem}");
+
+        let (h, problem) = lenient(b"NATS/1.0 503");
+        assert_eq!(h.status(), Some(StatusCode::NO_RESPONDERS));
+        assert!(problem.contains("missing the blank line"), "{problem}");
+    }
+
+    #[test]
+    fn a_status_survives_bad_lines_after_it() {
+        let (h, problem) = lenient(b"NATS/1.0 503\r\nNats-Subject: a b\r\nbroken\r\n\r\n");
+        assert_eq!(h.status(), Some(StatusCode::NO_RESPONDERS));
+        assert_eq!(h.get("nats-subject"), Some("a b"));
+        assert!(!problem.is_empty());
+    }
+
+    #[test]
+    fn a_block_without_its_final_blank_line_is_read_quietly() {
+        assert_eq!(decode("NATS/1.0\r\nA: 1\r\n").get("a"), Some("1"));
+    }
+
+    #[test]
+    fn what_lenient_decoding_keeps_may_be_sent_again() {
+        let blocks: [&[u8]; 5] = [
+            b"NATS/1.0\r\nmy key: v\r\nk: \xff\r\n\r\n",
+            b"NATS/1.0 100 a\rb\r\nA: x\ry\r\n\r\n",
+            b"NATS/1.0\r\n\x01: v\r\nx\ty: 1\r\n\r\n",
+            b"NATS/1.0\r\nA: a\nB: b\r\n\r\n",
+            b"NATS/1.0 408 \xc3\r\nz:\r\n\r\n",
+        ];
+        for block in blocks {
+            let (h, _) = HeaderMap::decode_lenient(block);
+            let mut again = HeaderMap::new();
+            for (n, v) in h.iter() {
+                again.append(n, v).expect("a valid entry");
+            }
+            let mut out = Vec::new();
+            h.encode(&mut out);
+            assert_eq!(HeaderMap::decode(&out).as_ref(), Ok(&h), "{block:?}");
+        }
+    }
 
     fn decode(s: &str) -> HeaderMap {
         HeaderMap::decode(s.as_bytes()).expect("valid block")

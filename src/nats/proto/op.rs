@@ -1,7 +1,7 @@
 //! Protocol operations as values: what the server sends ([`ServerOp`]) and what the client sends
 //! ([`ClientOp`]).
 
-use super::{ConnectInfo, HeaderMap, ServerInfo};
+use super::{ConnectInfo, HeaderError, HeaderMap, ServerInfo};
 
 /// One operation received from the server.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,8 +29,16 @@ pub struct MsgOp {
     pub sid: u64,
     /// The subject to reply to, for requests.
     pub reply: Option<String>,
-    /// Headers, present for `HMSG` only.
+    /// Headers, present for an `HMSG` with a header block: what could be read of it (see
+    /// [`HeaderMap::decode_lenient`]).
     pub headers: Option<HeaderMap>,
+    /// The header block exactly as received, from `NATS/1.0` through the blank line that ends
+    /// it; present when `headers` is.
+    pub raw_headers: Option<Vec<u8>>,
+    /// Why part of the header block could not be read into `headers`, if it could not. The
+    /// server forwards header blocks unchanged, so a publisher's bad block is reported here
+    /// and the message is still delivered.
+    pub header_error: Option<HeaderError>,
     /// The message body.
     pub payload: Vec<u8>,
 }

@@ -6,23 +6,34 @@
 use super::{json, HeaderMap, MsgOp, Quoted, ServerOp};
 
 /// Bounds on what the parser accepts, so a misbehaving peer cannot make the caller buffer
-/// without limit.
+/// without limit. They are hard caps on memory, set well above anything a nats-server
+/// legitimately sends, not the server's own limits: the server's `max_control_line` and
+/// `max_payload` bound what it *receives*, and what it delivers can exceed both.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ParseLimits {
-    /// Longest control line (the op name and its arguments), CRLF excluded.
+    /// Longest control line (the op name and its arguments), CRLF excluded. Default 64 KiB: a
+    /// server takes up to `max_control_line` (default 4096) bytes of `PUB` arguments and
+    /// delivers them with the sid added, and `-ERR 'Permissions Violation ... "<subject>"'`
+    /// quotes a subject (and queue group) of that size; 64 KiB leaves room for servers
+    /// configured with a control line up to 16 times the default.
     pub max_control_line: usize,
-    /// Longest `INFO` line: it lists cluster URLs, so it may exceed `max_control_line`.
+    /// Longest `INFO` line: it lists cluster URLs, so it may exceed what a message line needs.
+    /// Default 64 KiB.
     pub max_info_line: usize,
-    /// Largest `MSG`/`HMSG` body (headers plus payload).
-    pub max_payload: usize,
+    /// Largest `MSG`/`HMSG` body (headers plus payload). Default 64 MiB. This is not the
+    /// server's `max_payload`: in a cluster a server delivers messages routed from a peer with
+    /// a larger one. nats-server refuses a `max_payload` above its `max_pending`, whose
+    /// default is 64 MiB (it warns above 8 MiB), so a server with the default `max_pending`
+    /// never delivers more; one that raised both (up to 2 GiB) needs a larger cap here.
+    pub max_body: usize,
 }
 
 impl Default for ParseLimits {
     fn default() -> Self {
         ParseLimits {
-            max_control_line: 4096,
+            max_control_line: 64 * 1024,
             max_info_line: 64 * 1024,
-            max_payload: 1024 * 1024,
+            max_body: 64 * 1024 * 1024,
         }
     }
 }
@@ -42,7 +53,8 @@ pub enum Parsed<T> {
 }
 
 /// Why received bytes are not a valid server operation. Each one means the stream can no longer
-/// be trusted, so the connection closes with it.
+/// be trusted. What a real server forwards unchanged from a publisher (an odd header block, a
+/// subject that is not UTF-8) is never one of these.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ParseError {
     /// No CRLF within the control line limit.
@@ -62,9 +74,12 @@ pub enum ParseError {
         /// The control line, lossily decoded.
         line: String,
     },
-    /// A size that is not a non-negative decimal number.
+    /// A size that is not a decimal number (digits only, no sign).
     #[error("invalid size {}: expected a non-negative decimal number", Quoted(.0))]
     InvalidSize(String),
+    /// A subscription id that is not a decimal number that fits 64 bits.
+    #[error("invalid subscription id {}: expected a non-negative decimal number", Quoted(.0))]
+    InvalidSid(String),
     /// `HMSG` header length greater than its total length.
     #[error("header length {hdr} exceeds total length {total}")]
     HeaderLongerThanTotal {
@@ -73,26 +88,21 @@ pub enum ParseError {
         /// `#total`.
         total: usize,
     },
-    /// A message body larger than the limit.
-    #[error("message body of {size} bytes exceeds the limit of {limit} bytes")]
+    /// A message size (`#bytes`, `#hdr` or `#total`) larger than [`ParseLimits::max_body`],
+    /// including one too large for this platform's `usize` (32 bits on wasm32).
+    #[error("message size {size} exceeds the limit of {limit} bytes")]
     PayloadTooLarge {
-        /// Announced size.
-        size: usize,
+        /// The size as it was announced, in decimal (cut short if very long).
+        size: String,
         /// The limit.
         limit: usize,
     },
     /// The body was not followed by CRLF.
     #[error("message body not followed by CRLF")]
     MissingPayloadTerminator,
-    /// The `HMSG` header block could not be read.
-    #[error("invalid header block: {0}")]
-    InvalidHeaders(String),
     /// The `INFO` body is not the JSON the protocol describes.
     #[error("invalid INFO: {0}")]
     InvalidInfo(String),
-    /// Subject or reply subject is not UTF-8.
-    #[error("subject is not UTF-8")]
-    NonUtf8Subject,
 }
 
 /// Parses the first server operation in `buf`.
@@ -102,13 +112,18 @@ pub fn parse_server_op(buf: &[u8], limits: &ParseLimits) -> Result<Parsed<Server
     } else {
         limits.max_control_line
     };
-    let Some(line_len) = find_crlf(&buf[..buf.len().min(line_limit + 2)]) else {
-        if buf.len() > line_limit + 1 {
+    let window = buf.get(..line_limit.saturating_add(2)).unwrap_or(buf);
+    let Some(line_len) = find_crlf(window) else {
+        if buf.len() > line_limit.saturating_add(1) {
             return Err(ParseError::ControlLineTooLong { limit: line_limit });
         }
         return Ok(Parsed::Partial);
     };
-    let line = &buf[..line_len];
+    // `find_crlf` found CRLF at `line_len`, so `line_len + 2 <= buf.len()`.
+    let Some((line, after)) = buf.split_at_checked(line_len) else {
+        return Ok(Parsed::Partial);
+    };
+    let body = after.get(2..).unwrap_or_default();
     let after_line = line_len + 2;
     let (name, args) = split_op_name(line);
     let simple = |op| {
@@ -127,76 +142,100 @@ pub fn parse_server_op(buf: &[u8], limits: &ParseLimits) -> Result<Parsed<Server
                 .map_err(|e| ParseError::InvalidInfo(e.to_string()))?;
             simple(ServerOp::Info(Box::new(info)))
         }
-        b"MSG" => parse_msg(buf, line, args, after_line, limits, false),
-        b"HMSG" => parse_msg(buf, line, args, after_line, limits, true),
+        b"MSG" => {
+            parse_msg(line, args, body, limits, false).map(|p| p.map_len(|len| after_line + len))
+        }
+        b"HMSG" => {
+            parse_msg(line, args, body, limits, true).map(|p| p.map_len(|len| after_line + len))
+        }
         _ => Err(ParseError::UnknownOp(
             String::from_utf8_lossy(name).into_owned(),
         )),
     }
 }
 
+impl<T> Parsed<T> {
+    fn map_len(self, f: impl FnOnce(usize) -> usize) -> Self {
+        match self {
+            Parsed::Complete { op, len } => Parsed::Complete { op, len: f(len) },
+            Parsed::Partial => Parsed::Partial,
+        }
+    }
+}
+
+/// Parses the arguments of `MSG`/`HMSG` and takes the body from the start of `body` (the
+/// bytes after the control line); the returned length counts from there.
 fn parse_msg(
-    buf: &[u8],
     line: &[u8],
     args: &[u8],
-    body_start: usize,
+    body: &[u8],
     limits: &ParseLimits,
     with_headers: bool,
 ) -> Result<Parsed<ServerOp>, ParseError> {
     let op = if with_headers { "HMSG" } else { "MSG" };
-    let fields: Vec<&[u8]> = args
-        .split(|b| *b == b' ' || *b == b'\t')
-        .filter(|f| !f.is_empty())
-        .collect();
-    let sizes = if with_headers { 2 } else { 1 };
-    if fields.len() != 2 + sizes && fields.len() != 3 + sizes {
-        return Err(ParseError::InvalidArguments {
-            op,
-            line: String::from_utf8_lossy(line).into_owned(),
-        });
-    }
-    let subject = utf8(fields[0])?;
-    let sid = parse_number(fields[1])? as u64;
-    let reply = (fields.len() == 3 + sizes)
-        .then(|| utf8(fields[2]))
-        .transpose()?;
-    let total = parse_number(fields[fields.len() - 1])?;
-    let hdr = if with_headers {
-        parse_number(fields[fields.len() - 2])?
-    } else {
-        0
+    let invalid = || ParseError::InvalidArguments {
+        op,
+        line: String::from_utf8_lossy(line).into_owned(),
     };
-    if hdr > total {
+    let fields = args
+        .split(|b| *b == b' ' || *b == b'\t')
+        .filter(|f| !f.is_empty());
+    // One slot more than the longest form, so that an extra argument is noticed.
+    let mut slots = [&[][..]; 6];
+    let mut count = 0;
+    for (slot, field) in slots.iter_mut().zip(fields) {
+        *slot = field;
+        count += 1;
+    }
+    let (subject, sid, reply, hdr, total_text) = match (with_headers, slots.get(..count)) {
+        (false, Some(&[s, i, t])) => (s, i, None, None, t),
+        (false, Some(&[s, i, r, t])) => (s, i, Some(r), None, t),
+        (true, Some(&[s, i, h, t])) => (s, i, None, Some(h), t),
+        (true, Some(&[s, i, r, h, t])) => (s, i, Some(r), Some(h), t),
+        _ => return Err(invalid()),
+    };
+    let sid = parse_sid(sid)?;
+    let total = parse_size(total_text, limits.max_body)?;
+    let hdr = hdr.map(|h| parse_size(h, limits.max_body)).transpose()?;
+    if let Some(hdr) = hdr.filter(|h| *h > total) {
         return Err(ParseError::HeaderLongerThanTotal { hdr, total });
     }
-    if total > limits.max_payload {
-        return Err(ParseError::PayloadTooLarge {
-            size: total,
-            limit: limits.max_payload,
-        });
-    }
-    let body_end = body_start + total;
-    if buf.len() < body_end + 2 {
+    let Some(with_crlf) = total.checked_add(2) else {
+        return Err(too_large(total_text, limits.max_body));
+    };
+    let Some(whole) = body.get(..with_crlf) else {
         return Ok(Parsed::Partial);
-    }
-    if &buf[body_end..body_end + 2] != b"\r\n" {
+    };
+    // `whole` is `total + 2` bytes long and `hdr <= total`, so neither split can fail.
+    let Some((content, terminator)) = whole.split_at_checked(total) else {
+        return Ok(Parsed::Partial);
+    };
+    if terminator != b"\r\n" {
         return Err(ParseError::MissingPayloadTerminator);
     }
-    let headers = with_headers
-        .then(|| HeaderMap::decode(&buf[body_start..body_start + hdr]))
-        .transpose()
-        .map_err(|e| ParseError::InvalidHeaders(e.to_string()))?;
+    let Some((block, payload)) = content.split_at_checked(hdr.unwrap_or(0)) else {
+        return Err(ParseError::HeaderLongerThanTotal {
+            hdr: hdr.unwrap_or(0),
+            total,
+        });
+    };
+    // An empty block (`HPUB x 0 2`, forwarded as is) carries no headers, as nats.go reads it.
+    let (headers, raw_headers, header_error) = if block.is_empty() {
+        (None, None, None)
+    } else {
+        let (map, problem) = HeaderMap::decode_lenient(block);
+        (Some(map), Some(block.to_vec()), problem)
+    };
     let op = ServerOp::Msg(MsgOp {
-        subject: subject.to_owned(),
+        subject: lossy(subject),
         sid,
-        reply: reply.map(str::to_owned),
+        reply: reply.map(lossy),
         headers,
-        payload: buf[body_start + hdr..body_end].to_vec(),
+        raw_headers,
+        header_error,
+        payload: payload.to_vec(),
     });
-    Ok(Parsed::Complete {
-        op,
-        len: body_end + 2,
-    })
+    Ok(Parsed::Complete { op, len: with_crlf })
 }
 
 fn find_crlf(buf: &[u8]) -> Option<usize> {
@@ -204,28 +243,29 @@ fn find_crlf(buf: &[u8]) -> Option<usize> {
 }
 
 fn starts_with_ignore_case(buf: &[u8], prefix: &[u8]) -> bool {
-    buf.len() >= prefix.len() && buf[..prefix.len()].eq_ignore_ascii_case(prefix)
+    buf.get(..prefix.len())
+        .is_some_and(|start| start.eq_ignore_ascii_case(prefix))
 }
 
 /// Splits a control line into the op name and the rest, at the first space or tab.
 fn split_op_name(line: &[u8]) -> (&[u8], &[u8]) {
-    match line.iter().position(|b| *b == b' ' || *b == b'\t') {
-        Some(i) => (&line[..i], &line[i + 1..]),
-        None => (line, &[]),
-    }
+    let mut parts = line.splitn(2, |b| *b == b' ' || *b == b'\t');
+    (
+        parts.next().unwrap_or_default(),
+        parts.next().unwrap_or_default(),
+    )
 }
 
 fn trim(bytes: &[u8]) -> &[u8] {
     let is_space = |b: &u8| *b == b' ' || *b == b'\t';
-    let start = bytes
-        .iter()
-        .position(|b| !is_space(b))
-        .unwrap_or(bytes.len());
-    let end = bytes
-        .iter()
-        .rposition(|b| !is_space(b))
-        .map_or(start, |i| i + 1);
-    &bytes[start..end]
+    let mut rest = bytes;
+    while let Some((_, tail)) = rest.split_first().filter(|(b, _)| is_space(b)) {
+        rest = tail;
+    }
+    while let Some((_, head)) = rest.split_last().filter(|(b, _)| is_space(b)) {
+        rest = head;
+    }
+    rest
 }
 
 fn error_text(args: &[u8]) -> String {
@@ -237,24 +277,56 @@ fn error_text(args: &[u8]) -> String {
         .to_owned()
 }
 
-fn utf8(bytes: &[u8]) -> Result<&str, ParseError> {
-    std::str::from_utf8(bytes).map_err(|_| ParseError::NonUtf8Subject)
+/// A subject or reply subject as text. The server forwards subjects as bytes, so one that is
+/// not UTF-8 is delivered with U+FFFD in place of the bad bytes rather than refused.
+fn lossy(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
 }
 
-/// A decimal size or sid: digits only, no sign, at most 19 digits so it cannot overflow.
-fn parse_number(bytes: &[u8]) -> Result<usize, ParseError> {
-    let invalid = || ParseError::InvalidSize(String::from_utf8_lossy(bytes).into_owned());
-    if bytes.is_empty() || bytes.len() > 19 || !bytes.iter().all(u8::is_ascii_digit) {
+fn parse_sid(bytes: &[u8]) -> Result<u64, ParseError> {
+    let invalid = || ParseError::InvalidSid(shown_number(bytes));
+    if bytes.is_empty() || !bytes.iter().all(u8::is_ascii_digit) {
         return Err(invalid());
     }
     bytes
         .iter()
-        .try_fold(0usize, |n, d| {
-            n.checked_mul(10)?.checked_add((d - b'0') as usize)
+        .try_fold(0u64, |n, d| {
+            n.checked_mul(10)?.checked_add(u64::from(d - b'0'))
         })
         .ok_or_else(invalid)
 }
 
-#[cfg(all(test, not(target_arch = "wasm32")))]
+/// A decimal size: digits only, no sign, at most `limit`. A size too large for `usize` is
+/// over any limit, and is reported as such.
+fn parse_size(bytes: &[u8], limit: usize) -> Result<usize, ParseError> {
+    if bytes.is_empty() || !bytes.iter().all(u8::is_ascii_digit) {
+        return Err(ParseError::InvalidSize(shown_number(bytes)));
+    }
+    bytes
+        .iter()
+        .try_fold(0usize, |n, d| {
+            n.checked_mul(10)?.checked_add(usize::from(d - b'0'))
+        })
+        .filter(|size| *size <= limit)
+        .ok_or_else(|| too_large(bytes, limit))
+}
+
+fn too_large(size: &[u8], limit: usize) -> ParseError {
+    ParseError::PayloadTooLarge {
+        size: shown_number(size),
+        limit,
+    }
+}
+
+/// A received number for an error message, cut short: a control line may hold kilobytes of it.
+fn shown_number(bytes: &[u8]) -> String {
+    const SHOWN: usize = 40;
+    match bytes.get(..SHOWN) {
+        Some(start) if bytes.len() > SHOWN => format!("{}...", String::from_utf8_lossy(start)),
+        _ => String::from_utf8_lossy(bytes).into_owned(),
+    }
+}
+
+#[cfg(test)]
 #[path = "parser_tests.rs"]
 mod tests;

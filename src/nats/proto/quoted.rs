@@ -25,7 +25,8 @@ impl fmt::Display for Quoted<'_> {
                 0..=0x1f | 0x7f => "",
                 _ => continue,
             };
-            f.write_str(&text[plain_from..i])?;
+            // Escaped bytes are ASCII, so `plain_from` and `i` are always character boundaries.
+            f.write_str(text.get(plain_from..i).unwrap_or_default())?;
             if escape.is_empty() {
                 let hex = [HEX[usize::from(byte >> 4)], HEX[usize::from(byte & 0xf)]];
                 f.write_str("\\x")?;
@@ -35,7 +36,7 @@ impl fmt::Display for Quoted<'_> {
             }
             plain_from = i + 1;
         }
-        f.write_str(&text[plain_from..])?;
+        f.write_str(text.get(plain_from..).unwrap_or_default())?;
         f.write_str("\"")
     }
 }
@@ -43,6 +44,8 @@ impl fmt::Display for Quoted<'_> {
 #[cfg(test)]
 mod tests {
     use super::Quoted;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn plain_text_is_only_wrapped_in_quotes() {
