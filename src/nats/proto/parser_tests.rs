@@ -392,6 +392,35 @@ proptest! {
     }
 
     #[test]
+    fn any_header_block_is_delivered_and_re_encodes_to_the_same_op(
+        block in proptest::collection::vec(any::<u8>(), 0..120),
+        subject in proptest::collection::vec(any::<u8>().prop_filter("no blank", |b| !b" \t\r\n".contains(b)), 1..12),
+        payload in proptest::collection::vec(any::<u8>(), 0..40),
+    ) {
+        // What the fuzz target checks, for the shape a bad publisher controls.
+        let mut input = b"HMSG ".to_vec();
+        input.extend_from_slice(&subject);
+        input.extend_from_slice(format!(" 9 {} {}\r\n", block.len(), block.len() + payload.len()).as_bytes());
+        input.extend_from_slice(&block);
+        input.extend_from_slice(&payload);
+        input.extend_from_slice(b"\r\n");
+        let limits = ParseLimits::default();
+        let Ok(Parsed::Complete { op, len }) = parse_server_op(&input, &limits) else {
+            return Err(TestCaseError::fail(format!("{input:?} was not delivered")));
+        };
+        prop_assert_eq!(len, input.len());
+        for cut in [len - 1, len / 2] {
+            prop_assert_eq!(parse_server_op(&input[..cut], &limits), Ok(Parsed::Partial));
+        }
+        let mut again = Vec::new();
+        op.encode(&mut again);
+        prop_assert_eq!(
+            parse_server_op(&again, &limits),
+            Ok(Parsed::Complete { op, len: again.len() })
+        );
+    }
+
+    #[test]
     fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
         let _ = parse_server_op(&bytes, &ParseLimits::default());
     }
