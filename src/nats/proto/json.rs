@@ -97,6 +97,12 @@ impl Reader<'_> {
         }
     }
 
+    /// What is left to read. `pos` only moves over bytes that exist, so this is never cut
+    /// short; `get` keeps it from panicking should that ever change.
+    fn rest(&self) -> &[u8] {
+        self.json.get(self.pos..).unwrap_or_default()
+    }
+
     /// Skips whitespace and returns the next byte, without using it.
     fn peek(&mut self) -> Option<u8> {
         while let Some(&b) = self.json.get(self.pos) {
@@ -151,7 +157,7 @@ impl Reader<'_> {
                 Some(i) if seen & (1 << i) != 0 => {
                     return Err(Error {
                         what: "member given twice",
-                        field: Some(SERVER_INFO_FIELDS[i]),
+                        field: SERVER_INFO_FIELDS.get(i).copied(),
                         at: name_at,
                     });
                 }
@@ -223,7 +229,7 @@ impl Reader<'_> {
     /// Uses `word` if it comes next.
     fn literal(&mut self, word: &[u8]) -> bool {
         self.peek();
-        let found = self.json[self.pos..].starts_with(word);
+        let found = self.rest().starts_with(word);
         if found {
             self.pos += word.len();
         }
@@ -243,8 +249,11 @@ impl Reader<'_> {
         if digits == 0 {
             return Err(self.error("expected an integer"));
         }
-        let text = &self.json[self.pos - digits..self.pos];
-        if digits > 1 && text[0] == b'0' {
+        let text = self
+            .json
+            .get(self.pos.saturating_sub(digits)..self.pos)
+            .unwrap_or_default();
+        if digits > 1 && text.first() == Some(&b'0') {
             return Err(self.error("leading zero in a number"));
         }
         if matches!(self.json.get(self.pos), Some(b'.' | b'e' | b'E')) {
@@ -313,7 +322,7 @@ impl Reader<'_> {
         loop {
             let start = self.pos;
             self.skip_plain_chars();
-            out.extend_from_slice(&self.json[start..self.pos]);
+            out.extend_from_slice(self.json.get(start..self.pos).unwrap_or_default());
             match self.json.get(self.pos) {
                 Some(b'"') => {
                     self.pos += 1;
@@ -358,7 +367,7 @@ impl Reader<'_> {
                 let code = match unit {
                     0xDC00..=0xDFFF => return Err(self.error("unpaired UTF-16 surrogate")),
                     0xD800..=0xDBFF => {
-                        if !self.json[self.pos..].starts_with(b"\\u") {
+                        if !self.rest().starts_with(b"\\u") {
                             return Err(self.error("unpaired UTF-16 surrogate"));
                         }
                         self.pos += 2;
@@ -383,7 +392,7 @@ impl Reader<'_> {
 
     /// Four hex digits, as in `\uXXXX`.
     fn hex4(&mut self) -> Result<u16, Error> {
-        let Some(hex) = self.json.get(self.pos..self.pos + 4) else {
+        let Some(hex) = self.rest().get(..4) else {
             return Err(self.error("unterminated string"));
         };
         let mut n = 0u16;
@@ -653,7 +662,7 @@ fn push_string(out: &mut Vec<u8>, s: &str) {
             0..=0x1f => b'u',
             _ => continue,
         };
-        out.extend_from_slice(&bytes[plain_from..i]);
+        out.extend_from_slice(bytes.get(plain_from..i).unwrap_or_default());
         plain_from = i + 1;
         out.extend_from_slice(&[b'\\', short]);
         if short == b'u' {
@@ -665,7 +674,7 @@ fn push_string(out: &mut Vec<u8>, s: &str) {
             ]);
         }
     }
-    out.extend_from_slice(&bytes[plain_from..]);
+    out.extend_from_slice(bytes.get(plain_from..).unwrap_or_default());
     out.push(b'"');
 }
 
