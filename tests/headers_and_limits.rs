@@ -247,3 +247,20 @@ fn tokens_with_wildcard_characters_inside_are_literal_for_publish_and_subscribe(
     expected.sort();
     assert_eq!(got, expected);
 }
+
+#[test]
+fn a_subject_that_is_not_utf8_is_delivered_and_the_connection_stays_up() {
+    let server = NatsServer::start();
+    let mut nc = Driver::connect(server.tcp_addr(), ConnectOptions::new()).unwrap();
+    let sid = nc.conn.subscribe("bytes.>", None).unwrap();
+    nc.flush();
+    let mut peer = RawPeer::connect(server.tcp_addr());
+    peer.send(b"PUB bytes.\xff\xfe 2\r\nhi\r\n");
+    let msg = next_message(&mut nc, sid);
+    assert_eq!(
+        (msg.subject.as_str(), msg.payload.as_slice()),
+        ("bytes.\u{fffd}\u{fffd}", &b"hi"[..])
+    );
+    peer.send(b"PUB bytes.ok 5\r\nafter\r\n");
+    assert_eq!(next_message(&mut nc, sid).payload, b"after");
+}
