@@ -51,7 +51,10 @@ pub enum HeaderError {
         /// The header the value was given for.
         name: String,
     },
-    /// A received block did not start with `NATS/1.0`, had a bad status or a line without `:`.
+    /// Part of a received block could not be read: no `NATS/1.0` version line, a status that
+    /// is not three digits, a line without `:`, an invalid name, a value that is not UTF-8 or
+    /// holds a CR, or no blank line at the end. Receiving reports it next to the message
+    /// ([`HeaderMap::decode_lenient`]); it never fails the stream.
     #[error("malformed header block: {0}")]
     Malformed(String),
 }
@@ -239,12 +242,18 @@ impl HeaderMap {
             let value = match std::str::from_utf8(value) {
                 Ok(v) => v.to_owned(),
                 Err(_) => {
-                    note(format!("value of header {} is not UTF-8", Quoted(name)));
+                    note(format!(
+                        "value of header {} is not UTF-8",
+                        lossy(name.as_bytes())
+                    ));
                     String::from_utf8_lossy(value).into_owned()
                 }
             };
             if value.contains(['\r', '\n']) {
-                note(format!("value of header {} contains CR", Quoted(name)));
+                note(format!(
+                    "value of header {} contains CR",
+                    lossy(name.as_bytes())
+                ));
                 continue;
             }
             map.entries.push((name.to_owned(), value));
