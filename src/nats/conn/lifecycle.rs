@@ -8,6 +8,7 @@ use super::{
     Auth, CloseReason, Connection, Event, Phase, PongWaiter, RequestFailure, RequestId,
     ServerError, ServerErrorKind, Transport,
 };
+use crate::nats::proto::validate::ValidationError;
 use crate::nats::proto::{fill_random, ClientOp, ConnectInfo, ServerInfo};
 
 /// Longest wait between attempts after the server refused our credentials.
@@ -36,13 +37,13 @@ impl Connection {
             let lame_duck = info.ldm;
             self.info = Some(info.clone());
             self.events.push_back(Event::ServerInfo(Box::new(info)));
-            if lame_duck && self.phase == Phase::Connected && self.pool.len() > 1 {
-                // Move before the server goes away; it is tried last from now on.
-                self.pool.mark_current_lame_duck();
-                self.transport_lost(now, CloseReason::LameDuckMode);
+            if lame_duck && !self.lame_duck_seen {
+                self.lame_duck_seen = true;
+                self.lame_duck(now);
             }
             return;
         }
+        self.lame_duck_seen = false;
         let connect = match self.connect_info(&info) {
             Ok(connect) => connect,
             Err(reason) => return self.close_with(reason),
@@ -124,6 +125,51 @@ impl Connection {
         Ok(connect)
     }
 
+    /// The server announced lame-duck mode: report it, keep serving, and (when there is
+    /// another server) plan the move at a random time within the lame-duck window, so the
+    /// server's clients do not all move at the same instant. The server is tried last from
+    /// now on.
+    fn lame_duck(&mut self, now: Instant) {
+        let url = self.pool.current_url().unwrap_or_default().to_owned();
+        self.events.push_back(Event::LameDuckMode { url });
+        if self.pool.len() > 1 {
+            self.pool.mark_current_lame_duck();
+            self.lame_duck_move_at = Some(now + jitter(self.options.lame_duck_window));
+        }
+    }
+
+    /// Starts leaving a lame-duck server: publishes are held from now on, and the PONG of
+    /// this PING (after everything sent so far) is when the transport is closed.
+    pub(super) fn start_leaving(&mut self) {
+        if self.phase == Phase::Connected && !self.leaving {
+            self.leaving = true;
+            self.send_ping(PongWaiter::LameDuckMove);
+        }
+    }
+
+    /// The server answered the move's PING: it processed everything we sent and we handled
+    /// everything it sent. Requests in flight survive: their inbox is subscribed on the next
+    /// server, and their own deadlines still run.
+    fn move_off_lame_duck(&mut self, now: Instant) {
+        if self.phase != Phase::Connected {
+            // Draining on this server instead: what was held goes out behind the drain.
+            self.leaving = false;
+            self.held.release(&mut self.transmit, usize::MAX);
+            for id in std::mem::take(&mut self.held_flushes) {
+                self.send_ping(PongWaiter::Flush(id));
+            }
+            return;
+        }
+        let requests = std::mem::take(&mut self.requests);
+        self.transport_lost(now, CloseReason::LameDuckMode);
+        if self.is_closed() {
+            self.requests = requests;
+            self.fail_requests(RequestFailure::Closed);
+        } else {
+            self.requests = requests;
+        }
+    }
+
     pub(super) fn handle_pong(&mut self, now: Instant) {
         self.keepalive_sent.clear();
         match self.pong_waiters.pop_front() {
@@ -140,6 +186,7 @@ impl Connection {
                 }
                 self.close_with(CloseReason::Drained);
             }
+            Some(PongWaiter::LameDuckMove) => self.move_off_lame_duck(now),
             Some(PongWaiter::Keepalive) | None => {}
         }
     }
@@ -151,7 +198,7 @@ impl Connection {
         self.auth_failures = 0;
         self.pool.mark_current_healthy();
         self.next_ping = Some(now + self.options.ping_interval);
-        self.transmit.append(&mut self.held);
+        self.release_held();
         for id in std::mem::take(&mut self.held_flushes) {
             self.send_ping(PongWaiter::Flush(id));
         }
@@ -163,6 +210,33 @@ impl Connection {
             Event::Connected(info)
         });
         self.ever_connected = true;
+    }
+
+    /// Sends the held publishes, in order, except those bigger than the new server's
+    /// `max_payload` (it would close the connection for them): each of those is reported as
+    /// [`Event::PublishDropped`], and fails its request if it was one.
+    fn release_held(&mut self) {
+        let max = self.max_payload();
+        for refused in self.held.release(&mut self.transmit, max) {
+            let request = refused
+                .request
+                .filter(|id| self.requests.remove(id).is_some())
+                .map(RequestId);
+            self.events.push_back(Event::PublishDropped {
+                subject: refused.subject,
+                request,
+                reason: ValidationError::MaxPayloadExceeded {
+                    size: refused.size,
+                    max,
+                },
+            });
+            if let Some(id) = request {
+                self.events.push_back(Event::RequestFailed {
+                    id,
+                    kind: RequestFailure::Disconnected,
+                });
+            }
+        }
     }
 
     /// PINGs the server every interval. A PING counts as missed once a whole interval has
@@ -229,6 +303,8 @@ impl Connection {
         self.transmit.clear();
         self.connect_deadline = None;
         self.next_ping = None;
+        self.lame_duck_move_at = None;
+        self.leaving = false;
         self.keepalive_sent.clear();
         self.fail_requests(RequestFailure::Disconnected);
         for waiter in std::mem::take(&mut self.pong_waiters) {
@@ -238,7 +314,10 @@ impl Connection {
                     self.subscriptions.remove(&sid);
                     self.events.push_back(Event::SubscriptionDrained { sid });
                 }
-                PongWaiter::Handshake | PongWaiter::Keepalive | PongWaiter::ConnectionDrain => {}
+                PongWaiter::Handshake
+                | PongWaiter::Keepalive
+                | PongWaiter::ConnectionDrain
+                | PongWaiter::LameDuckMove => {}
             }
         }
         if !self.ever_connected {
@@ -261,7 +340,22 @@ impl Connection {
             });
         }
         self.phase = Phase::Reconnecting;
-        self.reconnect_at = Some(now + self.reconnect_delay());
+        self.reconnect_at = Some(self.paced(now + self.reconnect_delay()));
+    }
+
+    /// `at`, or later if the server to try next was tried less than a reconnect wait (plus
+    /// jitter) before: a server that accepts and then drops every connection sees at most one
+    /// attempt per reconnect wait from us. (nats.go tracked each server's last attempt the
+    /// same way before 1.9.2; it now sleeps after each pass over the whole pool.)
+    fn paced(&self, at: Instant) -> Instant {
+        match self.pool.next_last_attempt() {
+            Some(last) => {
+                let earliest =
+                    last + self.options.reconnect_wait + jitter(self.options.reconnect_jitter);
+                at.max(earliest)
+            }
+            None => at,
+        }
     }
 
     /// The wait before the next attempt: none for the first after a loss, then the reconnect
@@ -289,6 +383,7 @@ impl Connection {
                 "no server to connect to".into(),
             ));
         };
+        self.pool.mark_attempt(now);
         if self.ever_connected {
             self.reconnect_attempts += 1;
             self.events.push_back(Event::Reconnecting {
@@ -317,12 +412,16 @@ impl Connection {
         self.connect_deadline = None;
         self.drain_deadline = None;
         self.reconnect_at = None;
+        self.lame_duck_move_at = None;
         self.transport.push_back(Transport::Close);
         self.events.push_back(Event::Closed(reason.clone()));
         self.phase = Phase::Closed(reason);
     }
 
     fn fail_requests(&mut self, kind: RequestFailure) {
+        // Their publishes, if still held, must never reach the wire.
+        let requests = &self.requests;
+        self.held.remove_requests(|id| requests.contains_key(&id));
         for (id, _) in std::mem::take(&mut self.requests) {
             self.events.push_back(Event::RequestFailed {
                 id: RequestId(id),

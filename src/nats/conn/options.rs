@@ -59,6 +59,11 @@ pub struct ConnectOptions {
     pub randomize: bool,
     /// Whether to ignore the servers a cluster announces in INFO.
     pub ignore_discovered_servers: bool,
+    /// Longest wait before leaving a server that announced lame-duck mode; the wait is
+    /// random in `0..=window`, so the clients of a server do not all move at once. The
+    /// default, 10 s, is nats-server's default `lame_duck_grace_period`: every client has
+    /// moved before the server starts closing connections.
+    pub lame_duck_window: Duration,
 }
 
 impl Default for ConnectOptions {
@@ -80,6 +85,7 @@ impl Default for ConnectOptions {
             reconnect_buffer_size: 8 * 1024 * 1024,
             randomize: true,
             ignore_discovered_servers: false,
+            lame_duck_window: Duration::from_secs(10),
         }
     }
 }
@@ -199,7 +205,15 @@ impl ConnectOptions {
         self
     }
 
-    /// Sets the prefix of request inboxes (default `_INBOX`).
+    /// Sets the longest random wait before leaving a server in lame-duck mode (default 10 s).
+    pub fn lame_duck_window(mut self, window: Duration) -> Self {
+        self.lame_duck_window = window;
+        self
+    }
+
+    /// Sets the prefix of request inboxes (default `_INBOX`). It must be a literal subject
+    /// (non-empty tokens, no wildcards, no whitespace); otherwise the connection closes at
+    /// once with [`super::CloseReason::InvalidInboxPrefix`] and sends nothing.
     pub fn inbox_prefix(mut self, prefix: impl Into<String>) -> Self {
         self.inbox_prefix = prefix.into();
         self

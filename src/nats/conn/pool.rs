@@ -1,16 +1,34 @@
 //! The servers a connection may use: the ones it was given and the ones the cluster announced
 //! in INFO `connect_urls`, tried in turn.
 
+use web_time::Instant;
+
 use crate::nats::proto::fill_random;
 
 /// One server of the pool.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Server {
     url: String,
+    /// [`server_key`] of the URL, computed once.
+    key: String,
     /// Learned from INFO rather than given.
     discovered: bool,
     /// Announced lame-duck mode: used only when no other server is left.
     lame_duck: bool,
+    /// When a transport to it was last opened.
+    last_attempt: Option<Instant>,
+}
+
+impl Server {
+    fn new(url: String, key: String, discovered: bool) -> Self {
+        Server {
+            url,
+            key,
+            discovered,
+            lame_duck: false,
+            last_attempt: None,
+        }
+    }
 }
 
 /// The servers, in the order they are tried.
@@ -18,19 +36,20 @@ struct Server {
 pub struct ServerPool {
     servers: Vec<Server>,
     current: Option<usize>,
+    /// Whether servers are shuffled (given ones at the start, discovered ones as they join).
+    randomize: bool,
 }
 
 impl ServerPool {
     /// A pool of `urls`, shuffled when `randomize` is set.
     pub fn new(urls: &[String], randomize: bool) -> Self {
         let mut servers: Vec<Server> = Vec::new();
+        let mut seen: Vec<String> = Vec::with_capacity(urls.len());
         for url in urls {
-            if !servers.iter().any(|s| same_server(&s.url, url)) {
-                servers.push(Server {
-                    url: url.clone(),
-                    discovered: false,
-                    lame_duck: false,
-                });
+            let key = server_key(url);
+            if !seen.contains(&key) {
+                seen.push(key.clone());
+                servers.push(Server::new(url.clone(), key, false));
             }
         }
         if randomize {
@@ -39,6 +58,7 @@ impl ServerPool {
         ServerPool {
             servers,
             current: None,
+            randomize,
         }
     }
 
@@ -60,17 +80,30 @@ impl ServerPool {
     /// Moves to the next server after the current one (the first, at the start) and returns its
     /// URL. Lame-duck servers are skipped while another one is left.
     pub fn advance(&mut self) -> Option<&str> {
-        let n = self.servers.len();
-        if n == 0 {
-            return None;
-        }
-        let start = self.current.map_or(0, |i| (i + 1) % n);
-        let pick = (0..n)
-            .map(|k| (start + k) % n)
-            .find(|&i| !self.servers[i].lame_duck)
-            .unwrap_or(start);
+        let pick = self.clone_cursor().advance_index()?;
         self.current = Some(pick);
         Some(self.servers[pick].url.as_str())
+    }
+
+    /// Records that a transport to the current server is being opened at `now`.
+    pub fn mark_attempt(&mut self, now: Instant) {
+        if let Some(server) = self.current.and_then(|i| self.servers.get_mut(i)) {
+            server.last_attempt = Some(now);
+        }
+    }
+
+    /// When the server [`ServerPool::advance`] would pick next was last tried, if ever.
+    pub fn next_last_attempt(&self) -> Option<Instant> {
+        self.clone_cursor()
+            .advance_index()
+            .and_then(|i| self.servers[i].last_attempt)
+    }
+
+    fn clone_cursor(&self) -> Cursor<'_> {
+        Cursor {
+            servers: &self.servers,
+            current: self.current,
+        }
     }
 
     /// True once every server has been tried since the start (for the first connect).
@@ -79,10 +112,13 @@ impl ServerPool {
     }
 
     /// Takes the servers a cluster announces in INFO `connect_urls` (`host:port`, no scheme):
-    /// new ones join with the scheme of the current URL, and discovered ones no longer
-    /// announced (nodes that left the cluster) leave the pool, unless in use. Servers given
-    /// in the options always stay. An empty list changes nothing: a server that announces
-    /// none says nothing about its cluster. Returns how many joined.
+    /// new ones join with the scheme of the current URL (shuffled first, when the pool
+    /// randomizes, so that the clients of a cluster do not all fail over in the same order),
+    /// and discovered ones no longer announced (nodes that left the cluster) leave the pool,
+    /// unless in use. Servers given in the options always stay. An empty list changes
+    /// nothing: a server that announces none says nothing about its cluster. Returns how many
+    /// joined. Near-linear: each URL's key is computed once and looked up in a sorted list,
+    /// since a server may send thousands of URLs, and send them again at any time.
     pub fn update_discovered(&mut self, host_ports: &[String]) -> usize {
         if host_ports.is_empty() {
             return 0;
@@ -92,29 +128,40 @@ impl ServerPool {
             .and_then(|u| u.split_once("://"))
             .map_or("ws", |(scheme, _)| scheme)
             .to_owned();
-        let mut added = 0;
-        for hp in host_ports {
-            let url = if hp.contains("://") {
-                hp.clone()
-            } else {
-                format!("{scheme}://{hp}")
-            };
-            if !self.servers.iter().any(|s| same_server(&s.url, &url)) {
-                self.servers.push(Server {
-                    url,
-                    discovered: true,
-                    lame_duck: false,
-                });
-                added += 1;
-            }
+        let mut announced: Vec<String> = host_ports.iter().map(|hp| server_key(hp)).collect();
+        // The announced URLs that are new, each once, in the order announced.
+        let mut fresh: Vec<usize> = (0..announced.len()).collect();
+        fresh.sort_by(|&a, &b| announced[a].cmp(&announced[b]).then(a.cmp(&b)));
+        fresh.dedup_by(|later, first| announced[*later] == announced[*first]);
+        let mut known: Vec<&str> = self.servers.iter().map(|s| s.key.as_str()).collect();
+        known.sort_unstable();
+        fresh.retain(|&i| known.binary_search(&announced[i].as_str()).is_err());
+        fresh.sort_unstable();
+        let mut joining: Vec<Server> = fresh
+            .iter()
+            .filter_map(|&i| {
+                let hp = host_ports.get(i)?;
+                let url = if hp.contains("://") {
+                    hp.clone()
+                } else {
+                    format!("{scheme}://{hp}")
+                };
+                Some(Server::new(url, announced.get(i)?.clone(), true))
+            })
+            .collect();
+        let added = joining.len();
+        if self.randomize {
+            shuffle(&mut joining);
         }
-        let current = self.current_url().map(str::to_owned);
+        self.servers.append(&mut joining);
+        announced.sort_unstable();
+        let current = self.current.map(|i| self.servers[i].key.clone());
         self.servers.retain(|s| {
             !s.discovered
-                || current.as_deref() == Some(s.url.as_str())
-                || host_ports.iter().any(|hp| same_server(&s.url, hp))
+                || current.as_ref() == Some(&s.key)
+                || announced.binary_search(&s.key).is_ok()
         });
-        self.current = current.and_then(|url| self.servers.iter().position(|s| s.url == url));
+        self.current = current.and_then(|key| self.servers.iter().position(|s| s.key == key));
         added
     }
 
@@ -138,13 +185,32 @@ impl ServerPool {
     }
 }
 
-/// `ws://Host:1/` and `ws://host:1` are the same server.
-fn same_server(a: &str, b: &str) -> bool {
-    let key = |u: &str| {
-        let rest = u.split_once("://").map_or(u, |(_, r)| r);
-        rest.trim_end_matches('/').to_ascii_lowercase()
-    };
-    key(a) == key(b)
+/// What identifies a server in a URL: `ws://Host:1/` and `host:1` are the same server.
+fn server_key(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    rest.trim_end_matches('/').to_ascii_lowercase()
+}
+
+/// The pool's turn order, read without moving it.
+struct Cursor<'a> {
+    servers: &'a [Server],
+    current: Option<usize>,
+}
+
+impl Cursor<'_> {
+    /// The server after the current one (the first, at the start), skipping lame-duck servers
+    /// while another one is left.
+    fn advance_index(&self) -> Option<usize> {
+        let n = self.servers.len();
+        if n == 0 {
+            return None;
+        }
+        let start = self.current.map_or(0, |i| (i + 1) % n);
+        (0..n)
+            .map(|k| (start + k) % n)
+            .find(|&i| !self.servers[i].lame_duck)
+            .or(Some(start))
+    }
 }
 
 fn shuffle<T>(items: &mut [T]) {
