@@ -32,6 +32,8 @@ mod tests_faults;
 #[cfg(test)]
 mod tests_handshake_window;
 #[cfg(test)]
+mod tests_lame_duck;
+#[cfg(test)]
 mod tests_reconnect;
 
 use std::collections::VecDeque;

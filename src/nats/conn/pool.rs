@@ -308,6 +308,58 @@ mod tests {
     }
 
     #[test]
+    fn thousands_of_announced_servers_join_once_each_with_the_current_scheme() {
+        let mut pool = ServerPool::new(&urls(&["wss://Own:4222/", "wss://given:1"]), false);
+        pool.advance();
+        let mut announced: Vec<String> = (0..3_597)
+            .map(|i| format!("10.0.{}.{}:4222", i / 250, i % 250))
+            .collect();
+        announced.push("OWN:4222".into());
+        announced.push("10.0.0.0:4222".into()); // a duplicate
+        assert_eq!(announced.len(), 3_599);
+        assert_eq!(pool.update_discovered(&announced), 3_597);
+        assert_eq!(pool.len(), 2 + 3_597);
+        assert_eq!(pool.current_url(), Some("wss://Own:4222/"));
+        let all: Vec<_> = pool.urls().collect();
+        assert_eq!(all[2], ("wss://10.0.0.0:4222", true));
+        assert_eq!(all[3_598], ("wss://10.0.14.96:4222", true));
+        // Sent again (the server may resend INFO at any time), nothing changes.
+        assert_eq!(pool.update_discovered(&announced), 0);
+        assert_eq!(pool.len(), 2 + 3_597);
+        // Half the cluster leaves.
+        announced.truncate(1_800);
+        pool.update_discovered(&announced);
+        assert_eq!(pool.len(), 2 + 1_800);
+        assert_eq!(pool.current_url(), Some("wss://Own:4222/"));
+    }
+
+    #[test]
+    fn announced_servers_are_shuffled_before_joining_unless_randomize_is_off() {
+        let announced: Vec<String> = (0..50).map(|i| format!("h{i}:1")).collect();
+        let in_order: Vec<String> = announced.iter().map(|hp| format!("ws://{hp}")).collect();
+        let joined = |randomize| {
+            let mut pool = ServerPool::new(&urls(&["ws://a:1"]), randomize);
+            pool.advance();
+            pool.update_discovered(&announced);
+            pool.urls()
+                .skip(1)
+                .map(|(u, _)| u.to_owned())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(joined(false), in_order);
+        let shuffled = joined(true);
+        assert_ne!(
+            shuffled, in_order,
+            "every client would fail over in the same order"
+        );
+        let mut sorted = shuffled.clone();
+        sorted.sort();
+        let mut expected = in_order.clone();
+        expected.sort();
+        assert_eq!(sorted, expected);
+    }
+
+    #[test]
     fn randomizing_keeps_every_server_once() {
         let given = urls(&["ws://a:1", "ws://b:2", "ws://c:3", "ws://d:4"]);
         let mut pool = ServerPool::new(&given, true);

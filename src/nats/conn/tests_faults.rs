@@ -4,6 +4,7 @@
 
 use super::test_fixture::{Fixture, INFO};
 use super::*;
+use crate::nats::proto::validate::ValidationError;
 
 fn with_servers(servers: &[&str]) -> ConnectOptions {
     ConnectOptions::new()
@@ -138,6 +139,66 @@ fn an_inbox_prefix_that_is_not_a_literal_subject_is_refused_at_connect() {
         );
         assert!(f.conn.is_closed(), "{prefix:?}");
     }
+    let mut f = Fixture::new(with_servers(&["nats://a:1"]).inbox_prefix("my inbox"));
+    assert_eq!(f.transports(), [Transport::Close], "no transport is opened");
+    assert!(matches!(
+        &f.events()[..],
+        [Event::Closed(CloseReason::InvalidInboxPrefix(
+            ValidationError::InvalidSubject(p)
+        ))] if p == "my inbox"
+    ));
+    assert_eq!(
+        f.conn
+            .request(f.now, "svc", None, b"", Duration::from_secs(1)),
+        Err(CommandError::Closed)
+    );
+}
+
+#[test]
+fn held_publishes_over_a_smaller_max_payload_after_a_reconnect_are_reported_and_the_rest_go_out() {
+    let mut f = Fixture::connected_to(with_servers(&["nats://a:1"]));
+    f.lose_transport();
+    f.advance_to_deadline();
+    f.conn.publish("small.1", None, None, &[b'x'; 10]).unwrap();
+    f.conn.publish("big", None, None, &[b'x'; 600]).unwrap();
+    let big_request = f.conn.request(
+        f.now,
+        "big.request",
+        None,
+        &[b'x'; 600],
+        Duration::from_secs(60),
+    );
+    let big_request = big_request.unwrap();
+    f.conn.publish("small.2", None, None, &[b'x'; 10]).unwrap();
+    f.events();
+    let smaller = INFO.replace("\"max_payload\":1024", "\"max_payload\":512");
+    f.handshake(&smaller);
+    let sent = f.sent();
+    assert_eq!(published_subjects(&sent), ["small.1", "small.2"], "{sent}");
+    let events = f.events();
+    let too_big = |size| ValidationError::MaxPayloadExceeded { size, max: 512 };
+    assert_eq!(
+        events[..3],
+        [
+            Event::PublishDropped {
+                subject: "big".into(),
+                request: None,
+                reason: too_big(600),
+            },
+            Event::PublishDropped {
+                subject: "big.request".into(),
+                request: Some(big_request),
+                reason: too_big(600),
+            },
+            Event::RequestFailed {
+                id: big_request,
+                kind: RequestFailure::Disconnected
+            },
+        ],
+        "{events:?}"
+    );
+    assert!(matches!(events.last(), Some(Event::Reconnected { .. })));
+    assert_eq!(f.conn.phase(), &Phase::Connected);
 }
 
 #[test]
