@@ -265,7 +265,8 @@ fn after_credentials_are_refused_on_reconnect_the_attempts_back_off() {
 #[test]
 fn a_server_entering_lame_duck_mode_is_left_for_another_node_before_it_goes() {
     let nodes = NatsServer::cluster(3);
-    let mut nc = Driver::connect(nodes[0].tcp_addr(), reconnecting(&nodes[0])).unwrap();
+    let options = reconnecting(&nodes[0]).lame_duck_window(Duration::from_millis(500));
+    let mut nc = Driver::connect(nodes[0].tcp_addr(), options).unwrap();
     await_known_servers(&mut nc, 3);
 
     // SIGUSR2 puts nats-server into lame-duck mode: it tells its clients in INFO (`ldm`).
@@ -274,6 +275,12 @@ fn a_server_entering_lame_duck_mode_is_left_for_another_node_before_it_goes() {
         .status()
         .unwrap();
     assert!(status.success());
+    let reported = nc.run_until(PATIENCE, |_, e| match e {
+        Event::LameDuckMode { url } => Some(url),
+        Event::Disconnected { .. } => panic!("left before reporting lame-duck mode"),
+        _ => None,
+    });
+    assert_eq!(reported, url(&nodes[0]));
     nc.run_until(PATIENCE, |_, e| match e {
         Event::Disconnected {
             reason: CloseReason::LameDuckMode,
