@@ -198,6 +198,10 @@ impl Connection {
         self.auth_failures = 0;
         self.pool.mark_current_healthy();
         self.next_ping = Some(now + self.options.ping_interval);
+        if self.lame_duck_seen && self.pool.len() > 1 && self.lame_duck_move_at.is_none() {
+            // Lame-duck mode came during the handshake and its wait is over: move now.
+            self.lame_duck_move_at = Some(now);
+        }
         self.release_held();
         for id in std::mem::take(&mut self.held_flushes) {
             self.send_ping(PongWaiter::Flush(id));

@@ -10,9 +10,12 @@
 //!   sent as one write; [`Connection::poll_event`] until `None`.
 //!
 //! Commands (`subscribe`, `publish`, `request`, `drain`, ...) only queue work and return at once
-//! with an id or a typed [`CommandError`]. Nothing is sent before the server's first PONG except
-//! the handshake, and nothing after the connection closes. While disconnected, subscriptions
-//! are kept (and sent again on reconnect) and publishes wait in a bounded buffer.
+//! with an id or a typed [`CommandError`]. Nothing is sent before the server's INFO, and no
+//! publish before its first PONG: between the two (the handshake window) control ops (SUB,
+//! UNSUB) follow CONNECT at once, in order. Nothing is sent after the connection closes. While
+//! disconnected, subscriptions are kept (and sent again on reconnect) and publishes wait in a
+//! bounded buffer; a request that fails takes its buffered publish out with it, so it never
+//! reaches the wire later.
 
 mod event;
 mod held;

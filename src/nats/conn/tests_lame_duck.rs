@@ -126,3 +126,19 @@ fn without_another_server_a_lame_duck_server_is_kept_until_it_closes() {
     assert_eq!(f.conn.phase(), &Phase::Connected);
     assert!(f.transports().is_empty());
 }
+
+#[test]
+fn lame_duck_mode_announced_during_the_handshake_still_moves_once_connected() {
+    let mut f = Fixture::new(two_servers().connect_timeout(Duration::from_secs(30)));
+    f.transports();
+    f.input(INFO);
+    f.input(LDM_INFO);
+    f.advance(Duration::from_secs(11)); // the wait ends before the PONG
+    f.sent();
+    f.input("PONG\r\n");
+    assert!(f.events().contains(&Event::LameDuckMode {
+        url: "ws://a:1".into()
+    }));
+    f.advance_to_deadline();
+    assert_eq!(f.sent(), "PING\r\n", "the move starts");
+}
