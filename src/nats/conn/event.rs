@@ -165,7 +165,7 @@ pub enum Event {
     /// [`CloseReason::LameDuckMode`], then [`Event::Reconnected`] to another server. Requests
     /// in flight are not failed by the move.
     LameDuckMode {
-        /// The server that is shutting down.
+        /// The server that is shutting down (empty when the connection was given no servers).
         url: String,
     },
     /// A publish accepted while disconnected was not sent: after the reconnect it was bigger

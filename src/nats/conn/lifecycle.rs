@@ -125,51 +125,6 @@ impl Connection {
         Ok(connect)
     }
 
-    /// The server announced lame-duck mode: report it, keep serving, and (when there is
-    /// another server) plan the move at a random time within the lame-duck window, so the
-    /// server's clients do not all move at the same instant. The server is tried last from
-    /// now on.
-    fn lame_duck(&mut self, now: Instant) {
-        let url = self.pool.current_url().unwrap_or_default().to_owned();
-        self.events.push_back(Event::LameDuckMode { url });
-        if self.pool.len() > 1 {
-            self.pool.mark_current_lame_duck();
-            self.lame_duck_move_at = Some(now + jitter(self.options.lame_duck_window));
-        }
-    }
-
-    /// Starts leaving a lame-duck server: publishes are held from now on, and the PONG of
-    /// this PING (after everything sent so far) is when the transport is closed.
-    pub(super) fn start_leaving(&mut self) {
-        if self.phase == Phase::Connected && !self.leaving {
-            self.leaving = true;
-            self.send_ping(PongWaiter::LameDuckMove);
-        }
-    }
-
-    /// The server answered the move's PING: it processed everything we sent and we handled
-    /// everything it sent. Requests in flight survive: their inbox is subscribed on the next
-    /// server, and their own deadlines still run.
-    fn move_off_lame_duck(&mut self, now: Instant) {
-        if self.phase != Phase::Connected {
-            // Draining on this server instead: what was held goes out behind the drain.
-            self.leaving = false;
-            self.held.release(&mut self.transmit, usize::MAX);
-            for id in std::mem::take(&mut self.held_flushes) {
-                self.send_ping(PongWaiter::Flush(id));
-            }
-            return;
-        }
-        let requests = std::mem::take(&mut self.requests);
-        self.transport_lost(now, CloseReason::LameDuckMode);
-        if self.is_closed() {
-            self.requests = requests;
-            self.fail_requests(RequestFailure::Closed);
-        } else {
-            self.requests = requests;
-        }
-    }
-
     pub(super) fn handle_pong(&mut self, now: Instant) {
         self.keepalive_sent.clear();
         match self.pong_waiters.pop_front() {
@@ -422,7 +377,7 @@ impl Connection {
         self.phase = Phase::Closed(reason);
     }
 
-    fn fail_requests(&mut self, kind: RequestFailure) {
+    pub(super) fn fail_requests(&mut self, kind: RequestFailure) {
         // Their publishes, if still held, must never reach the wire.
         let requests = &self.requests;
         self.held.remove_requests(|id| requests.contains_key(&id));
@@ -436,7 +391,7 @@ impl Connection {
 }
 
 /// A random duration in `0..=max`.
-fn jitter(max: Duration) -> Duration {
+pub(super) fn jitter(max: Duration) -> Duration {
     if max.is_zero() {
         return Duration::ZERO;
     }

@@ -19,6 +19,7 @@
 
 mod event;
 mod held;
+mod lame_duck;
 mod lifecycle;
 mod nkey;
 mod options;
