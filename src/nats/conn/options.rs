@@ -49,7 +49,9 @@ pub struct ConnectOptions {
     pub trace: bool,
     /// Reconnect attempts after a loss before giving up; `None` tries forever.
     pub max_reconnects: Option<u32>,
-    /// Wait between reconnect attempts (the first attempt after a loss does not wait).
+    /// Wait between reconnect attempts. The first attempt after a loss does not wait, unless
+    /// its server was tried less than this long ago: a server is tried at most once per wait
+    /// (plus jitter), however often it accepts and then drops the connection.
     pub reconnect_wait: Duration,
     /// Up to this much is added at random to each wait, so clients do not come back at once.
     pub reconnect_jitter: Duration,
