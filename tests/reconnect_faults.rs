@@ -1,6 +1,7 @@
 //! Staying connected under faults, checked against a real nats-server's own view: commands
 //! given in a reconnect's handshake window (between the new INFO and its PONG) reach the
-//! server, and a request reported failed while disconnected never reaches a subscriber.
+//! server, a request reported failed while disconnected never reaches a subscriber, and a held
+//! publish over a restarted server's smaller `max_payload` is reported, not sent.
 
 #![cfg(not(target_arch = "wasm32"))]
 
@@ -9,6 +10,7 @@ mod support;
 use std::time::Duration;
 
 use nats_web::nats::conn::{ConnectOptions, Event, Phase, RequestFailure};
+use nats_web::nats::proto::validate::ValidationError;
 use support::driver::{Driver, PATIENCE};
 use support::server::NatsServer;
 use web_time::Instant;
@@ -157,4 +159,60 @@ fn requests_that_failed_while_disconnected_never_reach_a_subscriber() {
         _ => None,
     });
     assert_eq!(arrived, ["kept-1", "kept-2", "end"]);
+}
+
+#[test]
+fn held_publishes_over_a_smaller_max_payload_after_a_restart_are_reported_and_the_rest_arrive() {
+    let mut server = NatsServer::start();
+    let mut nc = Driver::connect(
+        server.tcp_addr(),
+        reconnecting(&server, Duration::from_millis(100)),
+    )
+    .unwrap();
+    server.kill();
+    nc.run_until(PATIENCE, |_, e| {
+        matches!(e, Event::Disconnected { .. }).then_some(())
+    });
+    nc.conn.publish("held", None, None, b"small-1").unwrap();
+    nc.conn.publish("held", None, None, &[b'x'; 600]).unwrap();
+    nc.conn.publish("held", None, None, b"small-2").unwrap();
+
+    server.restart_with("max_payload: 512");
+    let mut peer = Driver::connect(server.tcp_addr(), ConnectOptions::new()).unwrap();
+    let counted = peer.conn.subscribe("held", None).unwrap();
+    peer.flush();
+    let mut dropped = Vec::new();
+    nc.run_until(PATIENCE, |_, e| match e {
+        Event::PublishDropped {
+            subject, reason, ..
+        } => {
+            dropped.push((subject, reason));
+            None
+        }
+        Event::Reconnected { .. } => Some(()),
+        _ => None,
+    });
+    assert_eq!(
+        dropped,
+        [(
+            "held".to_owned(),
+            ValidationError::MaxPayloadExceeded {
+                size: 600,
+                max: 512
+            }
+        )]
+    );
+    nc.conn.publish("held", None, None, b"end").unwrap();
+    nc.flush(); // the server kept the connection open
+    let mut arrived = Vec::new();
+    peer.run_until(PATIENCE, |_, e| match e {
+        Event::Message { sid, message } if sid == counted => {
+            let body = String::from_utf8_lossy(&message.payload).into_owned();
+            let end = body == "end";
+            arrived.push(body);
+            end.then_some(())
+        }
+        _ => None,
+    });
+    assert_eq!(arrived, ["small-1", "small-2", "end"]);
 }
