@@ -213,10 +213,19 @@ impl Cursor<'_> {
     }
 }
 
+/// Fisher-Yates, with random bytes drawn 1 KiB at a time (one call to the platform's source
+/// per 256 servers, not one per server: thousands may be announced at once).
 fn shuffle<T>(items: &mut [T]) {
+    let mut random = [0u8; 1024];
+    let mut used = random.len();
     for i in (1..items.len()).rev() {
+        if used == random.len() {
+            fill_random(&mut random);
+            used = 0;
+        }
         let mut bytes = [0u8; 4];
-        fill_random(&mut bytes);
+        bytes.copy_from_slice(&random[used..used + 4]);
+        used += 4;
         let j = u32::from_le_bytes(bytes) as usize % (i + 1);
         items.swap(i, j);
     }
