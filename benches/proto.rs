@@ -186,7 +186,6 @@ fn main() {
         1e3 / pools / 2.0
     );
 }
-}
 
 /// Prints one line; `bytes` 0 leaves the MB/s column empty.
 fn report(name: &str, per_second: f64, bytes: usize, ops: usize) {
