@@ -5,7 +5,7 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use nats_web::nats::conn::{ConnectOptions, Connection};
+use nats_web::nats::conn::{ConnectOptions, Connection, ServerPool};
 use nats_web::nats::proto::{
     parse_server_op, ClientOp, HeaderMap, MsgOp, ParseLimits, Parsed, ServerInfo, ServerOp,
     StatusCode,
@@ -170,6 +170,23 @@ fn main() {
     });
     report("request round trip (100 in flight)", requests, 0, REQUESTS);
     black_box(wire_out);
+
+    // An INFO that announces 3,599 servers (64,988 bytes), taken into a fresh pool and then
+    // again (the server may resend INFO at any time).
+    let announced: Vec<String> = (0..3_599)
+        .map(|i| format!("10.{}.{}.{}:4222", i / 65_536, (i / 256) % 256, i % 256))
+        .collect();
+    let pools = measure(budget, || {
+        let mut pool = ServerPool::new(&["ws://10.0.0.1:4222".to_owned()], true);
+        pool.advance();
+        black_box(pool.update_discovered(&announced));
+        black_box(pool.update_discovered(&announced));
+    });
+    println!(
+        "{:34} {:>9.2} ms per INFO with 3,599 connect_urls",
+        "server pool update",
+        1e3 / pools / 2.0
+    );
 }
 
 /// Prints one line; `bytes` 0 leaves the MB/s column empty.

@@ -8,7 +8,9 @@ mod support;
 
 use std::time::Duration;
 
-use nats_web::nats::conn::{CloseReason, ConnectOptions, Event, RequestFailure, ServerErrorKind};
+use nats_web::nats::conn::{
+    CloseReason, ConnectOptions, Event, Phase, RequestFailure, ServerErrorKind,
+};
 use support::driver::{Driver, PATIENCE};
 use support::seed::run_seed_program;
 use support::server::NatsServer;
@@ -265,8 +267,21 @@ fn after_credentials_are_refused_on_reconnect_the_attempts_back_off() {
 #[test]
 fn a_server_entering_lame_duck_mode_is_left_for_another_node_before_it_goes() {
     let nodes = NatsServer::cluster(3);
-    let mut nc = Driver::connect(nodes[0].tcp_addr(), reconnecting(&nodes[0])).unwrap();
+    let options = reconnecting(&nodes[0]).lame_duck_window(Duration::from_millis(500));
+    let mut nc = Driver::connect(nodes[0].tcp_addr(), options).unwrap();
     await_known_servers(&mut nc, 3);
+    // A peer on another node counts what arrives, before, during and after the move.
+    let mut peer = Driver::connect(nodes[1].tcp_addr(), ConnectOptions::new()).unwrap();
+    let counted = peer.conn.subscribe("moved", None).unwrap();
+    peer.flush();
+    let give_up = Instant::now() + PATIENCE;
+    while !nodes[0].monitor_get("/routez?subs=1").contains("\"moved\"") {
+        assert!(
+            Instant::now() < give_up,
+            "the peer's interest never reached node 0"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
 
     // SIGUSR2 puts nats-server into lame-duck mode: it tells its clients in INFO (`ldm`).
     let status = std::process::Command::new("kill")
@@ -274,6 +289,28 @@ fn a_server_entering_lame_duck_mode_is_left_for_another_node_before_it_goes() {
         .status()
         .unwrap();
     assert!(status.success());
+    let reported = nc.run_until(PATIENCE, |_, e| match e {
+        Event::LameDuckMode { url } => Some(url),
+        Event::Disconnected { .. } => panic!("left before reporting lame-duck mode"),
+        _ => None,
+    });
+    assert_eq!(reported, url(&nodes[0]));
+    // Publish all along: while still on the lame-duck server, while leaving it (held), while
+    // reconnecting (held) and once on the next node.
+    let (mut sent, mut left) = (0u32, false);
+    while !(left && nc.conn.phase() == &Phase::Connected) {
+        assert!(
+            Instant::now() < give_up + PATIENCE,
+            "the move did not finish"
+        );
+        let body = sent.to_string();
+        nc.conn
+            .publish("moved", None, None, body.as_bytes())
+            .unwrap();
+        sent += 1;
+        nc.step(Duration::from_millis(5));
+        left |= nc.conn.phase() != &Phase::Connected;
+    }
     nc.run_until(PATIENCE, |_, e| match e {
         Event::Disconnected {
             reason: CloseReason::LameDuckMode,
@@ -288,4 +325,14 @@ fn a_server_entering_lame_duck_mode_is_left_for_another_node_before_it_goes() {
         "moved while the old server was still up"
     );
     nc.flush();
+    let mut arrived = std::collections::BTreeSet::new();
+    peer.run_until(PATIENCE, |_, e| match e {
+        Event::Message { sid, message } if sid == counted => {
+            let n: u32 = String::from_utf8_lossy(&message.payload).parse().unwrap();
+            assert!(arrived.insert(n), "{n} arrived twice");
+            (arrived.len() == sent as usize).then_some(())
+        }
+        _ => None,
+    });
+    println!("{sent} publishes across the lame-duck move, none lost");
 }

@@ -134,6 +134,14 @@ impl Driver {
         }
     }
 
+    /// One turn of the loop without looking at events (they stay queued for the next
+    /// [`Driver::run_until`]): open or close transports, send what is queued, read once (up
+    /// to `wait`). Lets a test act between two reads, e.g. in a reconnect's handshake window.
+    pub fn step(&mut self, wait: Duration) {
+        self.transmit();
+        self.read_once(wait);
+    }
+
     /// Sends a request and waits for its outcome.
     pub fn request(
         &mut self,

@@ -270,6 +270,8 @@ impl State {
             }
             Event::ServerError(error) => self.notify(ClientEvent::ServerError(error)),
             Event::Trace(line) => self.notify(ClientEvent::Trace(line)),
+            // To be routed into `ClientEvent` by the client slice of issue 9.
+            Event::LameDuckMode { .. } | Event::PublishDropped { .. } => {}
             Event::Closed(reason) => {
                 if let Some(tx) = self.connected.take() {
                     let mut attempts = std::mem::take(&mut self.connect_failures);

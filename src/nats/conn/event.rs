@@ -112,6 +112,10 @@ pub enum CloseReason {
     /// The server announced lame-duck mode (it is about to shut down).
     #[error("the server is shutting down (lame-duck mode)")]
     LameDuckMode,
+    /// [`super::ConnectOptions::inbox_prefix`] is not a literal subject (it would put a
+    /// malformed or queue-group `SUB` on the wire); nothing was sent.
+    #[error("invalid inbox prefix: {0}")]
+    InvalidInboxPrefix(ValidationError),
     /// The credentials could not be used (e.g. an invalid NKey seed).
     #[error("invalid credentials: {0}")]
     InvalidCredentials(String),
@@ -163,6 +167,27 @@ pub enum Event {
     },
     /// The server sent new INFO (cluster change, lame-duck mode).
     ServerInfo(Box<ServerInfo>),
+    /// The server in use announced lame-duck mode: it will shut down soon. The connection
+    /// keeps serving, and (when another server is known) moves after a random delay within
+    /// [`super::ConnectOptions::lame_duck_window`]: [`Event::Disconnected`] with
+    /// [`CloseReason::LameDuckMode`], then [`Event::Reconnected`] to another server. Requests
+    /// in flight are not failed by the move.
+    LameDuckMode {
+        /// The server that is shutting down (empty when the connection was given no servers).
+        url: String,
+    },
+    /// A publish accepted while disconnected was not sent: after the reconnect it was bigger
+    /// than the new server's `max_payload` (which would have made the server close the
+    /// connection). The held publishes before and after it were sent, in order. When it was a
+    /// request, [`Event::RequestFailed`] with [`RequestFailure::Disconnected`] follows.
+    PublishDropped {
+        /// Its subject.
+        subject: String,
+        /// The request it carried, if it was one.
+        request: Option<RequestId>,
+        /// Why it was not sent ([`ValidationError::MaxPayloadExceeded`]).
+        reason: ValidationError,
+    },
     /// A message for a subscription.
     Message {
         /// The subscription.
@@ -232,10 +257,10 @@ pub enum CommandError {
 pub struct Statistics {
     /// Messages received.
     pub in_messages: u64,
-    /// Payload bytes received.
+    /// Bytes received: headers plus payload (as nats.go counts them).
     pub in_bytes: u64,
     /// Messages published.
     pub out_messages: u64,
-    /// Payload bytes published.
+    /// Bytes published: headers plus payload (as nats.go counts them).
     pub out_bytes: u64,
 }

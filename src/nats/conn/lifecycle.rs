@@ -8,6 +8,7 @@ use super::{
     Auth, CloseReason, Connection, Event, Phase, PongWaiter, RequestFailure, RequestId,
     ServerError, ServerErrorKind, Transport,
 };
+use crate::nats::proto::validate::ValidationError;
 use crate::nats::proto::{fill_random, ClientOp, ConnectInfo, ServerInfo};
 
 /// Longest wait between attempts after the server refused our credentials.
@@ -33,13 +34,13 @@ impl Connection {
             let lame_duck = info.ldm;
             self.info = Some(info.clone());
             self.events.push_back(Event::ServerInfo(Box::new(info)));
-            if lame_duck && self.phase == Phase::Connected && self.pool.len() > 1 {
-                // Move before the server goes away; it is tried last from now on.
-                self.pool.mark_current_lame_duck();
-                self.transport_lost(now, CloseReason::LameDuckMode);
+            if lame_duck && !self.lame_duck_seen {
+                self.lame_duck_seen = true;
+                self.lame_duck(now);
             }
             return;
         }
+        self.lame_duck_seen = false;
         let connect = match self.connect_info(&info) {
             Ok(connect) => connect,
             Err(reason) => return self.close_with(reason),
@@ -137,6 +138,7 @@ impl Connection {
                 }
                 self.close_with(CloseReason::Drained);
             }
+            Some(PongWaiter::LameDuckMove) => self.move_off_lame_duck(now),
             Some(PongWaiter::Keepalive) | None => {}
         }
     }
@@ -148,7 +150,11 @@ impl Connection {
         self.auth_failures = 0;
         self.pool.mark_current_healthy();
         self.next_ping = Some(now + self.options.ping_interval);
-        self.transmit.append(&mut self.held);
+        if self.lame_duck_seen && self.pool.len() > 1 && self.lame_duck_move_at.is_none() {
+            // Lame-duck mode came during the handshake and its wait is over: move now.
+            self.lame_duck_move_at = Some(now);
+        }
+        self.release_held();
         for id in std::mem::take(&mut self.held_flushes) {
             self.send_ping(PongWaiter::Flush(id));
         }
@@ -160,6 +166,33 @@ impl Connection {
             Event::Connected(info)
         });
         self.ever_connected = true;
+    }
+
+    /// Sends the held publishes, in order, except those bigger than the new server's
+    /// `max_payload` (it would close the connection for them): each of those is reported as
+    /// [`Event::PublishDropped`], and fails its request if it was one.
+    fn release_held(&mut self) {
+        let max = self.max_payload();
+        for refused in self.held.release(&mut self.transmit, max) {
+            let request = refused
+                .request
+                .filter(|id| self.requests.remove(id).is_some())
+                .map(RequestId);
+            self.events.push_back(Event::PublishDropped {
+                subject: refused.subject,
+                request,
+                reason: ValidationError::MaxPayloadExceeded {
+                    size: refused.size,
+                    max,
+                },
+            });
+            if let Some(id) = request {
+                self.events.push_back(Event::RequestFailed {
+                    id,
+                    kind: RequestFailure::Disconnected,
+                });
+            }
+        }
     }
 
     /// PINGs the server every interval. A PING counts as missed once a whole interval has
@@ -226,6 +259,8 @@ impl Connection {
         self.transmit.clear();
         self.connect_deadline = None;
         self.next_ping = None;
+        self.lame_duck_move_at = None;
+        self.leaving = false;
         self.keepalive_sent.clear();
         self.fail_requests(RequestFailure::Disconnected);
         for waiter in std::mem::take(&mut self.pong_waiters) {
@@ -235,7 +270,10 @@ impl Connection {
                     self.subscriptions.remove(&sid);
                     self.events.push_back(Event::SubscriptionDrained { sid });
                 }
-                PongWaiter::Handshake | PongWaiter::Keepalive | PongWaiter::ConnectionDrain => {}
+                PongWaiter::Handshake
+                | PongWaiter::Keepalive
+                | PongWaiter::ConnectionDrain
+                | PongWaiter::LameDuckMove => {}
             }
         }
         if !self.ever_connected {
@@ -258,7 +296,22 @@ impl Connection {
             });
         }
         self.phase = Phase::Reconnecting;
-        self.reconnect_at = Some(now + self.reconnect_delay());
+        self.reconnect_at = Some(self.paced(now + self.reconnect_delay()));
+    }
+
+    /// `at`, or later if the server to try next was tried less than a reconnect wait (plus
+    /// jitter) before: a server that accepts and then drops every connection sees at most one
+    /// attempt per reconnect wait from us. (nats.go tracked each server's last attempt the
+    /// same way before 1.9.2; it now sleeps after each pass over the whole pool.)
+    fn paced(&self, at: Instant) -> Instant {
+        match self.pool.next_last_attempt() {
+            Some(last) => {
+                let earliest =
+                    last + self.options.reconnect_wait + jitter(self.options.reconnect_jitter);
+                at.max(earliest)
+            }
+            None => at,
+        }
     }
 
     /// The wait before the next attempt: none for the first after a loss, then the reconnect
@@ -286,6 +339,7 @@ impl Connection {
                 "no server to connect to".into(),
             ));
         };
+        self.pool.mark_attempt(now);
         if self.ever_connected {
             self.reconnect_attempts += 1;
             self.events.push_back(Event::Reconnecting {
@@ -314,12 +368,16 @@ impl Connection {
         self.connect_deadline = None;
         self.drain_deadline = None;
         self.reconnect_at = None;
+        self.lame_duck_move_at = None;
         self.transport.push_back(Transport::Close);
         self.events.push_back(Event::Closed(reason.clone()));
         self.phase = Phase::Closed(reason);
     }
 
-    fn fail_requests(&mut self, kind: RequestFailure) {
+    pub(super) fn fail_requests(&mut self, kind: RequestFailure) {
+        // Their publishes, if still held, must never reach the wire.
+        let requests = &self.requests;
+        self.held.remove_requests(|id| requests.contains_key(&id));
         for (id, _) in std::mem::take(&mut self.requests) {
             self.events.push_back(Event::RequestFailed {
                 id: RequestId(id),
@@ -330,7 +388,7 @@ impl Connection {
 }
 
 /// A random duration in `0..=max`.
-fn jitter(max: Duration) -> Duration {
+pub(super) fn jitter(max: Duration) -> Duration {
     if max.is_zero() {
         return Duration::ZERO;
     }

@@ -10,11 +10,16 @@
 //!   sent as one write; [`Connection::poll_event`] until `None`.
 //!
 //! Commands (`subscribe`, `publish`, `request`, `drain`, ...) only queue work and return at once
-//! with an id or a typed [`CommandError`]. Nothing is sent before the server's first PONG except
-//! the handshake, and nothing after the connection closes. While disconnected, subscriptions
-//! are kept (and sent again on reconnect) and publishes wait in a bounded buffer.
+//! with an id or a typed [`CommandError`]. Nothing is sent before the server's INFO, and no
+//! publish before its first PONG: between the two (the handshake window) control ops (SUB,
+//! UNSUB) follow CONNECT at once, in order. Nothing is sent after the connection closes. While
+//! disconnected, subscriptions are kept (and sent again on reconnect) and publishes wait in a
+//! bounded buffer; a request that fails takes its buffered publish out with it, so it never
+//! reaches the wire later.
 
 mod event;
+mod held;
+mod lame_duck;
 mod lifecycle;
 mod nkey;
 mod options;
@@ -27,6 +32,12 @@ mod test_fixture;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_faults;
+#[cfg(test)]
+mod tests_handshake_window;
+#[cfg(test)]
+mod tests_lame_duck;
+#[cfg(test)]
 mod tests_reconnect;
 
 use std::collections::VecDeque;
@@ -35,6 +46,7 @@ use std::time::Duration;
 use web_time::Instant;
 
 use crate::nats::id_map::IdMap;
+use held::HeldPublishes;
 
 pub use event::{
     CloseReason, CommandError, Event, FlushId, Message, RequestFailure, RequestId, Statistics,
@@ -75,6 +87,9 @@ enum PongWaiter {
     Flush(FlushId),
     SubscriptionDrain(u64),
     ConnectionDrain,
+    /// Leaving a lame-duck server: everything sent before was processed, everything it sent
+    /// before was handled.
+    LameDuckMove,
 }
 
 #[derive(Debug, Clone)]
@@ -110,8 +125,9 @@ pub struct Connection {
     received: Vec<u8>,
     /// Bytes ready for the wire now.
     transmit: Vec<u8>,
-    /// Publishes given while not connected, sent once the handshake is done (bounded).
-    held: Vec<u8>,
+    /// Publishes given while not connected (or leaving a lame-duck server), sent once the
+    /// handshake is done (bounded).
+    held: HeldPublishes,
     /// Flushes given (or interrupted) while not connected, sent after `held`.
     held_flushes: Vec<FlushId>,
     events: VecDeque<Event>,
@@ -130,6 +146,12 @@ pub struct Connection {
     connect_deadline: Option<Instant>,
     drain_deadline: Option<Instant>,
     reconnect_at: Option<Instant>,
+    /// When to leave the server that announced lame-duck mode.
+    lame_duck_move_at: Option<Instant>,
+    /// Lame-duck mode was reported for the current transport.
+    lame_duck_seen: bool,
+    /// Leaving a lame-duck server: publishes are held until the move's PONG.
+    leaving: bool,
     /// Attempts since the connection was last up.
     reconnect_attempts: u32,
     /// Consecutive attempts the server refused for credentials.
@@ -155,7 +177,7 @@ impl Connection {
             transport: VecDeque::new(),
             received: Vec::new(),
             transmit: Vec::new(),
-            held: Vec::new(),
+            held: HeldPublishes::default(),
             held_flushes: Vec::new(),
             events: VecDeque::new(),
             subscriptions: IdMap::new(),
@@ -170,14 +192,23 @@ impl Connection {
             next_ping: None,
             drain_deadline: None,
             reconnect_at: None,
+            lame_duck_move_at: None,
+            lame_duck_seen: false,
+            leaving: false,
             reconnect_attempts: 0,
             auth_failures: 0,
             ever_connected: false,
             nuid: Nuid::new(),
             stats: Statistics::default(),
         };
+        if let Err(e) = validate::publish_subject(&conn.options.inbox_prefix) {
+            // Refused before anything is opened or sent.
+            conn.close_with(CloseReason::InvalidInboxPrefix(e));
+            return conn;
+        }
         if let Some(url) = conn.pool.advance() {
             conn.transport.push_back(Transport::Open(url.to_owned()));
+            conn.pool.mark_attempt(now);
         }
         conn
     }
@@ -253,7 +284,8 @@ impl Connection {
                 }
                 Ok(Parsed::Partial) => break,
                 Err(e) => {
-                    self.close_with(CloseReason::Protocol(e));
+                    // As nats.go's processOpErr: reconnect, unless there is no server to try.
+                    self.transport_lost(now, CloseReason::Protocol(e));
                     break;
                 }
             }
@@ -271,9 +303,11 @@ impl Connection {
             self.close_with(CloseReason::DrainTimeout);
         }
         let events = &mut self.events;
+        let mut expired_any = false;
         self.requests.retain(|id, request| {
             let expired = request.deadline <= now;
             if expired {
+                expired_any = true;
                 events.push_back(Event::RequestFailed {
                     id: RequestId(id),
                     kind: RequestFailure::TimedOut,
@@ -281,6 +315,15 @@ impl Connection {
             }
             !expired
         });
+        if expired_any {
+            // A request reported failed must never reach the wire later.
+            let requests = &self.requests;
+            self.held.remove_requests(|id| !requests.contains_key(&id));
+        }
+        if self.lame_duck_move_at.is_some_and(|at| at <= now) {
+            self.lame_duck_move_at = None;
+            self.start_leaving();
+        }
         if self.next_ping.is_some_and(|at| at <= now) {
             self.keepalive(now);
         }
@@ -300,6 +343,7 @@ impl Connection {
             self.drain_deadline,
             self.next_ping,
             self.reconnect_at,
+            self.lame_duck_move_at,
             self.requests.values().map(|r| r.deadline).min(),
         ]
         .into_iter()
@@ -342,8 +386,8 @@ impl Connection {
                 draining: false,
             },
         );
-        // While not connected, the handshake subscribes everything in the table.
-        if self.is_up() {
+        // Before INFO, the handshake subscribes everything in the table.
+        if self.control_up() {
             self.send(ClientOp::Sub {
                 subject,
                 queue,
@@ -357,7 +401,7 @@ impl Connection {
     /// in total.
     pub fn unsubscribe(&mut self, sid: u64, after: Option<u64>) -> Result<(), CommandError> {
         self.check_open()?;
-        let up = self.is_up();
+        let up = self.control_up();
         let sub = self
             .subscriptions
             .get_mut(&sid)
@@ -393,6 +437,18 @@ impl Connection {
         headers: Option<&HeaderMap>,
         payload: &[u8],
     ) -> Result<(), CommandError> {
+        self.publish_op(subject, reply, headers, payload, None)
+    }
+
+    /// [`Connection::publish`], for request `request` if given.
+    fn publish_op(
+        &mut self,
+        subject: &str,
+        reply: Option<&str>,
+        headers: Option<&HeaderMap>,
+        payload: &[u8],
+        request: Option<u64>,
+    ) -> Result<(), CommandError> {
         self.check_open()?;
         validate::publish_subject(subject)?;
         if let Some(r) = reply {
@@ -417,17 +473,18 @@ impl Connection {
             self.send(op);
         } else {
             let before = self.held.len();
-            op.encode(&mut self.held);
+            op.encode(self.held.buffer());
             if self.held.len() > self.options.reconnect_buffer_size {
-                self.held.truncate(before);
+                self.held.rollback(before);
                 return Err(CommandError::BufferFull {
                     limit: self.options.reconnect_buffer_size,
                 });
             }
+            self.held.commit(before, size, request);
             self.trace_sent(&op);
         }
         self.stats.out_messages += 1;
-        self.stats.out_bytes += payload.len() as u64;
+        self.stats.out_bytes += size as u64;
         Ok(())
     }
 
@@ -453,7 +510,7 @@ impl Connection {
         reply.push_str(self.ensure_inbox());
         reply.push('.');
         reply.push_str(Decimal::new(id).as_str());
-        let sent = self.publish(subject, Some(&reply), headers, payload);
+        let sent = self.publish_op(subject, Some(&reply), headers, payload, Some(id));
         self.reply_subject = reply;
         sent?;
         self.next_request += 1;
@@ -480,7 +537,7 @@ impl Connection {
     /// on their way are still delivered before [`Event::SubscriptionDrained`].
     pub fn drain_subscription(&mut self, sid: u64) -> Result<(), CommandError> {
         self.check_open()?;
-        let up = self.is_up();
+        let up = self.control_up();
         let sub = self
             .subscriptions
             .get_mut(&sid)
@@ -570,7 +627,8 @@ impl Connection {
 
     fn handle_msg(&mut self, msg: MsgOp) {
         self.stats.in_messages += 1;
-        self.stats.in_bytes += msg.payload.len() as u64;
+        let header_bytes = msg.headers.as_ref().map_or(0, HeaderMap::encoded_len);
+        self.stats.in_bytes += (header_bytes + msg.payload.len()) as u64;
         if let Some(inbox) = self.inbox.as_ref().filter(|i| i.sid == msg.sid) {
             let token = msg
                 .subject
@@ -642,7 +700,7 @@ impl Connection {
         let prefix = format!("{}.{}", self.options.inbox_prefix, self.nuid.next());
         let sid = self.next_sid;
         self.next_sid += 1;
-        if self.is_up() {
+        if self.control_up() {
             self.send(ClientOp::Sub {
                 subject: &format!("{prefix}.*"),
                 queue: None,
@@ -660,9 +718,19 @@ impl Connection {
             .unwrap_or(validate::DEFAULT_MAX_PAYLOAD)
     }
 
-    /// Connected or draining: ops go straight to the wire.
+    /// Connected or draining: ops go straight to the wire (publishes wait while leaving a
+    /// lame-duck server).
     fn is_up(&self) -> bool {
-        matches!(self.phase, Phase::Connected | Phase::Draining)
+        matches!(self.phase, Phase::Connected | Phase::Draining) && !self.leaving
+    }
+
+    /// CONNECT has gone out on this transport: control ops (SUB, UNSUB, PING) may follow it
+    /// at once, in order, also in the handshake window before the first PONG.
+    fn control_up(&self) -> bool {
+        matches!(
+            self.phase,
+            Phase::Handshake | Phase::Connected | Phase::Draining
+        )
     }
 
     /// A transport is open or being opened.

@@ -49,7 +49,9 @@ pub struct ConnectOptions {
     pub trace: bool,
     /// Reconnect attempts after a loss before giving up; `None` tries forever.
     pub max_reconnects: Option<u32>,
-    /// Wait between reconnect attempts (the first attempt after a loss does not wait).
+    /// Wait between reconnect attempts. The first attempt after a loss does not wait, unless
+    /// its server was tried less than this long ago: a server is tried at most once per wait
+    /// (plus jitter), however often it accepts and then drops the connection.
     pub reconnect_wait: Duration,
     /// Up to this much is added at random to each wait, so clients do not come back at once.
     pub reconnect_jitter: Duration,
@@ -59,6 +61,11 @@ pub struct ConnectOptions {
     pub randomize: bool,
     /// Whether to ignore the servers a cluster announces in INFO.
     pub ignore_discovered_servers: bool,
+    /// Longest wait before leaving a server that announced lame-duck mode; the wait is
+    /// random in `0..=window`, so the clients of a server do not all move at once. The
+    /// default, 10 s, is nats-server's default `lame_duck_grace_period`: every client has
+    /// moved before the server starts closing connections.
+    pub lame_duck_window: Duration,
 }
 
 impl Default for ConnectOptions {
@@ -80,6 +87,7 @@ impl Default for ConnectOptions {
             reconnect_buffer_size: 8 * 1024 * 1024,
             randomize: true,
             ignore_discovered_servers: false,
+            lame_duck_window: Duration::from_secs(10),
         }
     }
 }
@@ -199,7 +207,15 @@ impl ConnectOptions {
         self
     }
 
-    /// Sets the prefix of request inboxes (default `_INBOX`).
+    /// Sets the longest random wait before leaving a server in lame-duck mode (default 10 s).
+    pub fn lame_duck_window(mut self, window: Duration) -> Self {
+        self.lame_duck_window = window;
+        self
+    }
+
+    /// Sets the prefix of request inboxes (default `_INBOX`). It must be a literal subject
+    /// (non-empty tokens, no wildcards, no whitespace); otherwise the connection closes at
+    /// once with [`super::CloseReason::InvalidInboxPrefix`] and sends nothing.
     pub fn inbox_prefix(mut self, prefix: impl Into<String>) -> Self {
         self.inbox_prefix = prefix.into();
         self

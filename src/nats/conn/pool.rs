@@ -1,16 +1,34 @@
 //! The servers a connection may use: the ones it was given and the ones the cluster announced
 //! in INFO `connect_urls`, tried in turn.
 
+use web_time::Instant;
+
 use crate::nats::proto::fill_random;
 
 /// One server of the pool.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Server {
     url: String,
+    /// [`server_key`] of the URL, computed once.
+    key: String,
     /// Learned from INFO rather than given.
     discovered: bool,
     /// Announced lame-duck mode: used only when no other server is left.
     lame_duck: bool,
+    /// When a transport to it was last opened.
+    last_attempt: Option<Instant>,
+}
+
+impl Server {
+    fn new(url: String, key: String, discovered: bool) -> Self {
+        Server {
+            url,
+            key,
+            discovered,
+            lame_duck: false,
+            last_attempt: None,
+        }
+    }
 }
 
 /// The servers, in the order they are tried.
@@ -18,19 +36,20 @@ struct Server {
 pub struct ServerPool {
     servers: Vec<Server>,
     current: Option<usize>,
+    /// Whether servers are shuffled (given ones at the start, discovered ones as they join).
+    randomize: bool,
 }
 
 impl ServerPool {
     /// A pool of `urls`, shuffled when `randomize` is set.
     pub fn new(urls: &[String], randomize: bool) -> Self {
         let mut servers: Vec<Server> = Vec::new();
+        let mut seen: Vec<String> = Vec::with_capacity(urls.len());
         for url in urls {
-            if !servers.iter().any(|s| same_server(&s.url, url)) {
-                servers.push(Server {
-                    url: url.clone(),
-                    discovered: false,
-                    lame_duck: false,
-                });
+            let key = server_key(url);
+            if !seen.contains(&key) {
+                seen.push(key.clone());
+                servers.push(Server::new(url.clone(), key, false));
             }
         }
         if randomize {
@@ -39,6 +58,7 @@ impl ServerPool {
         ServerPool {
             servers,
             current: None,
+            randomize,
         }
     }
 
@@ -60,17 +80,30 @@ impl ServerPool {
     /// Moves to the next server after the current one (the first, at the start) and returns its
     /// URL. Lame-duck servers are skipped while another one is left.
     pub fn advance(&mut self) -> Option<&str> {
-        let n = self.servers.len();
-        if n == 0 {
-            return None;
-        }
-        let start = self.current.map_or(0, |i| (i + 1) % n);
-        let pick = (0..n)
-            .map(|k| (start + k) % n)
-            .find(|&i| !self.servers[i].lame_duck)
-            .unwrap_or(start);
+        let pick = self.clone_cursor().advance_index()?;
         self.current = Some(pick);
         Some(self.servers[pick].url.as_str())
+    }
+
+    /// Records that a transport to the current server is being opened at `now`.
+    pub fn mark_attempt(&mut self, now: Instant) {
+        if let Some(server) = self.current.and_then(|i| self.servers.get_mut(i)) {
+            server.last_attempt = Some(now);
+        }
+    }
+
+    /// When the server [`ServerPool::advance`] would pick next was last tried, if ever.
+    pub fn next_last_attempt(&self) -> Option<Instant> {
+        self.clone_cursor()
+            .advance_index()
+            .and_then(|i| self.servers[i].last_attempt)
+    }
+
+    fn clone_cursor(&self) -> Cursor<'_> {
+        Cursor {
+            servers: &self.servers,
+            current: self.current,
+        }
     }
 
     /// True once every server has been tried since the start (for the first connect).
@@ -79,10 +112,13 @@ impl ServerPool {
     }
 
     /// Takes the servers a cluster announces in INFO `connect_urls` (`host:port`, no scheme):
-    /// new ones join with the scheme of the current URL, and discovered ones no longer
-    /// announced (nodes that left the cluster) leave the pool, unless in use. Servers given
-    /// in the options always stay. An empty list changes nothing: a server that announces
-    /// none says nothing about its cluster. Returns how many joined.
+    /// new ones join with the scheme of the current URL (shuffled first, when the pool
+    /// randomizes, so that the clients of a cluster do not all fail over in the same order),
+    /// and discovered ones no longer announced (nodes that left the cluster) leave the pool,
+    /// unless in use. Servers given in the options always stay. An empty list changes
+    /// nothing: a server that announces none says nothing about its cluster. Returns how many
+    /// joined. Near-linear: each URL's key is computed once and looked up in a sorted list,
+    /// since a server may send thousands of URLs, and send them again at any time.
     pub fn update_discovered(&mut self, host_ports: &[String]) -> usize {
         if host_ports.is_empty() {
             return 0;
@@ -92,29 +128,40 @@ impl ServerPool {
             .and_then(|u| u.split_once("://"))
             .map_or("ws", |(scheme, _)| scheme)
             .to_owned();
-        let mut added = 0;
-        for hp in host_ports {
-            let url = if hp.contains("://") {
-                hp.clone()
-            } else {
-                format!("{scheme}://{hp}")
-            };
-            if !self.servers.iter().any(|s| same_server(&s.url, &url)) {
-                self.servers.push(Server {
-                    url,
-                    discovered: true,
-                    lame_duck: false,
-                });
-                added += 1;
-            }
+        let mut announced: Vec<String> = host_ports.iter().map(|hp| server_key(hp)).collect();
+        // The announced URLs that are new, each once, in the order announced.
+        let mut fresh: Vec<usize> = (0..announced.len()).collect();
+        fresh.sort_by(|&a, &b| announced[a].cmp(&announced[b]).then(a.cmp(&b)));
+        fresh.dedup_by(|later, first| announced[*later] == announced[*first]);
+        let mut known: Vec<&str> = self.servers.iter().map(|s| s.key.as_str()).collect();
+        known.sort_unstable();
+        fresh.retain(|&i| known.binary_search(&announced[i].as_str()).is_err());
+        fresh.sort_unstable();
+        let mut joining: Vec<Server> = fresh
+            .iter()
+            .filter_map(|&i| {
+                let hp = host_ports.get(i)?;
+                let url = if hp.contains("://") {
+                    hp.clone()
+                } else {
+                    format!("{scheme}://{hp}")
+                };
+                Some(Server::new(url, announced.get(i)?.clone(), true))
+            })
+            .collect();
+        let added = joining.len();
+        if self.randomize {
+            shuffle(&mut joining);
         }
-        let current = self.current_url().map(str::to_owned);
+        self.servers.append(&mut joining);
+        announced.sort_unstable();
+        let current = self.current.map(|i| self.servers[i].key.clone());
         self.servers.retain(|s| {
             !s.discovered
-                || current.as_deref() == Some(s.url.as_str())
-                || host_ports.iter().any(|hp| same_server(&s.url, hp))
+                || current.as_ref() == Some(&s.key)
+                || announced.binary_search(&s.key).is_ok()
         });
-        self.current = current.and_then(|url| self.servers.iter().position(|s| s.url == url));
+        self.current = current.and_then(|key| self.servers.iter().position(|s| s.key == key));
         added
     }
 
@@ -138,19 +185,47 @@ impl ServerPool {
     }
 }
 
-/// `ws://Host:1/` and `ws://host:1` are the same server.
-fn same_server(a: &str, b: &str) -> bool {
-    let key = |u: &str| {
-        let rest = u.split_once("://").map_or(u, |(_, r)| r);
-        rest.trim_end_matches('/').to_ascii_lowercase()
-    };
-    key(a) == key(b)
+/// What identifies a server in a URL: `ws://Host:1/` and `host:1` are the same server.
+fn server_key(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    rest.trim_end_matches('/').to_ascii_lowercase()
 }
 
+/// The pool's turn order, read without moving it.
+struct Cursor<'a> {
+    servers: &'a [Server],
+    current: Option<usize>,
+}
+
+impl Cursor<'_> {
+    /// The server after the current one (the first, at the start), skipping lame-duck servers
+    /// while another one is left.
+    fn advance_index(&self) -> Option<usize> {
+        let n = self.servers.len();
+        if n == 0 {
+            return None;
+        }
+        let start = self.current.map_or(0, |i| (i + 1) % n);
+        (0..n)
+            .map(|k| (start + k) % n)
+            .find(|&i| !self.servers[i].lame_duck)
+            .or(Some(start))
+    }
+}
+
+/// Fisher-Yates, with random bytes drawn 1 KiB at a time (one call to the platform's source
+/// per 256 servers, not one per server: thousands may be announced at once).
 fn shuffle<T>(items: &mut [T]) {
+    let mut random = [0u8; 1024];
+    let mut used = random.len();
     for i in (1..items.len()).rev() {
+        if used == random.len() {
+            fill_random(&mut random);
+            used = 0;
+        }
         let mut bytes = [0u8; 4];
-        fill_random(&mut bytes);
+        bytes.copy_from_slice(&random[used..used + 4]);
+        used += 4;
         let j = u32::from_le_bytes(bytes) as usize % (i + 1);
         items.swap(i, j);
     }
@@ -239,6 +314,58 @@ mod tests {
         assert_eq!(pool.advance(), Some("ws://b:2"));
         assert_eq!(pool.advance(), Some("ws://c:3"));
         assert_eq!(pool.advance(), Some("ws://b:2"), "a is skipped");
+    }
+
+    #[test]
+    fn thousands_of_announced_servers_join_once_each_with_the_current_scheme() {
+        let mut pool = ServerPool::new(&urls(&["wss://Own:4222/", "wss://given:1"]), false);
+        pool.advance();
+        let mut announced: Vec<String> = (0..3_597)
+            .map(|i| format!("10.0.{}.{}:4222", i / 250, i % 250))
+            .collect();
+        announced.push("OWN:4222".into());
+        announced.push("10.0.0.0:4222".into()); // a duplicate
+        assert_eq!(announced.len(), 3_599);
+        assert_eq!(pool.update_discovered(&announced), 3_597);
+        assert_eq!(pool.len(), 2 + 3_597);
+        assert_eq!(pool.current_url(), Some("wss://Own:4222/"));
+        let all: Vec<_> = pool.urls().collect();
+        assert_eq!(all[2], ("wss://10.0.0.0:4222", true));
+        assert_eq!(all[3_598], ("wss://10.0.14.96:4222", true));
+        // Sent again (the server may resend INFO at any time), nothing changes.
+        assert_eq!(pool.update_discovered(&announced), 0);
+        assert_eq!(pool.len(), 2 + 3_597);
+        // Half the cluster leaves.
+        announced.truncate(1_800);
+        pool.update_discovered(&announced);
+        assert_eq!(pool.len(), 2 + 1_800);
+        assert_eq!(pool.current_url(), Some("wss://Own:4222/"));
+    }
+
+    #[test]
+    fn announced_servers_are_shuffled_before_joining_unless_randomize_is_off() {
+        let announced: Vec<String> = (0..50).map(|i| format!("h{i}:1")).collect();
+        let in_order: Vec<String> = announced.iter().map(|hp| format!("ws://{hp}")).collect();
+        let joined = |randomize| {
+            let mut pool = ServerPool::new(&urls(&["ws://a:1"]), randomize);
+            pool.advance();
+            pool.update_discovered(&announced);
+            pool.urls()
+                .skip(1)
+                .map(|(u, _)| u.to_owned())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(joined(false), in_order);
+        let shuffled = joined(true);
+        assert_ne!(
+            shuffled, in_order,
+            "every client would fail over in the same order"
+        );
+        let mut sorted = shuffled.clone();
+        sorted.sort();
+        let mut expected = in_order.clone();
+        expected.sort();
+        assert_eq!(sorted, expected);
     }
 
     #[test]

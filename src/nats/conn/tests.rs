@@ -402,7 +402,7 @@ fn a_second_info_is_reported_and_updates_the_server_details() {
     let mut f = Fixture::connected();
     f.input("INFO {\"server_id\":\"S1\",\"max_payload\":2048,\"connect_urls\":[\"127.0.0.1:4281\"],\"ldm\":true} \r\n");
     match &f.events()[..] {
-        [Event::ServerInfo(info)] => {
+        [Event::ServerInfo(info), Event::LameDuckMode { .. }] => {
             assert!(info.ldm);
             assert_eq!(info.connect_urls, ["127.0.0.1:4281"]);
         }

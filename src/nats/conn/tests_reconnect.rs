@@ -204,8 +204,13 @@ fn announced_servers_join_the_pool_with_the_current_scheme_unless_ignored() {
 fn lame_duck_mode_moves_to_another_server_before_the_old_one_goes() {
     let mut f = Fixture::connected_to(with_servers(&["ws://a:1"]));
     f.input("INFO {\"server_id\":\"A\",\"ldm\":true,\"connect_urls\":[\"b:2\"]} \r\n");
-    let events = f.events();
-    assert!(events.iter().any(|e| matches!(
+    assert!(f.events().contains(&Event::LameDuckMode {
+        url: "ws://a:1".into()
+    }));
+    f.advance_to_deadline(); // the random wait: the move's PING
+    assert_eq!(f.sent(), "PING\r\n");
+    f.input("PONG\r\n");
+    assert!(f.events().iter().any(|e| matches!(
         e,
         Event::Disconnected {
             reason: CloseReason::LameDuckMode,

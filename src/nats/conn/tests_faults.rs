@@ -1,0 +1,220 @@
+//! Faults of the transport's life, with a fake clock: bytes that do not parse, requests that
+//! fail while their publish is still buffered, a server that accepts and then drops every
+//! connection, an inbox prefix that would not be a subject, and what the statistics count.
+
+use super::test_fixture::{Fixture, INFO};
+use super::*;
+use crate::nats::proto::validate::ValidationError;
+
+fn with_servers(servers: &[&str]) -> ConnectOptions {
+    ConnectOptions::new()
+        .servers(servers.iter().copied())
+        .randomize(false)
+        .reconnect_wait(Duration::from_secs(2))
+        .reconnect_jitter(Duration::from_millis(100))
+        .ping_interval(Duration::from_secs(10))
+}
+
+fn published_subjects(sent: &str) -> Vec<&str> {
+    sent.lines()
+        .filter(|l| l.starts_with("PUB ") || l.starts_with("HPUB "))
+        .filter_map(|l| l.split(' ').nth(1))
+        .collect()
+}
+
+#[test]
+fn a_parse_error_reconnects_like_any_transport_loss_when_there_are_servers_to_try() {
+    let mut f = Fixture::connected_to(with_servers(&["nats://a:1", "nats://b:2"]));
+    let sid = f.conn.subscribe("kept", None).unwrap();
+    f.sent();
+    f.input("NOT-NATS at all\r\n");
+    let events = f.events();
+    assert!(
+        matches!(
+            &events[..],
+            [Event::Disconnected {
+                reason: CloseReason::Protocol(_),
+                ..
+            }]
+        ),
+        "{events:?}"
+    );
+    assert_eq!(f.conn.phase(), &Phase::Reconnecting);
+    f.advance_to_deadline();
+    assert_eq!(
+        f.transports(),
+        [Transport::Close, Transport::Open("nats://b:2".into())]
+    );
+    let batch = f.handshake(INFO);
+    assert!(batch.contains(&format!("SUB kept {sid}\r\n")), "{batch}");
+}
+
+#[test]
+fn a_parse_error_closes_only_without_a_server_to_try() {
+    let mut f = Fixture::connected();
+    f.input("NOT-NATS at all\r\n");
+    assert!(matches!(
+        f.events().last(),
+        Some(Event::Closed(CloseReason::Protocol(_)))
+    ));
+}
+
+#[test]
+fn a_request_that_failed_while_disconnected_never_reaches_the_wire() {
+    let mut f = Fixture::connected_to(with_servers(&["nats://a:1"]));
+    f.lose_transport();
+    f.advance_to_deadline(); // an attempt is under way
+    f.conn.publish("before", None, None, b"1").unwrap();
+    let timed_out = f.request("timed.out", 100);
+    f.conn.publish("between", None, None, b"2").unwrap();
+    f.advance(Duration::from_millis(100));
+    assert!(f.events().contains(&Event::RequestFailed {
+        id: timed_out,
+        kind: RequestFailure::TimedOut
+    }));
+    let disconnected = f.request("failed.attempt", 60_000);
+    f.conn.publish("after", None, None, b"3").unwrap();
+    f.lose_transport(); // the attempt failed
+    assert!(f.events().contains(&Event::RequestFailed {
+        id: disconnected,
+        kind: RequestFailure::Disconnected
+    }));
+    f.advance_to_deadline();
+    f.handshake(INFO);
+    let sent = f.sent();
+    assert_eq!(
+        published_subjects(&sent),
+        ["before", "between", "after"],
+        "{sent}"
+    );
+}
+
+#[test]
+fn a_server_that_accepts_then_drops_sees_at_most_one_attempt_per_reconnect_wait() {
+    for servers in [&["nats://a:1"][..], &["nats://a:1", "nats://b:2"]] {
+        let mut f = Fixture::new(with_servers(servers));
+        let start = f.now;
+        let mut attempts: Vec<(String, Instant)> = Vec::new();
+        while f.now <= start + Duration::from_secs(10) && attempts.len() < 1000 {
+            for t in f.transports() {
+                if let Transport::Open(url) = t {
+                    attempts.push((url, f.now));
+                }
+            }
+            f.handshake(INFO); // the handshake succeeds ...
+            f.lose_transport(); // ... and the server drops the connection at once
+            f.advance_to_deadline();
+        }
+        for server in servers {
+            let times: Vec<Instant> = attempts
+                .iter()
+                .filter(|(url, _)| url == server)
+                .map(|(_, at)| *at)
+                .collect();
+            assert!(
+                times.len() <= 6,
+                "{} attempts on {server} in 10 s",
+                times.len()
+            );
+            for pair in times.windows(2) {
+                assert!(pair[1] - pair[0] >= Duration::from_secs(2), "{times:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn an_inbox_prefix_that_is_not_a_literal_subject_is_refused_at_connect() {
+    for prefix in ["my inbox", "_INBOX.*", "a.>", "", "a..b", "tab\tbed"] {
+        let mut f = Fixture::new(with_servers(&["nats://a:1"]).inbox_prefix(prefix));
+        f.transports();
+        f.handshake(INFO);
+        let _ = f
+            .conn
+            .request(f.now, "svc", None, b"", Duration::from_secs(1));
+        let sent = f.sent();
+        assert!(
+            !sent.contains(&format!("SUB {prefix}")),
+            "{prefix:?}: {sent:?}"
+        );
+        assert!(f.conn.is_closed(), "{prefix:?}");
+    }
+    let mut f = Fixture::new(with_servers(&["nats://a:1"]).inbox_prefix("my inbox"));
+    assert_eq!(f.transports(), [Transport::Close], "no transport is opened");
+    assert!(matches!(
+        &f.events()[..],
+        [Event::Closed(CloseReason::InvalidInboxPrefix(
+            ValidationError::InvalidSubject(p)
+        ))] if p == "my inbox"
+    ));
+    assert_eq!(
+        f.conn
+            .request(f.now, "svc", None, b"", Duration::from_secs(1)),
+        Err(CommandError::Closed)
+    );
+}
+
+#[test]
+fn held_publishes_over_a_smaller_max_payload_after_a_reconnect_are_reported_and_the_rest_go_out() {
+    let mut f = Fixture::connected_to(with_servers(&["nats://a:1"]));
+    f.lose_transport();
+    f.advance_to_deadline();
+    f.conn.publish("small.1", None, None, &[b'x'; 10]).unwrap();
+    f.conn.publish("big", None, None, &[b'x'; 600]).unwrap();
+    let big_request = f.conn.request(
+        f.now,
+        "big.request",
+        None,
+        &[b'x'; 600],
+        Duration::from_secs(60),
+    );
+    let big_request = big_request.unwrap();
+    f.conn.publish("small.2", None, None, &[b'x'; 10]).unwrap();
+    f.events();
+    let smaller = INFO.replace("\"max_payload\":1024", "\"max_payload\":512");
+    f.handshake(&smaller);
+    let sent = f.sent();
+    assert_eq!(published_subjects(&sent), ["small.1", "small.2"], "{sent}");
+    let events = f.events();
+    let too_big = |size| ValidationError::MaxPayloadExceeded { size, max: 512 };
+    assert_eq!(
+        events[..3],
+        [
+            Event::PublishDropped {
+                subject: "big".into(),
+                request: None,
+                reason: too_big(600),
+            },
+            Event::PublishDropped {
+                subject: "big.request".into(),
+                request: Some(big_request),
+                reason: too_big(600),
+            },
+            Event::RequestFailed {
+                id: big_request,
+                kind: RequestFailure::Disconnected
+            },
+        ],
+        "{events:?}"
+    );
+    assert!(matches!(events.last(), Some(Event::Reconnected { .. })));
+    assert_eq!(f.conn.phase(), &Phase::Connected);
+}
+
+#[test]
+fn statistics_count_header_bytes_in_and_out() {
+    let mut f = Fixture::connected();
+    let sid = f.conn.subscribe("s", None).unwrap();
+    let mut headers = HeaderMap::new();
+    headers.append("A", "b").unwrap();
+    let header_len = headers.encoded_len();
+    f.conn.publish("s", None, Some(&headers), b"hi").unwrap();
+    let hmsg = format!(
+        "HMSG s {sid} {header_len} {}\r\nNATS/1.0\r\nA: b\r\n\r\nhi\r\n",
+        header_len + 2
+    );
+    f.input(&hmsg);
+    let stats = f.conn.statistics();
+    assert_eq!(stats.out_bytes, (header_len + 2) as u64);
+    assert_eq!(stats.in_bytes, (header_len + 2) as u64);
+}
