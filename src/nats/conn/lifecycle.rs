@@ -5,7 +5,7 @@ use std::time::Duration;
 use web_time::Instant;
 
 use super::{
-    Auth, CloseReason, Connection, Event, Phase, PongWaiter, RequestFailure, RequestId,
+    Auth, CloseReason, Connection, DrainStage, Event, Phase, PongWaiter, RequestFailure, RequestId,
     ServerError, ServerErrorKind, Transport,
 };
 use crate::nats::proto::{fill_random, ClientOp, ConnectInfo, ServerInfo};
@@ -18,9 +18,6 @@ impl Connection {
     pub fn handle_transport_closed(&mut self, now: Instant, description: impl Into<String>) {
         match self.phase {
             Phase::Closed(_) | Phase::Reconnecting => {}
-            Phase::Draining if self.pong_waiters.is_empty() => {
-                self.close_with(CloseReason::Drained)
-            }
             _ => self.transport_lost(now, CloseReason::TransportClosed(description.into())),
         }
     }
@@ -128,19 +125,26 @@ impl Connection {
         self.keepalive_sent.clear();
         match self.pong_waiters.pop_front() {
             Some(PongWaiter::Handshake) => self.handshake_done(now),
-            Some(PongWaiter::Flush(id)) => self.events.push_back(Event::Flushed(id)),
+            Some(PongWaiter::Flush(id)) => {
+                self.flush_deadlines.remove(&id);
+                self.events.push_back(Event::Flushed(id));
+            }
             Some(PongWaiter::SubscriptionDrain(sid)) => {
                 if self.subscriptions.remove(&sid).is_some() {
                     self.events.push_back(Event::SubscriptionDrained { sid });
                 }
             }
             Some(PongWaiter::ConnectionDrain) => {
+                // Every subscription got its UNSUB before this PING: all have delivered
+                // their last message now. The request inbox stays until the requests end.
                 for (sid, _) in std::mem::take(&mut self.subscriptions) {
                     self.events.push_back(Event::SubscriptionDrained { sid });
                 }
-                self.close_with(CloseReason::Drained);
+                self.drain_stage = DrainStage::Handling;
+                self.events.push_back(Event::AllSubscriptionsDrained);
             }
-            Some(PongWaiter::Keepalive) | None => {}
+            Some(PongWaiter::DrainFlush) => self.close_with(CloseReason::Drained),
+            Some(PongWaiter::Keepalive | PongWaiter::Abandoned) | None => {}
         }
     }
 
@@ -152,6 +156,7 @@ impl Connection {
         self.pool.mark_current_healthy();
         self.next_ping = Some(now + self.options.ping_interval);
         self.transmit.append(&mut self.held);
+        self.held_messages = 0;
         for id in std::mem::take(&mut self.held_flushes) {
             self.send_ping(PongWaiter::Flush(id));
         }
@@ -238,7 +243,11 @@ impl Connection {
                     self.subscriptions.remove(&sid);
                     self.events.push_back(Event::SubscriptionDrained { sid });
                 }
-                PongWaiter::Handshake | PongWaiter::Keepalive | PongWaiter::ConnectionDrain => {}
+                PongWaiter::Handshake
+                | PongWaiter::Keepalive
+                | PongWaiter::ConnectionDrain
+                | PongWaiter::DrainFlush
+                | PongWaiter::Abandoned => {}
             }
         }
         if !self.ever_connected {
@@ -312,7 +321,9 @@ impl Connection {
         }
         self.pong_waiters.clear();
         self.held.clear();
+        self.held_messages = 0;
         self.held_flushes.clear();
+        self.flush_deadlines.clear();
         self.next_ping = None;
         self.connect_deadline = None;
         self.drain_deadline = None;
@@ -322,7 +333,7 @@ impl Connection {
         self.phase = Phase::Closed(reason);
     }
 
-    fn fail_requests(&mut self, kind: RequestFailure) {
+    pub(super) fn fail_requests(&mut self, kind: RequestFailure) {
         for (id, _) in std::mem::take(&mut self.requests) {
             self.events.push_back(Event::RequestFailed {
                 id: RequestId(id),

@@ -27,6 +27,8 @@ mod test_fixture;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_drain;
+#[cfg(test)]
 mod tests_reconnect;
 
 use std::collections::VecDeque;
@@ -74,7 +76,25 @@ enum PongWaiter {
     Keepalive,
     Flush(FlushId),
     SubscriptionDrain(u64),
+    /// A connection drain's first stage: every subscription's UNSUB went before this PING.
     ConnectionDrain,
+    /// A connection drain's last stage: everything queued has reached the server.
+    DrainFlush,
+    /// A flush that timed out; its PONG is still awaited, to keep PONGs and PINGs in step.
+    Abandoned,
+}
+
+/// Where a connection drain is (while [`Phase::Draining`]), in the order of nats.go's drain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DrainStage {
+    /// Every subscription but the request inbox got UNSUB + PING; waiting for that PONG.
+    Subscriptions,
+    /// Waiting for the owner's [`Connection::messages_handled`].
+    Handling,
+    /// Waiting until every request in flight got its reply or timed out.
+    Requests,
+    /// The request inbox got UNSUB, then a PING; its PONG closes the connection.
+    Flush,
 }
 
 #[derive(Debug, Clone)]
@@ -129,6 +149,14 @@ pub struct Connection {
     next_ping: Option<Instant>,
     connect_deadline: Option<Instant>,
     drain_deadline: Option<Instant>,
+    /// Where the drain is, while [`Phase::Draining`].
+    drain_stage: DrainStage,
+    /// Deadlines of flushes made with [`Connection::flush_within`] that are still waiting.
+    flush_deadlines: IdMap<FlushId, Instant>,
+    /// How many publishes `held` holds.
+    held_messages: usize,
+    /// Set once the server refused the request inbox's SUB: requests fail with it at once.
+    inbox_denied: Option<ServerError>,
     reconnect_at: Option<Instant>,
     /// Attempts since the connection was last up.
     reconnect_attempts: u32,
@@ -169,6 +197,10 @@ impl Connection {
             keepalive_sent: VecDeque::new(),
             next_ping: None,
             drain_deadline: None,
+            drain_stage: DrainStage::Subscriptions,
+            flush_deadlines: IdMap::new(),
+            held_messages: 0,
+            inbox_denied: None,
             reconnect_at: None,
             reconnect_attempts: 0,
             auth_failures: 0,
@@ -231,6 +263,7 @@ impl Connection {
             if self.has_transport() {
                 self.received.extend_from_slice(&bytes[used..]);
             }
+            self.advance_drain();
             return;
         }
         let mut received = std::mem::take(&mut self.received);
@@ -240,6 +273,7 @@ impl Connection {
             received.drain(..used);
             self.received = received;
         }
+        self.advance_drain();
     }
 
     /// Handles every complete op at the start of `bytes`; returns how many bytes they took.
@@ -281,6 +315,8 @@ impl Connection {
             }
             !expired
         });
+        self.expire_flushes(now);
+        self.advance_drain();
         if self.next_ping.is_some_and(|at| at <= now) {
             self.keepalive(now);
         }
@@ -301,6 +337,7 @@ impl Connection {
             self.next_ping,
             self.reconnect_at,
             self.requests.values().map(|r| r.deadline).min(),
+            self.flush_deadlines.values().min().copied(),
         ]
         .into_iter()
         .flatten()
@@ -424,6 +461,7 @@ impl Connection {
                     limit: self.options.reconnect_buffer_size,
                 });
             }
+            self.held_messages += 1;
             self.trace_sent(&op);
         }
         self.stats.out_messages += 1;
@@ -442,6 +480,9 @@ impl Connection {
         timeout: Duration,
     ) -> Result<RequestId, CommandError> {
         self.check_accepting_new_work()?;
+        if let Some(error) = &self.inbox_denied {
+            return Err(CommandError::PermissionDenied(error.clone()));
+        }
         validate::publish_subject(subject)?;
         let size = headers.map_or(0, HeaderMap::encoded_len) + payload.len();
         validate::payload_size(size, self.max_payload())?;
@@ -463,7 +504,9 @@ impl Connection {
     }
 
     /// Asks the server to confirm it has processed everything sent so far; reported as
-    /// [`Event::Flushed`]. Several flushes may be outstanding at once.
+    /// [`Event::Flushed`]. Several flushes may be outstanding at once. This one has no
+    /// deadline: it waits across reconnects until answered or the connection closes (then it
+    /// is dropped without an event). Use [`Connection::flush_within`] for a bounded wait.
     pub fn flush(&mut self) -> Result<FlushId, CommandError> {
         self.check_open()?;
         let id = FlushId(self.next_flush);
@@ -473,6 +516,19 @@ impl Connection {
         } else {
             self.held_flushes.push(id);
         }
+        Ok(id)
+    }
+
+    /// Like [`Connection::flush`], but gives up at `now + timeout`: then
+    /// [`Event::FlushTimedOut`] is reported instead of [`Event::Flushed`], whether the server
+    /// is slow, gone, or the connection is reconnecting.
+    pub fn flush_within(
+        &mut self,
+        now: Instant,
+        timeout: Duration,
+    ) -> Result<FlushId, CommandError> {
+        let id = self.flush()?;
+        self.flush_deadlines.insert(id, now + timeout);
         Ok(id)
     }
 
@@ -500,21 +556,40 @@ impl Connection {
         Ok(())
     }
 
-    /// Drains the connection: refuses new subscriptions and requests, drains every subscription
-    /// (the request inbox too), sends what is queued and closes with [`CloseReason::Drained`],
-    /// or with [`CloseReason::DrainTimeout`] if that takes longer than the drain timeout. Not
-    /// connected, it closes at once (publishes still waiting for a connection are dropped).
+    /// Drains the connection, as nats.go does, and closes it with [`CloseReason::Drained`]:
+    /// 1. new subscriptions and requests are refused ([`CommandError::Draining`]) from now on;
+    ///    publishes (replies from responders) and flushes keep working to the end;
+    /// 2. every subscription but the request inbox is drained (UNSUB, then a PING): what the
+    ///    server sent before its PONG is still delivered, then each reports
+    ///    [`Event::SubscriptionDrained`], then [`Event::AllSubscriptionsDrained`];
+    /// 3. the drain waits for [`Connection::messages_handled`]: the owner's application has
+    ///    handled what was delivered (a responder may still be replying);
+    /// 4. requests in flight still get their replies (or time out); then the request inbox is
+    ///    unsubscribed and a final PING makes sure everything sent reached the server;
+    /// 5. its PONG closes the connection with [`CloseReason::Drained`].
+    ///
+    /// The drain timeout bounds all of it: past it the connection closes with
+    /// [`CloseReason::DrainTimeout`] and requests still waiting fail. If the transport is lost
+    /// meanwhile, the connection closes with that reason (it does not reconnect to finish).
+    ///
+    /// Not connected (reconnecting, or before the first connect finished), it refuses with
+    /// [`CommandError::NotConnected`] and changes nothing, as nats.go refuses with
+    /// `ErrConnectionReconnecting`: the publishes still waiting for the connection are counted
+    /// in the error, never silently discarded.
     pub fn drain(&mut self, now: Instant) -> Result<(), CommandError> {
         match self.phase {
             Phase::Closed(_) => return Err(CommandError::Closed),
             Phase::Draining => return Ok(()),
             Phase::AwaitInfo | Phase::Handshake | Phase::Reconnecting => {
-                self.close_with(CloseReason::Drained);
-                return Ok(());
+                return Err(CommandError::NotConnected {
+                    held_messages: self.held_messages,
+                    held_bytes: self.held.len(),
+                });
             }
             Phase::Connected => {}
         }
         self.phase = Phase::Draining;
+        self.drain_stage = DrainStage::Subscriptions;
         self.drain_deadline = Some(now + self.options.drain_timeout);
         let sids: Vec<u64> = self
             .subscriptions
@@ -528,12 +603,20 @@ impl Connection {
         for sid in sids {
             self.send(ClientOp::Unsub { sid, max: None });
         }
-        if let Some(sid) = self.inbox.as_ref().map(|i| i.sid) {
-            // Replies that arrive before the PONG are still routed.
-            self.send(ClientOp::Unsub { sid, max: None });
-        }
         self.send_ping(PongWaiter::ConnectionDrain);
         Ok(())
+    }
+
+    /// Tells a connection drain that every message delivered to the subscriptions has been
+    /// handled by the application, after [`Event::AllSubscriptionsDrained`]: the drain moves
+    /// on to the requests in flight. An owner that handles each message as it takes it from
+    /// [`Connection::poll_event`] calls this as soon as that event comes. Does nothing at any
+    /// other time.
+    pub fn messages_handled(&mut self) {
+        if self.phase == Phase::Draining && self.drain_stage == DrainStage::Handling {
+            self.drain_stage = DrainStage::Requests;
+            self.advance_drain();
+        }
     }
 
     /// Closes at once, without draining. Pending requests fail with
@@ -543,6 +626,75 @@ impl Connection {
     }
 
     // ----- internals -----
+
+    /// Moves a drain waiting for its requests on once none is left.
+    fn advance_drain(&mut self) {
+        if self.phase != Phase::Draining
+            || self.drain_stage != DrainStage::Requests
+            || self.requests.values().next().is_some()
+        {
+            return;
+        }
+        self.drain_stage = DrainStage::Flush;
+        if let Some(sid) = self.inbox.as_ref().map(|i| i.sid) {
+            self.send(ClientOp::Unsub { sid, max: None });
+        }
+        self.send_ping(PongWaiter::DrainFlush);
+    }
+
+    /// Reports every bounded flush whose deadline has passed; its PONG is ignored when it
+    /// comes.
+    fn expire_flushes(&mut self, now: Instant) {
+        let mut expired = Vec::new();
+        self.flush_deadlines.retain(|id, deadline| {
+            let due = *deadline <= now;
+            if due {
+                expired.push(id);
+            }
+            !due
+        });
+        for id in expired {
+            if let Some(w) = self
+                .pong_waiters
+                .iter_mut()
+                .find(|w| **w == PongWaiter::Flush(id))
+            {
+                *w = PongWaiter::Abandoned;
+            }
+            self.held_flushes.retain(|held| *held != id);
+            self.events.push_back(Event::FlushTimedOut(id));
+        }
+    }
+
+    /// A `-ERR` refusing a SUB for `subject` (in `queue`): every subscription it names ends
+    /// with the error and is forgotten (never sent again). If it names the request inbox,
+    /// waiting requests fail now and later ones are refused.
+    fn subscription_denied(&mut self, error: &ServerError, subject: &str, queue: Option<&str>) {
+        let denied: Vec<u64> = self
+            .subscriptions
+            .iter()
+            .filter(|(_, s)| s.subject == subject && s.queue.as_deref() == queue)
+            .map(|(sid, _)| sid)
+            .collect();
+        for sid in denied {
+            self.subscriptions.remove(&sid);
+            self.events.push_back(Event::SubscriptionDenied {
+                sid,
+                error: error.clone(),
+            });
+        }
+        let is_inbox = queue.is_none()
+            && self.inbox.as_ref().is_some_and(|inbox| {
+                subject
+                    .strip_prefix(inbox.prefix.as_str())
+                    .is_some_and(|rest| rest == ".*")
+            });
+        if is_inbox {
+            self.inbox = None;
+            self.inbox_denied = Some(error.clone());
+            self.fail_requests(RequestFailure::PermissionDenied);
+        }
+    }
 
     fn handle_op(&mut self, now: Instant, op: ServerOp) {
         if self.options.trace {
@@ -562,6 +714,14 @@ impl Connection {
                 if error.is_fatal() {
                     self.server_refused(now, error);
                 } else {
+                    if let ServerErrorKind::PermissionViolation {
+                        operation: PermissionOperation::Subscribe,
+                        subject,
+                        queue,
+                    } = &error.kind
+                    {
+                        self.subscription_denied(&error, subject, queue.as_deref());
+                    }
                     self.events.push_back(Event::ServerError(error));
                 }
             }
