@@ -16,7 +16,10 @@ use nats_web::nats::conn::Direction;
 use nats_web::nats::{Client, ConnectOptions};
 use wasm_bindgen_futures::spawn_local;
 use wasm_bindgen_test::*;
-use web::{control, CLOSED_WS_URL, RESTARTABLE_WS_URL, TCP_PORT_AS_WS_URL, WS_URL};
+use web::{
+    control, CLOSED_WS_URL, RESTARTABLE_WS_URL, TCP_PORT_AS_WS_URL, USERS_WS_URL, WATCHER_PASSWORD,
+    WATCHER_USER, WS_URL,
+};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -340,5 +343,34 @@ async fn while_reconnecting_drain_is_refused_with_what_waits_and_flush_times_out
     );
     assert_eq!(held.next().await.unwrap().payload, b"two");
     drop(held);
+    client.drain().await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_denied_subscription_ends_with_the_error_and_a_denied_inbox_fails_requests_at_once() {
+    let options = ConnectOptions::new()
+        .servers([USERS_WS_URL])
+        .user_and_password(WATCHER_USER, WATCHER_PASSWORD);
+    let client = connect(options).await.unwrap();
+    let mut denied = client.subscribe("secret.plans").await.unwrap();
+    assert!(denied.next().await.is_none(), "the stream ends");
+    let err = denied.error().expect("the stream says why it ended");
+    assert_eq!(err.kind(), ErrorKind::PermissionDenied);
+    assert!(err.to_string().contains("\"secret.plans\""), "{err}");
+    assert_eq!(
+        denied.drain().await.unwrap_err().kind(),
+        ErrorKind::PermissionDenied
+    );
+
+    // Longer than the test runner waits: only failing at once lets this pass.
+    let err = client
+        .request("svc", "")
+        .timeout(Duration::from_secs(600))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), RequestErrorKind::PermissionDenied, "{err}");
+    let err = client.request("svc", "").await.unwrap_err();
+    assert_eq!(err.kind(), RequestErrorKind::PermissionDenied, "{err}");
+    drop(denied);
     client.drain().await.unwrap();
 }
