@@ -14,6 +14,8 @@
 //! the handshake, and nothing after the connection closes. While disconnected, subscriptions
 //! are kept (and sent again on reconnect) and publishes wait in a bounded buffer.
 
+mod denied;
+mod drain;
 mod event;
 mod lifecycle;
 mod nkey;
@@ -38,6 +40,7 @@ use web_time::Instant;
 
 use crate::nats::id_map::IdMap;
 
+use drain::DrainStage;
 pub use event::{
     CloseReason, CommandError, Event, FlushId, Message, RequestFailure, RequestId, Statistics,
     Transport,
@@ -82,19 +85,6 @@ enum PongWaiter {
     DrainFlush,
     /// A flush that timed out; its PONG is still awaited, to keep PONGs and PINGs in step.
     Abandoned,
-}
-
-/// Where a connection drain is (while [`Phase::Draining`]), in the order of nats.go's drain.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum DrainStage {
-    /// Every subscription but the request inbox got UNSUB + PING; waiting for that PONG.
-    Subscriptions,
-    /// Waiting for the owner's [`Connection::messages_handled`].
-    Handling,
-    /// Waiting until every request in flight got its reply or timed out.
-    Requests,
-    /// The request inbox got UNSUB, then a PING; its PONG closes the connection.
-    Flush,
 }
 
 #[derive(Debug, Clone)]
@@ -556,69 +546,6 @@ impl Connection {
         Ok(())
     }
 
-    /// Drains the connection, as nats.go does, and closes it with [`CloseReason::Drained`]:
-    /// 1. new subscriptions and requests are refused ([`CommandError::Draining`]) from now on;
-    ///    publishes (replies from responders) and flushes keep working to the end;
-    /// 2. every subscription but the request inbox is drained (UNSUB, then a PING): what the
-    ///    server sent before its PONG is still delivered, then each reports
-    ///    [`Event::SubscriptionDrained`], then [`Event::AllSubscriptionsDrained`];
-    /// 3. the drain waits for [`Connection::messages_handled`]: the owner's application has
-    ///    handled what was delivered (a responder may still be replying);
-    /// 4. requests in flight still get their replies (or time out); then the request inbox is
-    ///    unsubscribed and a final PING makes sure everything sent reached the server;
-    /// 5. its PONG closes the connection with [`CloseReason::Drained`].
-    ///
-    /// The drain timeout bounds all of it: past it the connection closes with
-    /// [`CloseReason::DrainTimeout`] and requests still waiting fail. If the transport is lost
-    /// meanwhile, the connection closes with that reason (it does not reconnect to finish).
-    ///
-    /// Not connected (reconnecting, or before the first connect finished), it refuses with
-    /// [`CommandError::NotConnected`] and changes nothing, as nats.go refuses with
-    /// `ErrConnectionReconnecting`: the publishes still waiting for the connection are counted
-    /// in the error, never silently discarded.
-    pub fn drain(&mut self, now: Instant) -> Result<(), CommandError> {
-        match self.phase {
-            Phase::Closed(_) => return Err(CommandError::Closed),
-            Phase::Draining => return Ok(()),
-            Phase::AwaitInfo | Phase::Handshake | Phase::Reconnecting => {
-                return Err(CommandError::NotConnected {
-                    held_messages: self.held_messages,
-                    held_bytes: self.held.len(),
-                });
-            }
-            Phase::Connected => {}
-        }
-        self.phase = Phase::Draining;
-        self.drain_stage = DrainStage::Subscriptions;
-        self.drain_deadline = Some(now + self.options.drain_timeout);
-        let sids: Vec<u64> = self
-            .subscriptions
-            .iter_mut()
-            .filter(|(_, s)| !s.draining)
-            .map(|(sid, s)| {
-                s.draining = true;
-                sid
-            })
-            .collect();
-        for sid in sids {
-            self.send(ClientOp::Unsub { sid, max: None });
-        }
-        self.send_ping(PongWaiter::ConnectionDrain);
-        Ok(())
-    }
-
-    /// Tells a connection drain that every message delivered to the subscriptions has been
-    /// handled by the application, after [`Event::AllSubscriptionsDrained`]: the drain moves
-    /// on to the requests in flight. An owner that handles each message as it takes it from
-    /// [`Connection::poll_event`] calls this as soon as that event comes. Does nothing at any
-    /// other time.
-    pub fn messages_handled(&mut self) {
-        if self.phase == Phase::Draining && self.drain_stage == DrainStage::Handling {
-            self.drain_stage = DrainStage::Requests;
-            self.advance_drain();
-        }
-    }
-
     /// Closes at once, without draining. Pending requests fail with
     /// [`RequestFailure::Closed`].
     pub fn close(&mut self) {
@@ -626,21 +553,6 @@ impl Connection {
     }
 
     // ----- internals -----
-
-    /// Moves a drain waiting for its requests on once none is left.
-    fn advance_drain(&mut self) {
-        if self.phase != Phase::Draining
-            || self.drain_stage != DrainStage::Requests
-            || self.requests.values().next().is_some()
-        {
-            return;
-        }
-        self.drain_stage = DrainStage::Flush;
-        if let Some(sid) = self.inbox.as_ref().map(|i| i.sid) {
-            self.send(ClientOp::Unsub { sid, max: None });
-        }
-        self.send_ping(PongWaiter::DrainFlush);
-    }
 
     /// Reports every bounded flush whose deadline has passed; its PONG is ignored when it
     /// comes.
@@ -663,36 +575,6 @@ impl Connection {
             }
             self.held_flushes.retain(|held| *held != id);
             self.events.push_back(Event::FlushTimedOut(id));
-        }
-    }
-
-    /// A `-ERR` refusing a SUB for `subject` (in `queue`): every subscription it names ends
-    /// with the error and is forgotten (never sent again). If it names the request inbox,
-    /// waiting requests fail now and later ones are refused.
-    fn subscription_denied(&mut self, error: &ServerError, subject: &str, queue: Option<&str>) {
-        let denied: Vec<u64> = self
-            .subscriptions
-            .iter()
-            .filter(|(_, s)| s.subject == subject && s.queue.as_deref() == queue)
-            .map(|(sid, _)| sid)
-            .collect();
-        for sid in denied {
-            self.subscriptions.remove(&sid);
-            self.events.push_back(Event::SubscriptionDenied {
-                sid,
-                error: error.clone(),
-            });
-        }
-        let is_inbox = queue.is_none()
-            && self.inbox.as_ref().is_some_and(|inbox| {
-                subject
-                    .strip_prefix(inbox.prefix.as_str())
-                    .is_some_and(|rest| rest == ".*")
-            });
-        if is_inbox {
-            self.inbox = None;
-            self.inbox_denied = Some(error.clone());
-            self.fail_requests(RequestFailure::PermissionDenied);
         }
     }
 
