@@ -300,3 +300,17 @@ fn a_flush_while_the_server_is_gone_times_out_and_is_not_sent_after_the_reconnec
     f.handshake(INFO);
     assert_eq!(f.sent(), "", "no PING for the flush that gave up");
 }
+
+#[test]
+fn a_draining_subscription_that_reaches_its_limit_first_ends_once_and_its_pong_adds_nothing() {
+    let mut f = Fixture::connected();
+    let sid = f.conn.subscribe("n", None).unwrap();
+    f.conn.unsubscribe(sid, Some(1)).unwrap();
+    f.conn.drain_subscription(sid).unwrap();
+    assert_eq!(f.conn.drain_subscription(sid), Ok(()), "already draining");
+    f.sent();
+    f.input(&format!("MSG n {sid} 1\r\nx\r\nPONG\r\n"));
+    let events = f.events();
+    assert!(matches!(&events[0], Event::Message { .. }));
+    assert_eq!(events[1..], [Event::SubscriptionEnded { sid }]);
+}
