@@ -47,6 +47,7 @@ start_browser_test_server() {
     write_server_conf "$dir/users.conf" browser-tests-users "$utcp" "$uws" 'authorization {
   users: [
     { user: "alice", password: "secret-a" }
+    { user: "watcher", password: "secret-w", permissions: { subscribe: { deny: ["secret.>", "_INBOX.>"] } } }
     { nkey: "UATXNCQEL5CAZS5RA5DITKZJUASXTZZU4QBAIK2MCQ7665A2QQNGF3QH" }
   ]
 }'

@@ -9,14 +9,17 @@ use std::time::Duration;
 
 use futures::stream::{self, StreamExt};
 use nats_web::nats::client::{
-    channel, connect, connect_with_events, ClientEvent, ConnectErrorKind, ErrorKind,
+    channel, connect, connect_with_events, ClientEvent, ConnectErrorKind, DrainError, ErrorKind,
     RequestErrorKind,
 };
 use nats_web::nats::conn::Direction;
 use nats_web::nats::{Client, ConnectOptions};
 use wasm_bindgen_futures::spawn_local;
 use wasm_bindgen_test::*;
-use web::{CLOSED_WS_URL, TCP_PORT_AS_WS_URL, WS_URL};
+use web::{
+    control, CLOSED_WS_URL, RESTARTABLE_WS_URL, TCP_PORT_AS_WS_URL, USERS_WS_URL, WATCHER_PASSWORD,
+    WATCHER_USER, WS_URL,
+};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -220,7 +223,7 @@ async fn a_url_without_a_websocket_scheme_is_refused_with_a_hint() {
 #[wasm_bindgen_test]
 async fn a_request_to_a_responder_that_never_answers_times_out() {
     let client = client().await;
-    let _silent = client.subscribe("silent").await.unwrap();
+    let silent = client.subscribe("silent").await.unwrap();
     client.flush().await.unwrap();
     let err = client
         .request("silent", "")
@@ -229,5 +232,145 @@ async fn a_request_to_a_responder_that_never_answers_times_out() {
         .unwrap_err();
     assert_eq!(err.kind(), RequestErrorKind::TimedOut);
     assert_eq!(err.to_string(), "request to silent timed out after 300 ms");
+    // A subscriber kept but never read would make the drain wait for it: drop it.
+    drop(silent);
+    client.drain().await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_responder_still_handling_a_request_when_its_client_drains_gets_its_reply_out() {
+    let responder = client().await;
+    let requester = client().await;
+    let mut sub = responder.subscribe("slow.svc").await.unwrap();
+    let (received_tx, mut received) = channel::unbounded();
+    spawn_local(async move {
+        while let Some(msg) = sub.next().await {
+            let _ = received_tx.send(());
+            web::sleep(Duration::from_millis(200)).await; // still handling as the drain begins
+            let _ = msg.respond("answer").await;
+        }
+    });
+    responder.flush().await.unwrap();
+    let (reply_tx, mut reply) = channel::unbounded();
+    let asking = requester.clone();
+    spawn_local(async move {
+        let outcome = asking
+            .request("slow.svc", "")
+            .timeout(Duration::from_secs(5))
+            .await;
+        let _ = reply_tx.send(outcome.map(|m| m.payload).map_err(|e| e.to_string()));
+    });
+    received.next().await.unwrap();
+    responder.drain().await.unwrap();
+    assert_eq!(reply.next().await.unwrap(), Ok(b"answer".to_vec()));
+    requester.drain().await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn draining_a_subscription_that_ends_otherwise_resolves_once_its_stream_has_ended() {
+    let client = client().await;
+
+    // Its unsubscribe_after limit is reached while the drain waits for its PONG.
+    let mut racing = client.subscribe("ends.racing").await.unwrap();
+    racing.handle().unsubscribe_after(1).unwrap();
+    client.publish("ends.racing", "last").await.unwrap();
+    racing.drain().await.unwrap();
+    assert_eq!(racing.next().await.unwrap().payload, b"last");
+    assert!(racing.next().await.is_none());
+
+    // It reached its limit before the drain was asked for.
+    let mut limited = client.subscribe("ends.limited").await.unwrap();
+    limited.handle().unsubscribe_after(1).unwrap();
+    client.publish("ends.limited", "1").await.unwrap();
+    assert!(limited.next().await.is_some());
+    limited.drain().await.unwrap();
+
+    // Unsubscribed while draining, and drained twice at once.
+    let gone = client.subscribe("ends.gone").await.unwrap();
+    let handle = gone.handle();
+    let (drained, unsubscribed) = futures::join!(handle.drain(), async { handle.unsubscribe() });
+    unsubscribed.unwrap();
+    drained.unwrap();
+    let twice = client.subscribe("ends.twice").await.unwrap();
+    let (a, b) = futures::join!(twice.drain(), twice.drain());
+    a.unwrap();
+    b.unwrap();
+    drop((racing, limited, gone, twice));
+    client.drain().await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn while_reconnecting_drain_is_refused_with_what_waits_and_flush_times_out() {
+    let (tx, mut events) = channel::unbounded();
+    let options = ConnectOptions::new()
+        .servers([RESTARTABLE_WS_URL])
+        .reconnect_wait(Duration::from_millis(100))
+        .max_reconnects(None);
+    let client = connect_with_events(options, Some(tx)).await.unwrap();
+    let mut held = client.subscribe("held").await.unwrap();
+    client.flush().await.unwrap();
+
+    control("kill").await;
+    while !matches!(
+        events.next().await,
+        Some(ClientEvent::Disconnected { .. }) | None
+    ) {}
+    client.publish("held", "one").await.unwrap();
+    client.publish("held", "two").await.unwrap();
+    match client.drain().await {
+        Err(DrainError::NotConnected {
+            held_messages: 2,
+            held_bytes,
+        }) => assert!(held_bytes > 6, "{held_bytes}"),
+        other => panic!("drain while reconnecting: {other:?}"),
+    }
+    let err = client
+        .flush()
+        .timeout(Duration::from_millis(300))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::TimedOut);
+
+    control("start").await;
+    while !matches!(
+        events.next().await,
+        Some(ClientEvent::Reconnected { .. }) | None
+    ) {}
+    assert_eq!(
+        held.next().await.unwrap().payload,
+        b"one",
+        "nothing was lost"
+    );
+    assert_eq!(held.next().await.unwrap().payload, b"two");
+    drop(held);
+    client.drain().await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_denied_subscription_ends_with_the_error_and_a_denied_inbox_fails_requests_at_once() {
+    let options = ConnectOptions::new()
+        .servers([USERS_WS_URL])
+        .user_and_password(WATCHER_USER, WATCHER_PASSWORD);
+    let client = connect(options).await.unwrap();
+    let mut denied = client.subscribe("secret.plans").await.unwrap();
+    assert!(denied.next().await.is_none(), "the stream ends");
+    let err = denied.error().expect("the stream says why it ended");
+    assert_eq!(err.kind(), ErrorKind::PermissionDenied);
+    assert!(err.to_string().contains("\"secret.plans\""), "{err}");
+    assert_eq!(
+        denied.drain().await.unwrap_err().kind(),
+        ErrorKind::PermissionDenied
+    );
+
+    // Longer than the test runner waits: only failing at once lets this pass.
+    let err = client
+        .request("svc", "")
+        .timeout(Duration::from_secs(600))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), RequestErrorKind::PermissionDenied, "{err}");
+    let err = client.request("svc", "").await.unwrap_err();
+    assert_eq!(err.kind(), RequestErrorKind::PermissionDenied, "{err}");
+    drop(denied);
     client.drain().await.unwrap();
 }

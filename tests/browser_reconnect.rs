@@ -84,6 +84,8 @@ async fn a_restarted_server_is_rejoined_with_subscriptions_and_buffered_publishe
         sockets_before + 1,
         "one socket per client, no ghosts"
     );
+    // A drain waits for every subscriber to be read to its end or dropped.
+    drop((buffered, _silent));
     client.drain().await.unwrap();
     assert_eq!(live_sockets(), sockets_before, "closed with the client");
 }

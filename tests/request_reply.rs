@@ -168,3 +168,80 @@ fn unsubscribe_after_n_stops_at_n_on_a_real_server() {
     nc.flush();
     assert_eq!(count, 3);
 }
+
+#[test]
+fn a_responder_that_answers_after_the_drain_began_still_gets_its_reply_to_the_requester() {
+    let server = NatsServer::start();
+    let mut responder = Driver::connect(server.tcp_addr(), ConnectOptions::new()).unwrap();
+    responder.defer_messages_handled = true;
+    let sid = responder.conn.subscribe("svc", None).unwrap();
+    responder.flush();
+
+    let addr = server.tcp_addr();
+    let requester = thread::spawn(move || {
+        let mut nc = Driver::connect(addr, ConnectOptions::new()).unwrap();
+        nc.request("svc", b"question", Duration::from_secs(5))
+    });
+    let request = responder.run_until(PATIENCE, |_, e| match e {
+        Event::Message { sid: s, message } if s == sid => Some(message),
+        _ => None,
+    });
+    // The app is still handling the request when the drain begins, and answers only once
+    // its subscription has drained.
+    responder.conn.drain(web_time::Instant::now()).unwrap();
+    responder.run_until(PATIENCE, |_, e| {
+        (e == Event::AllSubscriptionsDrained).then_some(())
+    });
+    let reply = request.reply.expect("a reply subject");
+    responder
+        .conn
+        .publish(&reply, None, None, b"answer")
+        .expect("publishing still works while draining");
+    responder.conn.messages_handled();
+    let closed = responder.run_until(PATIENCE, |_, e| match e {
+        Event::Closed(reason) => Some(reason),
+        _ => None,
+    });
+    assert_eq!(closed, CloseReason::Drained);
+    assert_eq!(requester.join().unwrap().unwrap().payload, b"answer");
+}
+
+#[test]
+fn a_request_in_flight_when_the_drain_begins_still_gets_its_reply() {
+    let server = NatsServer::start();
+    let (ready_tx, ready_rx) = mpsc::channel();
+    let addr = server.tcp_addr();
+    let slow = thread::spawn(move || {
+        let mut nc = Driver::connect(addr, ConnectOptions::new()).unwrap();
+        let sub = nc.conn.subscribe("slow", None).unwrap();
+        nc.respond_on(sub, |_| {
+            thread::sleep(Duration::from_millis(300)); // answers after the drain began
+            b"late but answered".to_vec()
+        });
+        nc.flush();
+        ready_tx.send(()).unwrap();
+        nc.run_for(Duration::from_secs(2));
+    });
+    ready_rx.recv_timeout(PATIENCE).unwrap();
+
+    let mut nc = Driver::connect(server.tcp_addr(), ConnectOptions::new()).unwrap();
+    let _other = nc.conn.subscribe("other", None).unwrap();
+    let id = nc
+        .conn
+        .request(
+            web_time::Instant::now(),
+            "slow",
+            None,
+            b"",
+            Duration::from_secs(5),
+        )
+        .unwrap();
+    nc.conn.drain(web_time::Instant::now()).unwrap();
+    assert_eq!(nc.await_request(id).unwrap().payload, b"late but answered");
+    let closed = nc.run_until(PATIENCE, |_, e| match e {
+        Event::Closed(reason) => Some(reason),
+        _ => None,
+    });
+    assert_eq!(closed, CloseReason::Drained);
+    slow.join().unwrap();
+}

@@ -24,6 +24,10 @@ pub struct Driver {
     read_buf: Vec<u8>,
     write_buf: Vec<u8>,
     responders: HashMap<u64, Responder>,
+    /// The driver handles each message as it hands it out, so it tells a connection drain
+    /// at once that all are handled ([`Connection::messages_handled`]). A test that handles
+    /// messages later sets this and calls it itself.
+    pub defer_messages_handled: bool,
 }
 
 impl Driver {
@@ -39,6 +43,7 @@ impl Driver {
             read_buf: vec![0; 64 * 1024],
             write_buf: Vec::new(),
             responders: HashMap::new(),
+            defer_messages_handled: false,
         };
         driver.run_until(PATIENCE, |_, event| match event {
             Event::Connected(_) => Some(Ok(())),
@@ -185,6 +190,9 @@ impl Driver {
         event: Event,
         f: &mut impl FnMut(&mut Connection, Event) -> Option<T>,
     ) -> Option<T> {
+        if event == Event::AllSubscriptionsDrained && !self.defer_messages_handled {
+            self.conn.messages_handled();
+        }
         if let Event::Message { sid, message } = &event {
             if let (Some(responder), Some(reply)) = (self.responders.get_mut(sid), &message.reply) {
                 let body = responder(message);

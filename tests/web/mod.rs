@@ -67,6 +67,10 @@ pub const TOKEN_WS_URL: &str = match option_env!("NATS_TOKEN_WS_URL") {
 pub const USER: &str = "alice";
 /// Password of [`USER`].
 pub const PASSWORD: &str = "secret-a";
+/// A user of [`USERS_WS_URL`] who may not subscribe to `secret.>` nor to `_INBOX.>`.
+pub const WATCHER_USER: &str = "watcher";
+/// Password of [`WATCHER_USER`].
+pub const WATCHER_PASSWORD: &str = "secret-w";
 /// The token of [`TOKEN_WS_URL`].
 pub const TOKEN: &str = "s3cr3t-token";
 /// Seed of the NKey user (public key `UATXNCQ...` in the server config).

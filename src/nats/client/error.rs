@@ -27,6 +27,11 @@ pub enum ErrorKind {
     NoReplySubject,
     /// Disconnected, and the buffer for publishes made meanwhile is full.
     BufferFull,
+    /// The server refused the subscription: this user may not subscribe to its subject (or
+    /// in its queue group). The subscription has ended.
+    PermissionDenied,
+    /// A flush got no answer within its timeout (the server is slow or gone).
+    TimedOut,
 }
 
 /// An error from a client operation other than connect and request.
@@ -69,6 +74,8 @@ impl From<CommandError> for Error {
             CommandError::Closed => ErrorKind::Closed,
             CommandError::UnknownSubscription(_) => ErrorKind::UnknownSubscription,
             CommandError::BufferFull { .. } => ErrorKind::BufferFull,
+            CommandError::PermissionDenied(_) => ErrorKind::PermissionDenied,
+            CommandError::NotConnected { .. } => ErrorKind::Closed,
         };
         Error::new(kind, e.to_string())
     }
@@ -93,6 +100,10 @@ pub enum RequestErrorKind {
     Disconnected,
     /// Disconnected, and the buffer for publishes made meanwhile is full.
     BufferFull,
+    /// The server refused this user the subscription to the request inbox, so no reply can
+    /// arrive: waiting requests fail at once and later ones are refused. Grant subscribe
+    /// permission on the inbox prefix (`_INBOX.>` by default) or choose another prefix.
+    PermissionDenied,
 }
 
 /// A request that got no reply.
@@ -131,6 +142,13 @@ impl RequestError {
                 RequestErrorKind::Disconnected,
                 format!("connection lost before {subject} was answered; reconnecting"),
             ),
+            RequestFailure::PermissionDenied => (
+                RequestErrorKind::PermissionDenied,
+                format!(
+                    "request to {subject} failed: the server refused this user the subscription \
+                     to the reply inbox, so no reply can arrive"
+                ),
+            ),
         };
         RequestError { kind, message }
     }
@@ -143,6 +161,8 @@ impl RequestError {
             CommandError::Invalid(_) => RequestErrorKind::InvalidSubject,
             CommandError::Draining => RequestErrorKind::Draining,
             CommandError::BufferFull { .. } => RequestErrorKind::BufferFull,
+            CommandError::PermissionDenied(_) => RequestErrorKind::PermissionDenied,
+            CommandError::NotConnected { .. } => RequestErrorKind::Disconnected,
             CommandError::Closed | CommandError::UnknownSubscription(_) => RequestErrorKind::Closed,
         };
         RequestError {
@@ -214,10 +234,44 @@ impl fmt::Display for ConnectError {
     }
 }
 
-/// Why a drain did not end in an orderly close.
+/// Why [`super::Client::drain`] did not end in an orderly close.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("drain did not finish: {0}")]
-pub struct DrainError(pub CloseReason);
+pub enum DrainError {
+    /// The client is reconnecting: nothing was drained and the connection is unchanged (as
+    /// nats.go's `ErrConnectionReconnecting`). `held_messages` publishes (`held_bytes` bytes
+    /// on the wire) wait for the connection: they are sent once it is back, unless the client
+    /// is closed first. Drain again once reconnected.
+    #[error(
+        "drain refused: not connected (reconnecting); {held_messages} publishes \
+         ({held_bytes} bytes) are waiting for the connection and were not sent yet"
+    )]
+    NotConnected {
+        /// Publishes waiting for the connection.
+        held_messages: usize,
+        /// Their size on the wire.
+        held_bytes: usize,
+    },
+    /// The drain did not finish within [`crate::nats::ConnectOptions::drain_timeout`]; the
+    /// connection is closed, requests still waiting failed, and messages a subscriber had not
+    /// handled yet may have gone unanswered. A [`super::Subscriber`] that is kept but never
+    /// read to its end makes the drain wait this long: read it to the end or drop it.
+    #[error("drain did not finish within the drain timeout; the connection is closed")]
+    TimedOut,
+    /// The connection closed for another reason before the drain finished (the server went
+    /// away, or [`super::Client::close`] was called).
+    #[error("drain did not finish: {0}")]
+    Closed(CloseReason),
+}
+
+impl DrainError {
+    /// The error for a connection that closed with `reason` before a drain finished.
+    pub(crate) fn from_close(reason: CloseReason) -> Self {
+        match reason {
+            CloseReason::DrainTimeout => DrainError::TimedOut,
+            other => DrainError::Closed(other),
+        }
+    }
+}
 
 /// Checks that `url` is something a browser WebSocket can open to a nats-server.
 pub fn check_server_url(url: &str) -> Result<(), ConnectError> {

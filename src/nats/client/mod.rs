@@ -34,6 +34,9 @@ use shared::{Shared, State};
 /// Timeout of a request when none is given.
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// Timeout of a flush when none is given.
+pub const DEFAULT_FLUSH_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// What a connection reports to the page besides messages: for status lines and traces.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ClientEvent {
@@ -166,6 +169,7 @@ impl Client {
         let sid = self.command(|state| {
             let sid = state.conn.subscribe(subject, queue)?;
             state.subscriptions.insert(sid, tx);
+            state.open_streams.insert(sid, ());
             Ok(sid)
         })?;
         Ok(Subscriber::new(sid, self.clone(), rx))
@@ -215,19 +219,33 @@ impl Client {
         }
     }
 
-    /// Waits until the server has processed everything sent so far.
-    pub async fn flush(&self) -> Result<(), Error> {
-        let (tx, rx) = oneshot();
-        self.command(|state| {
-            let id = state.conn.flush()?;
-            state.flushes.insert(id, tx);
-            Ok(())
-        })?;
-        rx.await.map_err(|_| Error::closed())
+    /// A flush: `.await` it to wait until the server has processed everything sent so far.
+    /// It fails with [`ErrorKind::TimedOut`] after [`DEFAULT_FLUSH_TIMEOUT`] (or
+    /// `.timeout(..)`) without an answer, e.g. while the server is gone and the client is
+    /// reconnecting, and with [`ErrorKind::Closed`] if the connection closes first.
+    pub fn flush(&self) -> Flush {
+        Flush {
+            client: self.clone(),
+            timeout: DEFAULT_FLUSH_TIMEOUT,
+        }
     }
 
-    /// Drains every subscription (the request inbox too), sends what is queued and closes.
-    /// New subscriptions and requests are refused from the moment this is called.
+    /// Drains the connection as nats.go does, then closes it. From the moment this is called
+    /// new subscriptions and requests are refused; publishes (a responder's replies) keep
+    /// working to the end. In order:
+    /// 1. every subscription is drained: the messages the server sent before are still
+    ///    delivered, then each [`Subscriber`] stream ends;
+    /// 2. the drain waits until the application has handled them: every `Subscriber` read to
+    ///    its end (a responder loop `while let Some(msg) = sub.next().await` does that) or
+    ///    dropped;
+    /// 3. requests in flight still get their replies (or time out);
+    /// 4. everything queued is flushed to the server, and the connection closes.
+    ///
+    /// `Ok(())` means all of that happened. [`ConnectOptions::drain_timeout`] bounds the whole
+    /// drain ([`DrainError::TimedOut`]). While the client is reconnecting it refuses at once
+    /// with [`DrainError::NotConnected`], which counts the publishes still waiting for the
+    /// connection, and changes nothing. A lost connection during the drain ends it with
+    /// [`DrainError::Closed`].
     pub async fn drain(&self) -> Result<(), DrainError> {
         let (tx, rx) = oneshot();
         {
@@ -235,17 +253,44 @@ impl Client {
             if let Some(reason) = state.close_reason.clone() {
                 return match reason {
                     CloseReason::Drained => Ok(()),
-                    other => Err(DrainError(other)),
+                    other => Err(DrainError::from_close(other)),
                 };
             }
+            match state.conn.drain(Instant::now()) {
+                Ok(()) => {}
+                Err(conn::CommandError::NotConnected {
+                    held_messages,
+                    held_bytes,
+                }) => {
+                    return Err(DrainError::NotConnected {
+                        held_messages,
+                        held_bytes,
+                    })
+                }
+                // Closed in the core, its event not dispatched yet: `tx` learns why.
+                Err(_) => {}
+            }
             state.closed.push(tx);
-            let _ = state.conn.drain(Instant::now());
             state.pump_soon();
         }
         match rx.await {
             Ok(CloseReason::Drained) => Ok(()),
-            Ok(other) => Err(DrainError(other)),
-            Err(_) => Err(DrainError(CloseReason::ClosedByClient)),
+            Ok(other) => Err(DrainError::from_close(other)),
+            Err(_) => Err(DrainError::Closed(CloseReason::ClosedByClient)),
+        }
+    }
+
+    /// The `Subscriber` of `sid` was read to its end or dropped (see [`Client::drain`]).
+    fn stream_finished(&self, sid: u64) {
+        match self.shared.try_borrow_mut() {
+            Ok(mut state) => state.stream_finished(sid),
+            // Called while the state is in use (a stream dropped inside a command): later.
+            Err(_) => {
+                let client = self.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    client.shared.borrow_mut().stream_finished(sid);
+                });
+            }
         }
     }
 
@@ -254,6 +299,51 @@ impl Client {
         let mut state = self.shared.borrow_mut();
         state.conn.close();
         state.pump_soon();
+    }
+}
+
+/// A flush being prepared; set `.timeout(..)`, then `.await` it.
+#[must_use = "a flush does nothing until it is awaited"]
+pub struct Flush {
+    client: Client,
+    timeout: Duration,
+}
+
+impl Flush {
+    /// How long to wait for the server's answer (default [`DEFAULT_FLUSH_TIMEOUT`]).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    async fn send(self) -> Result<(), Error> {
+        let (tx, rx) = oneshot();
+        self.client.command(|state| {
+            let id = state.conn.flush_within(Instant::now(), self.timeout)?;
+            state.flushes.insert(id, tx);
+            Ok(())
+        })?;
+        match rx.await {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(Error::new(
+                ErrorKind::TimedOut,
+                format!(
+                    "flush timed out after {} ms: the server did not answer (is it reachable?)",
+                    // u64, not as_millis()'s u128: formatting a u128 costs wasm size.
+                    u64::try_from(self.timeout.as_millis()).unwrap_or(u64::MAX)
+                ),
+            )),
+            Err(_) => Err(Error::closed()),
+        }
+    }
+}
+
+impl IntoFuture for Flush {
+    type Output = Result<(), Error>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output>>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 

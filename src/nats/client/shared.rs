@@ -8,7 +8,7 @@ use std::rc::{Rc, Weak};
 use web_time::Instant;
 
 use super::channel::{OneshotSender, Sender};
-use super::ClientEvent;
+use super::{ClientEvent, Error, ErrorKind};
 use crate::nats::conn::{
     CloseReason, Connection, Event, FlushId, Message, RequestFailure, RequestId, Transport,
 };
@@ -42,8 +42,18 @@ pub(crate) struct State {
     pub connected: Option<ConnectedSender>,
     pub requests: IdMap<RequestId, OneshotSender<Result<Message, RequestFailure>>>,
     pub subscriptions: IdMap<u64, Sender<Message>>,
-    pub subscription_drains: IdMap<u64, Vec<OneshotSender<()>>>,
-    pub flushes: IdMap<FlushId, OneshotSender<()>>,
+    /// `SubscriberHandle::drain` calls waiting for their subscription's stream to end.
+    pub subscription_drains: IdMap<u64, Vec<OneshotSender<Result<(), Error>>>>,
+    /// Subscriptions whose `Subscriber` exists and has not been read to its end: a
+    /// connection drain waits for these before it moves on to the requests.
+    pub open_streams: IdMap<u64, ()>,
+    /// A connection drain waits for `open_streams` to empty.
+    awaiting_handled: bool,
+    /// Why a subscription ended, when the server refused it (kept while its `Subscriber`
+    /// exists).
+    pub subscription_errors: IdMap<u64, Error>,
+    /// Flushes waiting: `true` once confirmed, `false` when timed out.
+    pub flushes: IdMap<FlushId, OneshotSender<bool>>,
     pub closed: Vec<OneshotSender<CloseReason>>,
     pub listeners: Vec<Sender<ClientEvent>>,
     pub close_reason: Option<CloseReason>,
@@ -71,6 +81,9 @@ pub(crate) fn open(
             requests: IdMap::new(),
             subscriptions: IdMap::new(),
             subscription_drains: IdMap::new(),
+            open_streams: IdMap::new(),
+            awaiting_handled: false,
+            subscription_errors: IdMap::new(),
             flushes: IdMap::new(),
             closed: Vec::new(),
             listeners: listener.into_iter().collect(),
@@ -253,19 +266,36 @@ impl State {
                     tx.send(Err(kind));
                 }
             }
-            Event::SubscriptionEnded { sid } => {
-                self.subscriptions.remove(&sid);
-                self.subscription_drains.remove(&sid);
-            }
-            Event::SubscriptionDrained { sid } => {
+            // However the stream ended (its limit, unsubscribed, drained), a drain waiting on
+            // it is done: the stream has delivered its last message.
+            Event::SubscriptionEnded { sid } | Event::SubscriptionDrained { sid } => {
                 self.subscriptions.remove(&sid);
                 for tx in self.subscription_drains.remove(&sid).unwrap_or_default() {
-                    tx.send(());
+                    tx.send(Ok(()));
                 }
+            }
+            Event::SubscriptionDenied { sid, error } => {
+                self.subscriptions.remove(&sid);
+                let error = Error::new(ErrorKind::PermissionDenied, error.to_string());
+                for tx in self.subscription_drains.remove(&sid).unwrap_or_default() {
+                    tx.send(Err(error.clone()));
+                }
+                if self.open_streams.contains_key(&sid) {
+                    self.subscription_errors.insert(sid, error);
+                }
+            }
+            Event::AllSubscriptionsDrained => {
+                self.awaiting_handled = true;
+                self.check_handled();
             }
             Event::Flushed(id) => {
                 if let Some(tx) = self.flushes.remove(&id) {
-                    tx.send(());
+                    tx.send(true);
+                }
+            }
+            Event::FlushTimedOut(id) => {
+                if let Some(tx) = self.flushes.remove(&id) {
+                    tx.send(false);
                 }
             }
             Event::ServerError(error) => self.notify(ClientEvent::ServerError(error)),
@@ -293,6 +323,22 @@ impl State {
                 // Closed is the last event: end every event stream.
                 self.listeners.clear();
             }
+        }
+    }
+
+    /// The `Subscriber` of `sid` was read to its end or dropped: the application is done
+    /// with its messages.
+    pub(crate) fn stream_finished(&mut self, sid: u64) {
+        self.open_streams.remove(&sid);
+        self.check_handled();
+    }
+
+    /// Lets a connection drain move on once every `Subscriber` is done.
+    fn check_handled(&mut self) {
+        if self.awaiting_handled && self.open_streams.values().next().is_none() {
+            self.awaiting_handled = false;
+            self.conn.messages_handled();
+            self.pump_soon();
         }
     }
 

@@ -69,6 +69,9 @@ pub enum RequestFailure {
     Closed,
     /// The transport was lost while the request waited; the client is reconnecting.
     Disconnected,
+    /// The server refused the subscription to the request inbox (a permission violation):
+    /// no reply can reach this connection, so every request fails at once.
+    PermissionDenied,
 }
 
 impl fmt::Display for RequestFailure {
@@ -78,6 +81,7 @@ impl fmt::Display for RequestFailure {
             RequestFailure::NoResponders => "no responders",
             RequestFailure::Closed => "connection closed",
             RequestFailure::Disconnected => "disconnected",
+            RequestFailure::PermissionDenied => "permission denied for the reply inbox",
         })
     }
 }
@@ -219,8 +223,25 @@ pub enum Event {
         /// The subscription.
         sid: u64,
     },
+    /// The server refused subscription `sid` (a permission violation for its subject and
+    /// queue group). It has ended: no message follows, it is not sent again on reconnect, and
+    /// no [`Event::SubscriptionEnded`] follows.
+    SubscriptionDenied {
+        /// The subscription.
+        sid: u64,
+        /// The server's error, naming the subject (and queue group).
+        error: ServerError,
+    },
+    /// A connection drain delivered the last message of every subscription (each got its
+    /// [`Event::SubscriptionDrained`]). The drain now waits for the owner to call
+    /// [`super::Connection::messages_handled`] once its application has handled every message
+    /// delivered to them; responders can still publish their replies meanwhile.
+    AllSubscriptionsDrained,
     /// Everything sent before the flush reached the server and was processed.
     Flushed(FlushId),
+    /// A flush made with [`super::Connection::flush_within`] got no answer within its timeout
+    /// (the server is gone or the connection is reconnecting). No [`Event::Flushed`] follows.
+    FlushTimedOut(FlushId),
     /// A `-ERR` after which the connection stays open (permissions, invalid subject).
     ServerError(ServerError),
     /// An operation sent or received, when [`super::ConnectOptions::trace`] is on.
@@ -250,6 +271,24 @@ pub enum CommandError {
     /// No such subscription (it ended, or was never made).
     #[error("no subscription with sid {0}")]
     UnknownSubscription(u64),
+    /// [`super::Connection::drain`] while not connected (reconnecting, or before the first
+    /// connect finished): nothing was drained and nothing changed. The publishes counted here
+    /// still wait for the connection; drain again once connected, or close to discard them.
+    #[error(
+        "not connected, so nothing was drained: {held_messages} publishes ({held_bytes} bytes) \
+         are waiting for the connection; drain again once reconnected, or close to discard them"
+    )]
+    NotConnected {
+        /// Publishes waiting for the connection.
+        held_messages: usize,
+        /// Their size on the wire.
+        held_bytes: usize,
+    },
+    /// The server refused the subscription to the request inbox, so no request can get a
+    /// reply on this connection (give the user permission to subscribe to the inbox prefix,
+    /// `_INBOX.>` by default, or choose another prefix).
+    #[error("request refused: {0}")]
+    PermissionDenied(ServerError),
 }
 
 /// Counts of what went in and out, for display and benchmarks.

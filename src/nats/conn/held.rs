@@ -39,6 +39,11 @@ impl HeldPublishes {
         self.bytes.len()
     }
 
+    /// Publishes held.
+    pub fn count(&self) -> usize {
+        self.entries.len()
+    }
+
     /// The buffer to encode the next publish into; [`HeldPublishes::commit`] or
     /// [`HeldPublishes::rollback`] must follow with the length it had before.
     pub fn buffer(&mut self) -> &mut Vec<u8> {

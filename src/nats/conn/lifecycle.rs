@@ -5,7 +5,7 @@ use std::time::Duration;
 use web_time::Instant;
 
 use super::{
-    Auth, CloseReason, Connection, Event, Phase, PongWaiter, RequestFailure, RequestId,
+    Auth, CloseReason, Connection, DrainStage, Event, Phase, PongWaiter, RequestFailure, RequestId,
     ServerError, ServerErrorKind, Transport,
 };
 use crate::nats::proto::validate::ValidationError;
@@ -19,9 +19,6 @@ impl Connection {
     pub fn handle_transport_closed(&mut self, now: Instant, description: impl Into<String>) {
         match self.phase {
             Phase::Closed(_) | Phase::Reconnecting => {}
-            Phase::Draining if self.pong_waiters.is_empty() => {
-                self.close_with(CloseReason::Drained)
-            }
             _ => self.transport_lost(now, CloseReason::TransportClosed(description.into())),
         }
     }
@@ -126,20 +123,27 @@ impl Connection {
         self.keepalive_sent.clear();
         match self.pong_waiters.pop_front() {
             Some(PongWaiter::Handshake) => self.handshake_done(now),
-            Some(PongWaiter::Flush(id)) => self.events.push_back(Event::Flushed(id)),
+            Some(PongWaiter::Flush(id)) => {
+                self.flush_deadlines.remove(&id);
+                self.events.push_back(Event::Flushed(id));
+            }
             Some(PongWaiter::SubscriptionDrain(sid)) => {
                 if self.subscriptions.remove(&sid).is_some() {
                     self.events.push_back(Event::SubscriptionDrained { sid });
                 }
             }
             Some(PongWaiter::ConnectionDrain) => {
+                // Every subscription got its UNSUB before this PING: all have delivered
+                // their last message now. The request inbox stays until the requests end.
                 for (sid, _) in std::mem::take(&mut self.subscriptions) {
                     self.events.push_back(Event::SubscriptionDrained { sid });
                 }
-                self.close_with(CloseReason::Drained);
+                self.drain_stage = DrainStage::Handling;
+                self.events.push_back(Event::AllSubscriptionsDrained);
             }
             Some(PongWaiter::LameDuckMove) => self.move_off_lame_duck(now),
-            Some(PongWaiter::Keepalive) | None => {}
+            Some(PongWaiter::DrainFlush) => self.close_with(CloseReason::Drained),
+            Some(PongWaiter::Keepalive | PongWaiter::Abandoned) | None => {}
         }
     }
 
@@ -273,7 +277,9 @@ impl Connection {
                 PongWaiter::Handshake
                 | PongWaiter::Keepalive
                 | PongWaiter::ConnectionDrain
-                | PongWaiter::LameDuckMove => {}
+                | PongWaiter::LameDuckMove
+                | PongWaiter::DrainFlush
+                | PongWaiter::Abandoned => {}
             }
         }
         if !self.ever_connected {
@@ -364,6 +370,7 @@ impl Connection {
         self.pong_waiters.clear();
         self.held.clear();
         self.held_flushes.clear();
+        self.flush_deadlines.clear();
         self.next_ping = None;
         self.connect_deadline = None;
         self.drain_deadline = None;

@@ -17,6 +17,8 @@
 //! bounded buffer; a request that fails takes its buffered publish out with it, so it never
 //! reaches the wire later.
 
+mod denied;
+mod drain;
 mod event;
 mod held;
 mod lame_duck;
@@ -31,6 +33,8 @@ mod trace;
 mod test_fixture;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_drain;
 #[cfg(test)]
 mod tests_faults;
 #[cfg(test)]
@@ -48,6 +52,7 @@ use web_time::Instant;
 use crate::nats::id_map::IdMap;
 use held::HeldPublishes;
 
+use drain::DrainStage;
 pub use event::{
     CloseReason, CommandError, Event, FlushId, Message, RequestFailure, RequestId, Statistics,
     Transport,
@@ -86,10 +91,15 @@ enum PongWaiter {
     Keepalive,
     Flush(FlushId),
     SubscriptionDrain(u64),
+    /// A connection drain's first stage: every subscription's UNSUB went before this PING.
     ConnectionDrain,
     /// Leaving a lame-duck server: everything sent before was processed, everything it sent
     /// before was handled.
     LameDuckMove,
+    /// A connection drain's last stage: everything queued has reached the server.
+    DrainFlush,
+    /// A flush that timed out; its PONG is still awaited, to keep PONGs and PINGs in step.
+    Abandoned,
 }
 
 #[derive(Debug, Clone)]
@@ -145,6 +155,12 @@ pub struct Connection {
     next_ping: Option<Instant>,
     connect_deadline: Option<Instant>,
     drain_deadline: Option<Instant>,
+    /// Where the drain is, while [`Phase::Draining`].
+    drain_stage: DrainStage,
+    /// Deadlines of flushes made with [`Connection::flush_within`] that are still waiting.
+    flush_deadlines: IdMap<FlushId, Instant>,
+    /// Set once the server refused the request inbox's SUB: requests fail with it at once.
+    inbox_denied: Option<ServerError>,
     reconnect_at: Option<Instant>,
     /// When to leave the server that announced lame-duck mode.
     lame_duck_move_at: Option<Instant>,
@@ -191,6 +207,9 @@ impl Connection {
             keepalive_sent: VecDeque::new(),
             next_ping: None,
             drain_deadline: None,
+            drain_stage: DrainStage::Subscriptions,
+            flush_deadlines: IdMap::new(),
+            inbox_denied: None,
             reconnect_at: None,
             lame_duck_move_at: None,
             lame_duck_seen: false,
@@ -262,6 +281,7 @@ impl Connection {
             if self.has_transport() {
                 self.received.extend_from_slice(&bytes[used..]);
             }
+            self.advance_drain();
             return;
         }
         let mut received = std::mem::take(&mut self.received);
@@ -271,6 +291,7 @@ impl Connection {
             received.drain(..used);
             self.received = received;
         }
+        self.advance_drain();
     }
 
     /// Handles every complete op at the start of `bytes`; returns how many bytes they took.
@@ -324,6 +345,8 @@ impl Connection {
             self.lame_duck_move_at = None;
             self.start_leaving();
         }
+        self.expire_flushes(now);
+        self.advance_drain();
         if self.next_ping.is_some_and(|at| at <= now) {
             self.keepalive(now);
         }
@@ -345,6 +368,7 @@ impl Connection {
             self.reconnect_at,
             self.lame_duck_move_at,
             self.requests.values().map(|r| r.deadline).min(),
+            self.flush_deadlines.values().min().copied(),
         ]
         .into_iter()
         .flatten()
@@ -499,6 +523,9 @@ impl Connection {
         timeout: Duration,
     ) -> Result<RequestId, CommandError> {
         self.check_accepting_new_work()?;
+        if let Some(error) = &self.inbox_denied {
+            return Err(CommandError::PermissionDenied(error.clone()));
+        }
         validate::publish_subject(subject)?;
         let size = headers.map_or(0, HeaderMap::encoded_len) + payload.len();
         validate::payload_size(size, self.max_payload())?;
@@ -520,7 +547,9 @@ impl Connection {
     }
 
     /// Asks the server to confirm it has processed everything sent so far; reported as
-    /// [`Event::Flushed`]. Several flushes may be outstanding at once.
+    /// [`Event::Flushed`]. Several flushes may be outstanding at once. This one has no
+    /// deadline: it waits across reconnects until answered or the connection closes (then it
+    /// is dropped without an event). Use [`Connection::flush_within`] for a bounded wait.
     pub fn flush(&mut self) -> Result<FlushId, CommandError> {
         self.check_open()?;
         let id = FlushId(self.next_flush);
@@ -530,6 +559,19 @@ impl Connection {
         } else {
             self.held_flushes.push(id);
         }
+        Ok(id)
+    }
+
+    /// Like [`Connection::flush`], but gives up at `now + timeout`: then
+    /// [`Event::FlushTimedOut`] is reported instead of [`Event::Flushed`], whether the server
+    /// is slow, gone, or the connection is reconnecting.
+    pub fn flush_within(
+        &mut self,
+        now: Instant,
+        timeout: Duration,
+    ) -> Result<FlushId, CommandError> {
+        let id = self.flush()?;
+        self.flush_deadlines.insert(id, now + timeout);
         Ok(id)
     }
 
@@ -557,42 +599,6 @@ impl Connection {
         Ok(())
     }
 
-    /// Drains the connection: refuses new subscriptions and requests, drains every subscription
-    /// (the request inbox too), sends what is queued and closes with [`CloseReason::Drained`],
-    /// or with [`CloseReason::DrainTimeout`] if that takes longer than the drain timeout. Not
-    /// connected, it closes at once (publishes still waiting for a connection are dropped).
-    pub fn drain(&mut self, now: Instant) -> Result<(), CommandError> {
-        match self.phase {
-            Phase::Closed(_) => return Err(CommandError::Closed),
-            Phase::Draining => return Ok(()),
-            Phase::AwaitInfo | Phase::Handshake | Phase::Reconnecting => {
-                self.close_with(CloseReason::Drained);
-                return Ok(());
-            }
-            Phase::Connected => {}
-        }
-        self.phase = Phase::Draining;
-        self.drain_deadline = Some(now + self.options.drain_timeout);
-        let sids: Vec<u64> = self
-            .subscriptions
-            .iter_mut()
-            .filter(|(_, s)| !s.draining)
-            .map(|(sid, s)| {
-                s.draining = true;
-                sid
-            })
-            .collect();
-        for sid in sids {
-            self.send(ClientOp::Unsub { sid, max: None });
-        }
-        if let Some(sid) = self.inbox.as_ref().map(|i| i.sid) {
-            // Replies that arrive before the PONG are still routed.
-            self.send(ClientOp::Unsub { sid, max: None });
-        }
-        self.send_ping(PongWaiter::ConnectionDrain);
-        Ok(())
-    }
-
     /// Closes at once, without draining. Pending requests fail with
     /// [`RequestFailure::Closed`].
     pub fn close(&mut self) {
@@ -600,6 +606,30 @@ impl Connection {
     }
 
     // ----- internals -----
+
+    /// Reports every bounded flush whose deadline has passed; its PONG is ignored when it
+    /// comes.
+    fn expire_flushes(&mut self, now: Instant) {
+        let mut expired = Vec::new();
+        self.flush_deadlines.retain(|id, deadline| {
+            let due = *deadline <= now;
+            if due {
+                expired.push(id);
+            }
+            !due
+        });
+        for id in expired {
+            if let Some(w) = self
+                .pong_waiters
+                .iter_mut()
+                .find(|w| **w == PongWaiter::Flush(id))
+            {
+                *w = PongWaiter::Abandoned;
+            }
+            self.held_flushes.retain(|held| *held != id);
+            self.events.push_back(Event::FlushTimedOut(id));
+        }
+    }
 
     fn handle_op(&mut self, now: Instant, op: ServerOp) {
         if self.options.trace {
@@ -619,6 +649,14 @@ impl Connection {
                 if error.is_fatal() {
                     self.server_refused(now, error);
                 } else {
+                    if let ServerErrorKind::PermissionViolation {
+                        operation: PermissionOperation::Subscribe,
+                        subject,
+                        queue,
+                    } = &error.kind
+                    {
+                        self.subscription_denied(&error, subject, queue.as_deref());
+                    }
                     self.events.push_back(Event::ServerError(error));
                 }
             }

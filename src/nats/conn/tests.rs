@@ -224,51 +224,6 @@ fn draining_a_subscription_delivers_what_arrived_before_the_pong_and_nothing_aft
 }
 
 #[test]
-fn draining_the_connection_refuses_new_work_drains_everything_and_closes() {
-    let mut f = Fixture::connected();
-    let sid = f.conn.subscribe("greet.*", None).unwrap();
-    let pending = f.request("greet.joe", 5000);
-    let reply = Fixture::reply_subject(&f.sent());
-    f.conn.drain(f.now).unwrap();
-    assert_eq!(f.conn.phase(), &Phase::Draining);
-    let inbox_sid = sid + 1;
-    assert_eq!(
-        f.sent(),
-        format!("UNSUB {sid}\r\nUNSUB {inbox_sid}\r\nPING\r\n")
-    );
-    assert_eq!(f.conn.subscribe("x", None), Err(CommandError::Draining));
-    assert_eq!(
-        f.conn
-            .request(f.now, "x", None, b"", Duration::from_secs(1)),
-        Err(CommandError::Draining)
-    );
-    f.conn.publish("still.allowed", None, None, b"").unwrap();
-    f.input(&format!(
-        "MSG greet.x {sid} 1\r\nx\r\nMSG {reply} 2 2\r\nok\r\nPONG\r\n"
-    ));
-    let events = f.events();
-    assert_eq!(message_payloads(&events), ["x"]);
-    assert!(events.contains(&Event::Response {
-        id: pending,
-        message: Message {
-            subject: reply,
-            reply: None,
-            headers: None,
-            raw_headers: None,
-            header_error: None,
-            payload: b"ok".to_vec()
-        }
-    }));
-    assert!(events.contains(&Event::SubscriptionDrained { sid }));
-    assert_eq!(events.last(), Some(&Event::Closed(CloseReason::Drained)));
-    assert_eq!(f.sent(), "PUB still.allowed 0\r\n\r\n");
-    assert_eq!(
-        f.conn.publish("x", None, None, b""),
-        Err(CommandError::Closed)
-    );
-}
-
-#[test]
 fn a_drain_that_gets_no_pong_ends_at_the_drain_timeout_and_fails_pending_requests() {
     let mut f = Fixture::connected();
     let id = f.request("greet.joe", 60_000);
