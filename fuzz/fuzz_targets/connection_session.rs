@@ -10,13 +10,18 @@
 //! - once the connection is closed (and what it queued then was taken), no step adds bytes,
 //!   events or transport commands;
 //! - acting on the deadlines due at one instant ends: `handle_timeout(now)` does not keep
-//!   setting deadlines that are due at `now` again (the driver would spin).
+//!   setting deadlines that are due at `now` again (the driver would spin);
+//! - every request resolves at most once, and a request reported failed never reaches the
+//!   wire afterwards (its reply subject never appears in a later `PUB`);
+//! - in the handshake window (CONNECT sent, first PONG not yet in) no publish goes out, and a
+//!   SUB or UNSUB given then goes out at once;
+//! - once closed, every request made has been resolved.
 #![no_main]
 
 use std::time::Duration;
 
 use libfuzzer_sys::fuzz_target;
-use nats_web::nats::conn::{ConnectOptions, Connection};
+use nats_web::nats::conn::{ConnectOptions, Connection, Event, Phase};
 use web_time::Instant;
 
 const INFO: &[u8] = b"INFO {\"server_id\":\"A\",\"version\":\"2.10.0\",\"proto\":1,\"headers\":true,\"max_payload\":4096} \r\n";
@@ -70,8 +75,22 @@ fuzz_target!(|data: &[u8]| {
     while !input.0.is_empty() && steps < 256 {
         steps += 1;
         let closed_before = conn.is_closed();
-        step(&mut conn, &mut input, &mut now);
+        let handshake_before = *conn.phase() == Phase::Handshake;
+        let command = step(&mut conn, &mut input, &mut now, &mut driver);
         let mut produced = driver.drain(&mut conn);
+        if handshake_before && *conn.phase() == Phase::Handshake {
+            assert!(
+                !driver.sent_publish,
+                "a publish went out before the handshake's PONG"
+            );
+            if let Some(control) = command {
+                let sent = driver
+                    .sent_control
+                    .iter()
+                    .any(|line| *line == control || line.starts_with(&format!("{control} ")));
+                assert!(sent, "{control} was not sent in the handshake window");
+            }
+        }
         // A driver's timer fires at once for a deadline that is due: acting on it must not
         // keep setting new ones that are due right away.
         let mut rounds = 0;
@@ -85,12 +104,27 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(produced, 0, "output after the connection closed");
         }
     }
+    if conn.is_closed() {
+        assert!(
+            driver.pending.is_empty(),
+            "requests {:?} never resolved although the connection closed",
+            driver.pending
+        );
+    }
 });
 
-/// What a driver does between steps.
+/// What a driver does between steps, and what the checks need to remember.
 #[derive(Default)]
 struct Driver {
     out: Vec<u8>,
+    /// Requests made and not yet resolved.
+    pending: Vec<u64>,
+    /// Requests resolved (answered or failed): none may resolve twice or reach the wire.
+    resolved: Vec<u64>,
+    /// The last drain sent a PUB or HPUB.
+    sent_publish: bool,
+    /// The SUB/UNSUB lines the last drain sent, without their CRLF.
+    sent_control: Vec<String>,
 }
 
 impl Driver {
@@ -98,8 +132,16 @@ impl Driver {
     fn drain(&mut self, conn: &mut Connection) -> usize {
         self.out.clear();
         let mut produced = conn.poll_transmit(&mut self.out);
-        while conn.poll_event().is_some() {
+        self.check_sent();
+        while let Some(event) = conn.poll_event() {
             produced += 1;
+            let id = match event {
+                Event::Response { id, .. } | Event::RequestFailed { id, .. } => id.0,
+                _ => continue,
+            };
+            assert!(!self.resolved.contains(&id), "request {id} resolved twice");
+            self.pending.retain(|p| *p != id);
+            self.resolved.push(id);
         }
         // Every transport the target "opens" connects; the server speaks in later steps.
         while conn.poll_transport().is_some() {
@@ -107,12 +149,45 @@ impl Driver {
         }
         produced
     }
+
+    /// Reads the ops just sent: no resolved request's publish, and which control ops went.
+    fn check_sent(&mut self) {
+        self.sent_publish = false;
+        self.sent_control.clear();
+        let text = String::from_utf8_lossy(&self.out);
+        for line in text.split("\r\n") {
+            if line.starts_with("PUB ") || line.starts_with("HPUB ") {
+                self.sent_publish = true;
+                // `PUB svc <inbox>.<id> <size>`: the request id is the reply's last token.
+                let mut args = line.split(' ').skip(1);
+                if let (Some("svc"), Some(reply)) = (args.next(), args.next()) {
+                    let id = reply.rsplit('.').next().and_then(|t| t.parse::<u64>().ok());
+                    if let Some(id) = id {
+                        assert!(
+                            !self.resolved.contains(&id),
+                            "request {id} reached the wire after it was resolved"
+                        );
+                    }
+                }
+            } else if line.starts_with("SUB ") || line.starts_with("UNSUB ") {
+                self.sent_control.push(line.to_owned());
+            }
+        }
+    }
 }
 
-/// Runs the step the next opcode names.
-fn step(conn: &mut Connection, input: &mut Bytes<'_>, now: &mut Instant) {
+/// Runs the step the next opcode names. Returns the control line (`SUB foo.* 3`,
+/// `UNSUB 3`, `UNSUB 3 2`) that a subscribe or unsubscribe accepted in the handshake window
+/// must have sent at once.
+fn step(
+    conn: &mut Connection,
+    input: &mut Bytes<'_>,
+    now: &mut Instant,
+    driver: &mut Driver,
+) -> Option<String> {
     let t = *now;
-    match input.next() % 20 {
+    let window = *conn.phase() == Phase::Handshake;
+    match input.next() % 23 {
         0 => conn.handle_input(t, INFO),
         1 => conn.handle_input(t, INFO_CLUSTER),
         2 => conn.handle_input(t, INFO_SHRUNK),
@@ -141,12 +216,18 @@ fn step(conn: &mut Connection, input: &mut Bytes<'_>, now: &mut Instant) {
             conn.handle_timeout(*now);
         }
         12 => {
-            let _ = conn.subscribe("foo.*", None);
+            if let Ok(sid) = conn.subscribe("foo.*", None) {
+                return window.then(|| format!("SUB foo.* {sid}"));
+            }
         }
         13 => {
             let sid = u64::from(input.next() % 6);
             let after = input.next();
-            let _ = conn.unsubscribe(sid, (after > 0).then_some(u64::from(after % 4)));
+            let max = (after > 0).then_some(u64::from(after % 4));
+            if conn.unsubscribe(sid, max).is_ok() && window {
+                // With or without a limit on the wire (one already reached is a plain UNSUB).
+                return Some(format!("UNSUB {sid}"));
+            }
         }
         14 => {
             let size = usize::from(input.next()) * 4;
@@ -154,7 +235,9 @@ fn step(conn: &mut Connection, input: &mut Bytes<'_>, now: &mut Instant) {
         }
         15 => {
             let timeout = Duration::from_millis(u64::from(input.next()) * 10);
-            let _ = conn.request(t, "svc", None, b"q", timeout);
+            if let Ok(id) = conn.request(t, "svc", None, b"q", timeout) {
+                driver.pending.push(id.0);
+            }
         }
         16 => {
             let _ = conn.flush();
@@ -165,6 +248,21 @@ fn step(conn: &mut Connection, input: &mut Bytes<'_>, now: &mut Instant) {
         18 => {
             let _ = conn.drain(t);
         }
+        19 => conn.messages_handled(),
+        20 => {
+            let timeout = Duration::from_millis(u64::from(input.next()) * 10);
+            let _ = conn.flush_within(t, timeout);
+        }
+        21 => {
+            // A reply to one of the requests made so far (or a stale one).
+            let id = input.next() % 8;
+            let prefix = conn.inbox_prefix().map(str::to_owned);
+            if let Some(prefix) = prefix {
+                let line = format!("MSG {prefix}.{id} 99 2\r\nok\r\n");
+                conn.handle_input(t, line.as_bytes());
+            }
+        }
         _ => conn.close(),
     }
+    None
 }

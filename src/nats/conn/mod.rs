@@ -248,6 +248,11 @@ impl Connection {
         self.info.as_ref()
     }
 
+    /// The prefix of the request inbox (`<inbox_prefix>.<nuid>`), once a request made one.
+    pub fn inbox_prefix(&self) -> Option<&str> {
+        self.inbox.as_ref().map(|inbox| inbox.prefix.as_str())
+    }
+
     /// The URL of the server in use (or being tried), when servers were given.
     pub fn current_url(&self) -> Option<&str> {
         self.pool.current_url()
