@@ -49,7 +49,7 @@ async fn responder(
 async fn the_seed_program_over_websocket() {
     let client = client().await;
     let greeter = responder(&client, "greet.*", |s| {
-        format!("hello, {}", &s[6..]).into_bytes()
+        format!("hello, {}", s.strip_prefix("greet.").unwrap_or_default()).into_bytes()
     })
     .await;
     for name in ["joe", "sue", "bob"] {

@@ -25,7 +25,9 @@ pub enum ErrorKind {
     UnknownSubscription,
     /// [`super::Message::respond`] on a message that has no reply subject.
     NoReplySubject,
-    /// Disconnected, and the buffer for publishes made meanwhile is full.
+    /// The buffer for publishes is full: disconnected and the reconnect buffer is full, or
+    /// connected and the bytes waiting for the WebSocket reached
+    /// [`crate::nats::ConnectOptions::send_buffer_size`].
     BufferFull,
 }
 
@@ -91,7 +93,7 @@ pub enum RequestErrorKind {
     Closed,
     /// The connection was lost while waiting; the client is reconnecting.
     Disconnected,
-    /// Disconnected, and the buffer for publishes made meanwhile is full.
+    /// The buffer for publishes is full (see [`ErrorKind::BufferFull`]).
     BufferFull,
 }
 
@@ -133,6 +135,14 @@ impl RequestError {
             ),
         };
         RequestError { kind, message }
+    }
+
+    /// The request was refused: the bytes waiting for the WebSocket are at their limit.
+    pub(crate) fn send_buffer_full(message: String) -> Self {
+        RequestError {
+            kind: RequestErrorKind::BufferFull,
+            message,
+        }
     }
 
     pub(crate) fn from_command(e: CommandError) -> Self {
