@@ -303,7 +303,10 @@ impl Client {
         }
     }
 
-    /// Closes at once, without draining.
+    /// Closes at once, without draining. What was published before (in this task too) is
+    /// still handed to the socket ahead of its close frame; nothing waits for the server.
+    /// Dropping the last `Client` (and every [`Subscriber`] and [`Message`], which hold one)
+    /// closes the socket the same way.
     pub fn close(&self) {
         let mut state = self.shared.borrow_mut();
         state.conn.close();
