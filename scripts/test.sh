@@ -80,7 +80,7 @@ start_browser_test_server() {
 # The client and the page in real headless Chromium.
 run_browser_tests() {
     section "wasm-pack test --headless --chrome"
-    wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver -- --lib --test browser_client --test browser_app --test browser_reconnect --test browser_auth
+    wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver -- --lib --test browser_client --test browser_app --test browser_reconnect --test browser_auth --test browser_limits --test browser_worker
 }
 
 # The release build of the page, and its weight.

@@ -34,8 +34,9 @@
 //!     let responder_handle = responder.handle();
 //!     wasm_bindgen_futures::spawn_local(async move {
 //!         while let Some(msg) = responder.next().await {
-//!             let name = &msg.subject["greet.".len()..];
-//!             let _ = msg.respond(format!("hello, {name}")).await;
+//!             if let Some(name) = msg.subject.strip_prefix("greet.") {
+//!                 let _ = msg.respond(format!("hello, {name}")).await;
+//!             }
 //!         }
 //!     });
 //!

@@ -52,7 +52,7 @@ async fn responder(
 async fn the_seed_program_over_websocket() {
     let client = client().await;
     let greeter = responder(&client, "greet.*", |s| {
-        format!("hello, {}", &s[6..]).into_bytes()
+        format!("hello, {}", s.strip_prefix("greet.").unwrap_or_default()).into_bytes()
     })
     .await;
     for name in ["joe", "sue", "bob"] {
@@ -373,4 +373,18 @@ async fn a_denied_subscription_ends_with_the_error_and_a_denied_inbox_fails_requ
     assert_eq!(err.kind(), RequestErrorKind::PermissionDenied, "{err}");
     drop(denied);
     client.drain().await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn an_inbox_prefix_that_is_not_a_literal_subject_fails_the_connect_and_sends_nothing() {
+    let error = connect(
+        ConnectOptions::new()
+            .servers([WS_URL])
+            .inbox_prefix("my inbox"),
+    )
+    .await
+    .err()
+    .expect("refused");
+    assert_eq!(error.kind(), ConnectErrorKind::InvalidOptions);
+    assert!(error.to_string().contains("inbox prefix"), "{error}");
 }

@@ -48,6 +48,17 @@ pub fn actions_for(conn: Conn, event: ClientEvent) -> Vec<Action> {
         ClientEvent::ServerInfo(_) => vec![],
         ClientEvent::ServerError(e) => vec![log(LogLine::error(e.to_string()))],
         ClientEvent::Trace(line) => vec![Action::Trace(conn, line)],
+        ClientEvent::SlowConsumer { sid, dropped } => vec![log(LogLine::error(format!(
+            "subscription {sid} is not read fast enough: messages past its pending limits are \
+             dropped ({dropped} so far)"
+        )))],
+        ClientEvent::LameDuckMode { url } => vec![log(LogLine::step(format!(
+            "{url} is shutting down (lame-duck mode): moving to another server soon"
+        )))],
+        ClientEvent::PublishDropped { subject, reason } => vec![log(LogLine::error(format!(
+            "a message to {} buffered while disconnected was not sent: {reason}",
+            crate::nats::proto::Quoted(&subject)
+        )))],
         ClientEvent::Closed(CloseReason::Drained) => {
             vec![Action::Status(conn, ConnStatus::Closed("drained".into()))]
         }

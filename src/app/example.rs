@@ -58,10 +58,17 @@ async fn program(servers: Vec<String>, report: &Callback<Action>) -> Result<(), 
         .await
         .map_err(|e| e.to_string())?;
     let responder_handle = responder.handle();
+    let ignored = report.clone();
     spawn_local(async move {
         while let Some(msg) = responder.next().await {
-            let name = &msg.subject["greet.".len()..];
-            let _ = msg.respond(format!("hello, {name}")).await;
+            match greeting_for(&msg.subject) {
+                Some(greeting) => {
+                    let _ = msg.respond(greeting).await;
+                }
+                None => ignored.emit(Action::ExampleLog(LogLine::error(not_a_greeting(
+                    &msg.subject,
+                )))),
+            }
         }
     });
     step("responder subscribed to greet.*".into());
@@ -104,6 +111,21 @@ async fn program(servers: Vec<String>, report: &Callback<Action>) -> Result<(), 
     Ok(())
 }
 
+/// The responders' answer to a message on `subject`: `hello, <name>` for `greet.<name>`, and
+/// nothing for any other subject (a server may deliver anything; nothing here may panic).
+pub fn greeting_for(subject: &str) -> Option<String> {
+    let name = subject.strip_prefix("greet.")?;
+    (!name.is_empty()).then(|| format!("hello, {name}"))
+}
+
+/// What a responder logs for a message it cannot answer.
+pub fn not_a_greeting(subject: &str) -> String {
+    format!(
+        "responder ignored a message on {}: not greet.<name>",
+        Quoted(subject)
+    )
+}
+
 /// Milliseconds since `started`, as text with one decimal.
 pub fn elapsed_ms(started: Instant) -> String {
     tenths_of_ms(started.elapsed())
@@ -120,8 +142,19 @@ fn tenths_of_ms(duration: std::time::Duration) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::tenths_of_ms;
+    use super::{greeting_for, tenths_of_ms};
     use std::time::Duration;
+
+    #[test]
+    fn only_greet_dot_a_name_gets_a_greeting_and_no_subject_panics() {
+        assert_eq!(greeting_for("greet.joe").as_deref(), Some("hello, joe"));
+        // Shorter than `greet.`, as a hostile server may deliver on a `greet.*` subscription.
+        for subject in ["greet", "greet.", "gr", "", "other.joe", "gré"] {
+            assert_eq!(greeting_for(subject), None, "{subject:?}");
+        }
+        // Byte 6 falls inside `é`: slicing at `"greet.".len()` panicked here.
+        assert_eq!(greeting_for("greetéjoe"), None);
+    }
 
     #[test]
     fn durations_show_as_milliseconds_with_one_decimal_rounded() {

@@ -10,7 +10,7 @@ use web_time::Instant;
 use yew::Callback;
 
 use super::events;
-use super::example::{elapsed_ms, TIMEOUT};
+use super::example::{elapsed_ms, greeting_for, not_a_greeting, TIMEOUT};
 use super::state::{Action, Conn, ConnStatus, LogLine};
 use crate::nats::client::{channel, connect_with_events, Client, SubscriberHandle};
 use crate::nats::proto::{validate, Quoted};
@@ -97,18 +97,36 @@ impl Playground {
         self.report.emit(Action::Responder(true));
         self.log(LogLine::step("responder subscribed to greet.*"));
         let this = self.clone();
+        let sid = subscriber.handle().sid();
         spawn_local(async move {
             while let Some(msg) = subscriber.next().await {
-                let name = msg.subject["greet.".len()..].to_owned();
-                match msg.respond(format!("hello, {name}")).await {
+                let Some(greeting) = greeting_for(&msg.subject) else {
+                    this.log(LogLine::error(not_a_greeting(&msg.subject)));
+                    continue;
+                };
+                match msg.respond(&greeting).await {
                     Ok(()) => this.log(LogLine::step(format!(
-                        "responder answered {} with \"hello, {name}\"",
-                        msg.subject
+                        "responder answered {} with {}",
+                        msg.subject,
+                        Quoted(&greeting)
                     ))),
                     Err(e) => this.log(LogLine::error(format!("responder could not answer: {e}"))),
                 }
             }
+            this.responder_ended(sid);
         });
+    }
+
+    /// The responder's stream ended without a drain from the page (the subscription or the
+    /// connection ended): the page must not go on saying it runs.
+    fn responder_ended(&self, sid: u64) {
+        let mut responder = self.responder.borrow_mut();
+        if responder.as_ref().is_some_and(|h| h.sid() == sid) {
+            *responder = None;
+            drop(responder);
+            self.report.emit(Action::Responder(false));
+            self.log(LogLine::error("responder stopped: its subscription ended"));
+        }
     }
 
     /// Drains the responder: requests already on their way are still answered.

@@ -12,6 +12,18 @@ use crate::nats::conn::{Direction, TraceLine};
 /// Trace lines kept for display; older ones are dropped (and counted).
 pub const TRACE_LIMIT: usize = 400;
 
+/// Lines each log keeps; older ones are dropped, so a server that sends `-ERR` after `-ERR`
+/// cannot grow the page without limit.
+pub const LOG_LIMIT: usize = 1_000;
+
+/// Appends `line` to `log`, dropping the oldest line past [`LOG_LIMIT`].
+fn push_bounded(log: &mut Vec<LogLine>, line: LogLine) {
+    if log.len() >= LOG_LIMIT {
+        log.remove(0);
+    }
+    log.push(line);
+}
+
 /// Which of the page's two connections something happened on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Conn {
@@ -174,8 +186,8 @@ impl PageState {
                 self.example_running = true;
             }
             Action::ExampleFinished => self.example_running = false,
-            Action::ExampleLog(line) => self.example_log.push(line),
-            Action::PlaygroundLog(line) => self.playground_log.push(line),
+            Action::ExampleLog(line) => push_bounded(&mut self.example_log, line),
+            Action::PlaygroundLog(line) => push_bounded(&mut self.playground_log, line),
             Action::Status(Conn::Example, status) => self.example_status = status,
             Action::Status(Conn::Playground, status) => {
                 // While reconnecting the client keeps the subscription and restores it.
@@ -280,6 +292,16 @@ mod tests {
         );
         let texts: Vec<_> = s.playground_log.iter().map(|l| l.text.as_str()).collect();
         assert_eq!(texts, ["a", "b", "c"]);
+    }
+
+    #[test]
+    fn the_logs_keep_the_newest_lines_within_their_limit() {
+        let s = reduce(
+            PageState::new(vec![]),
+            (0..LOG_LIMIT + 5).map(|i| Action::PlaygroundLog(LogLine::error(i.to_string()))),
+        );
+        assert_eq!(s.playground_log.len(), LOG_LIMIT);
+        assert_eq!(s.playground_log.first(), Some(&LogLine::error("5")));
     }
 
     #[test]

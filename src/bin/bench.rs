@@ -108,8 +108,9 @@ async fn seed(client: Client) -> Result<Json, String> {
     let handle = sub.handle();
     spawn_local(async move {
         while let Some(msg) = sub.next().await {
-            let name = &msg.subject["greet.".len()..];
-            let _ = msg.respond(format!("hello, {name}")).await;
+            if let Some(name) = msg.subject.strip_prefix("greet.") {
+                let _ = msg.respond(format!("hello, {name}")).await;
+            }
         }
     });
     let mut first_reply_ms = None;

@@ -1,12 +1,14 @@
 //! The browser transport: a `web_sys::WebSocket` carrying binary frames, and a `setTimeout`
 //! timer. Both own their JS closures and detach them on drop, so nothing calls into freed Rust
-//! state and no socket outlives its owner.
+//! state and no socket outlives its owner. Both work on a page and in a Web Worker: the timer
+//! uses the global scope's `setTimeout`, not `window`'s (there is no `window` in a worker).
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use js_sys::{ArrayBuffer, Uint8Array};
 use wasm_bindgen::closure::Closure;
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{BinaryType, CloseEvent, MessageEvent, WebSocket};
 
@@ -101,6 +103,17 @@ impl Socket {
             .send_with_u8_array(bytes)
             .map_err(|e| describe_js_error(&e))
     }
+
+    /// Bytes given to [`Socket::send`] that the browser has not put on the network yet
+    /// (`WebSocket.bufferedAmount`).
+    pub fn buffered_amount(&self) -> u32 {
+        self.ws.buffered_amount()
+    }
+
+    /// Whether the handshake finished and the socket takes frames (`readyState` is `OPEN`).
+    pub fn is_open(&self) -> bool {
+        self.ws.ready_state() == WebSocket::OPEN
+    }
 }
 
 impl Drop for Socket {
@@ -115,11 +128,21 @@ impl Drop for Socket {
     }
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// The global scope's `setTimeout` (`Window` or `WorkerGlobalScope`).
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn set_timeout(handler: &js_sys::Function, delay_ms: i32) -> JsValue;
+    /// The global scope's `clearTimeout`.
+    #[wasm_bindgen(js_name = clearTimeout)]
+    fn clear_timeout(handle: &JsValue);
+}
+
 /// A `setTimeout` with one fixed callback, armed for at most one deadline at a time. The
 /// callback lives as long as the timer, so re-arming from inside it is safe.
 pub struct Timer {
     callback: Closure<dyn FnMut()>,
-    handle: Option<i32>,
+    handle: Option<JsValue>,
 }
 
 impl Timer {
@@ -134,14 +157,10 @@ impl Timer {
     /// Arms the timer `delay_ms` from now, replacing any earlier deadline.
     pub fn arm(&mut self, delay_ms: i32) {
         self.cancel();
-        if let Some(window) = web_sys::window() {
-            self.handle = window
-                .set_timeout_with_callback_and_timeout_and_arguments_0(
-                    self.callback.as_ref().unchecked_ref(),
-                    delay_ms.max(0),
-                )
-                .ok();
-        }
+        self.handle = Some(set_timeout(
+            self.callback.as_ref().unchecked_ref(),
+            delay_ms.max(0),
+        ));
     }
 
     /// Forgets a deadline that has just fired (its handle is no longer valid).
@@ -151,8 +170,8 @@ impl Timer {
 
     /// Cancels the armed deadline, if any.
     pub fn cancel(&mut self) {
-        if let (Some(handle), Some(window)) = (self.handle.take(), web_sys::window()) {
-            window.clear_timeout_with_handle(handle);
+        if let Some(handle) = self.handle.take() {
+            clear_timeout(&handle);
         }
     }
 }

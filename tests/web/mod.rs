@@ -2,9 +2,11 @@
 //! compile time, sleeping without blocking the page, and waiting for the page to show text.
 #![allow(dead_code)]
 
+use std::future::Future;
 use std::time::Duration;
 
-use wasm_bindgen::JsCast;
+use futures::future::{select, Either};
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 /// The WebSocket listener of the nats-server the test command started.
@@ -81,17 +83,29 @@ pub const UNKNOWN_NKEY_SEED: &str = "SUAEGIQJKLJXK5QEMVLR22G6TZJ27D7B4CCVTL43BVZ
 /// Longest any one wait in a browser test may take before the test fails instead of hanging.
 pub const PATIENCE: Duration = Duration::from_secs(15);
 
-/// Resolves after `duration`, letting the page run meanwhile.
+/// Resolves after `duration`, letting the page (or worker) run meanwhile.
 pub async fn sleep(duration: Duration) {
+    // The global scope's `setTimeout`: there is no `window` in a Web Worker.
+    let global = js_sys::global();
+    let set_timeout: js_sys::Function = js_sys::Reflect::get(&global, &"setTimeout".into())
+        .expect("a global setTimeout")
+        .unchecked_into();
     let promise = js_sys::Promise::new(&mut |resolve, _| {
-        let _ = web_sys::window()
-            .expect("a window")
-            .set_timeout_with_callback_and_timeout_and_arguments_0(
-                &resolve,
-                duration.as_millis() as i32,
-            );
+        let delay = JsValue::from(duration.as_millis() as f64);
+        let _ = set_timeout.call2(&global, &resolve, &delay);
     });
     let _ = JsFuture::from(promise).await;
+}
+
+/// `future`'s output, or `None` if it took longer than [`PATIENCE`] (a test fails instead of
+/// hanging).
+pub async fn within_patience<T>(future: impl Future<Output = T>) -> Option<T> {
+    let future = std::pin::pin!(future);
+    let timeout = std::pin::pin!(sleep(PATIENCE));
+    match select(future, timeout).await {
+        Either::Left((value, _)) => Some(value),
+        Either::Right(((), _)) => None,
+    }
 }
 
 /// Waits until `element`'s text contains `needle`; panics with the text after [`PATIENCE`].

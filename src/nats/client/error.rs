@@ -25,7 +25,9 @@ pub enum ErrorKind {
     UnknownSubscription,
     /// [`super::Message::respond`] on a message that has no reply subject.
     NoReplySubject,
-    /// Disconnected, and the buffer for publishes made meanwhile is full.
+    /// The buffer for publishes is full: disconnected and the reconnect buffer is full, or
+    /// connected and the bytes waiting for the WebSocket reached
+    /// [`crate::nats::ConnectOptions::send_buffer_size`].
     BufferFull,
     /// The server refused the subscription: this user may not subscribe to its subject (or
     /// in its queue group). The subscription has ended.
@@ -98,7 +100,7 @@ pub enum RequestErrorKind {
     Closed,
     /// The connection was lost while waiting; the client is reconnecting.
     Disconnected,
-    /// Disconnected, and the buffer for publishes made meanwhile is full.
+    /// The buffer for publishes is full (see [`ErrorKind::BufferFull`]).
     BufferFull,
     /// The server refused this user the subscription to the request inbox, so no reply can
     /// arrive: waiting requests fail at once and later ones are refused. Grant subscribe
@@ -153,6 +155,14 @@ impl RequestError {
         RequestError { kind, message }
     }
 
+    /// The request was refused: the bytes waiting for the WebSocket are at their limit.
+    pub(crate) fn send_buffer_full(message: String) -> Self {
+        RequestError {
+            kind: RequestErrorKind::BufferFull,
+            message,
+        }
+    }
+
     pub(crate) fn from_command(e: CommandError) -> Self {
         let kind = match &e {
             CommandError::Invalid(ValidationError::MaxPayloadExceeded { .. }) => {
@@ -185,6 +195,9 @@ pub enum ConnectErrorKind {
     Refused,
     /// The server did not complete the NATS handshake in time.
     TimedOut,
+    /// An option is unusable (e.g. an `inbox_prefix` that is not a literal subject); no
+    /// server was contacted.
+    InvalidOptions,
 }
 
 /// Connecting failed; the message names each server tried and what to check.
@@ -209,6 +222,7 @@ impl ConnectError {
                 ConnectErrorKind::Refused
             }
             Some(CloseReason::ConnectTimeout) => ConnectErrorKind::TimedOut,
+            Some(CloseReason::InvalidInboxPrefix(_)) => ConnectErrorKind::InvalidOptions,
             _ => ConnectErrorKind::Unreachable,
         };
         let attempts = attempts
@@ -216,6 +230,7 @@ impl ConnectError {
             .map(|(url, reason)| match reason {
                 // Transport descriptions already name the URL and what to check.
                 CloseReason::TransportClosed(text) => text.clone(),
+                CloseReason::InvalidInboxPrefix(_) => reason.to_string(),
                 other => format!("{url}: {other}"),
             })
             .collect();

@@ -8,6 +8,7 @@
 
 pub mod channel;
 mod error;
+mod outbound;
 mod shared;
 mod subscriber;
 
@@ -21,7 +22,8 @@ pub use error::{
     check_server_url, ConnectError, ConnectErrorKind, DrainError, Error, ErrorKind, RequestError,
     RequestErrorKind,
 };
-pub use subscriber::{Subscriber, SubscriberHandle};
+pub use outbound::{MAX_FRAME_BYTES, SEND_HIGH_WATER_MARK};
+pub use subscriber::{PendingLimits, SubscribeOptions, Subscriber, SubscriberHandle};
 
 use channel::oneshot;
 
@@ -29,7 +31,7 @@ use crate::nats::conn::{
     self, CloseReason, ConnectOptions, Connection, ServerError, Statistics, TraceLine,
 };
 use crate::nats::proto::{HeaderMap, ServerInfo};
-use shared::{Shared, State};
+use shared::{ClientLimits, Shared, State};
 
 /// Timeout of a request when none is given.
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
@@ -74,6 +76,29 @@ pub enum ClientEvent {
     ServerError(ServerError),
     /// An operation sent or received (with [`ConnectOptions::trace`] on).
     Trace(TraceLine),
+    /// Subscription `sid` reached its [`PendingLimits`]: its reader is slower than its
+    /// messages arrive, and messages past the limits are being dropped. Reported once per
+    /// episode (again only after a message fitted in between).
+    SlowConsumer {
+        /// The subscription ([`SubscriberHandle::sid`]).
+        sid: u64,
+        /// Messages it dropped so far, this one included ([`Subscriber::dropped`]).
+        dropped: u64,
+    },
+    /// The server at `url` announced lame-duck mode (it is shutting down): the client keeps
+    /// using it, then moves to another server within [`ConnectOptions::lame_duck_window`].
+    LameDuckMode {
+        /// The server shutting down.
+        url: String,
+    },
+    /// A publish buffered while disconnected was not sent after the reconnect, because the
+    /// new server's `max_payload` is smaller than it (the others were sent, in order).
+    PublishDropped {
+        /// Its subject.
+        subject: String,
+        /// Why ([`crate::nats::proto::validate::ValidationError::MaxPayloadExceeded`]).
+        reason: crate::nats::proto::validate::ValidationError,
+    },
     /// The connection closed.
     Closed(CloseReason),
 }
@@ -99,8 +124,15 @@ pub async fn connect_with_events(
     for url in &options.servers {
         check_server_url(url)?;
     }
+    let limits = ClientLimits {
+        send_buffer_size: options.send_buffer_size,
+        pending: PendingLimits {
+            messages: options.subscription_pending_messages,
+            bytes: options.subscription_pending_bytes,
+        },
+    };
     let (tx, rx) = oneshot();
-    let shared = shared::open(Connection::new(Instant::now(), options), tx, events);
+    let shared = shared::open(Connection::new(Instant::now(), options), limits, tx, events);
     match rx.await {
         Ok(Ok(_info)) => Ok(Client { shared }),
         Ok(Err(attempts)) => Err(ConnectError::from_attempts(&attempts)),
@@ -156,28 +188,64 @@ impl Client {
 
     /// Subscribes to `subject`; wildcards `*` and `>` are allowed as whole tokens.
     pub async fn subscribe(&self, subject: &str) -> Result<Subscriber, Error> {
-        self.subscribe_inner(subject, None)
+        self.subscribe_inner(subject, None, None)
     }
 
     /// Subscribes to `subject` as a member of `queue`: each message goes to one member.
     pub async fn queue_subscribe(&self, subject: &str, queue: &str) -> Result<Subscriber, Error> {
-        self.subscribe_inner(subject, Some(queue))
+        self.subscribe_inner(subject, Some(queue), None)
     }
 
-    fn subscribe_inner(&self, subject: &str, queue: Option<&str>) -> Result<Subscriber, Error> {
-        let (tx, rx) = channel::unbounded();
-        let sid = self.command(|state| {
+    /// Subscribes to `subject` with `options` (queue group, pending limits).
+    pub async fn subscribe_with(
+        &self,
+        subject: &str,
+        options: SubscribeOptions,
+    ) -> Result<Subscriber, Error> {
+        self.subscribe_inner(subject, options.queue.as_deref(), options.pending_limits)
+    }
+
+    fn subscribe_inner(
+        &self,
+        subject: &str,
+        queue: Option<&str>,
+        limits: Option<PendingLimits>,
+    ) -> Result<Subscriber, Error> {
+        let (sid, rx, pending) = self.command(|state| {
+            let limits = limits.unwrap_or(state.pending_limits);
             let sid = state.conn.subscribe(subject, queue)?;
-            state.subscriptions.insert(sid, tx);
+            let (inbound, rx, pending) = subscriber::inbound(limits);
+            state.subscriptions.insert(sid, inbound);
             state.open_streams.insert(sid, ());
-            Ok(sid)
+            Ok((sid, rx, pending))
         })?;
-        Ok(Subscriber::new(sid, self.clone(), rx))
+        Ok(Subscriber::new(sid, self.clone(), rx, pending))
+    }
+
+    /// Bytes waiting to be handed to the WebSocket, and the WebSocket's own `bufferedAmount`
+    /// (kept under [`SEND_HIGH_WATER_MARK`] plus one frame of [`MAX_FRAME_BYTES`]).
+    pub fn send_backlog(&self) -> (usize, u32) {
+        self.shared.borrow_mut().send_backlog()
+    }
+
+    /// Runs a publish command of about `size` bytes, refused while the send backlog is full.
+    fn publish_command(
+        &self,
+        size: usize,
+        f: impl FnOnce(&mut Connection) -> Result<(), conn::CommandError>,
+    ) -> Result<(), Error> {
+        self.command(|state| {
+            state.check_send_room(size)?;
+            Ok(f(&mut state.conn)?)
+        })
     }
 
     /// Publishes `payload` to `subject`.
     pub async fn publish(&self, subject: &str, payload: impl AsRef<[u8]>) -> Result<(), Error> {
-        self.command(|state| Ok(state.conn.publish(subject, None, None, payload.as_ref())?))
+        let payload = payload.as_ref();
+        self.publish_command(subject.len() + payload.len(), |conn| {
+            conn.publish(subject, None, None, payload)
+        })
     }
 
     /// Publishes `payload` with `headers` to `subject`.
@@ -187,10 +255,10 @@ impl Client {
         headers: &HeaderMap,
         payload: impl AsRef<[u8]>,
     ) -> Result<(), Error> {
-        self.command(|state| {
-            Ok(state
-                .conn
-                .publish(subject, None, Some(headers), payload.as_ref())?)
+        let payload = payload.as_ref();
+        let size = subject.len() + headers.encoded_len() + payload.len();
+        self.publish_command(size, |conn| {
+            conn.publish(subject, None, Some(headers), payload)
         })
     }
 
@@ -201,10 +269,10 @@ impl Client {
         reply: &str,
         payload: impl AsRef<[u8]>,
     ) -> Result<(), Error> {
-        self.command(|state| {
-            Ok(state
-                .conn
-                .publish(subject, Some(reply), None, payload.as_ref())?)
+        let payload = payload.as_ref();
+        let size = subject.len() + reply.len() + payload.len();
+        self.publish_command(size, |conn| {
+            conn.publish(subject, Some(reply), None, payload)
         })
     }
 
@@ -294,7 +362,10 @@ impl Client {
         }
     }
 
-    /// Closes at once, without draining.
+    /// Closes at once, without draining. What was published before (in this task too) is
+    /// still handed to the socket ahead of its close frame; nothing waits for the server.
+    /// Dropping the last `Client` (and every [`Subscriber`] and [`Message`], which hold one)
+    /// closes the socket the same way.
     pub fn close(&self) {
         let mut state = self.shared.borrow_mut();
         state.conn.close();
@@ -374,6 +445,12 @@ impl Request {
         let (tx, rx) = oneshot();
         {
             let mut state = self.client.shared.borrow_mut();
+            let size = self.subject.len()
+                + self.headers.as_ref().map_or(0, HeaderMap::encoded_len)
+                + self.payload.len();
+            if let Err(e) = state.check_send_room(size) {
+                return Err(RequestError::send_buffer_full(e.to_string()));
+            }
             let sent = state.conn.request(
                 Instant::now(),
                 &self.subject,

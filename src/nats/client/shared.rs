@@ -1,6 +1,10 @@
 //! The one place a connection's state lives: the sans-IO [`Connection`], its socket and timer,
 //! and the futures and streams waiting on its events. `State::pump` moves everything along
 //! after each input, timeout or command.
+//!
+//! Bytes for the wire go through [`Outbound`], which keeps the WebSocket's own send buffer
+//! under its high-water mark. Whatever the connection queued before it closed (or before the
+//! last [`super::Client`] was dropped) is handed to the socket before the socket is closed.
 
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
@@ -8,6 +12,8 @@ use std::rc::{Rc, Weak};
 use web_time::Instant;
 
 use super::channel::{OneshotSender, Sender};
+use super::outbound::{Outbound, RETRY_AFTER};
+use super::subscriber::{Inbound, Offered, PendingLimits};
 use super::{ClientEvent, Error, ErrorKind};
 use crate::nats::conn::{
     CloseReason, Connection, Event, FlushId, Message, RequestFailure, RequestId, Transport,
@@ -36,12 +42,17 @@ pub(crate) struct State {
     armed: Option<Instant>,
     /// A pump is queued as a microtask (commands of one task share one send).
     pump_scheduled: bool,
-    out: Vec<u8>,
+    /// Bytes for the wire the socket has not been given yet.
+    out: Outbound,
+    /// The most bytes `out` may hold before publishes are refused.
+    send_buffer_size: usize,
+    /// The limits of a subscription made without its own.
+    pub pending_limits: PendingLimits,
     /// Every failed attempt before the first connect, for the connect error.
     pub connect_failures: ConnectAttempts,
     pub connected: Option<ConnectedSender>,
     pub requests: IdMap<RequestId, OneshotSender<Result<Message, RequestFailure>>>,
-    pub subscriptions: IdMap<u64, Sender<Message>>,
+    pub subscriptions: IdMap<u64, Inbound>,
     /// `SubscriberHandle::drain` calls waiting for their subscription's stream to end.
     pub subscription_drains: IdMap<u64, Vec<OneshotSender<Result<(), Error>>>>,
     /// Subscriptions whose `Subscriber` exists and has not been read to its end: a
@@ -62,6 +73,7 @@ pub(crate) struct State {
 /// Takes over `conn`: opens the sockets it asks for, arms its timer, and routes its events.
 pub(crate) fn open(
     conn: Connection,
+    limits: ClientLimits,
     connected: ConnectedSender,
     listener: Option<Sender<ClientEvent>>,
 ) -> Shared {
@@ -75,7 +87,9 @@ pub(crate) fn open(
             timer: None,
             armed: None,
             pump_scheduled: false,
-            out: Vec::new(),
+            out: Outbound::default(),
+            send_buffer_size: limits.send_buffer_size,
+            pending_limits: limits.pending,
             connect_failures: Vec::new(),
             connected: Some(connected),
             requests: IdMap::new(),
@@ -108,6 +122,14 @@ pub(crate) fn open(
         state.pump();
     }
     shared
+}
+
+/// The client's own bounds, from [`crate::nats::ConnectOptions`].
+pub(crate) struct ClientLimits {
+    /// See [`crate::nats::ConnectOptions::send_buffer_size`].
+    pub send_buffer_size: usize,
+    /// The default [`PendingLimits`] of a subscription.
+    pub pending: PendingLimits,
 }
 
 /// Routes one socket's events into the state, holding only a weak reference.
@@ -165,30 +187,56 @@ impl State {
         });
     }
 
+    /// Refuses a publish of about `size` bytes when the bytes waiting for the socket are at
+    /// [`crate::nats::ConnectOptions::send_buffer_size`].
+    pub(crate) fn check_send_room(&mut self, size: usize) -> Result<(), Error> {
+        self.conn.poll_transmit(self.out.buffer());
+        if self.out.has_room_for(size, self.send_buffer_size) {
+            return Ok(());
+        }
+        Err(Error::new(
+            ErrorKind::BufferFull,
+            format!(
+                "the WebSocket is not taking bytes as fast as they are published: {} bytes \
+                 wait to be sent (send_buffer_size {}); message not sent, try again later",
+                self.out.len(),
+                self.send_buffer_size
+            ),
+        ))
+    }
+
+    /// Bytes waiting for the socket, and the socket's own `bufferedAmount`.
+    pub(crate) fn send_backlog(&mut self) -> (usize, u32) {
+        self.conn.poll_transmit(self.out.buffer());
+        let buffered = self.socket.as_ref().map_or(0, Socket::buffered_amount);
+        (self.out.len(), buffered)
+    }
+
     /// Sends what is queued, hands events to whoever waits for them, re-arms the timer and,
     /// once the connection is closed, closes the socket.
     pub(crate) fn pump(&mut self) {
-        self.follow_transport();
-        self.conn.poll_transmit(&mut self.out);
-        if !self.out.is_empty() {
-            if let Some(socket) = &self.socket {
-                // A failed send means the socket is closing; its close event follows.
-                let _ = socket.send(&self.out);
-            }
-            self.out.clear();
+        // Before any transport change: what was queued belongs to the current socket.
+        self.conn.poll_transmit(self.out.buffer());
+        if let Some(socket) = &self.socket {
+            self.out.write_to(socket, false);
         }
         while let Some(event) = self.conn.poll_event() {
             self.dispatch(event);
         }
         self.follow_transport();
         if self.conn.is_closed() {
-            self.socket = None;
+            self.close_socket();
             self.timer = None;
             return;
         }
         // Re-arm only for an earlier deadline: a timer that fires early finds nothing due and
         // is armed again then. Requests come and go far more often than deadlines pass.
-        let next = self.conn.poll_timeout();
+        // Bytes still waiting for the socket are offered to it again soon.
+        let retry = (!self.out.is_empty()).then(|| Instant::now() + RETRY_AFTER);
+        let next = match (self.conn.poll_timeout(), retry) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
         let earlier = match (next, self.armed) {
             (Some(next), Some(armed)) => next < armed,
             (Some(_), None) => true,
@@ -203,10 +251,22 @@ impl State {
         }
     }
 
+    /// Closes the socket: once the connection is closed, what it queued is handed to the
+    /// socket first (the browser sends it before the close frame); bytes meant for a lost
+    /// transport are void, as in the connection itself.
+    fn close_socket(&mut self) {
+        self.conn.poll_transmit(self.out.buffer());
+        if let (Some(socket), true) = (&self.socket, self.conn.is_closed()) {
+            self.out.write_to(socket, true);
+        }
+        self.out.clear();
+        self.socket = None; // detaches its listeners and closes it
+    }
+
     /// Opens and closes sockets as the connection asks; exactly one socket at a time.
     fn follow_transport(&mut self) {
         while let Some(command) = self.conn.poll_transport() {
-            self.socket = None; // detaches its listeners and closes it
+            self.close_socket();
             self.socket_generation += 1;
             let Transport::Open(url) = command else {
                 continue;
@@ -252,8 +312,9 @@ impl State {
             }
             Event::ServerInfo(info) => self.notify(ClientEvent::ServerInfo(*info)),
             Event::Message { sid, message } => {
-                if let Some(tx) = self.subscriptions.get(&sid) {
-                    let _ = tx.send(message);
+                let offered = self.subscriptions.get(&sid).map(|s| s.offer(message));
+                if let Some(Offered::SlowConsumer { dropped }) = offered {
+                    self.notify(ClientEvent::SlowConsumer { sid, dropped });
                 }
             }
             Event::Response { id, message } => {
@@ -301,7 +362,11 @@ impl State {
             Event::ServerError(error) => self.notify(ClientEvent::ServerError(error)),
             Event::Trace(line) => self.notify(ClientEvent::Trace(line)),
             // To be routed into `ClientEvent` by the client slice of issue 9.
-            Event::LameDuckMode { .. } | Event::PublishDropped { .. } => {}
+            Event::LameDuckMode { url } => self.notify(ClientEvent::LameDuckMode { url }),
+            // A dropped request's own failure follows as `RequestFailed`.
+            Event::PublishDropped {
+                subject, reason, ..
+            } => self.notify(ClientEvent::PublishDropped { subject, reason }),
             Event::Closed(reason) => {
                 if let Some(tx) = self.connected.take() {
                     let mut attempts = std::mem::take(&mut self.connect_failures);
@@ -344,6 +409,17 @@ impl State {
 
     fn notify(&mut self, event: ClientEvent) {
         self.listeners.retain(|tx| tx.send(event.clone()).is_ok());
+    }
+}
+
+impl Drop for State {
+    /// The last [`super::Client`] is gone: what it queued still goes out before the socket
+    /// closes.
+    fn drop(&mut self) {
+        self.conn.poll_transmit(self.out.buffer());
+        if let Some(socket) = &self.socket {
+            self.out.write_to(socket, true);
+        }
     }
 }
 

@@ -66,6 +66,14 @@ pub struct ConnectOptions {
     /// default, 10 s, is nats-server's default `lame_duck_grace_period`: every client has
     /// moved before the server starts closing connections.
     pub lame_duck_window: Duration,
+    /// Browser client: messages a subscription holds unread before new ones are dropped and
+    /// counted (per subscription; `SubscribeOptions::pending_limits` overrides it).
+    pub subscription_pending_messages: usize,
+    /// Browser client: bytes a subscription holds unread before new messages are dropped.
+    pub subscription_pending_bytes: usize,
+    /// Browser client: bytes kept while the WebSocket's own send buffer is over its
+    /// high-water mark; past this, publishes and requests are refused with `BufferFull`.
+    pub send_buffer_size: usize,
 }
 
 impl Default for ConnectOptions {
@@ -88,6 +96,11 @@ impl Default for ConnectOptions {
             randomize: true,
             ignore_discovered_servers: false,
             lame_duck_window: Duration::from_secs(10),
+            // async-nats's default subscription capacity. nats.go's 512k messages / 64 MiB
+            // suit a server process; a tab runs several subscriptions in a few hundred MB.
+            subscription_pending_messages: 65_536,
+            subscription_pending_bytes: 16 * 1024 * 1024,
+            send_buffer_size: 8 * 1024 * 1024,
         }
     }
 }
@@ -174,6 +187,19 @@ impl ConnectOptions {
     /// Ignores (or uses) servers announced by the cluster.
     pub fn ignore_discovered_servers(mut self, ignore: bool) -> Self {
         self.ignore_discovered_servers = ignore;
+        self
+    }
+
+    /// Sets the default pending limits of every subscription (browser client).
+    pub fn subscription_pending_limits(mut self, messages: usize, bytes: usize) -> Self {
+        self.subscription_pending_messages = messages;
+        self.subscription_pending_bytes = bytes;
+        self
+    }
+
+    /// Sets the bytes kept while the WebSocket is not taking them (browser client).
+    pub fn send_buffer_size(mut self, bytes: usize) -> Self {
+        self.send_buffer_size = bytes;
         self
     }
 
