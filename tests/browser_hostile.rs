@@ -396,11 +396,7 @@ async fn the_page_survives_messages_shorter_than_greet_on_its_responders() {
     web::click_when_enabled(&web::button(&root, "Start responder")).await;
     web::wait_for_text(&root, "responder subscribed to greet.*").await;
     web::button(&root, "Send request").click(); // the name field says "ann"
-    let text = web::wait_for_text(&root, "hello, ann").await;
-    assert!(
-        text.contains("responder: running") || text.contains("Drain responder"),
-        "{text}"
-    );
+    web::wait_for_text(&root, "hello, ann").await;
     app.destroy();
 }
 
