@@ -1,8 +1,8 @@
 //! The client and the page in headless Chromium against `scripts/hostile_server.py`: one test
 //! per thing a broken or malicious server can send. Each must end in a clear error or a
-//! correct reconnect, with no trap (all tests of this file run in one page, so a trap fails
-//! every later test; the last one checks that explicitly), no hang (every wait is bounded),
-//! bounded memory and paced reconnects.
+//! correct reconnect, with no trap (all tests of this file run in one page, in name order, so a
+//! trap fails every later test; the last one checks that explicitly), no hang (every wait is
+//! bounded), bounded memory and paced reconnects.
 
 #![cfg(target_arch = "wasm32")]
 
@@ -343,10 +343,11 @@ async fn long_lines_a_real_server_sends_are_accepted() {
     client.close();
 }
 
-/// Runs after every other client scenario of this file that fits in memory; the 60 MiB one
-/// comes after it (memory only grows, so it would hide what later tests allocate).
+/// Named to run after every other scenario that checks memory (wasm-bindgen-test runs a file's
+/// tests in name order): memory only grows, so a delivered 60 MiB message would hide what
+/// later tests allocate.
 #[wasm_bindgen_test]
-async fn a_60_mib_message_is_delivered_whole_or_refused_then_reconnected() {
+async fn the_60_mib_message_is_delivered_whole_or_refused_then_reconnected() {
     const SIZE: usize = 60 * 1024 * 1024;
     let before = wasm_memory_bytes();
     let (client, mut events) = connect_to("big-msg").await;
@@ -416,10 +417,10 @@ async fn the_page_shows_html_from_the_server_as_text() {
     app.destroy();
 }
 
-/// Last: every hostile scenario above ran in this same wasm instance; a trap in any of them
-/// (`RuntimeError: unreachable`) would leave it unable to do this.
+/// Last in name order: every hostile scenario ran in this same wasm instance before it; a trap
+/// in any of them (`RuntimeError: unreachable`) would leave it unable to do this.
 #[wasm_bindgen_test]
-async fn zz_the_wasm_instance_still_works_after_every_scenario() {
+async fn with_every_scenario_done_the_wasm_instance_still_works() {
     let (client, _events) = connect_to("faithful").await;
     let mut sub = client.subscribe("alive").await.unwrap();
     still_works(&client, &mut sub, "alive").await;
