@@ -154,7 +154,9 @@ class PingFlood(Faithful):
     COUNT = 100_000
 
     async def on_connected(self, session):
-        asyncio.get_running_loop().create_task(self.flood(session))
+        # Sent from a task of its own, so the client's PONGs are read meanwhile; the session
+        # keeps the task referenced until it is done.
+        session.flood_task = asyncio.get_running_loop().create_task(self.flood(session))
 
     async def flood(self, session):
         per_frame = 4096 // 6
