@@ -1,8 +1,8 @@
 //! The client and the page in headless Chromium against `scripts/hostile_server.py`: one test
 //! per thing a broken or malicious server can send. Each must end in a clear error or a
-//! correct reconnect, with no trap (all tests of this file run in one page, in name order, so a
-//! trap fails every later test; the last one checks that explicitly), no hang (every wait is
-//! bounded), bounded memory and paced reconnects.
+//! correct reconnect, with no trap (all tests of this file run one after the other in one page,
+//! in reverse name order, so a trap fails every later test; the last one checks that
+//! explicitly), no hang (every wait is bounded), bounded memory and paced reconnects.
 
 #![cfg(target_arch = "wasm32")]
 
@@ -343,11 +343,11 @@ async fn long_lines_a_real_server_sends_are_accepted() {
     client.close();
 }
 
-/// Named to run after every other scenario that checks memory (wasm-bindgen-test runs a file's
-/// tests in name order): memory only grows, so a delivered 60 MiB message would hide what
-/// later tests allocate.
+/// Named to run after every other scenario that checks memory (wasm-bindgen-test 0.3 runs a
+/// file's tests in reverse name order): memory only grows, so a delivered 60 MiB message would
+/// hide what later tests allocate.
 #[wasm_bindgen_test]
-async fn the_60_mib_message_is_delivered_whole_or_refused_then_reconnected() {
+async fn a_big_message_of_60_mib_is_delivered_whole_or_refused_then_reconnected() {
     const SIZE: usize = 60 * 1024 * 1024;
     let before = wasm_memory_bytes();
     let (client, mut events) = connect_to("big-msg").await;
@@ -417,10 +417,11 @@ async fn the_page_shows_html_from_the_server_as_text() {
     app.destroy();
 }
 
-/// Last in name order: every hostile scenario ran in this same wasm instance before it; a trap
-/// in any of them (`RuntimeError: unreachable`) would leave it unable to do this.
+/// Runs last (first in name order; wasm-bindgen-test 0.3 runs a file's tests in reverse name
+/// order): every hostile scenario ran in this same wasm instance before it; a trap in any of
+/// them (`RuntimeError: unreachable`) would leave it unable to do this.
 #[wasm_bindgen_test]
-async fn with_every_scenario_done_the_wasm_instance_still_works() {
+async fn a_battery_of_hostile_servers_leaves_the_wasm_instance_working() {
     let (client, _events) = connect_to("faithful").await;
     let mut sub = client.subscribe("alive").await.unwrap();
     still_works(&client, &mut sub, "alive").await;
