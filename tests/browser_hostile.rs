@@ -387,9 +387,15 @@ fn assert_no_xss_ran() {
 
 #[wasm_bindgen_test]
 async fn the_page_survives_messages_shorter_than_greet_on_its_responders() {
+    let uncaught_before = hostile::uncaught_errors();
     let root = web::fresh_root();
     let app = nats_web::app::mount(root.clone().into(), vec![url("short-subject", "page")]);
     let text = web::wait_for_text(&root, "connection drained").await;
+    assert_eq!(
+        hostile::uncaught_errors(),
+        uncaught_before,
+        "the example's responder trapped"
+    );
     for output in ["hello, joe", "hello, sue", "hello, bob", "no responders"] {
         assert!(text.contains(output), "{output:?} missing:\n{text}");
     }
@@ -398,6 +404,11 @@ async fn the_page_survives_messages_shorter_than_greet_on_its_responders() {
     web::wait_for_text(&root, "responder subscribed to greet.*").await;
     web::button(&root, "Send request").click(); // the name field says "ann"
     web::wait_for_text(&root, "hello, ann").await;
+    assert_eq!(
+        hostile::uncaught_errors(),
+        uncaught_before,
+        "a responder trapped"
+    );
     app.destroy();
 }
 
@@ -422,6 +433,11 @@ async fn the_page_shows_html_from_the_server_as_text() {
 /// them (`RuntimeError: unreachable`) would leave it unable to do this.
 #[wasm_bindgen_test]
 async fn a_battery_of_hostile_servers_leaves_the_wasm_instance_working() {
+    let uncaught = hostile::uncaught_errors();
+    assert!(
+        uncaught.is_empty(),
+        "errors no code caught (traps in tasks) during earlier tests: {uncaught:#?}"
+    );
     let (client, _events) = connect_to("faithful").await;
     let mut sub = client.subscribe("alive").await.unwrap();
     still_works(&client, &mut sub, "alive").await;

@@ -2,14 +2,17 @@
 //! report, waits that fail instead of hanging, and the size of the wasm instance's memory.
 #![allow(dead_code)]
 
+use std::cell::RefCell;
 use std::future::Future;
+use std::rc::Rc;
 use std::time::Duration;
 
 use futures::future::{select, Either};
 use futures::StreamExt;
 use nats_web::nats::client::{channel, ClientEvent};
 use nats_web::nats::ConnectOptions;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use crate::web::{sleep, PATIENCE};
@@ -33,15 +36,60 @@ pub const HOSTILE_CONTROL_URL: &str = match option_env!("NATS_HOSTILE_CONTROL_UR
 /// PONGs that answer a flood of 100,000 PINGs.
 pub const REFUSED_GROWTH_BUDGET: u32 = 4 * 1024 * 1024;
 
+thread_local! {
+    /// Tells this page's runs from those of earlier pages on the same server.
+    static PAGE_ID: String = format!("{:08x}", (js_sys::Math::random() * f64::from(u32::MAX)) as u32);
+    /// Messages of the errors no code caught (a trap in a task), since the first [`url`].
+    static UNCAUGHT: Rc<RefCell<Vec<String>>> = {
+        let seen = Rc::new(RefCell::new(Vec::new()));
+        listen_for_uncaught_errors(seen.clone());
+        seen
+    };
+}
+
 /// The URL of one run of `scenario`: connections to the same path share a broker and a report,
-/// so each test uses its own `tag`.
+/// so each test uses its own `tag` (and each page load its own id). Starts watching for
+/// uncaught errors.
 pub fn url(scenario: &str, tag: &str) -> String {
-    format!("{HOSTILE_WS_URL}/{scenario}/{tag}")
+    UNCAUGHT.with(|_| ());
+    format!("{HOSTILE_WS_URL}{}", path(scenario, tag))
 }
 
 /// The path part of [`url`], as the report names it.
 pub fn path(scenario: &str, tag: &str) -> String {
-    format!("/{scenario}/{tag}")
+    PAGE_ID.with(|page| format!("/{scenario}/{tag}-{page}"))
+}
+
+/// Errors that reached the window uncaught since the first [`url`]: a trap (`RuntimeError:
+/// unreachable`) in a task such as a responder, where no test future sees it.
+pub fn uncaught_errors() -> Vec<String> {
+    UNCAUGHT.with(|seen| seen.borrow().clone())
+}
+
+fn listen_for_uncaught_errors(seen: Rc<RefCell<Vec<String>>>) {
+    let window = web_sys::window().expect("a window");
+    let on_error = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
+        let field = |name: &str| js_sys::Reflect::get(&event, &name.into()).ok();
+        let text = field("message")
+            .and_then(|m| m.as_string())
+            .or_else(|| {
+                field("reason").and_then(|r| {
+                    js_sys::Reflect::get(&r, &"message".into())
+                        .ok()?
+                        .as_string()
+                })
+            })
+            .unwrap_or_else(|| "an error without a message".into());
+        seen.borrow_mut().push(text);
+    });
+    let add: js_sys::Function = js_sys::Reflect::get(&window, &"addEventListener".into())
+        .expect("addEventListener")
+        .unchecked_into();
+    for kind in ["error", "unhandledrejection"] {
+        add.call2(&window, &kind.into(), on_error.as_ref())
+            .expect("listening for uncaught errors");
+    }
+    on_error.forget(); // listens for the page's lifetime
 }
 
 /// Options for a hostile run: one server, quick reconnects, a bounded number of them.
