@@ -38,17 +38,24 @@ async fn connect_to(scenario: &str) -> (Client, channel::Receiver<ClientEvent>) 
     (client, events)
 }
 
-/// The next message of `sub`, within patience.
-async fn next_message(sub: &mut Subscriber, what: &str) -> nats_web::nats::Message {
-    within(what, sub.next())
-        .await
-        .unwrap_or_else(|| panic!("{what}: the subscription ended"))
+/// The next message of `sub`, within patience; fails with the close reason if it ended.
+async fn next_message(
+    client: &Client,
+    sub: &mut Subscriber,
+    what: &str,
+) -> nats_web::nats::Message {
+    within(what, sub.next()).await.unwrap_or_else(|| {
+        panic!(
+            "{what}: the subscription ended; the connection: {:?}",
+            client.close_reason().map(|r| r.to_string())
+        )
+    })
 }
 
 /// A publish to `subject` comes back on `sub` (echo is on): the connection works.
 async fn still_works(client: &Client, sub: &mut Subscriber, subject: &str) {
     client.publish(subject, "still here").await.unwrap();
-    let msg = next_message(sub, "a message after the hostile part").await;
+    let msg = next_message(client, sub, "a message after the hostile part").await;
     assert_eq!(msg.payload, b"still here");
 }
 
@@ -119,7 +126,7 @@ async fn text_frames_end_in_a_connect_timeout_or_a_working_connection() {
 async fn a_server_that_drips_one_byte_per_frame_is_understood() {
     let (client, _events) = connect_to("slow-drip").await;
     let mut sub = client.subscribe("drip").await.unwrap();
-    let msg = next_message(&mut sub, "the dripped MSG").await;
+    let msg = next_message(&client, &mut sub, "the dripped MSG").await;
     assert_eq!(msg.payload, b"drip-drop");
     client.close();
 }
@@ -283,11 +290,14 @@ async fn a_server_that_accepts_then_drops_is_retried_at_most_once_per_wait() {
 async fn messages_with_subjects_shorter_than_the_subscription_are_delivered() {
     let (client, _events) = connect_to("short-subject").await;
     let mut sub = client.subscribe("greet.*").await.unwrap();
-    assert_eq!(next_message(&mut sub, "MSG g").await.subject, "g");
-    assert_eq!(next_message(&mut sub, "MSG greet").await.subject, "greet");
+    assert_eq!(next_message(&client, &mut sub, "MSG g").await.subject, "g");
+    assert_eq!(
+        next_message(&client, &mut sub, "MSG greet").await.subject,
+        "greet"
+    );
     client.publish("greet.joe", "").await.unwrap();
     assert_eq!(
-        next_message(&mut sub, "greet.joe").await.subject,
+        next_message(&client, &mut sub, "greet.joe").await.subject,
         "greet.joe"
     );
     client.close();
@@ -313,7 +323,7 @@ async fn header_blocks_the_server_forwards_unchanged_are_delivered() {
     let (client, mut events) = connect_to("bad-headers").await;
     let mut sub = client.subscribe("hdr").await.unwrap();
     for expected in ["space", "non-utf8", "no-colon", "plain"] {
-        let msg = next_message(&mut sub, expected).await;
+        let msg = next_message(&client, &mut sub, expected).await;
         assert_eq!(String::from_utf8_lossy(&msg.payload), expected);
     }
     assert_not_disconnected(&mut events, "bad-headers");
@@ -324,7 +334,7 @@ async fn header_blocks_the_server_forwards_unchanged_are_delivered() {
 async fn long_lines_a_real_server_sends_are_accepted() {
     let (client, mut events) = connect_to("long-lines").await;
     let mut sub = client.subscribe("long.>").await.unwrap();
-    let first = next_message(&mut sub, "the MSG with a 4,200-byte line").await;
+    let first = next_message(&client, &mut sub, "the MSG with a 4,200-byte line").await;
     assert_eq!(first.payload, b"first");
     assert!(first.subject.len() > 4096, "{}", first.subject.len());
     let denied = next_event(&mut events, "the long permission violation", |e| match e {
@@ -337,7 +347,9 @@ async fn long_lines_a_real_server_sends_are_accepted() {
     .await;
     assert!(denied.contains("long.bbbb"), "names the subject: {denied}");
     assert_eq!(
-        next_message(&mut sub, "the MSG after").await.payload,
+        next_message(&client, &mut sub, "the MSG after")
+            .await
+            .payload,
         b"last"
     );
     client.close();
@@ -360,7 +372,10 @@ async fn a_big_message_of_60_mib_is_delivered_whole_or_refused_then_reconnected(
         .await;
         match outcome {
             Either::Left((Some(msg), _)) => Ok(msg.payload.len()),
-            Either::Left((None, _)) => panic!("the subscription ended"),
+            Either::Left((None, _)) => panic!(
+                "the subscription ended; the connection: {:?}",
+                client.close_reason().map(|r| r.to_string())
+            ),
             Either::Right((reason, _)) => Err(reason),
         }
     };
