@@ -116,12 +116,10 @@ pub fn describe(event: &ClientEvent) -> String {
     let text = match event {
         ClientEvent::Connected { url, .. } => format!("Connected({url})"),
         ClientEvent::Disconnected { reason, .. } => format!("Disconnected({reason})"),
-        ClientEvent::Reconnecting { attempt, .. } => format!("Reconnecting({attempt})"),
         ClientEvent::Reconnected { .. } => "Reconnected".into(),
-        ClientEvent::ServerInfo(_) => "ServerInfo".into(),
         ClientEvent::ServerError(e) => format!("ServerError({e})"),
-        ClientEvent::Trace(line) => format!("Trace({line:?})"),
         ClientEvent::Closed(reason) => format!("Closed({reason})"),
+        other => format!("{other:?}"),
     };
     text.chars().take(300).collect()
 }
