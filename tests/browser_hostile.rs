@@ -265,6 +265,11 @@ async fn assert_paced(scenario: &str, subscribe: bool) {
         .map(|w| (w[1] - w[0]) as u32)
         .take(20)
         .collect();
+    hostile::print_on_server(&format!(
+        "{scenario}: {} connections in {span_ms:.0} ms, reconnect_wait {wait:?}; first gaps in ms: {gaps:?}",
+        seen.connections
+    ))
+    .await;
     assert!(
         seen.connections >= 2,
         "{scenario}: it never reconnected: {seen:?}"
@@ -382,10 +387,16 @@ async fn a_big_message_of_60_mib_is_delivered_whole_or_refused_then_reconnected(
     match delivered {
         Ok(len) => {
             assert_eq!(len, SIZE);
+            hostile::print_on_server(&format!(
+                "big-msg: 60 MiB delivered; wasm memory {before} -> {} bytes",
+                wasm_memory_bytes()
+            ))
+            .await;
             assert_memory_grew_at_most(before, 3 * SIZE as u32, "big-msg (delivered)");
         }
         Err(reason) => {
             assert!(reason.contains("limit"), "says what limit: {reason}");
+            hostile::print_on_server(&format!("big-msg: refused ({reason})")).await;
             reconnected(&mut events).await;
             still_works(&client, &mut sub, "big").await;
             assert_memory_grew_at_most(before, REFUSED_GROWTH_BUDGET, "big-msg (refused)");
