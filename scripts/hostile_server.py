@@ -42,7 +42,8 @@ from http import HTTPStatus
 from websockets.asyncio.server import serve
 from websockets.exceptions import ConnectionClosed
 
-import hostile_scenarios
+sys.dont_write_bytecode = True  # no scripts/__pycache__ from the import below
+import hostile_scenarios  # noqa: E402 (after the line above on purpose)
 
 HOST = "127.0.0.1"
 STARTED = time.monotonic()
