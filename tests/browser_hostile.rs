@@ -14,58 +14,14 @@ use std::time::Duration;
 use futures::future::{select, Either};
 use futures::StreamExt;
 use hostile::{
-    assert_memory_grew_at_most, assert_not_disconnected, disconnected, next_event, options, path,
-    reconnected, report, url, wasm_memory_bytes, within, REFUSED_GROWTH_BUDGET,
+    assert_memory_grew_at_most, assert_no_xss_ran, assert_not_disconnected, assert_paced,
+    connect_error, connect_to, disconnected, next_event, next_message, options, path, reconnected,
+    report, still_works, url, wasm_memory_bytes, within, REFUSED_GROWTH_BUDGET,
 };
-use nats_web::nats::client::{
-    channel, connect, connect_with_events, Client, ClientEvent, ConnectErrorKind, Subscriber,
-};
-use nats_web::nats::ws::live_sockets;
-use wasm_bindgen::JsValue;
+use nats_web::nats::client::{connect, ClientEvent, ConnectErrorKind};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-/// Connects to `scenario`'s client run with an event stream.
-async fn connect_to(scenario: &str) -> (Client, channel::Receiver<ClientEvent>) {
-    let (tx, events) = channel::unbounded();
-    let client = within(
-        scenario,
-        connect_with_events(options(&url(scenario, "client")), Some(tx)),
-    )
-    .await
-    .unwrap_or_else(|e| panic!("{scenario}: connect failed: {e}"));
-    (client, events)
-}
-
-/// The next message of `sub`, within patience; fails with the close reason if it ended.
-async fn next_message(
-    client: &Client,
-    sub: &mut Subscriber,
-    what: &str,
-) -> nats_web::nats::Message {
-    within(what, sub.next()).await.unwrap_or_else(|| {
-        panic!(
-            "{what}: the subscription ended; the connection: {:?}",
-            client.close_reason().map(|r| r.to_string())
-        )
-    })
-}
-
-/// A publish to `subject` comes back on `sub` (echo is on): the connection works.
-async fn still_works(client: &Client, sub: &mut Subscriber, subject: &str) {
-    client.publish(subject, "still here").await.unwrap();
-    let msg = next_message(client, sub, "a message after the hostile part").await;
-    assert_eq!(msg.payload, b"still here");
-}
-
-/// The connect error for a scenario the client cannot connect to at all.
-async fn connect_error(scenario: &str) -> nats_web::nats::client::ConnectError {
-    match within(scenario, connect(options(&url(scenario, "client")))).await {
-        Ok(_) => panic!("{scenario}: connected to a server that sent no usable INFO"),
-        Err(e) => e,
-    }
-}
 
 #[wasm_bindgen_test]
 async fn garbage_instead_of_info_fails_the_connect_with_a_protocol_error() {
@@ -230,57 +186,6 @@ async fn a_dropped_connection_reconnects_with_its_subscription() {
     client.close();
 }
 
-/// Lets `scenario` flap for a while with `reconnect_wait`, then checks from the server's own
-/// timestamps that it saw at most one attempt per wait: n <= ceil(span / wait) + 1, where span
-/// is the time from the first connection to the last.
-async fn assert_paced(scenario: &str, subscribe: bool) {
-    let wait = Duration::from_millis(250);
-    let sockets_before = live_sockets();
-    let options = options(&url(scenario, "client"))
-        .reconnect_wait(wait)
-        .reconnect_jitter(Duration::from_millis(50))
-        .max_reconnects(None);
-    let client = within(scenario, connect(options)).await.unwrap();
-    let _sub = if subscribe {
-        Some(client.subscribe("flap").await.unwrap())
-    } else {
-        None
-    };
-    for _ in 0..30 {
-        web::sleep(Duration::from_millis(100)).await;
-        assert!(
-            live_sockets() <= sockets_before + 1,
-            "{scenario}: more than one socket at a time"
-        );
-    }
-    client.close();
-    let seen = report(&path(scenario, "client")).await;
-    let first = seen.opened_ms.first().copied().unwrap_or(0.0);
-    let last = seen.opened_ms.last().copied().unwrap_or(0.0);
-    let span_ms = last - first;
-    let bound = (span_ms / wait.as_millis() as f64).ceil() as u32 + 1;
-    let gaps: Vec<u32> = seen
-        .opened_ms
-        .windows(2)
-        .map(|w| (w[1] - w[0]) as u32)
-        .take(20)
-        .collect();
-    hostile::print_on_server(&format!(
-        "{scenario}: {} connections in {span_ms:.0} ms, reconnect_wait {wait:?}; first gaps in ms: {gaps:?}",
-        seen.connections
-    ))
-    .await;
-    assert!(
-        seen.connections >= 2,
-        "{scenario}: it never reconnected: {seen:?}"
-    );
-    assert!(
-        seen.connections <= bound,
-        "{scenario}: {} connections in {span_ms:.0} ms with reconnect_wait {wait:?} (at most {bound}); first gaps in ms: {gaps:?}",
-        seen.connections
-    );
-}
-
 #[wasm_bindgen_test]
 async fn a_server_that_completes_the_handshake_then_drops_is_retried_at_most_once_per_wait() {
     assert_paced("handshake-then-drop", false).await;
@@ -403,12 +308,6 @@ async fn a_big_message_of_60_mib_is_delivered_whole_or_refused_then_reconnected(
         }
     }
     client.close();
-}
-
-fn assert_no_xss_ran() {
-    let window = web_sys::window().unwrap();
-    let value = js_sys::Reflect::get(&window, &"__hostileXss".into()).unwrap();
-    assert_eq!(value, JsValue::UNDEFINED, "server text ran as script");
 }
 
 #[wasm_bindgen_test]

@@ -2,6 +2,9 @@
 //! report, waits that fail instead of hanging, and the size of the wasm instance's memory.
 #![allow(dead_code)]
 
+mod flows;
+pub use flows::*;
+
 use std::cell::RefCell;
 use std::future::Future;
 use std::rc::Rc;
