@@ -6,7 +6,7 @@ mod flows;
 pub use flows::*;
 
 use std::cell::RefCell;
-use std::future::Future;
+use std::future::IntoFuture;
 use std::rc::Rc;
 use std::time::Duration;
 
@@ -106,9 +106,10 @@ pub fn options(url: &str) -> ConnectOptions {
         .connect_timeout(Duration::from_secs(5))
 }
 
-/// Awaits `future`, failing the test (a hang) after [`PATIENCE`].
-pub async fn within<F: Future>(what: &str, future: F) -> F::Output {
-    match select(Box::pin(future), Box::pin(sleep(PATIENCE))).await {
+/// Awaits `future` (or a builder that becomes one, like a request), failing the test (a hang)
+/// after [`PATIENCE`].
+pub async fn within<F: IntoFuture>(what: &str, future: F) -> F::Output {
+    match select(Box::pin(future.into_future()), Box::pin(sleep(PATIENCE))).await {
         Either::Left((output, _)) => output,
         Either::Right(_) => panic!("{what}: nothing within {PATIENCE:?} (a hang)"),
     }
