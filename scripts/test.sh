@@ -77,10 +77,32 @@ start_browser_test_server() {
     echo "restartable nats-server: $NATS_RESTARTABLE_WS_URL, control at $NATS_CONTROL_URL"
 }
 
-# The client and the page in real headless Chromium.
+# Starts scripts/hostile_server.py (the scripted hostile WebSocket server that
+# tests/browser_hostile.rs points the client and the page at) on a free port and exports its
+# URLs. Its stderr stays on the terminal: it shows what the tests measure but do not assert.
+start_hostile_server() {
+    section "hostile WebSocket server for the browser tests"
+    local dir port
+    dir="$(mktemp -d)"
+    port="$(free_port)"
+    "${PYTHON:-python3}" scripts/hostile_server.py --port "$port" >"$dir/hostile.out" </dev/null &
+    SERVER_PIDS+=("$!")
+    for _ in $(seq 1 100); do
+        grep -q ready "$dir/hostile.out" 2>/dev/null && break
+        sleep 0.1
+    done
+    grep -q ready "$dir/hostile.out" || { echo "scripts/hostile_server.py did not start" >&2; exit 1; }
+    export NATS_HOSTILE_WS_URL="ws://127.0.0.1:$port"
+    export NATS_HOSTILE_CONTROL_URL="http://127.0.0.1:$port"
+    echo "hostile server: $NATS_HOSTILE_WS_URL/<scenario>, reports at $NATS_HOSTILE_CONTROL_URL/report"
+}
+
+# The client and the page in real headless Chromium. A test file's tests share one page and
+# one time limit (WASM_BINDGEN_TEST_TIMEOUT, 20 s by default): the hostile scenarios need more.
 run_browser_tests() {
     section "wasm-pack test --headless --chrome"
-    wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver -- --lib --test browser_client --test browser_app --test browser_reconnect --test browser_auth --test browser_limits --test browser_worker
+    WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-300}" \
+        wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver -- --lib --test browser_client --test browser_app --test browser_reconnect --test browser_auth --test browser_limits --test browser_worker --test browser_hostile
 }
 
 # The release build of the page, and its weight.
@@ -110,6 +132,7 @@ main() {
     ensure_browser_tools
     trap stop_servers EXIT
     start_browser_test_server
+    start_hostile_server
     run_browser_tests
     build_page
     run_e2e
