@@ -59,6 +59,12 @@ pub fn actions_for(conn: Conn, event: ClientEvent) -> Vec<Action> {
             "a message to {} buffered while disconnected was not sent: {reason}",
             crate::nats::proto::Quoted(&subject)
         )))],
+        ClientEvent::HeldPublishesDiscarded { messages, bytes } => {
+            vec![log(LogLine::error(format!(
+                "closed while disconnected: {messages} buffered messages ({bytes} bytes) were \
+                 never sent"
+            )))]
+        }
         ClientEvent::Closed(CloseReason::Drained) => {
             vec![Action::Status(conn, ConnStatus::Closed("drained".into()))]
         }

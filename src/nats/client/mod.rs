@@ -99,6 +99,14 @@ pub enum ClientEvent {
         /// Why ([`crate::nats::proto::validate::ValidationError::MaxPayloadExceeded`]).
         reason: crate::nats::proto::validate::ValidationError,
     },
+    /// The connection closed while publishes made during a disconnection still waited for a
+    /// server: they were never sent. Comes just before [`ClientEvent::Closed`].
+    HeldPublishesDiscarded {
+        /// Publishes discarded.
+        messages: usize,
+        /// Their bytes on the wire.
+        bytes: usize,
+    },
     /// The connection closed.
     Closed(CloseReason),
 }

@@ -363,6 +363,9 @@ impl State {
             Event::Trace(line) => self.notify(ClientEvent::Trace(line)),
             // To be routed into `ClientEvent` by the client slice of issue 9.
             Event::LameDuckMode { url } => self.notify(ClientEvent::LameDuckMode { url }),
+            Event::HeldPublishesDiscarded { messages, bytes } => {
+                self.notify(ClientEvent::HeldPublishesDiscarded { messages, bytes })
+            }
             // A dropped request's own failure follows as `RequestFailed`.
             Event::PublishDropped {
                 subject, reason, ..

@@ -192,6 +192,15 @@ pub enum Event {
         /// Why it was not sent ([`ValidationError::MaxPayloadExceeded`]).
         reason: ValidationError,
     },
+    /// The connection closed while publishes made during a disconnection were still waiting
+    /// for a server (closed by the client, or reconnects exhausted): they were never sent.
+    /// Comes just before [`Event::Closed`].
+    HeldPublishesDiscarded {
+        /// Publishes discarded (requests among them also fail with `Closed`).
+        messages: usize,
+        /// Their bytes on the wire.
+        bytes: usize,
+    },
     /// A message for a subscription.
     Message {
         /// The subscription.

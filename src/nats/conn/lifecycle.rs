@@ -368,6 +368,13 @@ impl Connection {
             self.events.push_back(Event::SubscriptionEnded { sid });
         }
         self.pong_waiters.clear();
+        if self.held.count() > 0 {
+            // Closed before a reconnect could send them: say so, never lose them silently.
+            self.events.push_back(Event::HeldPublishesDiscarded {
+                messages: self.held.count(),
+                bytes: self.held.len(),
+            });
+        }
         self.held.clear();
         self.held_flushes.clear();
         self.flush_deadlines.clear();

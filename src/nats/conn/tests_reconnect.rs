@@ -272,3 +272,26 @@ fn subscriptions_drained_while_disconnected_end_at_once() {
         "a drained subscription is not restored: {batch}"
     );
 }
+
+#[test]
+fn closing_while_disconnected_reports_the_buffered_publishes_it_never_sent() {
+    let mut f = Fixture::connected_to(with_servers(&["nats://a:1"]));
+    f.lose_transport();
+    f.events();
+    f.conn.publish("a", None, None, b"one").unwrap();
+    f.conn.publish("b", None, None, b"two").unwrap();
+    f.conn.close();
+    let events = f.events();
+    let n = events.len();
+    assert!(n >= 2, "{events:?}");
+    assert_eq!(
+        events[n - 2..],
+        [
+            Event::HeldPublishesDiscarded {
+                messages: 2,
+                bytes: "PUB a 3\r\none\r\nPUB b 3\r\ntwo\r\n".len()
+            },
+            Event::Closed(CloseReason::ClosedByClient)
+        ]
+    );
+}
