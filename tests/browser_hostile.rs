@@ -235,6 +235,18 @@ async fn header_blocks_the_server_forwards_unchanged_are_delivered() {
     for expected in ["space", "non-utf8", "no-colon", "plain"] {
         let msg = next_message(&client, &mut sub, expected).await;
         assert_eq!(String::from_utf8_lossy(&msg.payload), expected);
+        if expected == "plain" {
+            continue;
+        }
+        // The block as received is kept; what could not be read is said, not hidden.
+        let raw = msg.raw_headers.as_deref().unwrap_or_default();
+        assert!(raw.starts_with(b"NATS/1.0"), "{expected}: raw headers kept");
+        if expected != "non-utf8" {
+            assert!(
+                msg.header_error.is_some(),
+                "{expected}: the problem is reported"
+            );
+        }
     }
     assert_not_disconnected(&mut events, "bad-headers");
     client.close();

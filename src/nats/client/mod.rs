@@ -496,8 +496,13 @@ pub struct Message {
     pub subject: String,
     /// Where to send a reply, if the sender asked for one.
     pub reply: Option<String>,
-    /// Headers, if it had any.
+    /// Headers, if it had any: every entry that could be read (see `header_error`).
     pub headers: Option<HeaderMap>,
+    /// The header block exactly as received (from `NATS/1.0` through the blank line).
+    pub raw_headers: Option<Vec<u8>>,
+    /// The first problem found reading the header block (a line without `:`, a name with a
+    /// space, ...): such a block is still delivered, with what could be read in `headers`.
+    pub header_error: Option<crate::nats::proto::HeaderError>,
     /// The body.
     pub payload: Vec<u8>,
     client: Client,
@@ -509,6 +514,7 @@ impl std::fmt::Debug for Message {
             .field("subject", &self.subject)
             .field("reply", &self.reply)
             .field("headers", &self.headers)
+            .field("header_error", &self.header_error)
             .field("payload", &String::from_utf8_lossy(&self.payload))
             .finish()
     }
@@ -520,6 +526,8 @@ impl Message {
             subject: inner.subject,
             reply: inner.reply,
             headers: inner.headers,
+            raw_headers: inner.raw_headers,
+            header_error: inner.header_error,
             payload: inner.payload,
             client,
         }
