@@ -15,6 +15,7 @@
 //! are kept (and sent again on reconnect) and publishes wait in a bounded buffer.
 
 mod event;
+mod inspect;
 mod lifecycle;
 mod nkey;
 mod options;
@@ -40,6 +41,7 @@ pub use event::{
     CloseReason, CommandError, Event, FlushId, Message, RequestFailure, RequestId, Statistics,
     Transport,
 };
+pub use inspect::{BufferedBytes, SubscriptionInfo};
 pub use options::{Auth, ConnectOptions};
 pub use pool::ServerPool;
 pub use server_error::{PermissionOperation, ServerError, ServerErrorKind};
