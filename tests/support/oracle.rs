@@ -258,16 +258,20 @@ impl Oracle {
     /// Kills the transport if the client is connected, then runs the client alone until it
     /// is in `window` of its next connection. Commands given next land in that window.
     pub fn enter(&mut self, window: Window) {
-        if !matches!(self.phase(), Phase::Reconnecting | Phase::AwaitInfo) {
-            self.kill();
-        }
         let want = match window {
             Window::AwaitInfo => Phase::AwaitInfo,
             Window::Handshake => Phase::Handshake,
         };
+        let in_window = |o: &Self| *o.phase() == want && o.client.has_stream();
+        if !in_window(self) && !matches!(self.phase(), Phase::Reconnecting | Phase::AwaitInfo) {
+            self.kill();
+        }
         self.until("the client reaches the window", |o| {
+            if in_window(o) {
+                return true;
+            }
             o.pump_client();
-            *o.phase() == want && o.client.has_stream()
+            false
         });
         self.note(format!("in window {window:?}"));
     }
@@ -309,7 +313,10 @@ impl Oracle {
         let give_up = Instant::now() + PATIENCE;
         while !turn(self) {
             if Instant::now() > give_up {
-                self.violation(format!("{what}: not within {PATIENCE:?}"));
+                let (client, peer) = (self.phase().clone(), self.peer.driver.conn.phase());
+                self.violation(format!(
+                    "{what}: not within {PATIENCE:?} (client {client:?}, peer {peer:?})"
+                ));
             }
         }
     }
