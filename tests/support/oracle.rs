@@ -291,7 +291,7 @@ impl Oracle {
     }
 
     fn pump_client(&mut self) {
-        let events = self.client.step(TURN);
+        let events = self.client.turn(TURN);
         self.model.observe_all(events);
         self.check_model();
         self.check_memory();

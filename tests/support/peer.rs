@@ -69,7 +69,7 @@ impl Peer {
 
     /// One turn of the peer's loop, waiting at most `wait`.
     pub fn pump(&mut self, wait: Duration) {
-        for event in self.driver.step(wait) {
+        for event in self.driver.turn(wait) {
             self.observe(event);
         }
     }

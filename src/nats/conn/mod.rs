@@ -15,13 +15,15 @@
 //! are kept (and sent again on reconnect) and publishes wait in a bounded buffer.
 
 mod event;
-mod inspect;
 mod lifecycle;
 mod nkey;
 mod options;
 mod pool;
 mod server_error;
 mod trace;
+
+// Read-only views of the state, for checks against the server's own view.
+mod inspect;
 
 #[cfg(test)]
 mod test_fixture;
