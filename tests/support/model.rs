@@ -56,16 +56,14 @@ pub struct Model {
 }
 
 impl Model {
-    /// Takes in a batch of events, in order. `closing` says whether the batch ends with
-    /// `Closed` (then every subscription may end with `SubscriptionEnded`).
+    /// Takes in a batch of events, in order.
     pub fn observe_all(&mut self, events: Vec<Event>) {
-        let closing = events.iter().any(|e| matches!(e, Event::Closed(_)));
         for event in events {
-            self.observe(event, closing);
+            self.observe(event);
         }
     }
 
-    fn observe(&mut self, event: Event, closing: bool) {
+    fn observe(&mut self, event: Event) {
         match event {
             Event::Connected(_) | Event::Reconnected { .. } => {
                 // The handshake sent everything held, in order, on this connection.
@@ -112,8 +110,8 @@ impl Model {
                     }
                 }
             }
-            Event::SubscriptionEnded { sid } => self.end(sid, "ended", closing),
-            Event::SubscriptionDrained { sid } => self.end(sid, "drained", closing),
+            Event::SubscriptionEnded { sid } => self.end(sid, "ended"),
+            Event::SubscriptionDrained { sid } => self.end(sid, "drained"),
             Event::Flushed(id) => {
                 if !self.flushes.remove(&id.0) {
                     self.fail(format!("flush {} answered twice or never asked", id.0));
@@ -147,20 +145,14 @@ impl Model {
         self.reqs.get_mut(&id)
     }
 
-    fn end(&mut self, sid: u64, how: &'static str, closing: bool) {
+    fn end(&mut self, sid: u64, how: &'static str) {
         if let Some(before) = self.ended.get(&sid) {
             return self.fail(format!("sid {sid} {how} after it was already {before}"));
         }
         if !self.live.remove(&sid) {
             return self.fail(format!("sid {sid} {how}, but it was never subscribed"));
         }
-        if self.drains.remove(&sid) && how != "drained" && !closing {
-            self.fail(format!(
-                "the drain of sid {sid} ended with SubscriptionEnded on a healthy connection, \
-                 not SubscriptionDrained: whoever waits for the drain is told it failed \
-                 (issue 9, point 12)"
-            ));
-        }
+        self.drains.remove(&sid);
         self.ended.insert(sid, how);
         self.delivered.remove(&sid);
     }

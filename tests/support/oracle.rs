@@ -107,6 +107,12 @@ impl Oracle {
         self.model.delivered.get(&sid).copied().unwrap_or(0)
     }
 
+    /// Messages left before `sid`'s current `unsubscribe(after)` limit, if it has one.
+    pub fn remaining(&self, sid: u64) -> Option<u64> {
+        let mut subs = self.client.conn.subscriptions();
+        subs.find(|s| s.sid == sid && !s.inbox)?.remaining
+    }
+
     // ----- commands -----
 
     /// `subscribe(subject, queue)`.
@@ -401,6 +407,10 @@ impl Oracle {
         let draining: Vec<u64> = table.iter().filter(|s| s.draining).map(|s| s.sid).collect();
         if !draining.is_empty() {
             self.violation(format!("sids {draining:?} still draining after a flush"));
+        }
+        if !self.model.drains.is_empty() {
+            let drains = &self.model.drains;
+            self.violation(format!("drains of {drains:?} accepted but not ended after a flush"));
         }
         let in_table: Vec<u64> = table.iter().filter(|s| !s.inbox).map(|s| s.sid).collect();
         if in_table != self.live_sids() {
