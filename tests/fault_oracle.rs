@@ -177,7 +177,10 @@ fn random_command(oracle: &mut Oracle) {
         (30..=37, Some(sid)) => {
             // Only lower a limit: a higher one races with the server ending the subscription
             // at the old one, which no client can tell apart without a round trip.
-            let more = oracle.rng.below(4).min(oracle.remaining(sid).unwrap_or(u64::MAX));
+            let more = oracle
+                .rng
+                .below(4)
+                .min(oracle.remaining(sid).unwrap_or(u64::MAX));
             let after = oracle.delivered(sid) + more;
             oracle.unsubscribe(sid, Some(after));
         }

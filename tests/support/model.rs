@@ -112,11 +112,7 @@ impl Model {
             }
             Event::SubscriptionEnded { sid } => self.end(sid, "ended"),
             Event::SubscriptionDrained { sid } => self.end(sid, "drained"),
-            Event::Flushed(id) => {
-                if !self.flushes.remove(&id.0) {
-                    self.fail(format!("flush {} answered twice or never asked", id.0));
-                }
-            }
+            Event::Flushed(id) => self.flushed(id.0),
             Event::ServerError(error) => self.fail(format!("the server reported {error}")),
             Event::Closed(reason) => {
                 if let Some(before) = &self.closed {
@@ -155,6 +151,12 @@ impl Model {
         self.drains.remove(&sid);
         self.ended.insert(sid, how);
         self.delivered.remove(&sid);
+    }
+
+    fn flushed(&mut self, id: u64) {
+        if !self.flushes.remove(&id) {
+            self.fail(format!("flush {id} answered twice or never asked"));
+        }
     }
 
     fn fail(&mut self, violation: String) {

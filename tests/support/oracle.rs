@@ -2,19 +2,19 @@
 //! [`Peer`], the [`Model`] of what the client promised, the commands and faults a randomized
 //! test gives, and the checks at each settle point against the server's `/connz`.
 
-use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::time::Duration;
 
-use nats_web::nats::conn::{CloseReason, CommandError, ConnectOptions, Phase, RequestId};
+use nats_web::nats::conn::{CommandError, ConnectOptions, Phase, RequestId};
 use web_time::Instant;
 
-use super::connz::{server_subscriptions, ServerSub};
 use super::driver::{Driver, PATIENCE};
 use super::model::{Model, PubState, Req};
 use super::peer::Peer;
 use super::prng::Prng;
 use super::server::NatsServer;
+
+mod checks;
+mod faults;
 
 /// The client's reconnect buffer: small, so that some publishes meet a full buffer.
 pub const BUFFER_LIMIT: usize = 16 * 1024;
@@ -235,58 +235,6 @@ impl Oracle {
         }
     }
 
-    // ----- faults -----
-
-    /// Drops the client's TCP connection, as a network failure would.
-    pub fn kill(&mut self) {
-        self.sync();
-        let killed = self.client.kill_transport();
-        self.stats.kills += u64::from(killed);
-        self.note(format!("FAULT kill transport (had one: {killed})"));
-        self.sync();
-    }
-
-    /// Restarts the server; the peer is let back in first, so that nothing the client sends
-    /// is dropped for want of a subscriber.
-    pub fn restart_server(&mut self) {
-        self.sync();
-        self.note("FAULT server restart".into());
-        self.stats.restarts += 1;
-        self.server.restart();
-        let before = self.peer.reconnects;
-        self.until("the peer reconnects after a restart", |o| {
-            o.peer.pump(TURN);
-            o.check_peer();
-            o.peer.reconnects > before && o.peer.is_connected()
-        });
-    }
-
-    /// Kills the transport if the client is connected, then runs the client alone until it
-    /// is in `window` of its next connection. Commands given next land in that window.
-    pub fn enter(&mut self, window: Window) {
-        let want = match window {
-            Window::AwaitInfo => Phase::AwaitInfo,
-            Window::Handshake => Phase::Handshake,
-        };
-        let in_window = |o: &Self| *o.phase() == want && o.client.has_stream();
-        if !in_window(self) && !matches!(self.phase(), Phase::Reconnecting | Phase::AwaitInfo) {
-            self.kill();
-        }
-        self.until("the client reaches the window", |o| {
-            if in_window(o) {
-                return true;
-            }
-            o.pump_client();
-            false
-        });
-        self.note(format!("in window {window:?}"));
-    }
-
-    /// Counts commands given in a window (for the report).
-    pub fn count_window_op(&mut self) {
-        self.stats.window_ops += 1;
-    }
-
     // ----- driving and checking -----
 
     /// One turn of each connection; checks memory and the promises seen in events.
@@ -370,178 +318,6 @@ impl Oracle {
         });
     }
 
-    /// The server's subscriptions for this client are the client's live table (draining ones
-    /// excepted: the server was told to drop them), and that table is what the model expects.
-    fn check_subscriptions(&mut self) {
-        self.stats.checks += 2;
-        let port = self.client.local_port().unwrap_or(0);
-        let Some(server) = server_subscriptions(&self.server, port) else {
-            self.violation(format!("/connz lists no connection from port {port}"));
-        };
-        let table: Vec<_> = self.client.conn.subscriptions().collect();
-        let expected: BTreeMap<u64, ServerSub> = table
-            .iter()
-            .filter(|s| !s.draining)
-            .map(|s| {
-                let sub = ServerSub {
-                    subject: s.subject.clone(),
-                    queue: s.queue.clone(),
-                    remaining: s.remaining,
-                };
-                (s.sid, sub)
-            })
-            .collect();
-        if expected != server {
-            let mut diff = String::new();
-            for sid in expected.keys().chain(server.keys()) {
-                let (mine, theirs) = (expected.get(sid), server.get(sid));
-                if mine != theirs {
-                    let _ = write!(diff, "\n  sid {sid}: client {mine:?}, server {theirs:?}");
-                }
-            }
-            self.violation(format!(
-                "after a settle, the server holds other subscriptions than the client's \
-                 table:{diff}"
-            ));
-        }
-        let draining: Vec<u64> = table.iter().filter(|s| s.draining).map(|s| s.sid).collect();
-        if !draining.is_empty() {
-            self.violation(format!("sids {draining:?} still draining after a flush"));
-        }
-        if !self.model.drains.is_empty() {
-            let drains = &self.model.drains;
-            self.violation(format!("drains of {drains:?} accepted but not ended after a flush"));
-        }
-        let in_table: Vec<u64> = table.iter().filter(|s| !s.inbox).map(|s| s.sid).collect();
-        if in_table != self.live_sids() {
-            self.violation(format!(
-                "the client's table {in_table:?} is not the subscriptions it has not reported \
-                 ended {:?}",
-                self.live_sids()
-            ));
-        }
-    }
-
-    /// Every publish that was held, or sent on a connection still up, reached the peer.
-    /// `after_drain` names the drain that promised it, for the message.
-    fn check_publishes(&mut self, after_drain: bool) {
-        self.stats.checks += 1;
-        let mut missing = Vec::new();
-        for (seq, state) in &self.model.pubs {
-            if *state != PubState::InDoubt && !self.peer.arrived.contains(seq) {
-                missing.push(format!("#{seq} ({state:?})"));
-            }
-        }
-        if !missing.is_empty() {
-            let when = if after_drain {
-                "after a drain that reported success"
-            } else {
-                "after a settle"
-            };
-            self.violation(format!(
-                "{when}, accepted publishes never reached the subscriber and no loss was \
-                 reported: {}",
-                missing.join(", ")
-            ));
-        }
-        // Confirmed ones, and lost ones older than an arrival, are settled for good.
-        let last = self.peer.arrived.last().copied();
-        self.model
-            .pubs
-            .retain(|seq, state| *state == PubState::InDoubt && last.is_none_or(|l| *seq > l));
-    }
-
-    /// No request that failed before it was sent ever reached the responder.
-    fn check_requests(&mut self) {
-        self.stats.checks += 1;
-        let late: Vec<String> = self
-            .model
-            .reqs
-            .values()
-            .filter_map(|r| {
-                let kind = r.failed_unsent?;
-                let seen = self.peer.requests_seen.get(&r.tag)?;
-                Some(format!("r{} (reported {kind:?}, seen {seen}x)", r.tag))
-            })
-            .collect();
-        if !late.is_empty() {
-            self.violation(format!(
-                "requests reported failed before they were sent reached the responder later \
-                 (issue 9, point 8): {}",
-                late.join(", ")
-            ));
-        }
-    }
-
-    fn check_model(&mut self) {
-        self.stats.checks += 1;
-        if let Some(v) = self.model.violations.first().cloned() {
-            self.violation(v);
-        }
-    }
-
-    fn check_peer(&mut self) {
-        if let Some(v) = self.peer.violations.first().cloned() {
-            self.violation(v);
-        }
-    }
-
-    fn check_memory(&mut self) {
-        self.stats.checks += 1;
-        let b = self.client.conn.buffered_bytes();
-        if b.held > BUFFER_LIMIT || b.transmit + b.received > IO_BUFFER_LIMIT || b.events > 0 {
-            self.violation(format!(
-                "the client's buffers grew past their bounds: {b:?}"
-            ));
-        }
-    }
-
-    // ----- rounds -----
-
-    /// Ends the client connection with a drain given now, in whatever phase it is, checks
-    /// what a drain promises, and opens the next round's connection.
-    pub fn finish_round(&mut self) {
-        self.sync();
-        let result = self.client.conn.drain(Instant::now());
-        self.op(format!("drain -> {result:?}"));
-        if result.is_err() {
-            // A typed refusal reports what was not sent; close instead.
-            self.client.conn.close();
-        }
-        self.until("the client closes after its drain", |o| {
-            o.pump();
-            o.model.closed.is_some()
-        });
-        self.peer_flush();
-        self.stats.rounds += 1;
-        if result.is_ok() && self.model.closed == Some(CloseReason::Drained) {
-            self.check_publishes(true);
-        }
-        self.check_requests();
-        self.stats.checks += 2;
-        let unresolved: Vec<u64> = (self.model.reqs.values())
-            .filter(|r| r.resolutions != 1)
-            .map(|r| r.tag)
-            .collect();
-        if !unresolved.is_empty() {
-            self.violation(format!("requests never resolved: {unresolved:?}"));
-        }
-        if !self.model.live.is_empty() {
-            let live = self.live_sids();
-            self.violation(format!(
-                "subscriptions {live:?} never ended though it closed"
-            ));
-        }
-        let round = self.stats.rounds;
-        self.client = Driver::connect(
-            self.server.tcp_addr(),
-            client_options(&self.server, self.seed, round),
-        )
-        .expect("client connects");
-        self.model = Model::default();
-        self.note(format!("round {round}: connected"));
-    }
-
     // ----- the log -----
 
     fn op(&mut self, line: String) {
@@ -561,7 +337,7 @@ impl Oracle {
         let _ = std::fs::write(&path, self.log.join("\n"));
         let tail = self.log.len().saturating_sub(120);
         panic!(
-            "\nBROKEN PROMISE: {what}\n\nreplay: NATS_ORACLE_SEED={} (and the same \
+            "\nBROKEN PROMISE: {what}\n\nreplay: NATS_ORACLE_SEED={:#x} (and the same \
              NATS_ORACLE_OPS); stats {:?}\nfull op log: {}\nlast ops:\n{}\n",
             self.seed,
             self.stats,
