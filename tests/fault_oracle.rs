@@ -27,10 +27,11 @@
 //!    the connection is up; the only ones that may be missing were on a connection that was
 //!    then lost (reported by `Disconnected`), or were refused with a typed error
 //!    (`BufferFull`). A drain that reports success delivers everything held.
-//! 5. **Subscriptions end exactly once**, with `SubscriptionEnded` or `SubscriptionDrained`,
-//!    no message follows their end, and an accepted `drain_subscription` ends with
-//!    `SubscriptionDrained` (even if its limit is reached or it is unsubscribed meanwhile),
-//!    unless the connection closes. Commands on a live subscription are never refused.
+//! 5. **Subscriptions end exactly once**, with `SubscriptionEnded` or `SubscriptionDrained`
+//!    (a drain that meets the subscription's limit, or an unsubscribe, ends with the former:
+//!    the client layer completes the drain on either), no message follows their end, every
+//!    accepted `drain_subscription` has ended by the next settle point, and commands on a
+//!    live subscription are never refused.
 //! 6. **Memory stays bounded**: held publishes within the reconnect buffer, the transmit and
 //!    receive buffers within the payload limit plus a read, no events left untaken.
 //!
