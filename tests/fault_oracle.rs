@@ -26,7 +26,8 @@
 //!    publish accepted while connected, or held while disconnected, reaches the subscriber once
 //!    the connection is up; the only ones that may be missing were on a connection that was
 //!    then lost (reported by `Disconnected`), or were refused with a typed error
-//!    (`BufferFull`). A drain that reports success delivers everything held.
+//!    (`BufferFull`). A drain that reports success delivers everything held, and lets the
+//!    requests in flight finish (none fails with `Closed`).
 //! 5. **Subscriptions end exactly once**, with `SubscriptionEnded` or `SubscriptionDrained`
 //!    (a drain that meets the subscription's limit, or an unsubscribe, ends with the former:
 //!    the client layer completes the drain on either), no message follows their end, every
@@ -122,7 +123,12 @@ fn end_round(oracle: &mut Oracle) {
             oracle.enter(Window::Handshake);
             publishes(oracle);
         }
-        _ => {}
+        _ => {
+            // Requests in flight when the drain starts: it must let them finish.
+            for _ in 0..1 + oracle.rng.below(3) {
+                oracle.request(true, Duration::from_secs(2));
+            }
+        }
     }
     oracle.finish_round();
 }

@@ -28,6 +28,8 @@ pub struct Req {
     pub resolutions: u32,
     /// Set when it failed while still held: it must never reach the server.
     pub failed_unsent: Option<RequestFailure>,
+    /// How it failed, if it did.
+    pub failure: Option<RequestFailure>,
 }
 
 /// The client's promises as state, updated by [`Model::observe`].
@@ -105,6 +107,7 @@ impl Model {
             }
             Event::RequestFailed { id, kind } => {
                 if let Some(req) = self.resolve(id.0, "a failure") {
+                    req.failure = Some(kind);
                     if req.held {
                         req.failed_unsent = Some(kind);
                     }

@@ -197,6 +197,7 @@ impl Oracle {
                     held: !up,
                     resolutions: 0,
                     failed_unsent: None,
+                    failure: None,
                 };
                 self.model.reqs.insert(id, req);
             }

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use nats_web::nats::conn::CloseReason;
+use nats_web::nats::conn::{CloseReason, RequestFailure};
 use web_time::Instant;
 
 use super::super::connz::{server_subscriptions, ServerSub};
@@ -159,6 +159,7 @@ impl Oracle {
         self.stats.rounds += 1;
         if result.is_ok() && self.model.closed == Some(CloseReason::Drained) {
             self.check_publishes(true);
+            self.check_drain_kept_requests();
         }
         self.check_requests();
         self.stats.checks += 2;
@@ -183,5 +184,22 @@ impl Oracle {
         .expect("client connects");
         self.model = Model::default();
         self.note(format!("round {round}: connected"));
+    }
+
+    /// A drain that reported success let every request in flight get its reply (or time
+    /// out): none failed because the connection closed under it.
+    fn check_drain_kept_requests(&mut self) {
+        self.stats.checks += 1;
+        let cut: Vec<String> = (self.model.reqs.values())
+            .filter(|r| r.failure == Some(RequestFailure::Closed))
+            .map(|r| format!("r{}", r.tag))
+            .collect();
+        if !cut.is_empty() {
+            self.violation(format!(
+                "a drain that reported success failed requests in flight with Closed \
+                 (issue 9, points 5 and 6): {}",
+                cut.join(", ")
+            ));
+        }
     }
 }
