@@ -230,4 +230,57 @@ impl Driver {
         }
         self.conn.handle_timeout(Instant::now());
     }
+
+    /// One turn of the loop: sends what is queued, waits up to `wait` for input (or the
+    /// connection's deadline, if sooner) and handles it, and returns every event since the
+    /// last turn (messages for [`Driver::respond_on`] subscriptions are answered, not
+    /// returned). Lets a test act between any two ops, e.g. after INFO and before the PONG.
+    pub fn turn(&mut self, wait: Duration) -> Vec<Event> {
+        self.transmit();
+        let mut events = self.take_events();
+        if events.is_empty() && !self.conn.is_closed() {
+            let now = Instant::now();
+            let wake = self
+                .conn
+                .poll_timeout()
+                .map_or(wait, |at| at.saturating_duration_since(now).min(wait));
+            self.read_once(wake);
+            events = self.take_events();
+        }
+        self.transmit();
+        events
+    }
+
+    /// Every event queued now, with responders answered.
+    fn take_events(&mut self) -> Vec<Event> {
+        let mut events = Vec::new();
+        while let Some(event) = self.conn.poll_event() {
+            if let Some(event) = self.dispatch(event, &mut |_: &mut Connection, e| Some(e)) {
+                events.push(event);
+            }
+        }
+        events
+    }
+
+    /// Drops the TCP connection as a network failure would, and tells the connection its
+    /// transport closed. False when there was none.
+    pub fn kill_transport(&mut self) -> bool {
+        if self.stream.take().is_none() {
+            return false;
+        }
+        self.conn
+            .handle_transport_closed(Instant::now(), "transport killed by the test");
+        true
+    }
+
+    /// The local TCP port of the open transport: how the server's `/connz` names it.
+    pub fn local_port(&self) -> Option<u16> {
+        let stream = self.stream.as_ref()?;
+        stream.local_addr().ok().map(|a| a.port())
+    }
+
+    /// Whether a TCP connection is open.
+    pub fn has_stream(&self) -> bool {
+        self.stream.is_some()
+    }
 }

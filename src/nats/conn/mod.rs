@@ -29,6 +29,9 @@ mod pool;
 mod server_error;
 mod trace;
 
+// Read-only views of the state, for checks against the server's own view.
+mod inspect;
+
 #[cfg(test)]
 mod test_fixture;
 #[cfg(test)]
@@ -57,6 +60,7 @@ pub use event::{
     CloseReason, CommandError, Event, FlushId, Message, RequestFailure, RequestId, Statistics,
     Transport,
 };
+pub use inspect::{BufferedBytes, SubscriptionInfo};
 pub use options::{Auth, ConnectOptions};
 pub use pool::ServerPool;
 pub use server_error::{PermissionOperation, ServerError, ServerErrorKind};
