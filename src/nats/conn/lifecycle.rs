@@ -53,6 +53,9 @@ impl Connection {
     /// Sends every live subscription (and the request inbox) again, with what is left of
     /// their `unsubscribe` limits: the server of a new transport knows none of them.
     fn resubscribe(&mut self) {
+        for (_, sub) in self.subscriptions.iter_mut() {
+            sub.counted_from = sub.delivered;
+        }
         let subs: Vec<(u64, String, Option<String>, Option<u64>)> = self
             .subscriptions
             .iter()
@@ -271,8 +274,10 @@ impl Connection {
             match waiter {
                 PongWaiter::Flush(id) => self.held_flushes.push(id),
                 PongWaiter::SubscriptionDrain(sid) => {
-                    self.subscriptions.remove(&sid);
-                    self.events.push_back(Event::SubscriptionDrained { sid });
+                    // Unless it already ended (its limit, or unsubscribed while draining).
+                    if self.subscriptions.remove(&sid).is_some() {
+                        self.events.push_back(Event::SubscriptionDrained { sid });
+                    }
                 }
                 PongWaiter::Handshake
                 | PongWaiter::Keepalive

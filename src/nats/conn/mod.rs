@@ -111,6 +111,9 @@ struct Subscription {
     subject: String,
     queue: Option<String>,
     delivered: u64,
+    /// `delivered` when the current server was sent this SUB: the server counts an
+    /// `UNSUB <max>` from there.
+    counted_from: u64,
     max: Option<u64>,
     draining: bool,
 }
@@ -415,6 +418,7 @@ impl Connection {
                 subject: subject.to_owned(),
                 queue: queue.map(str::to_owned),
                 delivered: 0,
+                counted_from: 0,
                 max: None,
                 draining: false,
             },
@@ -442,10 +446,11 @@ impl Connection {
         match after {
             Some(max) if max > sub.delivered => {
                 sub.max = Some(max);
+                let server_max = max - sub.counted_from;
                 if up {
                     self.send(ClientOp::Unsub {
                         sid,
-                        max: Some(max),
+                        max: Some(server_max),
                     });
                 }
             }
