@@ -26,7 +26,7 @@ async fn in_a_worker_timeouts_fire_and_requests_get_replies() {
         .expect("connect to the test server");
 
     // A subscriber that never answers: the request can only end by its own timeout.
-    let _silent = client.subscribe("worker.silent").await.unwrap();
+    let silent = client.subscribe("worker.silent").await.unwrap();
     let mut echo = client.subscribe("worker.echo").await.unwrap();
     spawn_local(async move {
         while let Some(msg) = echo.next().await {
@@ -51,5 +51,7 @@ async fn in_a_worker_timeouts_fire_and_requests_get_replies() {
         .expect("the request resolves")
         .unwrap();
     assert_eq!(reply.payload, b"ping");
+    // A drain waits for every Subscriber to be read to its end or dropped.
+    drop(silent);
     client.drain().await.unwrap();
 }
