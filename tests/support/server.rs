@@ -5,7 +5,7 @@
 //! PID on drop. [`NatsServer::cluster`] starts several that are routed to each other.
 #![allow(dead_code)]
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::env;
 use std::fs::{self, OpenOptions};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -462,7 +462,11 @@ pub fn wait_for_mesh(servers: &[&NatsServer]) {
             .iter()
             .map(|server| http_get(server.monitor_port, "/routez"))
             .collect();
-        if is_full_mesh(&routez) {
+        let pool_sizes: Vec<u64> = servers
+            .iter()
+            .map(|s| route_pool_size(s.monitor_port))
+            .collect();
+        if is_full_mesh(&routez, &pool_sizes) {
             return;
         }
         if Instant::now() > deadline {
@@ -482,8 +486,20 @@ pub fn wait_for_mesh(servers: &[&NatsServer]) {
     );
 }
 
-/// Whether the `/routez` answers show each server routed to exactly all the others.
-fn is_full_mesh(routez: &[Result<String, String>]) -> bool {
+/// How many routes a server opens to each other server for the accounts that have no route of
+/// their own: `/varz` `cluster.pool_size` (route pooling, nats-server 2.10+), else 1.
+fn route_pool_size(monitor_port: u16) -> u64 {
+    http_get(monitor_port, "/varz")
+        .ok()
+        .and_then(|varz| json_number(&varz, "pool_size"))
+        .filter(|&size| size > 0)
+        .unwrap_or(1)
+}
+
+/// Whether the `/routez` answers show each server routed to exactly all the others, with all
+/// `pool_sizes[i]` pooled routes to each (routes pinned to one account, as the system
+/// account's is by default since 2.10, are not counted: client traffic does not use them).
+fn is_full_mesh(routez: &[Result<String, String>], pool_sizes: &[u64]) -> bool {
     let Ok(bodies) = routez.iter().cloned().collect::<Result<Vec<_>, _>>() else {
         return false;
     };
@@ -492,11 +508,30 @@ fn is_full_mesh(routez: &[Result<String, String>]) -> bool {
         .filter_map(|body| json_strings(body, "server_id").into_iter().next())
         .collect();
     ids.len() == bodies.len()
-        && bodies.iter().zip(&ids).all(|(body, own)| {
-            let remotes: BTreeSet<String> = json_strings(body, "remote_id").into_iter().collect();
-            let others: BTreeSet<String> = ids.iter().filter(|id| *id != own).cloned().collect();
-            json_number(body, "num_routes") == Some(others.len() as u64) && remotes == others
-        })
+        && bodies
+            .iter()
+            .zip(&ids)
+            .zip(pool_sizes)
+            .all(|((body, own), &pool)| {
+                let routes = pooled_routes(body);
+                let others: BTreeSet<String> =
+                    ids.iter().filter(|id| *id != own).cloned().collect();
+                routes.keys().cloned().collect::<BTreeSet<_>>() == others
+                    && routes.values().all(|&count| count == pool)
+            })
+}
+
+/// The number of pooled (not account-pinned) routes to each remote `server_id` in a `/routez`
+/// answer; each route object there starts with its `"rid"`.
+fn pooled_routes(routez: &str) -> BTreeMap<String, u64> {
+    let mut routes = BTreeMap::new();
+    for route in routez.split("\"rid\"").skip(1) {
+        if let Some(remote) = json_strings(route, "remote_id").into_iter().next() {
+            let pooled = u64::from(json_values(route, "account").is_empty());
+            *routes.entry(remote).or_insert(0) += pooled;
+        }
+    }
+    routes
 }
 
 /// Every string value of `"key"` in a JSON text, in order (no unescaping: enough for ids).
