@@ -125,6 +125,8 @@ impl<K, V> IntoIterator for IdMap<K, V> {
 #[cfg(test)]
 mod tests {
     use super::IdMap;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     fn keys(map: &IdMap<u64, &str>) -> Vec<u64> {
         map.iter().map(|(id, _)| id).collect()

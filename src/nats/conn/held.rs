@@ -130,6 +130,8 @@ fn subject_of(op: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     fn hold(held: &mut HeldPublishes, op: &str, size: usize, request: Option<u64>) {
         let before = held.len();

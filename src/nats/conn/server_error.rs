@@ -174,6 +174,8 @@ fn permission_violation(text: &str) -> Option<ServerErrorKind> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn permission_violations_name_the_subject_and_keep_the_connection() {

@@ -2,8 +2,11 @@
 //! subscription went out) and before its first PONG. Control ops given then must reach the
 //! server at once, after CONNECT, in order; publishes still wait for the PONG.
 
+// Also in the browser (`wasm-pack test -- --lib`): wasm32 is where the connection ships.
 use super::test_fixture::{Fixture, INFO};
 use super::*;
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
 
 /// A connection to one server that lost its transport, reconnected and got the new INFO: the
 /// CONNECT batch has been sent, the PONG has not come. `setup` runs while still connected.

@@ -1,8 +1,11 @@
 //! Lame-duck mode, with a fake clock: the connection reports it, keeps serving, and moves to
 //! another server after a random delay within the lame-duck window, dropping nothing.
 
+// Also in the browser (`wasm-pack test -- --lib`): wasm32 is where the connection ships.
 use super::test_fixture::{Fixture, INFO};
 use super::*;
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
 
 const LDM_INFO: &str =
     "INFO {\"server_id\":\"A\",\"ldm\":true,\"max_payload\":1024,\"connect_urls\":[\"b:2\"]} \r\n";

@@ -137,6 +137,8 @@ fn shorten(s: &str, max: usize) -> String {
 mod tests {
     use super::*;
     use crate::nats::proto::{HeaderMap, StatusCode};
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn lines_read_like_the_wire_with_short_bodies() {
