@@ -23,6 +23,18 @@ fn reconnecting(server: &NatsServer, wait: Duration) -> ConnectOptions {
         .max_reconnects(None)
 }
 
+/// A server and a client connected to it that reconnects every `wait`, after the server was
+/// killed and the client noticed.
+fn connected_then_server_killed(wait: Duration) -> (NatsServer, Driver) {
+    let mut server = NatsServer::start();
+    let mut nc = Driver::connect(server.tcp_addr(), reconnecting(&server, wait)).unwrap();
+    server.kill();
+    nc.run_until(PATIENCE, |_, e| {
+        matches!(e, Event::Disconnected { .. }).then_some(())
+    });
+    (server, nc)
+}
+
 /// The subjects the server holds for the client named `name`, from `/connz?subs=1`.
 fn server_subscriptions(server: &NatsServer, name: &str) -> Vec<String> {
     let connz: serde_json::Value =
@@ -102,16 +114,7 @@ fn a_queue_member_unsubscribed_and_a_subscriber_made_in_the_handshake_window_rea
 
 #[test]
 fn requests_that_failed_while_disconnected_never_reach_a_subscriber() {
-    let mut server = NatsServer::start();
-    let mut nc = Driver::connect(
-        server.tcp_addr(),
-        reconnecting(&server, Duration::from_secs(3)),
-    )
-    .unwrap();
-    server.kill();
-    nc.run_until(PATIENCE, |_, e| {
-        matches!(e, Event::Disconnected { .. }).then_some(())
-    });
+    let (mut server, mut nc) = connected_then_server_killed(Duration::from_secs(3));
     nc.conn.publish("svc", None, None, b"kept-1").unwrap();
     // Fails by its own timeout, before the next attempt (3 s after the last).
     let timed_out = nc.conn.request(
@@ -163,16 +166,7 @@ fn requests_that_failed_while_disconnected_never_reach_a_subscriber() {
 
 #[test]
 fn held_publishes_over_a_smaller_max_payload_after_a_restart_are_reported_and_the_rest_arrive() {
-    let mut server = NatsServer::start();
-    let mut nc = Driver::connect(
-        server.tcp_addr(),
-        reconnecting(&server, Duration::from_millis(100)),
-    )
-    .unwrap();
-    server.kill();
-    nc.run_until(PATIENCE, |_, e| {
-        matches!(e, Event::Disconnected { .. }).then_some(())
-    });
+    let (mut server, mut nc) = connected_then_server_killed(Duration::from_millis(100));
     nc.conn.publish("held", None, None, b"small-1").unwrap();
     nc.conn.publish("held", None, None, &[b'x'; 600]).unwrap();
     nc.conn.publish("held", None, None, b"small-2").unwrap();

@@ -7,6 +7,16 @@ pub const INFO: &str =
     "INFO {\"server_id\":\"S1\",\"server_name\":\"test\",\"version\":\"2.9.10\",\
                         \"headers\":true,\"max_payload\":1024} \r\n";
 
+/// Options for `servers`, tried in order, with round numbers for the timing rules.
+pub fn with_servers(servers: &[&str]) -> ConnectOptions {
+    ConnectOptions::new()
+        .servers(servers.iter().copied())
+        .randomize(false)
+        .reconnect_wait(Duration::from_secs(2))
+        .reconnect_jitter(Duration::from_millis(100))
+        .ping_interval(Duration::from_secs(10))
+}
+
 /// A connection, its clock, and helpers that read what it sends and reports.
 pub struct Fixture {
     pub conn: Connection,

@@ -1,10 +1,10 @@
 //! Scenarios for the state machine, driven byte by byte with a fake clock: what goes on the
 //! wire, and which events come out, in which order.
 
-// Also in the browser (`wasm-pack test -- --lib`): wasm32 is where the connection ships.
 use super::test_fixture::{Fixture, INFO};
 use super::*;
 use crate::nats::proto::validate::ValidationError;
+// Also in the browser (`wasm-pack test -- --lib`): wasm32 is where the connection ships.
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 

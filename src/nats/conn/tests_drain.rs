@@ -1,9 +1,9 @@
 //! Draining, refused subscriptions and bounded flushes, with a fake clock: the order of a
 //! connection drain, what a permission violation on SUB ends, and when a flush gives up.
 
-// Also in the browser (`wasm-pack test -- --lib`): wasm32 is where the connection ships.
 use super::test_fixture::{Fixture, INFO};
 use super::*;
+// Also in the browser (`wasm-pack test -- --lib`): wasm32 is where the connection ships.
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 

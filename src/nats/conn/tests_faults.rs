@@ -2,21 +2,12 @@
 //! fail while their publish is still buffered, a server that accepts and then drops every
 //! connection, an inbox prefix that would not be a subject, and what the statistics count.
 
-// Also in the browser (`wasm-pack test -- --lib`): wasm32 is where the connection ships.
-use super::test_fixture::{Fixture, INFO};
+use super::test_fixture::{with_servers, Fixture, INFO};
 use super::*;
 use crate::nats::proto::validate::ValidationError;
+// Also in the browser (`wasm-pack test -- --lib`): wasm32 is where the connection ships.
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
-
-fn with_servers(servers: &[&str]) -> ConnectOptions {
-    ConnectOptions::new()
-        .servers(servers.iter().copied())
-        .randomize(false)
-        .reconnect_wait(Duration::from_secs(2))
-        .reconnect_jitter(Duration::from_millis(100))
-        .ping_interval(Duration::from_secs(10))
-}
 
 fn published_subjects(sent: &str) -> Vec<&str> {
     sent.lines()

@@ -2,9 +2,9 @@
 //! subscription went out) and before its first PONG. Control ops given then must reach the
 //! server at once, after CONNECT, in order; publishes still wait for the PONG.
 
-// Also in the browser (`wasm-pack test -- --lib`): wasm32 is where the connection ships.
 use super::test_fixture::{Fixture, INFO};
 use super::*;
+// Also in the browser (`wasm-pack test -- --lib`): wasm32 is where the connection ships.
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 

@@ -1,9 +1,9 @@
 //! Lame-duck mode, with a fake clock: the connection reports it, keeps serving, and moves to
 //! another server after a random delay within the lame-duck window, dropping nothing.
 
-// Also in the browser (`wasm-pack test -- --lib`): wasm32 is where the connection ships.
 use super::test_fixture::{Fixture, INFO};
 use super::*;
+// Also in the browser (`wasm-pack test -- --lib`): wasm32 is where the connection ships.
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 

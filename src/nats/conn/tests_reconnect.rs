@@ -1,21 +1,11 @@
 //! Reconnect, failover and keepalive rules, with a fake clock: when attempts happen, what a new
 //! transport is sent first, what survives a loss and what fails at once.
 
-// Also in the browser (`wasm-pack test -- --lib`): wasm32 is where the connection ships.
-use super::test_fixture::{Fixture, INFO};
+use super::test_fixture::{with_servers, Fixture, INFO};
 use super::*;
+// Also in the browser (`wasm-pack test -- --lib`): wasm32 is where the connection ships.
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
-
-/// Options for `servers`, tried in order, with round numbers for the timing rules.
-fn with_servers(servers: &[&str]) -> ConnectOptions {
-    ConnectOptions::new()
-        .servers(servers.iter().copied())
-        .randomize(false)
-        .reconnect_wait(Duration::from_secs(2))
-        .reconnect_jitter(Duration::from_millis(100))
-        .ping_interval(Duration::from_secs(10))
-}
 
 #[test]
 fn a_lost_transport_fails_requests_at_once_and_retries_without_waiting() {
