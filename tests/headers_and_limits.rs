@@ -101,6 +101,8 @@ impl RawPeer {
             match self.line().as_str() {
                 "PONG" => return,
                 "PING" => self.stream.write_all(b"PONG\r\n").unwrap(),
+                // Newer servers (2.10+) send INFO again right after CONNECT.
+                info if info.starts_with("INFO ") => {}
                 other => panic!("the server answered the peer with {other:?}"),
             }
         }
