@@ -156,7 +156,8 @@ impl Connection {
         self.reconnect_attempts = 0;
         self.auth_failures = 0;
         self.pool.mark_current_healthy();
-        self.next_ping = Some(now + self.options.ping_interval);
+        let interval = self.options.ping_interval;
+        self.next_ping = (!interval.is_zero()).then(|| now + interval);
         if self.lame_duck_seen && self.pool.len() > 1 && self.lame_duck_move_at.is_none() {
             // Lame-duck mode came during the handshake and its wait is over: move now.
             self.lame_duck_move_at = Some(now);
@@ -334,7 +335,10 @@ impl Connection {
         }
         let base = if self.auth_failures > 0 {
             let factor = 1u32 << self.auth_failures.min(16);
-            (self.options.reconnect_wait * factor).min(MAX_AUTH_BACKOFF)
+            self.options
+                .reconnect_wait
+                .checked_mul(factor)
+                .map_or(MAX_AUTH_BACKOFF, |d| d.min(MAX_AUTH_BACKOFF))
         } else {
             self.options.reconnect_wait
         };
@@ -413,6 +417,7 @@ pub(super) fn jitter(max: Duration) -> Duration {
     }
     let mut bytes = [0u8; 8];
     fill_random(&mut bytes);
-    let nanos = u64::from_le_bytes(bytes) % (max.as_nanos() as u64 + 1);
+    let max = u64::try_from(max.as_nanos()).unwrap_or(u64::MAX - 1);
+    let nanos = u64::from_le_bytes(bytes) % max.saturating_add(1);
     Duration::from_nanos(nanos)
 }

@@ -61,7 +61,7 @@ pub use event::{
     Transport,
 };
 pub use inspect::{BufferedBytes, SubscriptionInfo};
-pub use options::{Auth, ConnectOptions};
+pub use options::{Auth, ConnectOptions, MAX_WAIT};
 pub use pool::ServerPool;
 pub use server_error::{PermissionOperation, ServerError, ServerErrorKind};
 pub use trace::{Direction, TraceLine};
@@ -189,6 +189,7 @@ impl Connection {
     /// [`Connection::poll_transport`]) for a transport to the first one; without, it assumes
     /// the caller has just opened one and never reconnects.
     pub fn new(now: Instant, options: ConnectOptions) -> Self {
+        let options = options.within_limits();
         let pool = ServerPool::new(&options.servers, options.randomize);
         let mut conn = Connection {
             connect_deadline: Some(now + options.connect_timeout),
@@ -555,7 +556,7 @@ impl Connection {
         self.reply_subject = reply;
         sent?;
         self.next_request += 1;
-        let deadline = now + timeout;
+        let deadline = now + timeout.min(MAX_WAIT);
         self.requests.insert(id, PendingRequest { deadline });
         Ok(RequestId(id))
     }
@@ -585,7 +586,7 @@ impl Connection {
         timeout: Duration,
     ) -> Result<FlushId, CommandError> {
         let id = self.flush()?;
-        self.flush_deadlines.insert(id, now + timeout);
+        self.flush_deadlines.insert(id, now + timeout.min(MAX_WAIT));
         Ok(id)
     }
 

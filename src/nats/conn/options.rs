@@ -76,6 +76,10 @@ pub struct ConnectOptions {
     pub send_buffer_size: usize,
 }
 
+/// The longest any timeout, wait or interval is taken to be (about ten years): longer ones,
+/// `Duration::MAX` included, are cut to it, so every deadline stays representable.
+pub const MAX_WAIT: Duration = Duration::from_secs(10 * 365 * 24 * 3600);
+
 impl Default for ConnectOptions {
     fn default() -> Self {
         ConnectOptions {
@@ -209,7 +213,25 @@ impl ConnectOptions {
         self
     }
 
-    /// Sets the keepalive interval.
+    /// The same options with every duration at most [`MAX_WAIT`] (so that no deadline
+    /// overflows: `Duration::MAX` means "as long as possible", not a panic) and at least one
+    /// missed PING allowed. Applied by [`super::Connection::new`].
+    pub(super) fn within_limits(mut self) -> Self {
+        for d in [
+            &mut self.ping_interval,
+            &mut self.connect_timeout,
+            &mut self.drain_timeout,
+            &mut self.reconnect_wait,
+            &mut self.reconnect_jitter,
+            &mut self.lame_duck_window,
+        ] {
+            *d = (*d).min(MAX_WAIT);
+        }
+        self.max_pings_out = self.max_pings_out.max(1);
+        self
+    }
+
+    /// Sets the keepalive interval; zero sends no keepalive PINGs.
     pub fn ping_interval(mut self, interval: Duration) -> Self {
         self.ping_interval = interval;
         self

@@ -212,3 +212,34 @@ fn statistics_count_header_bytes_in_and_out() {
     assert_eq!(stats.out_bytes, (header_len + 2) as u64);
     assert_eq!(stats.in_bytes, (header_len + 2) as u64);
 }
+
+#[test]
+fn durations_as_long_as_duration_max_are_taken_as_very_long_never_as_a_panic() {
+    let options = with_servers(&["nats://a:1", "nats://b:2"])
+        .ping_interval(Duration::MAX)
+        .connect_timeout(Duration::MAX)
+        .drain_timeout(Duration::MAX)
+        .reconnect_wait(Duration::MAX)
+        .reconnect_jitter(Duration::MAX)
+        .lame_duck_window(Duration::MAX);
+    let mut f = Fixture::connected_to(options);
+    f.conn
+        .request(f.now, "svc", None, b"", Duration::MAX)
+        .unwrap();
+    f.conn.flush_within(f.now, Duration::MAX).unwrap();
+    f.input("INFO {\"server_id\":\"A\",\"proto\":1,\"headers\":true,\"ldm\":true,\"connect_urls\":[\"b:2\"]} \r\n");
+    f.lose_transport();
+    f.advance(Duration::from_secs(3600));
+    f.lose_transport();
+    assert!(f.conn.poll_timeout().is_some());
+    f.conn.drain(f.now).ok();
+}
+
+#[test]
+fn a_zero_ping_interval_sends_no_keepalive_pings() {
+    let mut f = Fixture::connected_to(with_servers(&["nats://a:1"]).ping_interval(Duration::ZERO));
+    f.sent();
+    f.advance(Duration::from_secs(3600));
+    assert_eq!(f.sent(), "");
+    assert_eq!(f.conn.phase(), &Phase::Connected);
+}
