@@ -17,8 +17,8 @@ use nats_web::nats::{Client, ConnectOptions};
 use wasm_bindgen_futures::spawn_local;
 use wasm_bindgen_test::*;
 use web::{
-    control, CLOSED_WS_URL, RESTARTABLE_WS_URL, TCP_PORT_AS_WS_URL, USERS_WS_URL, WATCHER_PASSWORD,
-    WATCHER_USER, WS_URL,
+    control, within_patience, CLOSED_WS_URL, RESTARTABLE_WS_URL, TCP_PORT_AS_WS_URL, USERS_WS_URL,
+    WATCHER_PASSWORD, WATCHER_USER, WS_URL,
 };
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -387,4 +387,16 @@ async fn an_inbox_prefix_that_is_not_a_literal_subject_fails_the_connect_and_sen
     .expect("refused");
     assert_eq!(error.kind(), ConnectErrorKind::InvalidOptions);
     assert!(error.to_string().contains("inbox prefix"), "{error}");
+}
+
+#[wasm_bindgen_test]
+async fn a_url_the_browser_refuses_at_once_fails_the_connect_instead_of_hanging() {
+    // A port outside 0..=65535: `new WebSocket` throws before any socket exists.
+    let outcome = within_patience(connect(
+        ConnectOptions::new().servers(["ws://127.0.0.1:99999"]),
+    ))
+    .await
+    .expect("connect resolves");
+    let error = outcome.err().expect("refused");
+    assert!(error.to_string().contains("99999"), "{error}");
 }

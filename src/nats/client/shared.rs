@@ -220,10 +220,18 @@ impl State {
         if let Some(socket) = &self.socket {
             self.out.write_to(socket, false);
         }
-        while let Some(event) = self.conn.poll_event() {
-            self.dispatch(event);
+        // Events and transport commands until there are none: a socket that fails to open at
+        // once queues more events (up to Closed), which must reach their futures now.
+        loop {
+            let mut progressed = false;
+            while let Some(event) = self.conn.poll_event() {
+                self.dispatch(event);
+                progressed = true;
+            }
+            if !self.follow_transport() && !progressed {
+                break;
+            }
         }
-        self.follow_transport();
         if self.conn.is_closed() {
             self.close_socket();
             self.timer = None;
@@ -263,9 +271,12 @@ impl State {
         self.socket = None; // detaches its listeners and closes it
     }
 
-    /// Opens and closes sockets as the connection asks; exactly one socket at a time.
-    fn follow_transport(&mut self) {
+    /// Opens and closes sockets as the connection asks; exactly one socket at a time. Says
+    /// whether it was asked anything.
+    fn follow_transport(&mut self) -> bool {
+        let mut asked = false;
         while let Some(command) = self.conn.poll_transport() {
+            asked = true;
             self.close_socket();
             self.socket_generation += 1;
             let Transport::Open(url) = command else {
@@ -285,6 +296,7 @@ impl State {
                 ),
             }
         }
+        asked
     }
 
     fn dispatch(&mut self, event: Event) {
@@ -419,9 +431,14 @@ impl Drop for State {
     /// The last [`super::Client`] is gone: what it queued still goes out before the socket
     /// closes.
     fn drop(&mut self) {
+        // Closed for the event listeners that outlive the client, with what it could not send.
+        self.conn.close();
         self.conn.poll_transmit(self.out.buffer());
         if let Some(socket) = &self.socket {
             self.out.write_to(socket, true);
+        }
+        while let Some(event) = self.conn.poll_event() {
+            self.dispatch(event);
         }
     }
 }

@@ -363,6 +363,9 @@ impl Connection {
             });
         }
         self.phase = Phase::AwaitInfo;
+        if let Some(max) = self.info.as_ref().map(|i| i.max_payload).filter(|m| *m > 0) {
+            self.last_max_payload = max;
+        }
         self.info = None;
         self.connect_deadline = Some(now + self.options.connect_timeout);
         self.transport.push_back(Transport::Open(url));

@@ -168,6 +168,8 @@ pub struct Connection {
     flush_deadlines: IdMap<FlushId, Instant>,
     /// Set once the server refused the request inbox's SUB: requests fail with it at once.
     inbox_denied: Option<ServerError>,
+    /// The `max_payload` of the last server that gave one (the default before any).
+    last_max_payload: usize,
     reconnect_at: Option<Instant>,
     /// When to leave the server that announced lame-duck mode.
     lame_duck_move_at: Option<Instant>,
@@ -218,6 +220,7 @@ impl Connection {
             drain_stage: DrainStage::Subscriptions,
             flush_deadlines: IdMap::new(),
             inbox_denied: None,
+            last_max_payload: validate::DEFAULT_MAX_PAYLOAD,
             reconnect_at: None,
             lame_duck_move_at: None,
             lame_duck_seen: false,
@@ -680,7 +683,8 @@ impl Connection {
 
     fn handle_msg(&mut self, msg: MsgOp) {
         self.stats.in_messages += 1;
-        let header_bytes = msg.headers.as_ref().map_or(0, HeaderMap::encoded_len);
+        // The header block as it came on the wire, odd or not.
+        let header_bytes = msg.raw_headers.as_ref().map_or(0, Vec::len);
         self.stats.in_bytes += (header_bytes + msg.payload.len()) as u64;
         if let Some(inbox) = self.inbox.as_ref().filter(|i| i.sid == msg.sid) {
             let token = msg
@@ -763,12 +767,14 @@ impl Connection {
         self.inbox = Some(Inbox { prefix, sid });
     }
 
+    /// The current server's `max_payload`; while reconnecting, the last server's (the held
+    /// publishes are checked against the next server's when they are released).
     fn max_payload(&self) -> usize {
         self.info
             .as_ref()
             .map(|i| i.max_payload)
             .filter(|m| *m > 0)
-            .unwrap_or(validate::DEFAULT_MAX_PAYLOAD)
+            .unwrap_or(self.last_max_payload)
     }
 
     /// Connected or draining: ops go straight to the wire (publishes wait while leaving a

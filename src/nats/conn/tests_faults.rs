@@ -243,3 +243,18 @@ fn a_zero_ping_interval_sends_no_keepalive_pings() {
     assert_eq!(f.sent(), "");
     assert_eq!(f.conn.phase(), &Phase::Connected);
 }
+
+#[test]
+fn while_reconnecting_publishes_are_checked_against_the_last_servers_max_payload() {
+    let mut f = Fixture::new(with_servers(&["nats://a:1"]));
+    f.handshake(
+        "INFO {\"server_id\":\"A\",\"proto\":1,\"headers\":true,\"max_payload\":8388608} \r\n",
+    );
+    f.input("PONG\r\n");
+    f.lose_transport();
+    let two_mib = vec![b'x'; 2 << 20];
+    f.conn.publish("big", None, None, &two_mib).unwrap();
+    f.advance_to_deadline(); // the next attempt: no INFO from the new transport yet
+    assert_eq!(f.conn.phase(), &Phase::AwaitInfo);
+    assert_eq!(f.conn.publish("big", None, None, &two_mib), Ok(()));
+}
