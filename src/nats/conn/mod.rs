@@ -300,6 +300,14 @@ impl Connection {
             self.advance_drain();
             return;
         }
+        // Every op ends in CRLF, so none can complete in bytes without a LF: keep them without
+        // parsing again (a server dripping a long line byte by byte costs linear time, not
+        // quadratic), as long as they stay under the longest line the parser would wait for.
+        let longest_line = self.limits.max_control_line.max(self.limits.max_info_line) + 2;
+        if !bytes.contains(&b'\n') && self.received.len() + bytes.len() <= longest_line {
+            self.received.extend_from_slice(bytes);
+            return;
+        }
         let mut received = std::mem::take(&mut self.received);
         received.extend_from_slice(bytes);
         let used = self.handle_ops(now, &received);

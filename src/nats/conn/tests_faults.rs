@@ -258,3 +258,21 @@ fn while_reconnecting_publishes_are_checked_against_the_last_servers_max_payload
     assert_eq!(f.conn.phase(), &Phase::AwaitInfo);
     assert_eq!(f.conn.publish("big", None, None, &two_mib), Ok(()));
 }
+
+#[test]
+fn a_long_line_dripped_byte_by_byte_is_read_whole() {
+    let mut f = Fixture::connected();
+    let sid = f.conn.subscribe("long.>", None).unwrap();
+    f.sent();
+    let subject = format!("long.{}", "x".repeat(20_000));
+    let op = format!("MSG {subject} {sid} 2\r\nhi\r\n");
+    for byte in op.as_bytes() {
+        f.conn.handle_input(f.now, std::slice::from_ref(byte));
+    }
+    let events = f.events();
+    assert!(
+        matches!(&events[..], [Event::Message { message, .. }] if message.subject == subject),
+        "{} events",
+        events.len()
+    );
+}
