@@ -65,6 +65,9 @@ pub fn actions_for(conn: Conn, event: ClientEvent) -> Vec<Action> {
                  never sent"
             )))]
         }
+        ClientEvent::SendBacklogDiscarded { bytes } => vec![log(LogLine::error(format!(
+            "the connection dropped with {bytes} bytes of messages not yet sent: they were lost"
+        )))],
         ClientEvent::Closed(CloseReason::Drained) => {
             vec![Action::Status(conn, ConnStatus::Closed("drained".into()))]
         }

@@ -107,6 +107,13 @@ pub enum ClientEvent {
         /// Their bytes on the wire.
         bytes: usize,
     },
+    /// The socket was lost while bytes waited in the client's send backlog (the WebSocket's
+    /// `bufferedAmount` was over [`SEND_HIGH_WATER_MARK`]): the publishes in them were never
+    /// sent, and the reconnect does not resend them.
+    SendBacklogDiscarded {
+        /// Bytes discarded.
+        bytes: usize,
+    },
     /// The connection closed.
     Closed(CloseReason),
 }

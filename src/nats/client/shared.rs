@@ -267,6 +267,11 @@ impl State {
         if let (Some(socket), true) = (&self.socket, self.conn.is_closed()) {
             self.out.write_to(socket, true);
         }
+        if !self.out.is_empty() && !self.conn.is_closed() {
+            // Never handed to the lost socket: say so (the reconnect does not resend them).
+            let bytes = self.out.len();
+            self.notify(ClientEvent::SendBacklogDiscarded { bytes });
+        }
         self.out.clear();
         self.socket = None; // detaches its listeners and closes it
     }
