@@ -121,10 +121,12 @@ impl Pending {
     }
 }
 
-/// The bytes a message holds, as counted against [`PendingLimits::bytes`].
+/// The bytes a message holds, as counted against [`PendingLimits::bytes`]: the header block
+/// is held twice, as received and as read.
 fn weight(message: &conn::Message) -> usize {
     message.subject.len()
         + message.reply.as_ref().map_or(0, String::len)
+        + message.raw_headers.as_ref().map_or(0, Vec::len)
         + message.headers.as_ref().map_or(0, HeaderMap::encoded_len)
         + message.payload.len()
 }
@@ -333,15 +335,25 @@ impl Drop for Subscriber {
     fn drop(&mut self) {
         // Ends it on the server unless it already ended; either outcome is fine here.
         let sid = self.handle.sid;
-        let _ = self.handle.client.command(|state| {
-            state.subscription_errors.remove(&sid);
-            if state.subscriptions.contains_key(&sid) {
-                state.conn.unsubscribe(sid, None)?;
+        let finished = self.finished;
+        let end = move |client: &Client| {
+            let _ = client.command(|state| {
+                state.subscription_errors.remove(&sid);
+                if state.subscriptions.contains_key(&sid) {
+                    state.conn.unsubscribe(sid, None)?;
+                }
+                Ok(())
+            });
+            if !finished {
+                client.stream_finished(sid);
             }
-            Ok(())
-        });
-        if !self.finished {
-            self.handle.client.stream_finished(sid);
+        };
+        if self.handle.client.shared.try_borrow_mut().is_ok() {
+            end(&self.handle.client);
+        } else {
+            // Dropped while the connection's state is in use: right after it.
+            let client = self.handle.client.clone();
+            wasm_bindgen_futures::spawn_local(async move { end(&client) });
         }
     }
 }
