@@ -61,7 +61,7 @@ impl Connection {
         BufferedBytes {
             held: self.held.len(),
             transmit: self.transmit.len(),
-            received: self.received.len(),
+            received: self.received.len() - self.received_start,
             events: self.events.len(),
         }
     }

@@ -264,6 +264,8 @@ impl Connection {
         // Whatever was meant for the old transport is void: the next server gets a fresh
         // handshake with every subscription, then the buffered publishes.
         self.received.clear();
+        self.received_start = 0;
+        self.input_resume_at = None;
         self.transmit.clear();
         self.connect_deadline = None;
         self.next_ping = None;

@@ -71,6 +71,11 @@ use crate::nats::proto::{
     ServerInfo, ServerOp,
 };
 
+/// The most ops one [`Connection::handle_input`] (or [`Connection::handle_timeout`]) turns
+/// into events; the rest of the input waits for a deadline that is already due. It bounds
+/// what a single huge frame of tiny messages queues before the owner applies its limits.
+pub const MAX_OPS_PER_INPUT: usize = 4096;
+
 /// Where the connection is in its life. Each phase allows only what makes sense in it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Phase {
@@ -140,6 +145,11 @@ pub struct Connection {
     pool: ServerPool,
     transport: VecDeque<Transport>,
     received: Vec<u8>,
+    /// Bytes of `received` before this were parsed already.
+    received_start: usize,
+    /// Set when one call parsed [`MAX_OPS_PER_INPUT`] ops and bytes are left: they are parsed
+    /// at this (already due) deadline, after the owner has taken the events so far.
+    input_resume_at: Option<Instant>,
     /// Bytes ready for the wire now.
     transmit: Vec<u8>,
     /// Publishes given while not connected (or leaving a lame-duck server), sent once the
@@ -202,6 +212,8 @@ impl Connection {
             pool,
             transport: VecDeque::new(),
             received: Vec::new(),
+            received_start: 0,
+            input_resume_at: None,
             transmit: Vec::new(),
             held: HeldPublishes::default(),
             held_flushes: Vec::new(),
@@ -295,7 +307,8 @@ impl Connection {
             // The common case: parse straight from the caller's bytes, keep only a partial tail.
             let used = self.handle_ops(now, bytes);
             if self.has_transport() {
-                self.received.extend_from_slice(&bytes[used..]);
+                self.received
+                    .extend_from_slice(bytes.get(used..).unwrap_or_default());
             }
             self.advance_drain();
             return;
@@ -304,15 +317,35 @@ impl Connection {
         // parsing again (a server dripping a long line byte by byte costs linear time, not
         // quadratic), as long as they stay under the longest line the parser would wait for.
         let longest_line = self.limits.max_control_line.max(self.limits.max_info_line) + 2;
-        if !bytes.contains(&b'\n') && self.received.len() + bytes.len() <= longest_line {
+        let waiting = self.received.len() - self.received_start;
+        if self.input_resume_at.is_none()
+            && !bytes.contains(&b'\n')
+            && waiting + bytes.len() <= longest_line
+        {
             self.received.extend_from_slice(bytes);
             return;
         }
+        self.received.extend_from_slice(bytes);
+        self.parse_received(now);
+    }
+
+    /// Parses what `received` holds from `received_start` on, keeping the rest.
+    fn parse_received(&mut self, now: Instant) {
         let mut received = std::mem::take(&mut self.received);
-        received.extend_from_slice(bytes);
-        let used = self.handle_ops(now, &received);
+        let start = self.received_start;
+        let used = self.handle_ops(now, received.get(start..).unwrap_or_default());
         if self.has_transport() {
-            received.drain(..used);
+            let parsed = start + used;
+            if parsed >= received.len() {
+                received.clear();
+                self.received_start = 0;
+            } else if parsed > received.len() / 2 {
+                // Move the rest to the front only once it is the smaller half: linear overall.
+                received.drain(..parsed);
+                self.received_start = 0;
+            } else {
+                self.received_start = parsed;
+            }
             self.received = received;
         }
         self.advance_drain();
@@ -321,10 +354,21 @@ impl Connection {
     /// Handles every complete op at the start of `bytes`; returns how many bytes they took.
     fn handle_ops(&mut self, now: Instant, bytes: &[u8]) -> usize {
         let mut used = 0;
+        let mut ops = 0;
+        self.input_resume_at = None;
         while self.has_transport() {
-            match parse_server_op(&bytes[used..], &self.limits) {
+            if ops == MAX_OPS_PER_INPUT {
+                // One frame may hold millions of tiny ops: hand the owner this many events
+                // first (so subscription limits apply), and go on at once after.
+                if used < bytes.len() {
+                    self.input_resume_at = Some(now);
+                }
+                break;
+            }
+            match parse_server_op(bytes.get(used..).unwrap_or_default(), &self.limits) {
                 Ok(Parsed::Complete { op, len }) => {
                     used += len;
+                    ops += 1;
                     self.handle_op(now, op);
                 }
                 Ok(Parsed::Partial) => break,
@@ -340,6 +384,9 @@ impl Connection {
 
     /// Acts on every deadline that has passed at `now`.
     pub fn handle_timeout(&mut self, now: Instant) {
+        if self.input_resume_at.is_some_and(|at| at <= now) && self.has_transport() {
+            self.parse_received(now);
+        }
         if self.connect_deadline.is_some_and(|d| d <= now) {
             self.connect_deadline = None;
             self.transport_lost(now, CloseReason::ConnectTimeout);
@@ -393,6 +440,7 @@ impl Connection {
             self.lame_duck_move_at,
             self.requests.values().map(|r| r.deadline).min(),
             self.flush_deadlines.values().min().copied(),
+            self.input_resume_at,
         ]
         .into_iter()
         .flatten()

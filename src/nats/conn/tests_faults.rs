@@ -276,3 +276,43 @@ fn a_long_line_dripped_byte_by_byte_is_read_whole() {
         events.len()
     );
 }
+
+#[test]
+fn a_frame_of_many_tiny_messages_is_handed_over_in_bounded_batches_in_order() {
+    let mut f = Fixture::connected();
+    let sid = f.conn.subscribe("a", None).unwrap();
+    f.sent();
+    let total = 2 * MAX_OPS_PER_INPUT + 100;
+    let frame: String = (0..total)
+        .map(|i| {
+            let body = (i % 10).to_string();
+            format!("MSG a {sid} 1\r\n{body}\r\n")
+        })
+        .collect();
+    f.conn.handle_input(f.now, frame.as_bytes());
+    let mut batches = Vec::new();
+    let mut bodies = Vec::new();
+    loop {
+        let events = f.events();
+        batches.push(events.len());
+        for event in events {
+            if let Event::Message { message, .. } = event {
+                bodies.push(message.payload);
+            }
+        }
+        // The rest waits for a deadline that is already due.
+        match f.conn.poll_timeout() {
+            Some(at) if at <= f.now => f.conn.handle_timeout(f.now),
+            _ => break,
+        }
+    }
+    assert!(
+        batches.iter().all(|n| *n <= MAX_OPS_PER_INPUT),
+        "{batches:?}"
+    );
+    assert_eq!(bodies.len(), total);
+    assert!(bodies
+        .iter()
+        .enumerate()
+        .all(|(i, body)| *body == (i % 10).to_string().into_bytes()));
+}
