@@ -44,6 +44,18 @@ run_integration_tests_newer_server() {
     NATS_SERVER_BIN="$bin" run_fault_oracle
 }
 
+# Waits up to 10 s for program $2 to print "ready" into $1; else says so, shows its log $3 (if
+# any) and fails.
+wait_for_ready() {
+    for _ in $(seq 1 100); do
+        grep -q ready "$1" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    echo "$2 did not start" >&2
+    [ -z "${3:-}" ] || cat "$3" >&2
+    exit 1
+}
+
 # Starts the nats-server the browser tests talk to, on free ports, and exports its URLs.
 start_browser_test_server() {
     section "nats-server for the browser tests"
@@ -89,11 +101,7 @@ start_browser_test_server() {
     "$PYTHON" scripts/nats_control.py --nats-server "$NATS_SERVER_BIN" --config "$dir/restartable.conf" \
         --tcp-port "$rtcp" --control-port "$control" >"$dir/control.out" 2>"$dir/control.log" </dev/null &
     SERVER_PIDS+=("$!")
-    for _ in $(seq 1 100); do
-        grep -q ready "$dir/control.out" 2>/dev/null && break
-        sleep 0.1
-    done
-    grep -q ready "$dir/control.out" || { cat "$dir/control.log" >&2; exit 1; }
+    wait_for_ready "$dir/control.out" scripts/nats_control.py "$dir/control.log"
     export NATS_RESTARTABLE_WS_URL="ws://127.0.0.1:$rws"
     export NATS_CONTROL_URL="http://127.0.0.1:$control"
     echo "restartable nats-server: $NATS_RESTARTABLE_WS_URL, control at $NATS_CONTROL_URL"
@@ -109,11 +117,7 @@ start_hostile_server() {
     port="$(free_port)"
     "$PYTHON" scripts/hostile_server.py --port "$port" >"$dir/hostile.out" </dev/null &
     SERVER_PIDS+=("$!")
-    for _ in $(seq 1 100); do
-        grep -q ready "$dir/hostile.out" 2>/dev/null && break
-        sleep 0.1
-    done
-    grep -q ready "$dir/hostile.out" || { echo "scripts/hostile_server.py did not start" >&2; exit 1; }
+    wait_for_ready "$dir/hostile.out" scripts/hostile_server.py
     export NATS_HOSTILE_WS_URL="ws://127.0.0.1:$port"
     export NATS_HOSTILE_CONTROL_URL="http://127.0.0.1:$port"
     echo "hostile server: $NATS_HOSTILE_WS_URL/<scenario>, reports at $NATS_HOSTILE_CONTROL_URL/report"

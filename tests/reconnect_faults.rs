@@ -35,6 +35,21 @@ fn connected_then_server_killed(wait: Duration) -> (NatsServer, Driver) {
     (server, nc)
 }
 
+/// The bodies `peer` receives on `sid`, in order, up to and including one that says `end`.
+fn bodies_until_end(peer: &mut Driver, sid: u64) -> Vec<String> {
+    let mut arrived = Vec::new();
+    peer.run_until(PATIENCE, |_, e| match e {
+        Event::Message { sid: s, message } if s == sid => {
+            let body = String::from_utf8_lossy(&message.payload).into_owned();
+            let end = body == "end";
+            arrived.push(body);
+            end.then_some(())
+        }
+        _ => None,
+    });
+    arrived
+}
+
 /// The subjects the server holds for the client named `name`, from `/connz?subs=1`.
 fn server_subscriptions(server: &NatsServer, name: &str) -> Vec<String> {
     let connz: serde_json::Value =
@@ -151,16 +166,7 @@ fn requests_that_failed_while_disconnected_never_reach_a_subscriber() {
     });
     nc.conn.publish("svc", None, None, b"end").unwrap();
     nc.flush();
-    let mut arrived = Vec::new();
-    peer.run_until(PATIENCE, |_, e| match e {
-        Event::Message { sid, message } if sid == counted => {
-            let body = String::from_utf8_lossy(&message.payload).into_owned();
-            let end = body == "end";
-            arrived.push(body);
-            end.then_some(())
-        }
-        _ => None,
-    });
+    let arrived = bodies_until_end(&mut peer, counted);
     assert_eq!(arrived, ["kept-1", "kept-2", "end"]);
 }
 
@@ -198,15 +204,6 @@ fn held_publishes_over_a_smaller_max_payload_after_a_restart_are_reported_and_th
     );
     nc.conn.publish("held", None, None, b"end").unwrap();
     nc.flush(); // the server kept the connection open
-    let mut arrived = Vec::new();
-    peer.run_until(PATIENCE, |_, e| match e {
-        Event::Message { sid, message } if sid == counted => {
-            let body = String::from_utf8_lossy(&message.payload).into_owned();
-            let end = body == "end";
-            arrived.push(body);
-            end.then_some(())
-        }
-        _ => None,
-    });
+    let arrived = bodies_until_end(&mut peer, counted);
     assert_eq!(arrived, ["small-1", "small-2", "end"]);
 }
