@@ -18,7 +18,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-use crate::web::{sleep, PATIENCE};
+use crate::web::{sleep, within_patience, PATIENCE};
 
 /// The hostile server's WebSocket listener; the path names the scenario.
 pub const HOSTILE_WS_URL: &str = match option_env!("NATS_HOSTILE_WS_URL") {
@@ -109,10 +109,9 @@ pub fn options(url: &str) -> ConnectOptions {
 /// Awaits `future` (or a builder that becomes one, like a request), failing the test (a hang)
 /// after [`PATIENCE`].
 pub async fn within<F: IntoFuture>(what: &str, future: F) -> F::Output {
-    match select(Box::pin(future.into_future()), Box::pin(sleep(PATIENCE))).await {
-        Either::Left((output, _)) => output,
-        Either::Right(_) => panic!("{what}: nothing within {PATIENCE:?} (a hang)"),
-    }
+    within_patience(future.into_future())
+        .await
+        .unwrap_or_else(|| panic!("{what}: nothing within {PATIENCE:?} (a hang)"))
 }
 
 /// A short description of an event, for failure messages (INFO can be 64 KiB).
