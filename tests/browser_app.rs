@@ -26,7 +26,7 @@ fn positions(text: &str, needles: &[&str]) -> Vec<usize> {
 #[wasm_bindgen_test]
 async fn the_page_runs_the_example_and_its_playground_answers_and_refuses() {
     let root = fresh_root();
-    let _app = nats_web::app::mount(root.clone().into(), vec![WS_URL.to_owned()]);
+    let _app = nats_web_demo::app::mount(root.clone().into(), vec![WS_URL.to_owned()]);
     the_example_runs_on_load_and_shows_the_four_outputs_in_order(&root).await;
     the_playground_answers_refuses_invalid_names_and_stays_usable(&root).await;
 }

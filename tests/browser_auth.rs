@@ -5,8 +5,8 @@
 
 mod web;
 
-use nats_web::nats::client::{connect, ConnectError, ConnectErrorKind};
-use nats_web::nats::{Client, ConnectOptions};
+use nats_web::client::{connect, ConnectError, ConnectErrorKind};
+use nats_web::{Client, ConnectOptions};
 use wasm_bindgen_test::*;
 use web::*;
 

@@ -8,12 +8,12 @@ mod web;
 use std::time::Duration;
 
 use futures::stream::{self, StreamExt};
-use nats_web::nats::client::{
+use nats_web::client::{
     channel, connect, connect_with_events, ClientEvent, ConnectErrorKind, DrainError, ErrorKind,
     RequestErrorKind,
 };
-use nats_web::nats::conn::Direction;
-use nats_web::nats::{Client, ConnectOptions};
+use nats_web::conn::Direction;
+use nats_web::{Client, ConnectOptions};
 use wasm_bindgen_futures::spawn_local;
 use wasm_bindgen_test::*;
 use web::{
@@ -36,7 +36,7 @@ async fn responder(
     client: &Client,
     subject: &str,
     reply: impl Fn(&str) -> Vec<u8> + 'static,
-) -> nats_web::nats::client::SubscriberHandle {
+) -> nats_web::client::SubscriberHandle {
     let mut sub = client.subscribe(subject).await.unwrap();
     let handle = sub.handle();
     spawn_local(async move {

@@ -18,7 +18,7 @@ use hostile::{
     connect_error, connect_to, disconnected, next_event, next_message, options, path, reconnected,
     report, still_works, url, wasm_memory_bytes, within, REFUSED_GROWTH_BUDGET,
 };
-use nats_web::nats::client::{connect, ClientEvent, ConnectErrorKind};
+use nats_web::client::{connect, ClientEvent, ConnectErrorKind};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -326,7 +326,7 @@ async fn a_big_message_of_60_mib_is_delivered_whole_or_refused_then_reconnected(
 async fn the_page_survives_messages_shorter_than_greet_on_its_responders() {
     let uncaught_before = hostile::uncaught_errors();
     let root = web::fresh_root();
-    let app = nats_web::app::mount(root.clone().into(), vec![url("short-subject", "page")]);
+    let app = nats_web_demo::app::mount(root.clone().into(), vec![url("short-subject", "page")]);
     let text = web::wait_for_text(&root, "connection drained").await;
     assert_eq!(
         hostile::uncaught_errors(),
@@ -352,7 +352,7 @@ async fn the_page_survives_messages_shorter_than_greet_on_its_responders() {
 #[wasm_bindgen_test]
 async fn the_page_shows_html_from_the_server_as_text() {
     let root = web::fresh_root();
-    let app = nats_web::app::mount(root.clone().into(), vec![url("xss", "page")]);
+    let app = nats_web_demo::app::mount(root.clone().into(), vec![url("xss", "page")]);
     let text = web::wait_for_text(&root, "onerror=window.__hostileXss=2").await;
     web::wait_for_text(&root, "Playground connection: connected to <img src=x").await;
     assert!(text.contains("<img src=x"), "{text}");

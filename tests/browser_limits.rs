@@ -11,11 +11,11 @@ mod web;
 use std::time::Duration;
 
 use futures::{FutureExt, StreamExt};
-use nats_web::nats::client::{
+use nats_web::client::{
     channel, connect_with_events, ClientEvent, ErrorKind, SubscribeOptions, MAX_FRAME_BYTES,
     SEND_HIGH_WATER_MARK,
 };
-use nats_web::nats::{connect, Client, ConnectOptions, Subscriber};
+use nats_web::{connect, Client, ConnectOptions, Subscriber};
 use wasm_bindgen_test::*;
 use web::{sleep, within_patience, WS_URL};
 

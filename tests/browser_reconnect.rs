@@ -8,9 +8,9 @@ mod web;
 use std::time::Duration;
 
 use futures::StreamExt;
-use nats_web::nats::client::{channel, connect_with_events, ClientEvent, RequestErrorKind};
-use nats_web::nats::ws::live_sockets;
-use nats_web::nats::ConnectOptions;
+use nats_web::client::{channel, connect_with_events, ClientEvent, RequestErrorKind};
+use nats_web::ws::live_sockets;
+use nats_web::ConnectOptions;
 use wasm_bindgen_futures::spawn_local;
 use wasm_bindgen_test::*;
 use web::{control, RESTARTABLE_WS_URL};
@@ -94,7 +94,7 @@ async fn a_restarted_server_is_rejoined_with_subscriptions_and_buffered_publishe
 async fn the_page_shows_the_reconnect_and_its_responder_answers_again() {
     let sockets_before = live_sockets();
     let root = web::fresh_root();
-    let app = nats_web::app::mount(root.clone().into(), vec![RESTARTABLE_WS_URL.to_owned()]);
+    let app = nats_web_demo::app::mount(root.clone().into(), vec![RESTARTABLE_WS_URL.to_owned()]);
     web::wait_for_text(&root, "connection drained").await; // the example is done
     web::wait_for_text(&root, "Playground connection: connected to").await;
     web::click_when_enabled(&web::button(&root, "Start responder")).await;

@@ -9,8 +9,8 @@ use std::future::IntoFuture;
 use std::time::Duration;
 
 use futures::StreamExt;
-use nats_web::nats::client::RequestErrorKind;
-use nats_web::nats::{connect, ConnectOptions};
+use nats_web::client::RequestErrorKind;
+use nats_web::{connect, ConnectOptions};
 use wasm_bindgen_futures::spawn_local;
 use wasm_bindgen_test::*;
 use web::{within_patience, WS_URL};

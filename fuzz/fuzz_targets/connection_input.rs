@@ -18,8 +18,8 @@
 use std::time::Duration;
 
 use libfuzzer_sys::fuzz_target;
-use nats_web::nats::conn::{ConnectOptions, Connection};
-use web_time::Instant;
+use nats_core::conn::{ConnectOptions, Connection};
+use nats_core::Instant;
 
 const INFO: &[u8] = b"INFO {\"server_id\":\"FUZZ\",\"server_name\":\"fuzz\",\"version\":\"2.10.0\",\"proto\":1,\"host\":\"127.0.0.1\",\"port\":4222,\"headers\":true,\"max_payload\":1048576} \r\n";
 
@@ -33,7 +33,7 @@ fuzz_target!(|data: &[u8]| {
 
     let now = Instant::now();
     let options = ConnectOptions::new().trace(flags & 1 == 1);
-    let mut conn = Connection::new(now, options);
+    let mut conn = Connection::new(now, options, [7; 32]);
     let mut out = Vec::new();
     let _ = conn.subscribe("foo", None);
     let _ = conn.subscribe("bar.*", Some("workers"));

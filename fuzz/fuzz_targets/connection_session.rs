@@ -21,8 +21,8 @@
 use std::time::Duration;
 
 use libfuzzer_sys::fuzz_target;
-use nats_web::nats::conn::{ConnectOptions, Connection, Event, Phase};
-use web_time::Instant;
+use nats_core::conn::{ConnectOptions, Connection, Event, Phase};
+use nats_core::Instant;
 
 const INFO: &[u8] = b"INFO {\"server_id\":\"A\",\"version\":\"2.10.0\",\"proto\":1,\"headers\":true,\"max_payload\":4096} \r\n";
 const INFO_CLUSTER: &[u8] = b"INFO {\"server_id\":\"A\",\"proto\":1,\"headers\":true,\"connect_urls\":[\"b:2\",\"c:3\"]} \r\n";
@@ -67,7 +67,7 @@ fuzz_target!(|data: &[u8]| {
         .reconnect_buffer_size(256)
         .ping_interval(Duration::from_secs(1))
         .max_pings_out(2);
-    let mut conn = Connection::new(now, options);
+    let mut conn = Connection::new(now, options, [7; 32]);
     let mut driver = Driver::default();
     driver.drain(&mut conn);
 

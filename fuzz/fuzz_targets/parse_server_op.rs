@@ -12,7 +12,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use nats_web::nats::proto::{parse_server_op, ParseLimits, Parsed, ServerOp};
+use nats_core::proto::{parse_server_op, ParseLimits, Parsed, ServerOp};
 
 /// Limits for re-parsing an encoded op: large enough that no normalization can hit them.
 const ROUND_TRIP_LIMITS: ParseLimits = ParseLimits {

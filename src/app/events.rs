@@ -4,9 +4,9 @@ use futures::StreamExt;
 use yew::Callback;
 
 use super::state::{Action, Conn, ConnStatus, LogLine};
-use crate::nats::client::{channel, ClientEvent};
-use crate::nats::conn::CloseReason;
-use crate::nats::proto::ServerInfo;
+use nats_web::client::{channel, ClientEvent};
+use nats_web::conn::CloseReason;
+use nats_web::proto::ServerInfo;
 
 /// Forwards every event of one connection to the page until the connection closes.
 pub async fn forward(
@@ -57,7 +57,7 @@ pub fn actions_for(conn: Conn, event: ClientEvent) -> Vec<Action> {
         )))],
         ClientEvent::PublishDropped { subject, reason } => vec![log(LogLine::error(format!(
             "a message to {} buffered while disconnected was not sent: {reason}",
-            crate::nats::proto::Quoted(&subject)
+            nats_web::proto::Quoted(&subject)
         )))],
         ClientEvent::HeldPublishesDiscarded { messages, bytes } => {
             vec![log(LogLine::error(format!(

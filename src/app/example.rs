@@ -10,9 +10,9 @@ use yew::Callback;
 
 use super::events;
 use super::state::{Action, Conn, ConnStatus, LogLine};
-use crate::nats::client::{channel, connect_with_events, RequestErrorKind};
-use crate::nats::proto::Quoted;
-use crate::nats::ConnectOptions;
+use nats_web::client::{channel, connect_with_events, RequestErrorKind};
+use nats_web::proto::Quoted;
+use nats_web::ConnectOptions;
 
 /// The names the requester asks for, in order.
 pub const NAMES: [&str; 3] = ["joe", "sue", "bob"];

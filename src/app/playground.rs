@@ -12,9 +12,9 @@ use yew::Callback;
 use super::events;
 use super::example::{elapsed_ms, greeting_for, not_a_greeting, TIMEOUT};
 use super::state::{Action, Conn, ConnStatus, LogLine};
-use crate::nats::client::{channel, connect_with_events, Client, SubscriberHandle};
-use crate::nats::proto::{validate, Quoted};
-use crate::nats::ConnectOptions;
+use nats_web::client::{channel, connect_with_events, Client, SubscriberHandle};
+use nats_web::proto::{validate, Quoted};
+use nats_web::ConnectOptions;
 
 /// The playground's connection and responder; cheap to clone, one per page.
 #[derive(Clone)]

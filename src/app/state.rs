@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use yew::Reducible;
 
-use crate::nats::conn::{Direction, TraceLine};
+use nats_web::conn::{Direction, TraceLine};
 
 /// Trace lines kept for display; older ones are dropped (and counted).
 pub const TRACE_LIMIT: usize = 400;

@@ -8,9 +8,9 @@ use std::time::Duration;
 
 use futures::channel::oneshot;
 use futures::stream::{self, StreamExt, TryStreamExt};
-use nats_web::app::config::servers_from_query;
-use nats_web::nats::client::{Client, RequestErrorKind};
-use nats_web::nats::{connect, ConnectOptions};
+use nats_web::client::{Client, RequestErrorKind};
+use nats_web::{connect, ConnectOptions};
+use nats_web_demo::app::config::servers_from_query;
 use wasm_bindgen_futures::spawn_local;
 
 /// talc instead of dlmalloc: 2.7 KB less gzip for the page (README, "Page weight").
@@ -83,7 +83,7 @@ async fn run() -> Result<Json, String> {
     .map_err(|e| e.to_string())
 }
 
-type Connected = Result<Client, nats_web::nats::client::ConnectError>;
+type Connected = Result<Client, nats_web::client::ConnectError>;
 
 fn pair(a: Connected, b: Connected) -> Result<(Client, Client), String> {
     Ok((a.map_err(|e| e.to_string())?, b.map_err(|e| e.to_string())?))

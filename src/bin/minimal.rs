@@ -1,8 +1,8 @@
 //! The smallest page that uses the client and nothing else (no yew): connect, request, show the
 //! reply. Built by `scripts/bench.sh` to weigh the client on its own (`bench/minimal.html`).
 
-use nats_web::app::config::servers_from_query;
-use nats_web::nats::{connect, ConnectOptions};
+use nats_web::{connect, ConnectOptions};
+use nats_web_demo::app::config::servers_from_query;
 
 /// talc instead of dlmalloc: 2.7 KB less gzip for the page (README, "Page weight").
 #[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]

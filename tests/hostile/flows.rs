@@ -4,11 +4,11 @@
 use std::time::Duration;
 
 use futures::StreamExt;
-use nats_web::nats::client::{
+use nats_web::client::{
     channel, connect, connect_with_events, Client, ClientEvent, ConnectError, Subscriber,
 };
-use nats_web::nats::ws::live_sockets;
-use nats_web::nats::Message;
+use nats_web::ws::live_sockets;
+use nats_web::Message;
 use wasm_bindgen::JsValue;
 
 use super::{options, path, print_on_server, report, url, within};

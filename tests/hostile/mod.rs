@@ -12,8 +12,8 @@ use std::time::Duration;
 
 use futures::future::{select, Either};
 use futures::StreamExt;
-use nats_web::nats::client::{channel, ClientEvent};
-use nats_web::nats::ConnectOptions;
+use nats_web::client::{channel, ClientEvent};
+use nats_web::ConnectOptions;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;

@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 use yew::prelude::*;
 
 use crate::app::state::{arrow, Conn};
-use crate::nats::conn::TraceLine;
+use nats_web::conn::TraceLine;
 
 /// Props of [`TracePanel`].
 #[derive(Properties, PartialEq)]

@@ -1,0 +1,74 @@
+//! A sans-IO NATS client core: the client protocol and the connection state machine, with no
+//! I/O, no clock, no randomness of its own and no runtime.
+//!
+//! * [`proto`] is the wire format: server and client operations, an incremental parser, an
+//!   encoder, headers and status codes, subject validation and NUIDs.
+//! * [`conn`] is the connection: fed bytes and the current [`Instant`], it hands back bytes to
+//!   send, the transport to open, the next deadline and [`conn::Event`]s.
+//!
+//! Its owner supplies the I/O: the browser client `nats-web` drives it over a WebSocket; the
+//! tests of this crate drive it over TCP against a real `nats-server`; anything else that can
+//! move bytes (a Web Worker, a native socket, a test script) can do the same. Time comes in as
+//! [`Instant`]s and randomness as the seed of [`Connection::new`], so the same input always
+//! gives the same output.
+//!
+//! # The owner's run loop
+//!
+//! The connection below talks to a scripted server: the owner feeds it the server's bytes,
+//! sends what it asks to send, and handles what it reports.
+//!
+//! ```
+//! use std::time::Duration;
+//! use nats_core::conn::{ConnectOptions, Connection, Event, Transport};
+//! use nats_core::Instant;
+//!
+//! let mut now = Instant::ORIGIN;
+//! let options = ConnectOptions::new().servers(["ws://127.0.0.1:4222"]);
+//! let mut conn = Connection::new(now, options, [7; 32]); // seed from crypto.getRandomValues
+//!
+//! // 1. The connection asks for a transport; the owner opens it (here: pretends to).
+//! assert_eq!(conn.poll_transport(), Some(Transport::Open("ws://127.0.0.1:4222".into())));
+//!
+//! // 2. Bytes from the server go in: INFO, then PONG answers our PING.
+//! conn.handle_input(now, b"INFO {\"server_id\":\"S\",\"max_payload\":1048576,\"headers\":true}\r\n");
+//! let mut wire = Vec::new();
+//! conn.poll_transmit(&mut wire); // CONNECT and PING, to be written as one frame
+//! assert!(wire.starts_with(b"CONNECT {"));
+//! conn.handle_input(now, b"PONG\r\n");
+//! assert!(matches!(conn.poll_event(), Some(Event::Connected { .. })));
+//!
+//! // 3. Commands only queue work; what to send comes out of poll_transmit.
+//! let sid = conn.subscribe("greet.*", None).unwrap();
+//! conn.publish("greet.joe", None, None, b"hi").unwrap();
+//! wire.clear();
+//! conn.poll_transmit(&mut wire);
+//! assert_eq!(wire, format!("SUB greet.* {sid}\r\nPUB greet.joe 2\r\nhi\r\n").as_bytes());
+//!
+//! // 4. Messages come out as events.
+//! conn.handle_input(now, format!("MSG greet.joe {sid} 2\r\nhi\r\n").as_bytes());
+//! match conn.poll_event() {
+//!     Some(Event::Message { message, .. }) => assert_eq!(&message.payload[..], b"hi"),
+//!     other => panic!("expected the message, got {other:?}"),
+//! }
+//!
+//! // 5. Time goes in too: sleep until poll_timeout, then call handle_timeout.
+//! let deadline = conn.poll_timeout().expect("the ping timer is armed");
+//! now = deadline;
+//! conn.handle_timeout(now);
+//! wire.clear();
+//! conn.poll_transmit(&mut wire);
+//! assert_eq!(wire, b"PING\r\n");
+//! # let _ = Duration::ZERO;
+//! ```
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod conn;
+pub mod id_map;
+pub mod proto;
+pub mod random;
+pub mod time;
+
+pub use conn::{ConnectOptions, Connection};
+pub use random::Random;
+pub use time::Instant;

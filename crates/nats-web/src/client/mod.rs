@@ -1,0 +1,561 @@
+//! The async API of the browser client, named as NATS users know it from async-nats and
+//! nats-py: [`connect`], [`Client::subscribe`], [`Client::request`], [`Message::respond`],
+//! [`SubscriberHandle::drain`], [`Client::drain`].
+//!
+//! A [`Client`] is a cheap handle (an `Rc`) on one connection; clone it freely within the
+//! page's thread. Every call only queues work in the sans-IO core and returns at once or with
+//! a future that completes on the matching core event.
+
+pub mod channel;
+mod error;
+mod outbound;
+mod shared;
+mod subscriber;
+
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
+use std::time::Duration;
+
+use crate::platform::now;
+
+pub use error::{
+    check_server_url, ConnectError, ConnectErrorKind, DrainError, Error, ErrorKind, RequestError,
+    RequestErrorKind,
+};
+pub use outbound::{MAX_FRAME_BYTES, SEND_HIGH_WATER_MARK};
+pub use subscriber::{PendingLimits, SubscribeOptions, Subscriber, SubscriberHandle};
+
+use channel::oneshot;
+
+use nats_core::conn::{
+    self, CloseReason, ConnectOptions, Connection, ServerError, Statistics, TraceLine,
+};
+use nats_core::proto::{HeaderMap, ServerInfo};
+use shared::{ClientLimits, Shared, State};
+
+/// Timeout of a request when none is given.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Timeout of a flush when none is given.
+pub const DEFAULT_FLUSH_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What a connection reports to the page besides messages: for status lines and traces.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClientEvent {
+    /// Connected to `url`; `info` is the server's INFO.
+    Connected {
+        /// The server URL in use.
+        url: String,
+        /// What the server said about itself.
+        info: ServerInfo,
+    },
+    /// The connection to `url` was lost; the client reconnects unless `Closed` follows.
+    Disconnected {
+        /// The server that was lost.
+        url: String,
+        /// Why.
+        reason: CloseReason,
+    },
+    /// Trying `url`; `attempt` counts from 1 since the connection was last up.
+    Reconnecting {
+        /// Attempt number.
+        attempt: u32,
+        /// The server tried.
+        url: String,
+    },
+    /// Connected again to `url`: subscriptions restored, buffered publishes sent.
+    Reconnected {
+        /// The server now in use.
+        url: String,
+        /// Its INFO.
+        info: ServerInfo,
+    },
+    /// The server sent new INFO.
+    ServerInfo(ServerInfo),
+    /// A `-ERR` that left the connection open (e.g. a permission violation).
+    ServerError(ServerError),
+    /// An operation sent or received (with [`ConnectOptions::trace`] on).
+    Trace(TraceLine),
+    /// Subscription `sid` reached its [`PendingLimits`]: its reader is slower than its
+    /// messages arrive, and messages past the limits are being dropped. Reported once per
+    /// episode (again only after a message fitted in between).
+    SlowConsumer {
+        /// The subscription ([`SubscriberHandle::sid`]).
+        sid: u64,
+        /// Messages it dropped so far, this one included ([`Subscriber::dropped`]).
+        dropped: u64,
+    },
+    /// The server at `url` announced lame-duck mode (it is shutting down): the client keeps
+    /// using it, then moves to another server within [`ConnectOptions::lame_duck_window`].
+    LameDuckMode {
+        /// The server shutting down.
+        url: String,
+    },
+    /// A publish buffered while disconnected was not sent after the reconnect, because the
+    /// new server's `max_payload` is smaller than it (the others were sent, in order).
+    PublishDropped {
+        /// Its subject.
+        subject: String,
+        /// Why ([`nats_core::proto::validate::ValidationError::MaxPayloadExceeded`]).
+        reason: nats_core::proto::validate::ValidationError,
+    },
+    /// The connection closed while publishes made during a disconnection still waited for a
+    /// server: they were never sent. Comes just before [`ClientEvent::Closed`].
+    HeldPublishesDiscarded {
+        /// Publishes discarded.
+        messages: usize,
+        /// Their bytes on the wire.
+        bytes: usize,
+    },
+    /// The socket was lost while bytes waited in the client's send backlog (the WebSocket's
+    /// `bufferedAmount` was over [`SEND_HIGH_WATER_MARK`]): the publishes in them were never
+    /// sent, and the reconnect does not resend them.
+    SendBacklogDiscarded {
+        /// Bytes discarded.
+        bytes: usize,
+    },
+    /// The connection closed.
+    Closed(CloseReason),
+}
+
+/// Connects to the first of `options.servers` that completes the NATS handshake. Once
+/// connected, the client reconnects by itself (see [`ConnectOptions::max_reconnects`]).
+pub async fn connect(options: ConnectOptions) -> Result<Client, ConnectError> {
+    connect_with_events(options, None).await
+}
+
+/// Like [`connect`], and sends every [`ClientEvent`], from the first trace line on, to
+/// `events` (make one with [`channel::unbounded`]).
+pub async fn connect_with_events(
+    options: ConnectOptions,
+    events: Option<channel::Sender<ClientEvent>>,
+) -> Result<Client, ConnectError> {
+    if options.servers.is_empty() {
+        return Err(ConnectError::new(
+            ConnectErrorKind::NoServers,
+            "no server URLs given: pass e.g. ws://127.0.0.1:4280",
+        ));
+    }
+    for url in &options.servers {
+        check_server_url(url)?;
+    }
+    let limits = ClientLimits {
+        send_buffer_size: options.send_buffer_size,
+        pending: PendingLimits {
+            messages: options.subscription_pending_messages,
+            bytes: options.subscription_pending_bytes,
+        },
+    };
+    let (tx, rx) = oneshot();
+    let shared = shared::open(
+        Connection::new(now(), options, crate::platform::random_seed()),
+        limits,
+        tx,
+        events,
+    );
+    match rx.await {
+        Ok(Ok(_info)) => Ok(Client { shared }),
+        Ok(Err(attempts)) => Err(ConnectError::from_attempts(&attempts)),
+        Err(_) => Err(ConnectError::new(
+            ConnectErrorKind::Unreachable,
+            "connection lost",
+        )),
+    }
+}
+
+/// A handle on one NATS connection.
+#[derive(Clone)]
+pub struct Client {
+    shared: Shared,
+}
+
+impl Client {
+    /// Runs `f` on the connection state; what it queued is sent at the end of the current
+    /// task, together with every other command given in it (one WebSocket frame).
+    fn command<T>(&self, f: impl FnOnce(&mut State) -> Result<T, Error>) -> Result<T, Error> {
+        let mut state = self.shared.borrow_mut();
+        let result = f(&mut state);
+        state.pump_soon();
+        result
+    }
+
+    /// The URL of the server this client is connected to.
+    pub fn server_url(&self) -> String {
+        self.shared.borrow().url.clone()
+    }
+
+    /// The latest INFO from the server.
+    pub fn server_info(&self) -> Option<ServerInfo> {
+        self.shared.borrow().conn.server_info().cloned()
+    }
+
+    /// Messages and bytes in and out so far.
+    pub fn statistics(&self) -> Statistics {
+        self.shared.borrow().conn.statistics()
+    }
+
+    /// Why the connection closed, once it has.
+    pub fn close_reason(&self) -> Option<CloseReason> {
+        self.shared.borrow().close_reason.clone()
+    }
+
+    /// A stream of [`ClientEvent`]s from now on; it ends after [`ClientEvent::Closed`].
+    pub fn events(&self) -> channel::Receiver<ClientEvent> {
+        let (tx, rx) = channel::unbounded();
+        self.shared.borrow_mut().listeners.push(tx);
+        rx
+    }
+
+    /// Subscribes to `subject`; wildcards `*` and `>` are allowed as whole tokens.
+    pub async fn subscribe(&self, subject: &str) -> Result<Subscriber, Error> {
+        self.subscribe_inner(subject, None, None)
+    }
+
+    /// Subscribes to `subject` as a member of `queue`: each message goes to one member.
+    pub async fn queue_subscribe(&self, subject: &str, queue: &str) -> Result<Subscriber, Error> {
+        self.subscribe_inner(subject, Some(queue), None)
+    }
+
+    /// Subscribes to `subject` with `options` (queue group, pending limits).
+    pub async fn subscribe_with(
+        &self,
+        subject: &str,
+        options: SubscribeOptions,
+    ) -> Result<Subscriber, Error> {
+        self.subscribe_inner(subject, options.queue.as_deref(), options.pending_limits)
+    }
+
+    fn subscribe_inner(
+        &self,
+        subject: &str,
+        queue: Option<&str>,
+        limits: Option<PendingLimits>,
+    ) -> Result<Subscriber, Error> {
+        let (sid, rx, pending) = self.command(|state| {
+            let limits = limits.unwrap_or(state.pending_limits);
+            let sid = state.conn.subscribe(subject, queue)?;
+            let (inbound, rx, pending) = subscriber::inbound(limits);
+            state.subscriptions.insert(sid, inbound);
+            state.open_streams.insert(sid, ());
+            Ok((sid, rx, pending))
+        })?;
+        Ok(Subscriber::new(sid, self.clone(), rx, pending))
+    }
+
+    /// Bytes waiting to be handed to the WebSocket, and the WebSocket's own `bufferedAmount`
+    /// (kept under [`SEND_HIGH_WATER_MARK`] plus one frame of [`MAX_FRAME_BYTES`]).
+    pub fn send_backlog(&self) -> (usize, u32) {
+        self.shared.borrow_mut().send_backlog()
+    }
+
+    /// Runs a publish command of about `size` bytes, refused while the send backlog is full.
+    fn publish_command(
+        &self,
+        size: usize,
+        f: impl FnOnce(&mut Connection) -> Result<(), conn::CommandError>,
+    ) -> Result<(), Error> {
+        self.command(|state| {
+            state.check_send_room(size)?;
+            Ok(f(&mut state.conn)?)
+        })
+    }
+
+    /// Publishes `payload` to `subject`.
+    pub async fn publish(&self, subject: &str, payload: impl AsRef<[u8]>) -> Result<(), Error> {
+        let payload = payload.as_ref();
+        self.publish_command(subject.len() + payload.len(), |conn| {
+            conn.publish(subject, None, None, payload)
+        })
+    }
+
+    /// Publishes `payload` with `headers` to `subject`.
+    pub async fn publish_with_headers(
+        &self,
+        subject: &str,
+        headers: &HeaderMap,
+        payload: impl AsRef<[u8]>,
+    ) -> Result<(), Error> {
+        let payload = payload.as_ref();
+        let size = subject.len() + headers.encoded_len() + payload.len();
+        self.publish_command(size, |conn| {
+            conn.publish(subject, None, Some(headers), payload)
+        })
+    }
+
+    /// Publishes `payload` to `subject`, asking for replies on `reply`.
+    pub async fn publish_with_reply(
+        &self,
+        subject: &str,
+        reply: &str,
+        payload: impl AsRef<[u8]>,
+    ) -> Result<(), Error> {
+        let payload = payload.as_ref();
+        let size = subject.len() + reply.len() + payload.len();
+        self.publish_command(size, |conn| {
+            conn.publish(subject, Some(reply), None, payload)
+        })
+    }
+
+    /// A request to `subject`; set `.timeout(..)` or `.headers(..)`, then `.await` the reply.
+    pub fn request(&self, subject: impl Into<String>, payload: impl Into<Vec<u8>>) -> Request {
+        Request {
+            client: self.clone(),
+            subject: subject.into(),
+            payload: payload.into(),
+            headers: None,
+            timeout: DEFAULT_REQUEST_TIMEOUT,
+        }
+    }
+
+    /// A flush: `.await` it to wait until the server has processed everything sent so far.
+    /// It fails with [`ErrorKind::TimedOut`] after [`DEFAULT_FLUSH_TIMEOUT`] (or
+    /// `.timeout(..)`) without an answer, e.g. while the server is gone and the client is
+    /// reconnecting, and with [`ErrorKind::Closed`] if the connection closes first.
+    pub fn flush(&self) -> Flush {
+        Flush {
+            client: self.clone(),
+            timeout: DEFAULT_FLUSH_TIMEOUT,
+        }
+    }
+
+    /// Drains the connection as nats.go does, then closes it. From the moment this is called
+    /// new subscriptions and requests are refused; publishes (a responder's replies) keep
+    /// working to the end. In order:
+    /// 1. every subscription is drained: the messages the server sent before are still
+    ///    delivered, then each [`Subscriber`] stream ends;
+    /// 2. the drain waits until the application has handled them: every `Subscriber` read to
+    ///    its end (a responder loop `while let Some(msg) = sub.next().await` does that) or
+    ///    dropped;
+    /// 3. requests in flight still get their replies (or time out);
+    /// 4. everything queued is flushed to the server, and the connection closes.
+    ///
+    /// `Ok(())` means all of that happened. [`ConnectOptions::drain_timeout`] bounds the whole
+    /// drain ([`DrainError::TimedOut`]). While the client is reconnecting it refuses at once
+    /// with [`DrainError::NotConnected`], which counts the publishes still waiting for the
+    /// connection, and changes nothing. A lost connection during the drain ends it with
+    /// [`DrainError::Closed`].
+    pub async fn drain(&self) -> Result<(), DrainError> {
+        let (tx, rx) = oneshot();
+        {
+            let mut state = self.shared.borrow_mut();
+            if let Some(reason) = state.close_reason.clone() {
+                return match reason {
+                    CloseReason::Drained => Ok(()),
+                    other => Err(DrainError::from_close(other)),
+                };
+            }
+            match state.conn.drain(now()) {
+                Ok(()) => {}
+                Err(conn::CommandError::NotConnected {
+                    held_messages,
+                    held_bytes,
+                }) => {
+                    return Err(DrainError::NotConnected {
+                        held_messages,
+                        held_bytes,
+                    })
+                }
+                // Closed in the core, its event not dispatched yet: `tx` learns why.
+                Err(_) => {}
+            }
+            state.closed.push(tx);
+            state.pump_soon();
+        }
+        match rx.await {
+            Ok(CloseReason::Drained) => Ok(()),
+            Ok(other) => Err(DrainError::from_close(other)),
+            Err(_) => Err(DrainError::Closed(CloseReason::ClosedByClient)),
+        }
+    }
+
+    /// The `Subscriber` of `sid` was read to its end or dropped (see [`Client::drain`]).
+    fn stream_finished(&self, sid: u64) {
+        match self.shared.try_borrow_mut() {
+            Ok(mut state) => state.stream_finished(sid),
+            // Called while the state is in use (a stream dropped inside a command): later.
+            Err(_) => {
+                let client = self.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    client.shared.borrow_mut().stream_finished(sid);
+                });
+            }
+        }
+    }
+
+    /// Closes at once, without draining. What was published before (in this task too) is
+    /// still handed to the socket ahead of its close frame; nothing waits for the server.
+    /// Dropping the last `Client` (and every [`Subscriber`] and [`Message`], which hold one)
+    /// closes the socket the same way.
+    pub fn close(&self) {
+        let mut state = self.shared.borrow_mut();
+        state.conn.close();
+        state.pump_soon();
+    }
+}
+
+/// A flush being prepared; set `.timeout(..)`, then `.await` it.
+#[must_use = "a flush does nothing until it is awaited"]
+pub struct Flush {
+    client: Client,
+    timeout: Duration,
+}
+
+impl Flush {
+    /// How long to wait for the server's answer (default [`DEFAULT_FLUSH_TIMEOUT`]).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    async fn send(self) -> Result<(), Error> {
+        let (tx, rx) = oneshot();
+        self.client.command(|state| {
+            let id = state.conn.flush_within(now(), self.timeout)?;
+            state.flushes.insert(id, tx);
+            Ok(())
+        })?;
+        match rx.await {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(Error::new(
+                ErrorKind::TimedOut,
+                format!(
+                    "flush timed out after {} ms: the server did not answer (is it reachable?)",
+                    // u64, not as_millis()'s u128: formatting a u128 costs wasm size.
+                    u64::try_from(self.timeout.as_millis()).unwrap_or(u64::MAX)
+                ),
+            )),
+            Err(_) => Err(Error::closed()),
+        }
+    }
+}
+
+impl IntoFuture for Flush {
+    type Output = Result<(), Error>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output>>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+/// A request being prepared; `.await` it for the reply.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct Request {
+    client: Client,
+    subject: String,
+    payload: Vec<u8>,
+    headers: Option<HeaderMap>,
+    timeout: Duration,
+}
+
+impl Request {
+    /// How long to wait for the reply (default [`DEFAULT_REQUEST_TIMEOUT`]).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Headers to send with the request.
+    pub fn headers(mut self, headers: HeaderMap) -> Self {
+        self.headers = Some(headers);
+        self
+    }
+
+    async fn send(self) -> Result<Message, RequestError> {
+        let (tx, rx) = oneshot();
+        {
+            let mut state = self.client.shared.borrow_mut();
+            let size = self.subject.len()
+                + self.headers.as_ref().map_or(0, HeaderMap::encoded_len)
+                + self.payload.len();
+            if let Err(e) = state.check_send_room(size) {
+                return Err(RequestError::send_buffer_full(e.to_string()));
+            }
+            let sent = state.conn.request(
+                now(),
+                &self.subject,
+                self.headers.as_ref(),
+                &self.payload,
+                self.timeout,
+            );
+            let id = match sent {
+                Ok(id) => id,
+                Err(e) => return Err(RequestError::from_command(e)),
+            };
+            state.requests.insert(id, tx);
+            state.pump_soon();
+        }
+        let outcome = rx.await.unwrap_or(Err(conn::RequestFailure::Closed));
+        outcome
+            .map(|inner| Message::new(inner, self.client.clone()))
+            .map_err(|failure| RequestError::from_failure(failure, &self.subject, self.timeout))
+    }
+}
+
+impl IntoFuture for Request {
+    type Output = Result<Message, RequestError>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output>>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+/// A message received on a subscription or as a reply.
+#[derive(Clone)]
+pub struct Message {
+    /// The subject it was published to.
+    pub subject: String,
+    /// Where to send a reply, if the sender asked for one.
+    pub reply: Option<String>,
+    /// Headers, if it had any: every entry that could be read (see `header_error`).
+    pub headers: Option<HeaderMap>,
+    /// The header block exactly as received (from `NATS/1.0` through the blank line).
+    pub raw_headers: Option<Vec<u8>>,
+    /// The first problem found reading the header block (a line without `:`, a name with a
+    /// space, ...): such a block is still delivered, with what could be read in `headers`.
+    pub header_error: Option<nats_core::proto::HeaderError>,
+    /// The body.
+    pub payload: Vec<u8>,
+    client: Client,
+}
+
+impl std::fmt::Debug for Message {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Message")
+            .field("subject", &self.subject)
+            .field("reply", &self.reply)
+            .field("headers", &self.headers)
+            .field("header_error", &self.header_error)
+            .field("payload", &String::from_utf8_lossy(&self.payload))
+            .finish()
+    }
+}
+
+impl Message {
+    fn new(inner: conn::Message, client: Client) -> Self {
+        Message {
+            subject: inner.subject,
+            reply: inner.reply,
+            headers: inner.headers,
+            raw_headers: inner.raw_headers,
+            header_error: inner.header_error,
+            payload: inner.payload,
+            client,
+        }
+    }
+
+    /// Publishes `payload` to this message's reply subject.
+    pub async fn respond(&self, payload: impl AsRef<[u8]>) -> Result<(), Error> {
+        let reply = self.reply.as_deref().ok_or_else(|| {
+            Error::new(
+                ErrorKind::NoReplySubject,
+                format!(
+                    "message on {} has no reply subject to respond to",
+                    self.subject
+                ),
+            )
+        })?;
+        self.client.publish(reply, payload).await
+    }
+}
