@@ -70,5 +70,10 @@ pub mod random;
 pub mod time;
 
 pub use conn::{ConnectOptions, Connection};
+
+// The unit tests also run in headless Chromium (`wasm-pack test --lib`): 32-bit, the browser's
+// wasm engine.
+#[cfg(all(test, target_arch = "wasm32"))]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 pub use random::Random;
 pub use time::Instant;
