@@ -9,6 +9,7 @@
 pub mod channel;
 mod error;
 mod outbound;
+mod server_url;
 mod shared;
 mod subscriber;
 
@@ -23,6 +24,7 @@ pub use error::{
     RequestErrorKind,
 };
 pub use outbound::{MAX_FRAME_BYTES, SEND_HIGH_WATER_MARK};
+pub use server_url::default_scheme;
 pub use subscriber::{PendingLimits, SubscribeOptions, Subscriber, SubscriberHandle};
 
 use channel::oneshot;
@@ -120,6 +122,10 @@ pub enum ClientEvent {
 
 /// Connects to the first of `options.servers` that completes the NATS handshake. Once
 /// connected, the client reconnects by itself (see [`ConnectOptions::max_reconnects`]).
+/// A server given as `host:port` gets `wss://`, or `ws://` on a plain-`http:` page (the
+/// rule: [`default_scheme`]). With [`ConnectOptions::retry_on_initial_connect`] it returns
+/// at once, as async-nats does: the client connects in the background, keeping what it is
+/// given meanwhile (watch [`ClientEvent::Connected`]).
 pub async fn connect(options: ConnectOptions) -> Result<Client, ConnectError> {
     connect_with_events(options, None).await
 }
@@ -127,9 +133,10 @@ pub async fn connect(options: ConnectOptions) -> Result<Client, ConnectError> {
 /// Like [`connect`], and sends every [`ClientEvent`], from the first trace line on, to
 /// `events` (make one with [`channel::unbounded`]).
 pub async fn connect_with_events(
-    options: ConnectOptions,
+    mut options: ConnectOptions,
     events: Option<channel::Sender<ClientEvent>>,
 ) -> Result<Client, ConnectError> {
+    server_url::with_page_scheme(&mut options.servers);
     if options.servers.is_empty() {
         return Err(ConnectError::new(
             ConnectErrorKind::NoServers,
@@ -147,12 +154,18 @@ pub async fn connect_with_events(
         },
     };
     let (tx, rx) = oneshot();
+    let in_background = options.retry_on_initial_connect;
     let shared = shared::open(
         Connection::new(now(), options, crate::platform::random_seed()),
         limits,
         tx,
         events,
     );
+    if in_background {
+        // Nobody waits for the first connect: keep no list of its failures.
+        shared.borrow_mut().connected = None;
+        return Ok(Client { shared });
+    }
     match rx.await {
         Ok(Ok(_info)) => Ok(Client { shared }),
         Ok(Err(attempts)) => Err(ConnectError::from_attempts(&attempts)),
@@ -379,6 +392,39 @@ impl Client {
                     client.shared.borrow_mut().stream_finished(sid);
                 });
             }
+        }
+    }
+
+    /// Drops the current WebSocket and connects again at once (async-nats's
+    /// `force_reconnect`), e.g. when the page learns the network changed: what was published
+    /// before is handed to the old socket first; subscriptions are made again on the new
+    /// connection; publishes and requests given meanwhile wait for it, as in any reconnect
+    /// ([`ClientEvent::Disconnected`], then [`ClientEvent::Reconnected`]). While already
+    /// reconnecting it skips the wait before the next attempt. Refused while draining.
+    pub async fn force_reconnect(&self) -> Result<(), Error> {
+        self.command(|state| {
+            state.pump(); // what is queued goes to the old socket
+            Ok(state.conn.force_reconnect(now())?)
+        })
+    }
+
+    /// The round trip to the server: the time from a PING to its PONG (nats.js `rtt`),
+    /// event-loop delays included. Fails with [`ErrorKind::Disconnected`] while reconnecting
+    /// or if the connection is lost before the PONG, and [`ErrorKind::Closed`] once closed.
+    pub async fn rtt(&self) -> Result<Duration, Error> {
+        let (tx, rx) = oneshot();
+        self.command(|state| {
+            let id = state.conn.rtt(now())?;
+            state.rtts.insert(id, tx);
+            Ok(())
+        })?;
+        match rx.await {
+            Ok(Ok(rtt)) => Ok(rtt),
+            Ok(Err(conn::RequestFailure::Disconnected)) => Err(Error::new(
+                ErrorKind::Disconnected,
+                "connection lost before the server answered the round-trip PING",
+            )),
+            Ok(Err(_)) | Err(_) => Err(Error::closed()),
         }
     }
 
