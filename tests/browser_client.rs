@@ -433,10 +433,14 @@ async fn rtt_measures_a_round_trip_and_force_reconnect_keeps_subscriptions() {
 
     client.force_reconnect().await.unwrap();
     client.publish("kept", "after").await.unwrap();
-    while !matches!(
-        events.next().await,
-        Some(ClientEvent::Reconnected { .. }) | None
-    ) {}
+    within_patience(async {
+        while !matches!(
+            events.next().await,
+            Some(ClientEvent::Reconnected { .. }) | None
+        ) {}
+    })
+    .await
+    .expect("reconnected");
     assert_eq!(sub.next().await.unwrap().payload, b"after");
     drop(sub);
     client.drain().await.unwrap();
@@ -464,10 +468,14 @@ async fn with_retry_on_initial_connect_connect_returns_at_once_and_connects_when
         Some(ClientEvent::Disconnected { .. }) | None
     ) {}
     control("start").await;
-    while !matches!(
-        events.next().await,
-        Some(ClientEvent::Connected { .. }) | None
-    ) {}
+    within_patience(async {
+        while !matches!(
+            events.next().await,
+            Some(ClientEvent::Connected { .. }) | None
+        ) {}
+    })
+    .await
+    .expect("connected once the server is up");
     assert_eq!(sub.next().await.unwrap().payload, b"held");
     drop(sub);
     client.drain().await.unwrap();
