@@ -326,3 +326,15 @@ fn rtt_is_refused_while_disconnected_and_fails_when_the_transport_is_lost() {
         rtt: Err(RequestFailure::Closed)
     }));
 }
+
+#[test]
+fn options_with_a_delay_callback_stay_clone_debug_comparable_and_send() {
+    fn send_and_sync<T: Send + Sync>(_: &T) {}
+    let options = ConnectOptions::new().reconnect_delay_callback(|_| Duration::from_secs(1));
+    send_and_sync(&options);
+    let copy = options.clone();
+    assert_eq!(copy, options, "clones share the one function");
+    let other = ConnectOptions::new().reconnect_delay_callback(|_| Duration::from_secs(1));
+    assert_ne!(other, options, "another function, though it does the same");
+    assert!(format!("{options:?}").contains("ReconnectDelayCallback(..)"));
+}
