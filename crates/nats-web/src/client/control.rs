@@ -13,7 +13,7 @@ impl Client {
     /// `force_reconnect`), e.g. when the page learns the network changed: what was published
     /// before is handed to the old socket first; subscriptions are made again on the new
     /// connection; publishes and requests given meanwhile wait for it, as in any reconnect
-    /// ([`ClientEvent::Disconnected`], then [`ClientEvent::Reconnected`]). While already
+    /// ([`super::ClientEvent::Disconnected`], then [`super::ClientEvent::Reconnected`]). While already
     /// reconnecting it skips the wait before the next attempt. Refused while draining.
     pub async fn force_reconnect(&self) -> Result<(), Error> {
         self.command(|state| {
