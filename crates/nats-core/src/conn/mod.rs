@@ -27,6 +27,7 @@ mod nkey;
 mod options;
 mod pool;
 mod server_error;
+mod state;
 mod trace;
 
 // Read-only views of the state, for checks against the server's own view.
@@ -65,6 +66,7 @@ pub use inspect::{BufferedBytes, SubscriptionInfo};
 pub use options::{Auth, ConnectOptions, MAX_WAIT};
 pub use pool::ServerPool;
 pub use server_error::{PermissionOperation, ServerError, ServerErrorKind};
+pub use state::State;
 pub use trace::{Direction, TraceLine};
 
 use crate::proto::{
