@@ -66,6 +66,7 @@ async fn publish_with_reply_and_headers_delivers_the_reply_subject_the_headers_a
     assert_eq!(msg.reply.as_deref(), Some("api.answers"));
     assert_eq!(msg.headers.as_ref(), Some(&sent));
     assert_eq!(msg.payload, b"body");
+    drop(sub); // a drain waits for every Subscriber to be read to its end or dropped
     client.drain().await.unwrap();
 }
 
@@ -125,6 +126,7 @@ async fn new_inbox_is_a_fresh_subject_under_the_inbox_prefix_on_every_call() {
         assert_eq!(reply.subject, inbox);
         assert_eq!(reply.payload, expected.as_bytes());
     }
+    drop(replies);
     default.drain().await.unwrap();
     custom.drain().await.unwrap();
 }
@@ -146,6 +148,7 @@ async fn a_publish_nobody_listens_to_brings_a_503_no_responders_status_to_its_in
     let raw = reply.raw_headers.as_ref().unwrap();
     assert!(raw.starts_with(b"NATS/1.0 503"), "{raw:?}");
     assert_eq!(reply.length, inbox.len() + raw.len());
+    drop(replies);
     client.drain().await.unwrap();
 }
 
@@ -186,6 +189,7 @@ async fn a_message_with_a_status_line_has_its_status_description_and_length() {
     let msg = within_patience(sub.next()).await.flatten().unwrap();
     assert_eq!((msg.status(), msg.description()), (None, None));
     assert_eq!(msg.length, "api.status".len() + "no headers".len());
+    drop(sub);
     client.drain().await.unwrap();
 }
 
@@ -282,7 +286,7 @@ async fn a_server_entering_lame_duck_mode_is_reported_as_a_lame_duck_event() {
 async fn the_default_request_timeout_applies_to_a_request_given_none_of_its_own() {
     let client =
         client_with(ConnectOptions::new().request_timeout(Some(Duration::from_millis(200)))).await;
-    let _silent = client.subscribe("api.silent").await.unwrap();
+    let silent = client.subscribe("api.silent").await.unwrap();
     client.flush().await.unwrap();
     let err = client.request("api.silent", "").await.unwrap_err();
     assert_eq!(err.kind(), RequestErrorKind::TimedOut);
@@ -300,6 +304,7 @@ async fn the_default_request_timeout_applies_to_a_request_given_none_of_its_own(
         err.to_string(),
         "request to api.silent timed out after 50 ms"
     );
+    drop(silent);
     client.drain().await.unwrap();
 }
 
