@@ -59,6 +59,24 @@ fn connection_state_is_pending_connected_disconnected_connected_draining_then_cl
 }
 
 #[test]
+fn a_first_connect_whose_first_server_fails_is_still_pending_not_disconnected() {
+    let server = NatsServer::start();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let closed_url = format!("nats://{}", closed.local_addr().unwrap());
+    drop(closed); // nothing listens there now
+    let options = ConnectOptions::new()
+        .servers([closed_url.clone(), format!("nats://{}", server.tcp_addr())])
+        .randomize(false);
+    let mut conn = Connection::new(Instant::now(), options, random_seed());
+    assert_eq!(
+        conn.poll_transport(),
+        Some(nats_core::conn::Transport::Open(closed_url))
+    );
+    conn.handle_transport_closed(Instant::now(), "connection refused");
+    assert_eq!(conn.state(), State::Pending, "no server has answered yet");
+}
+
+#[test]
 fn new_inbox_is_a_fresh_subject_under_the_inbox_prefix_on_every_call() {
     let server = NatsServer::start();
     let mut nc = Driver::connect(

@@ -247,7 +247,6 @@ impl ConnectOptions {
         ] {
             *d = (*d).min(MAX_WAIT);
         }
-        self.request_timeout = self.request_timeout.map(|t| t.min(MAX_WAIT));
         self.max_pings_out = self.max_pings_out.max(1);
         self
     }
