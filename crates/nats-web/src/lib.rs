@@ -65,7 +65,7 @@ pub mod ws;
 
 pub use client::{
     connect, Client, ClientEvent, ConnectError, ConnectErrorKind, DrainError, Error, ErrorKind,
-    Message, RequestError, RequestErrorKind, SubscribeOptions, Subscriber, SubscriberHandle,
+    Message, RequestError, RequestErrorKind, State, SubscribeOptions, Subscriber, SubscriberHandle,
 };
 pub use nats_core::conn::{Auth, ConnectOptions};
 pub use nats_core::proto::{HeaderMap, StatusCode};
