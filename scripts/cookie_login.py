@@ -49,9 +49,11 @@ def make_handler(jwts, token):
                 if user not in jwts:
                     self.reply(400, f"user must be one of {', '.join(USERS)}", [])
                     return
-                self.reply(200, f"logged in as {user}", [f"{JWT_COOKIE}={jwts[user]}; {ATTRIBUTES}"])
+                cookie = f"{JWT_COOKIE}={jwts[user]}; {ATTRIBUTES}"
+                self.reply(200, f"logged in as {user}", [cookie])
             elif url.path == "/login-token":
-                self.reply(200, "logged in with the token", [f"{TOKEN_COOKIE}={token}; {ATTRIBUTES}"])
+                cookie = f"{TOKEN_COOKIE}={token}; {ATTRIBUTES}"
+                self.reply(200, "logged in with the token", [cookie])
             elif url.path == "/logout":
                 gone = [f"{name}=; Max-Age=0; {ATTRIBUTES}" for name in (JWT_COOKIE, TOKEN_COOKIE)]
                 self.reply(200, "logged out", gone)

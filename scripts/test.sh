@@ -135,7 +135,8 @@ start_cookie_servers() {
     export NATS_COOKIE_WS_URL="ws://127.0.0.1:$jws"
     export NATS_TOKEN_COOKIE_WS_URL="ws://127.0.0.1:$tws"
     export NATS_COOKIE_SETTER_URL="http://127.0.0.1:$setter"
-    echo "cookie auth: jwt_cookie $NATS_COOKIE_WS_URL, token_cookie $NATS_TOKEN_COOKIE_WS_URL, login at $NATS_COOKIE_SETTER_URL"
+    echo "cookie auth: jwt_cookie $NATS_COOKIE_WS_URL, token_cookie $NATS_TOKEN_COOKIE_WS_URL"
+    echo "cookie login backend: $NATS_COOKIE_SETTER_URL"
 }
 
 # Starts scripts/hostile_server.py (the scripted hostile WebSocket server that
