@@ -6,7 +6,8 @@ nats-server can read a WebSocket client's credential from a cookie of the upgrad
 servers). A page whose backend sets that cookie HttpOnly connects with no secret in its
 JavaScript. The browser tests (tests/browser_cookie.rs) log in and out through this program:
 
-    .venv/bin/python scripts/cookie_login.py --port 4300 --jwt-dir DIR --token TOKEN
+    .venv/bin/python scripts/cookie_login.py --port 4300 --jwt-dir DIR --token TOKEN \\
+        --user USER --password PASSWORD
 
 serves http://127.0.0.1:<port> (DIR is scripts/make_jwts.py's output):
 
@@ -14,7 +15,8 @@ serves http://127.0.0.1:<port> (DIR is scripts/make_jwts.py's output):
     GET /login?user=expired      ... DIR/expired.jwt (expired an hour before it was made)
     GET /login?user=not-bearer   ... DIR/not-bearer.jwt (a user JWT without bearer_token)
     GET /login-token             Set-Cookie: nats_token=<TOKEN>
-    GET /logout                  both cookies expired (Max-Age=0)
+    GET /login-user              Set-Cookie: nats_user=<USER>, and nats_pass=<PASSWORD>
+    GET /logout                  every one of those cookies expired (Max-Age=0)
 
 each cookie `HttpOnly; Path=/; SameSite=Lax`, answered 200 with CORS headers that let the
 request's Origin read the answer and store the cookie (`fetch(url, {credentials: "include"})`:
@@ -35,30 +37,39 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 HOST = "127.0.0.1"
 JWT_COOKIE = "nats_jwt"
 TOKEN_COOKIE = "nats_token"
+USER_COOKIE, PASS_COOKIE = "nats_user", "nats_pass"
 ATTRIBUTES = "HttpOnly; Path=/; SameSite=Lax"
 USERS = ("bearer", "expired", "not-bearer")
 
 
-def make_handler(jwts, token):
+def make_handler(jwts, token, user, password):
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self):
             url = urllib.parse.urlsplit(self.path)
             query = urllib.parse.parse_qs(url.query)
             if url.path == "/login":
-                user = query.get("user", ["bearer"])[0]
-                if user not in jwts:
+                which = query.get("user", ["bearer"])[0]
+                if which not in jwts:
                     self.reply(400, f"user must be one of {', '.join(USERS)}", [])
                     return
-                cookie = f"{JWT_COOKIE}={jwts[user]}; {ATTRIBUTES}"
-                self.reply(200, f"logged in as {user}", [cookie])
+                cookie = f"{JWT_COOKIE}={jwts[which]}; {ATTRIBUTES}"
+                self.reply(200, f"logged in as {which}", [cookie])
             elif url.path == "/login-token":
                 cookie = f"{TOKEN_COOKIE}={token}; {ATTRIBUTES}"
                 self.reply(200, "logged in with the token", [cookie])
+            elif url.path == "/login-user":
+                cookies = [
+                    f"{USER_COOKIE}={user}; {ATTRIBUTES}",
+                    f"{PASS_COOKIE}={password}; {ATTRIBUTES}",
+                ]
+                self.reply(200, f"logged in as {user}", cookies)
             elif url.path == "/logout":
-                gone = [f"{name}=; Max-Age=0; {ATTRIBUTES}" for name in (JWT_COOKIE, TOKEN_COOKIE)]
+                names = (JWT_COOKIE, TOKEN_COOKIE, USER_COOKIE, PASS_COOKIE)
+                gone = [f"{name}=; Max-Age=0; {ATTRIBUTES}" for name in names]
                 self.reply(200, "logged out", gone)
             else:
-                self.reply(404, "unknown path; use /login?user=NAME, /login-token, /logout", [])
+                paths = "/login?user=NAME, /login-token, /login-user, /logout"
+                self.reply(404, f"unknown path; use {paths}", [])
 
         def reply(self, code, body, cookies):
             data = body.encode()
@@ -89,6 +100,8 @@ def main():
     parser.add_argument("--port", required=True, type=int, help="HTTP port on 127.0.0.1")
     parser.add_argument("--jwt-dir", required=True, help="scripts/make_jwts.py's --out directory")
     parser.add_argument("--token", required=True, help="the value of the token cookie")
+    parser.add_argument("--user", required=True, help="the value of the user cookie")
+    parser.add_argument("--password", required=True, help="the value of the password cookie")
     args = parser.parse_args()
     jwts = {}
     for user in USERS:
@@ -96,7 +109,8 @@ def main():
             jwts[user] = f.read().strip()
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    with HTTPServer((HOST, args.port), make_handler(jwts, args.token)) as httpd:
+    handler = make_handler(jwts, args.token, args.user, args.password)
+    with HTTPServer((HOST, args.port), handler) as httpd:
         print("ready", flush=True)
         try:
             httpd.serve_forever()
