@@ -40,6 +40,8 @@ mod test_fixture;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_auth;
+#[cfg(test)]
 mod tests_drain;
 #[cfg(test)]
 mod tests_faults;
