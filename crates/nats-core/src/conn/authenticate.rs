@@ -2,24 +2,30 @@
 //! every connect with [`Auth::Callback`], and refused like a server refusal (the next attempt
 //! backs off) when they cannot be used.
 
+use std::time::Duration;
+
 use super::credentials::CredentialsError;
 use super::{jwt, nkey, Auth, CloseReason, Connection, Event};
 use crate::proto::{ConnectInfo, ServerInfo};
 use crate::time::Instant;
 
 impl Connection {
-    /// Tells the connection the wall-clock time: `unix_seconds` since 1970 at `now`. With it,
-    /// a user JWT whose `exp` has passed is refused before it is sent
+    /// Tells the connection the wall-clock time: `since_epoch` (since 1970-01-01 UTC) at
+    /// `now`. With it, a user JWT whose `exp` has come is refused before it is sent
     /// ([`CredentialsError::JwtExpired`]); without it, only the server judges expiry. Later
     /// times are extrapolated from `now` with the connection's own clock.
-    pub fn set_wall_clock(&mut self, now: Instant, unix_seconds: u64) {
-        self.wall_clock = Some((now, unix_seconds));
+    pub fn set_wall_clock(&mut self, now: Instant, since_epoch: Duration) {
+        self.wall_clock = Some((now, since_epoch));
     }
 
-    /// The wall clock at `now`, in seconds since 1970, if the owner gave one.
+    /// The wall clock at `now`, in whole seconds since 1970, if the owner gave one.
     fn unix_now(&self, now: Instant) -> Option<u64> {
-        let (at, seconds) = self.wall_clock?;
-        Some(seconds.saturating_add(now.saturating_duration_since(at).as_secs()))
+        let (at, since_epoch) = self.wall_clock?;
+        Some(
+            since_epoch
+                .saturating_add(now.saturating_duration_since(at))
+                .as_secs(),
+        )
     }
 
     /// Answers [`Event::CredentialsNeeded`]: the credentials for this attempt's `CONNECT`, or

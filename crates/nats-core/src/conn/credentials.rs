@@ -30,7 +30,7 @@ pub enum CredentialsError {
         /// The `sub` of the JWT.
         jwt_subject: String,
     },
-    /// The user JWT's `exp` has passed (by the wall clock given to
+    /// The user JWT's `exp` has come (by the wall clock given to
     /// [`super::Connection::set_wall_clock`]): the server would refuse it. Get a new one.
     #[error("the user JWT expired at {expired_at} (unix seconds; the time now is {now})")]
     JwtExpired {
@@ -60,7 +60,8 @@ pub enum CredentialsError {
 /// lines, CRLF line ends, indentation and the prose between blocks are ignored. Never panics.
 pub fn parse_creds(text: &str) -> Result<(String, String), CredentialsError> {
     let lines: Vec<&str> = text.lines().map(str::trim).collect();
-    let is_marker = |line: &str| line.len() >= 6 && line.starts_with("---") && line.ends_with("---");
+    let is_marker =
+        |line: &str| line.len() >= 6 && line.starts_with("---") && line.ends_with("---");
     // (opening marker, content) of every complete block.
     let mut blocks = Vec::new();
     let mut i = 0;
@@ -127,18 +128,21 @@ SUAMLK2ZNL35WSMW37E7UD4VZ7ELPKW7DHC3BWBSD2GCZ7IUQQXZIORRBU
     #[test]
     fn a_creds_file_gives_its_jwt_and_seed() {
         let (jwt, seed) = parse_creds(CREDS).unwrap();
-        assert!(jwt.starts_with("eyJ0eXAi") && jwt.ends_with(".c2ln"), "{jwt}");
-        assert_eq!(seed, "SUAMLK2ZNL35WSMW37E7UD4VZ7ELPKW7DHC3BWBSD2GCZ7IUQQXZIORRBU");
+        assert!(
+            jwt.starts_with("eyJ0eXAi") && jwt.ends_with(".c2ln"),
+            "{jwt}"
+        );
+        assert_eq!(
+            seed,
+            "SUAMLK2ZNL35WSMW37E7UD4VZ7ELPKW7DHC3BWBSD2GCZ7IUQQXZIORRBU"
+        );
     }
 
     #[test]
     fn creds_text_with_crlf_indentation_and_blank_lines_is_read_the_same() {
         let crlf = CREDS.replace('\n', "\r\n");
         assert_eq!(parse_creds(&crlf), parse_creds(CREDS));
-        let indented: String = CREDS
-            .lines()
-            .map(|l| format!("   {l}  \n\n"))
-            .collect();
+        let indented: String = CREDS.lines().map(|l| format!("   {l}  \n\n")).collect();
         assert_eq!(parse_creds(&indented), parse_creds(CREDS));
     }
 

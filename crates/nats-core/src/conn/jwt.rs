@@ -19,7 +19,9 @@ pub(super) fn claims(jwt: &str) -> Result<JwtClaims, CredentialsError> {
     let (Some(_header), Some(payload), Some(_signature), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
     else {
-        return Err(invalid("not three dot-separated parts (header.claims.signature)"));
+        return Err(invalid(
+            "not three dot-separated parts (header.claims.signature)",
+        ));
     };
     // Lenient: padding is not part of the JWT encoding, but some tools write it.
     let payload = payload.trim_end_matches('=');
@@ -48,7 +50,9 @@ pub fn check_user_jwt(
     let claims = claims(jwt)?;
     let seed_key = nkey::public_key(seed).map_err(CredentialsError::InvalidSeed)?;
     let Some(subject) = claims.sub else {
-        return Err(CredentialsError::InvalidJwt("its claims have no `sub`".into()));
+        return Err(CredentialsError::InvalidJwt(
+            "its claims have no `sub`".into(),
+        ));
     };
     if subject != seed_key {
         return Err(CredentialsError::SeedDoesNotMatchJwt {
@@ -56,10 +60,11 @@ pub fn check_user_jwt(
             jwt_subject: subject,
         });
     }
-    // As nats-server: `exp` 0 (or absent) never expires; expired once `now > exp`.
+    // `exp` 0 (or absent) never expires. nats-server accepts a JWT in the second of its
+    // `exp` but expires the connection at once: it is of no use from that second on.
     if let (Some(now), Some(exp)) = (unix_now, claims.exp.filter(|e| *e > 0)) {
         let expired_at = u64::try_from(exp).unwrap_or(0);
-        if now > expired_at {
+        if now >= expired_at {
             return Err(CredentialsError::JwtExpired { expired_at, now });
         }
     }
@@ -102,7 +107,11 @@ mod tests {
         assert!(user.verify(b"n0nce", &sig).is_ok());
         // Without a wall clock the expiry is left to the server.
         assert!(check_user_jwt(&jwt, &seed, None).is_ok());
-        assert!(check_user_jwt(&jwt, &seed, Some(2000)).is_ok());
+        assert!(check_user_jwt(&jwt, &seed, Some(1999)).is_ok());
+        assert!(
+            check_user_jwt(&jwt, &seed, Some(2000)).is_err(),
+            "useless from its second"
+        );
     }
 
     #[test]
@@ -124,12 +133,12 @@ mod tests {
     fn an_expired_jwt_is_refused_with_its_expiry() {
         let user = nkeys::KeyPair::new_user();
         let jwt = jwt_with(&format!(r#"{{"sub":"{}","exp":1000}}"#, user.public_key()));
-        let err = check_user_jwt(&jwt, &user.seed().unwrap(), Some(1001)).unwrap_err();
+        let err = check_user_jwt(&jwt, &user.seed().unwrap(), Some(1000)).unwrap_err();
         assert_eq!(
             err,
             CredentialsError::JwtExpired {
                 expired_at: 1000,
-                now: 1001
+                now: 1000
             }
         );
         // exp 0 never expires.
@@ -151,7 +160,10 @@ mod tests {
             &jwt_with("{}"),
         ] {
             let err = check_user_jwt(jwt, &seed, None).unwrap_err();
-            assert!(matches!(err, CredentialsError::InvalidJwt(_)), "{jwt}: {err:?}");
+            assert!(
+                matches!(err, CredentialsError::InvalidJwt(_)),
+                "{jwt}: {err:?}"
+            );
         }
     }
 

@@ -61,12 +61,12 @@ use crate::id_map::IdMap;
 use crate::random::Random;
 use held::HeldPublishes;
 
+pub use credentials::{parse_creds, CredentialsError};
 use drain::DrainStage;
 pub use event::{
     CloseReason, CommandError, Event, FlushId, Message, RequestFailure, RequestId, Statistics,
     Transport,
 };
-pub use credentials::{parse_creds, CredentialsError};
 pub use inspect::{BufferedBytes, SubscriptionInfo};
 pub use jwt::check_user_jwt;
 pub use options::{Auth, ConnectOptions, MAX_WAIT};
@@ -202,9 +202,9 @@ pub struct Connection {
     /// With [`Auth::Callback`]: the INFO of the transport whose `CONNECT` waits for the
     /// owner's credentials, and until when it waits.
     awaiting_credentials: Option<(ServerInfo, Instant)>,
-    /// A wall-clock reading (seconds since 1970) and the [`Instant`] it was taken at, to
-    /// tell whether a user JWT has expired.
-    wall_clock: Option<(Instant, u64)>,
+    /// A wall-clock reading (time since 1970) and the [`Instant`] it was taken at, to tell
+    /// whether a user JWT has expired.
+    wall_clock: Option<(Instant, Duration)>,
     ever_connected: bool,
     nuid: Nuid,
     /// Jitter of reconnects and of the lame-duck move.

@@ -21,7 +21,8 @@ fn connected_with_callback(timeout_ms: u64) -> Fixture {
     let mut f = Fixture::new(with_callback(timeout_ms));
     f.transports();
     f.input(INFO_NONCE);
-    f.conn.provide_credentials(f.now, Ok(Auth::Token("t0k".into())));
+    f.conn
+        .provide_credentials(f.now, Ok(Auth::Token("t0k".into())));
     f.input("PONG\r\n");
     f.sent();
     assert!(f.events().iter().any(|e| matches!(e, Event::Connected(_))));
@@ -76,11 +77,9 @@ fn the_auth_callback_is_asked_again_on_every_reconnect() {
     f.transports();
     f.events();
     f.input(INFO_NONCE);
-    assert!(f
-        .events()
-        .contains(&Event::CredentialsNeeded {
-            nonce: Some("n0nce".into())
-        }));
+    assert!(f.events().contains(&Event::CredentialsNeeded {
+        nonce: Some("n0nce".into())
+    }));
     f.conn
         .provide_credentials(f.now, Ok(Auth::Token("fresh".into())));
     assert!(f.sent().contains(r#""auth_token":"fresh""#));
@@ -101,7 +100,11 @@ fn an_auth_callback_that_never_answers_fails_each_attempt_typed_and_the_attempts
             "{asked:?}"
         );
         assert_eq!(f.advance_to_deadline(), Duration::from_millis(500));
-        assert_eq!(f.sent(), "", "nothing is sent for an attempt without credentials");
+        assert_eq!(
+            f.sent(),
+            "",
+            "nothing is sent for an attempt without credentials"
+        );
         assert_eq!(
             disconnected_by(&f.events()),
             [CloseReason::InvalidCredentials(
@@ -113,11 +116,13 @@ fn an_auth_callback_that_never_answers_fails_each_attempt_typed_and_the_attempts
     }
     assert_eq!(waits, [4, 8, 16], "reconnect_wait 2 s, doubled per refusal");
     // An answer to an attempt that already failed changes nothing.
-    f.conn.provide_credentials(f.now, Ok(Auth::Token("late".into())));
+    f.conn
+        .provide_credentials(f.now, Ok(Auth::Token("late".into())));
     assert_eq!(f.sent(), "");
     // Once the owner answers, the connection is back.
     f.input(INFO);
-    f.conn.provide_credentials(f.now, Ok(Auth::Token("t".into())));
+    f.conn
+        .provide_credentials(f.now, Ok(Auth::Token("t".into())));
     f.input("PONG\r\n");
     assert!(f
         .events()
@@ -149,9 +154,11 @@ fn a_first_connect_whose_callback_never_answers_closes_with_the_typed_error() {
     f.transports();
     f.input(INFO);
     f.advance_to_deadline();
-    assert!(f.events().contains(&Event::Closed(CloseReason::InvalidCredentials(
-        CredentialsError::AuthCallbackTimedOut { timeout_ms: 300 }
-    ))));
+    assert!(f
+        .events()
+        .contains(&Event::Closed(CloseReason::InvalidCredentials(
+            CredentialsError::AuthCallbackTimedOut { timeout_ms: 300 }
+        ))));
 }
 
 #[test]
@@ -200,7 +207,10 @@ mod jwt {
             r#"{{"jti":"X","iat":1,"sub":"{}","exp":{exp},"nats":{{"type":"user","version":2}}}}"#,
             user.public_key()
         );
-        format!("{header}.{}.c2ln", BASE64URL_NOPAD.encode(claims.as_bytes()))
+        format!(
+            "{header}.{}.c2ln",
+            BASE64URL_NOPAD.encode(claims.as_bytes())
+        )
     }
 
     #[test]
@@ -245,19 +255,22 @@ mod jwt {
     #[test]
     fn a_jwt_expired_by_the_owners_wall_clock_is_refused_without_sending_connect() {
         let user = nkeys::KeyPair::new_user();
-        let options = with_servers(&["nats://a:1"]).jwt(user_jwt(&user, 1_000), user.seed().unwrap());
+        let options =
+            with_servers(&["nats://a:1"]).jwt(user_jwt(&user, 1_000), user.seed().unwrap());
         let mut f = Fixture::new(options);
-        f.conn.set_wall_clock(f.now, 996);
+        f.conn.set_wall_clock(f.now, Duration::from_millis(996_500));
         f.transports();
         f.now += Duration::from_secs(5); // 1001 by the wall clock
         f.input(INFO_NONCE);
         assert_eq!(f.sent(), "");
-        assert!(f.events().contains(&Event::Closed(CloseReason::InvalidCredentials(
-            CredentialsError::JwtExpired {
-                expired_at: 1_000,
-                now: 1_001
-            }
-        ))));
+        assert!(f
+            .events()
+            .contains(&Event::Closed(CloseReason::InvalidCredentials(
+                CredentialsError::JwtExpired {
+                    expired_at: 1_000,
+                    now: 1_001
+                }
+            ))));
     }
 
     #[test]

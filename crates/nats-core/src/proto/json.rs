@@ -559,8 +559,18 @@ pub fn read_jwt_claims(json: &[u8]) -> Result<JwtClaims, Error> {
             let null = r.literal(b"null");
             match name.as_str() {
                 _ if null => {}
-                "sub" => claims.sub = Some(r.string().map_err(|e| Error { field: Some("sub"), ..e })?),
-                "exp" => claims.exp = Some(r.integer().map_err(|e| Error { field: Some("exp"), ..e })?),
+                "sub" => {
+                    claims.sub = Some(r.string().map_err(|e| Error {
+                        field: Some("sub"),
+                        ..e
+                    })?)
+                }
+                "exp" => {
+                    claims.exp = Some(r.integer().map_err(|e| Error {
+                        field: Some("exp"),
+                        ..e
+                    })?)
+                }
                 _ => r.skip_value()?,
             }
             if !r.next_or_close(b'}')? {
