@@ -250,7 +250,7 @@ fn an_auth_callback_that_never_answers_fails_each_attempt_typed_and_the_attempts
 }
 
 #[test]
-fn a_revoked_user_is_refused_typed_on_reconnect_and_the_attempts_back_off() {
+fn a_user_revoked_while_connected_is_told_typed_and_its_reconnects_back_off() {
     let mut operator = Operator::new();
     let mut server = NatsServer::start_with(&operator.config());
     let (user, jwt) = operator.user(None);
@@ -259,24 +259,41 @@ fn a_revoked_user_is_refused_typed_on_reconnect_and_the_attempts_back_off() {
     nc.flush();
 
     operator.revoke(&user);
-    server.restart_with(&operator.config());
+    server.reload_with(&operator.config()); // the account JWT now revokes the user
     let (started, reasons) = watch_attempts(&mut nc, 4);
-    // nats-server refuses a revoked user's CONNECT as an authorization violation (it says
-    // "User Authentication Revoked" only to connections it revokes while they are up).
+    assert!(
+        is_server(&reasons[0], ServerErrorKind::AuthenticationRevoked),
+        "{reasons:?}"
+    );
+    // nats-server refuses a revoked user's CONNECT as an authorization violation.
     assert!(
         reasons[1..]
             .iter()
             .all(|r| is_server(r, ServerErrorKind::AuthorizationViolation)),
         "{reasons:?}"
     );
-    assert_backs_off(&started[1..]);
+    assert_backs_off(&started);
 
     // A user the account did not revoke still connects.
     let (fresh, fresh_jwt) = operator.user(None);
-    let mut ok = Driver::connect(
+    let options = ConnectOptions::new().jwt(fresh_jwt, fresh.seed().unwrap());
+    Driver::connect(server.tcp_addr(), options).unwrap().flush();
+}
+
+#[test]
+fn a_revoked_user_is_refused_typed_on_connect() {
+    let mut operator = Operator::new();
+    let (user, jwt) = operator.user(None);
+    operator.revoke(&user);
+    let server = NatsServer::start_with(&operator.config());
+    let refused = Driver::connect(
         server.tcp_addr(),
-        ConnectOptions::new().jwt(fresh_jwt, fresh.seed().unwrap()),
+        ConnectOptions::new().jwt(jwt, user.seed().unwrap()),
     )
-    .unwrap();
-    ok.flush();
+    .err()
+    .expect("a revoked user must not connect");
+    assert!(
+        is_server(&refused, ServerErrorKind::AuthorizationViolation),
+        "{refused:?}"
+    );
 }
