@@ -6,6 +6,7 @@
 //! page's thread. Every call only queues work in the sans-IO core and returns at once or with
 //! a future that completes on the matching core event.
 
+mod auth;
 pub mod channel;
 mod error;
 mod outbound;
@@ -18,6 +19,7 @@ use std::time::Duration;
 
 use crate::platform::now;
 
+pub use auth::{connect_with_auth_callback, AuthCallback, AuthFuture};
 pub use error::{
     check_server_url, ConnectError, ConnectErrorKind, DrainError, Error, ErrorKind, RequestError,
     RequestErrorKind,
@@ -130,6 +132,15 @@ pub async fn connect_with_events(
     options: ConnectOptions,
     events: Option<channel::Sender<ClientEvent>>,
 ) -> Result<Client, ConnectError> {
+    connect_inner(options, events, None).await
+}
+
+/// [`connect_with_events`], with the auth callback for [`conn::Auth::Callback`].
+async fn connect_inner(
+    options: ConnectOptions,
+    events: Option<channel::Sender<ClientEvent>>,
+    auth_callback: Option<AuthCallback>,
+) -> Result<Client, ConnectError> {
     if options.servers.is_empty() {
         return Err(ConnectError::new(
             ConnectErrorKind::NoServers,
@@ -146,13 +157,17 @@ pub async fn connect_with_events(
             bytes: options.subscription_pending_bytes,
         },
     };
+    // Credentials that cannot work are refused before anything is opened.
+    let wall_clock = crate::platform::wall_clock();
+    if let conn::Auth::Jwt { jwt, seed } = &options.auth {
+        conn::check_user_jwt(jwt, seed, Some(wall_clock.as_secs())).map_err(|e| {
+            ConnectError::from_attempts(&[(String::new(), CloseReason::InvalidCredentials(e))])
+        })?;
+    }
+    let mut connection = Connection::new(now(), options, crate::platform::random_seed());
+    connection.set_wall_clock(now(), wall_clock);
     let (tx, rx) = oneshot();
-    let shared = shared::open(
-        Connection::new(now(), options, crate::platform::random_seed()),
-        limits,
-        tx,
-        events,
-    );
+    let shared = shared::open(connection, limits, tx, events, auth_callback);
     match rx.await {
         Ok(Ok(_info)) => Ok(Client { shared }),
         Ok(Err(attempts)) => Err(ConnectError::from_attempts(&attempts)),
