@@ -374,6 +374,50 @@ mod tests {
     }
 
     #[test]
+    fn credential_failures_have_their_own_connect_error_kinds_and_keep_the_reason() {
+        use nats_core::conn::ServerError;
+        let url = "ws://a:1".to_owned();
+        for (reason, kind) in [
+            (
+                CloseReason::Server(ServerError::parse("Authorization Violation")),
+                ConnectErrorKind::Refused,
+            ),
+            (
+                CloseReason::Server(ServerError::parse("User Authentication Expired")),
+                ConnectErrorKind::CredentialsExpired,
+            ),
+            (
+                CloseReason::Server(ServerError::parse("User Authentication Revoked")),
+                ConnectErrorKind::CredentialsRevoked,
+            ),
+            (
+                CloseReason::InvalidCredentials(CredentialsError::JwtExpired {
+                    expired_at: 1,
+                    now: 2,
+                }),
+                ConnectErrorKind::CredentialsExpired,
+            ),
+            (
+                CloseReason::InvalidCredentials(CredentialsError::SeedDoesNotMatchJwt {
+                    seed_key: "UA".into(),
+                    jwt_subject: "UB".into(),
+                }),
+                ConnectErrorKind::InvalidCredentials,
+            ),
+            (
+                CloseReason::InvalidCredentials(CredentialsError::AuthCallbackTimedOut {
+                    timeout_ms: 5,
+                }),
+                ConnectErrorKind::AuthCallbackFailed,
+            ),
+        ] {
+            let e = ConnectError::from_attempts(&[(url.clone(), reason.clone())]);
+            assert_eq!(e.kind(), kind, "{reason:?}");
+            assert_eq!(e.reason(), Some(&reason));
+        }
+    }
+
+    #[test]
     fn request_errors_say_what_happened_to_which_subject() {
         let e = RequestError::from_failure(
             RequestFailure::NoResponders,
