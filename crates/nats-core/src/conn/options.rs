@@ -59,7 +59,9 @@ pub struct ConnectOptions {
     pub inbox_prefix: String,
     /// How long to wait for [`super::Connection::provide_credentials`] after
     /// [`super::Event::CredentialsNeeded`] (with [`Auth::Callback`]) before the attempt fails
-    /// with [`super::CredentialsError::AuthCallbackTimedOut`].
+    /// with [`super::CredentialsError::AuthCallbackTimedOut`]. The wait counts towards
+    /// `connect_timeout`, and the server has its own limit (`auth_timeout`, 2 s by default),
+    /// after which it refuses with "Authentication Timeout": keep it below both.
     pub auth_callback_timeout: Duration,
     /// Whether to report every operation sent and received as [`super::Event::Trace`].
     pub trace: bool,
@@ -196,6 +198,12 @@ impl ConnectOptions {
     /// `timeout` for each answer.
     pub fn auth_callback(mut self, timeout: Duration) -> Self {
         self.auth = Auth::Callback;
+        self.auth_callback_timeout = timeout;
+        self
+    }
+
+    /// Sets how long each answer of the auth callback may take (default 5 s).
+    pub fn auth_callback_timeout(mut self, timeout: Duration) -> Self {
         self.auth_callback_timeout = timeout;
         self
     }

@@ -30,7 +30,25 @@ pub type AuthCallback = Rc<dyn Fn() -> AuthFuture>;
 /// and reconnect (async-nats `with_auth_callback`, nats.js authenticator functions). Each
 /// answer must come within [`ConnectOptions::auth_callback_timeout`] (default 5 s; mind the
 /// server's own `auth_timeout`, 2 s by default); otherwise, or when it is an `Err`, that
-/// attempt fails with a typed error and the next one backs off.
+/// attempt fails with a typed error and the next one backs off (on the first connect,
+/// [`ConnectErrorKind::AuthCallbackFailed`](super::ConnectErrorKind::AuthCallbackFailed)).
+///
+/// ```no_run
+/// use nats_web::client::connect_with_auth_callback;
+/// use nats_web::{Auth, ConnectOptions};
+///
+/// async fn fetch_token_from_backend() -> Result<String, String> {
+///     Ok("s3cr3t-token".into()) // e.g. a `fetch` of the page's own /nats-token
+/// }
+///
+/// # async fn run() -> Result<(), nats_web::ConnectError> {
+/// let options = ConnectOptions::new().servers(["wss://nats.example.com"]);
+/// let client = connect_with_auth_callback(options, || async {
+///     fetch_token_from_backend().await.map(Auth::Token)
+/// })
+/// .await?;
+/// # Ok(()) }
+/// ```
 pub async fn connect_with_auth_callback<F, Fut>(
     options: ConnectOptions,
     callback: F,
