@@ -23,7 +23,9 @@ use super::{connect_inner, Client, ConnectError};
 pub type AuthFuture = Pin<Box<dyn Future<Output = Result<Auth, String>>>>;
 
 /// An async function that gives the credentials for one connect: a token, user and password,
-/// an NKey seed or a user JWT and seed (the client signs the server's nonce itself).
+/// an NKey seed or a user JWT and seed (the client signs the server's nonce itself). The
+/// connection keeps it as long as it lives: it should not hold the [`Client`] it is for (that
+/// would keep the connection alive forever).
 pub type AuthCallback = Rc<dyn Fn() -> AuthFuture>;
 
 /// Connects like [`super::connect`], asking `callback` for the credentials on every connect
