@@ -47,28 +47,34 @@ pub struct Operator {
     /// Users revoked by the account: public key → unix time (JWTs issued at or before it are
     /// refused).
     pub revocations: BTreeMap<String, u64>,
+    /// The operator's JWT, made once: a server refuses to reload a config whose operator
+    /// changed (and a JWT made a second later differs in its `iat`).
+    operator_jwt: String,
 }
 
 impl Operator {
     /// A fresh operator with one account and no revocations.
     pub fn new() -> Self {
+        let operator = KeyPair::new_operator();
+        let operator_jwt = encode(
+            json!({
+                "sub": operator.public_key(),
+                "name": "test-operator",
+                "nats": { "type": "operator", "version": 2 }
+            }),
+            &operator,
+        );
         Operator {
-            operator: KeyPair::new_operator(),
+            operator,
             account: KeyPair::new_account(),
             revocations: BTreeMap::new(),
+            operator_jwt,
         }
     }
 
     /// The operator's self-signed JWT.
     pub fn operator_jwt(&self) -> String {
-        encode(
-            json!({
-                "sub": self.operator.public_key(),
-                "name": "test-operator",
-                "nats": { "type": "operator", "version": 2 }
-            }),
-            &self.operator,
-        )
+        self.operator_jwt.clone()
     }
 
     /// The account's JWT, signed by the operator: no limits, and the revocations.
