@@ -139,7 +139,7 @@ fn an_expired_user_jwt_is_refused_locally_with_its_expiry() {
 fn a_user_jwt_that_expires_while_connected_is_reported_typed_and_the_reconnects_back_off() {
     let operator = Operator::new();
     let server = NatsServer::start_with(&operator.config());
-    let (user, jwt) = operator.user(Some(unix_now() + 2));
+    let (user, jwt) = operator.user(Some(unix_now() + 3));
     let options = reconnecting(&server).jwt(jwt, user.seed().unwrap());
     let mut nc = Driver::connect(server.tcp_addr(), options).unwrap();
     let (started, reasons) = watch_attempts(&mut nc, 3);
