@@ -5,8 +5,16 @@
 
 mod web;
 
-use nats_web::client::{connect, ConnectError, ConnectErrorKind};
-use nats_web::{Client, ConnectOptions};
+use std::cell::Cell;
+use std::rc::Rc;
+use std::time::Duration;
+
+use futures::StreamExt;
+use nats_web::client::{
+    connect, connect_with_auth_callback, ConnectError, ConnectErrorKind, RequestErrorKind,
+};
+use nats_web::conn::{CloseReason, CredentialsError};
+use nats_web::{Auth, Client, ClientEvent, ConnectOptions};
 use wasm_bindgen_test::*;
 use web::*;
 
@@ -54,4 +62,126 @@ async fn token() {
     ok.await.unwrap().drain().await.unwrap();
     assert_refused(try_connect(TOKEN_WS_URL, ConnectOptions::new().token("wrong")).await);
     assert_refused(try_connect(TOKEN_WS_URL, ConnectOptions::new()).await);
+}
+
+#[wasm_bindgen_test]
+async fn an_auth_callback_that_gives_the_token_connects() {
+    let calls = Rc::new(Cell::new(0));
+    let counted = calls.clone();
+    let options = ConnectOptions::new()
+        .servers([TOKEN_WS_URL])
+        .max_reconnects(Some(0));
+    let client = connect_with_auth_callback(options, move || {
+        counted.set(counted.get() + 1);
+        async { Ok(Auth::Token(TOKEN.to_owned())) }
+    })
+    .await
+    .unwrap();
+    let err = client.request("nobody.home", "").await.unwrap_err();
+    assert_eq!(err.kind(), RequestErrorKind::NoResponders);
+    assert_eq!(calls.get(), 1);
+    client.drain().await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn an_auth_callback_error_or_a_wrong_token_is_a_typed_error() {
+    let options = || {
+        ConnectOptions::new()
+            .servers([TOKEN_WS_URL])
+            .max_reconnects(Some(0))
+    };
+    let err = connect_with_auth_callback(options(), || async { Err("backend down".to_owned()) })
+        .await
+        .err()
+        .expect("no credentials, no connection");
+    assert_eq!(err.kind(), ConnectErrorKind::AuthCallbackFailed, "{err}");
+    assert!(err.to_string().contains("backend down"), "{err}");
+    assert_refused(
+        connect_with_auth_callback(options(), || async { Ok(Auth::Token("wrong".into())) }).await,
+    );
+}
+
+#[wasm_bindgen_test]
+async fn an_auth_callback_that_never_resolves_gives_a_typed_error_and_does_not_hang() {
+    let options = ConnectOptions::new()
+        .servers([TOKEN_WS_URL])
+        .auth_callback(Duration::from_millis(300));
+    let outcome = within_patience(connect_with_auth_callback(options, || {
+        std::future::pending::<Result<Auth, String>>()
+    }))
+    .await
+    .expect("connect gives up instead of hanging");
+    let err = outcome.err().expect("no answer, no connection");
+    assert_eq!(err.kind(), ConnectErrorKind::AuthCallbackFailed, "{err}");
+    assert_eq!(
+        err.reason(),
+        Some(&CloseReason::InvalidCredentials(
+            CredentialsError::AuthCallbackTimedOut { timeout_ms: 300 }
+        ))
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_hanging_auth_callback_on_reconnect_fails_each_attempt_and_the_client_keeps_trying() {
+    let answering = Rc::new(Cell::new(true));
+    let calls = Rc::new(Cell::new(0u32));
+    let (gate, counted) = (answering.clone(), calls.clone());
+    let options = ConnectOptions::new()
+        .servers([RESTARTABLE_WS_URL])
+        .max_reconnects(None)
+        .reconnect_wait(Duration::from_millis(100))
+        .auth_callback(Duration::from_millis(200));
+    let client = connect_with_auth_callback(options, move || {
+        counted.set(counted.get() + 1);
+        let answer = gate.get();
+        async move {
+            if !answer {
+                std::future::pending::<()>().await;
+            }
+            Ok(Auth::Token("any".into()))
+        }
+    })
+    .await
+    .unwrap();
+    let mut events = client.events();
+    answering.set(false);
+    control("restart?down_ms=100").await;
+    let mut timed_out = 0;
+    while timed_out < 3 {
+        let event = within_patience(events.next()).await.flatten();
+        match event.expect("the client keeps reporting its attempts") {
+            ClientEvent::Disconnected {
+                reason:
+                    CloseReason::InvalidCredentials(CredentialsError::AuthCallbackTimedOut { .. }),
+                ..
+            } => timed_out += 1,
+            ClientEvent::Closed(reason) => panic!("gave up: {reason}"),
+            _ => {}
+        }
+    }
+    answering.set(true);
+    let back = within_patience(async {
+        while let Some(event) = events.next().await {
+            if matches!(event, ClientEvent::Reconnected { .. }) {
+                return true;
+            }
+        }
+        false
+    })
+    .await;
+    assert_eq!(
+        back,
+        Some(true),
+        "connected again once the callback answers"
+    );
+    assert!(calls.get() >= 5, "asked on every attempt: {}", calls.get());
+    client.drain().await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn creds_text_without_its_blocks_is_refused_before_connecting() {
+    let err = ConnectOptions::new()
+        .credentials("not a creds file")
+        .expect_err("no blocks, no credentials");
+    assert_eq!(err, CredentialsError::MissingJwt);
 }

@@ -64,8 +64,9 @@ mod platform;
 pub mod ws;
 
 pub use client::{
-    connect, Client, ClientEvent, ConnectError, ConnectErrorKind, DrainError, Error, ErrorKind,
-    Message, RequestError, RequestErrorKind, State, SubscribeOptions, Subscriber, SubscriberHandle,
+    connect, connect_with_auth_callback, Client, ClientEvent, ConnectError, ConnectErrorKind,
+    DrainError, Error, ErrorKind, Message, RequestError, RequestErrorKind, State, SubscribeOptions,
+    Subscriber, SubscriberHandle,
 };
 pub use nats_core::conn::{Auth, ConnectOptions};
 pub use nats_core::proto::{HeaderMap, StatusCode};

@@ -11,6 +11,13 @@ pub(crate) fn now() -> Instant {
     Instant::from_since_origin(web_time::Instant::now().saturating_duration_since(origin))
 }
 
+/// The wall clock: the time since 1970 (`Date.now()`), for the expiry of user JWTs.
+pub(crate) fn wall_clock() -> std::time::Duration {
+    web_time::SystemTime::now()
+        .duration_since(web_time::UNIX_EPOCH)
+        .unwrap_or_default()
+}
+
 /// A seed for the core's generator, from `crypto.getRandomValues`.
 pub(crate) fn random_seed() -> [u8; 32] {
     let mut seed = [0u8; 32];

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use super::{ServerError, TraceLine};
+use super::{CredentialsError, ServerError, TraceLine};
 use crate::proto::validate::ValidationError;
 use crate::proto::{HeaderError, HeaderMap, MsgOp, ParseError, ServerInfo, StatusCode};
 
@@ -130,9 +130,12 @@ pub enum CloseReason {
     /// malformed or queue-group `SUB` on the wire); nothing was sent.
     #[error("invalid inbox prefix: {0}")]
     InvalidInboxPrefix(ValidationError),
-    /// The credentials could not be used (e.g. an invalid NKey seed).
+    /// The credentials could not be used, and nothing was sent with them: an invalid NKey
+    /// seed or user JWT, a seed that is not the JWT's user, an expired JWT, or an auth
+    /// callback that failed or timed out. Like a refusal by the server, it counts as an
+    /// authentication failure: the next attempt backs off.
     #[error("invalid credentials: {0}")]
-    InvalidCredentials(String),
+    InvalidCredentials(CredentialsError),
     /// [`super::ConnectOptions::no_echo`] was asked of a server that cannot do it (its INFO
     /// `proto` is below 1): it would send this connection's own messages back.
     #[error("the server does not support no_echo (its protocol level is below 1)")]
@@ -186,6 +189,13 @@ pub enum Event {
         url: String,
         /// Its INFO.
         info: Box<ServerInfo>,
+    },
+    /// With [`super::Auth::Callback`]: the server's INFO arrived and the connection waits for
+    /// [`super::Connection::provide_credentials`] before it sends `CONNECT` (at most
+    /// [`super::ConnectOptions::auth_callback_timeout`]). Comes on every connect and reconnect.
+    CredentialsNeeded {
+        /// The server's nonce, which the connection signs itself for NKey and JWT credentials.
+        nonce: Option<String>,
     },
     /// The server sent new INFO (cluster change, lame-duck mode).
     ServerInfo(Box<ServerInfo>),

@@ -39,11 +39,23 @@ impl Connection {
             return;
         }
         self.lame_duck_seen = false;
-        let connect = match self.connect_info(&info) {
-            Ok(connect) => connect,
-            Err(reason) => return self.close_with(reason),
-        };
+        if !self.options.echo && info.proto < 1 {
+            // It would echo anyway: refuse rather than deliver what the user turned off.
+            return self.close_with(CloseReason::NoEchoNotSupported);
+        }
+        self.authenticate(now, info);
+    }
+
+    /// Sends `CONNECT` with `auth`, the subscriptions and the handshake's PING; or, when the
+    /// credentials cannot be used, fails the attempt.
+    pub(super) fn send_connect(&mut self, now: Instant, info: ServerInfo, auth: &Auth) {
+        let mut connect = self.connect_info(&info);
+        let nonce = info.nonce.as_deref().unwrap_or("");
+        let added = self.add_credentials(now, &mut connect, auth, nonce);
         self.info = Some(info);
+        if let Err(e) = added {
+            return self.credentials_refused(now, e);
+        }
         self.send(ClientOp::Connect(&connect));
         self.resubscribe();
         self.send(ClientOp::Ping);
@@ -91,12 +103,8 @@ impl Connection {
         }
     }
 
-    fn connect_info(&self, info: &ServerInfo) -> Result<ConnectInfo, CloseReason> {
-        if !self.options.echo && info.proto < 1 {
-            // It would echo anyway: refuse rather than deliver what the user turned off.
-            return Err(CloseReason::NoEchoNotSupported);
-        }
-        let mut connect = ConnectInfo {
+    fn connect_info(&self, info: &ServerInfo) -> ConnectInfo {
+        ConnectInfo {
             verbose: false,
             pedantic: false,
             tls_required: false,
@@ -108,23 +116,7 @@ impl Connection {
             headers: info.headers,
             no_responders: info.headers,
             ..Default::default()
-        };
-        match &self.options.auth {
-            Auth::None => {}
-            Auth::Token(t) => connect.auth_token = Some(t.clone()),
-            Auth::UserPassword { user, password } => {
-                connect.user = Some(user.clone());
-                connect.pass = Some(password.clone());
-            }
-            Auth::NKey { seed } => {
-                let (nkey, sig) =
-                    super::nkey::sign_nonce(seed, info.nonce.as_deref().unwrap_or(""))
-                        .map_err(CloseReason::InvalidCredentials)?;
-                connect.nkey = Some(nkey);
-                connect.sig = Some(sig);
-            }
         }
-        Ok(connect)
     }
 
     pub(super) fn handle_pong(&mut self, now: Instant) {
@@ -248,6 +240,7 @@ impl Connection {
             ServerErrorKind::AuthorizationViolation
                 | ServerErrorKind::AuthenticationTimeout
                 | ServerErrorKind::AuthenticationExpired
+                | ServerErrorKind::AuthenticationRevoked
         );
         if auth {
             self.auth_failures += 1;
@@ -262,6 +255,7 @@ impl Connection {
             return;
         }
         self.transport.push_back(Transport::Close);
+        self.awaiting_credentials = None;
         if self.phase == Phase::Draining || self.pool.is_empty() {
             return self.close_with(reason);
         }
@@ -428,6 +422,7 @@ impl Connection {
         self.drain_deadline = None;
         self.reconnect_at = None;
         self.lame_duck_move_at = None;
+        self.awaiting_credentials = None;
         self.transport.push_back(Transport::Close);
         self.events.push_back(Event::Closed(reason.clone()));
         self.phase = Phase::Closed(reason);

@@ -6,6 +6,8 @@
 //! * bytes received → [`Connection::handle_input`];
 //! * the deadline from [`Connection::poll_timeout`] passed → [`Connection::handle_timeout`];
 //! * the transport closed or failed → [`Connection::handle_transport_closed`];
+//! * with [`Auth::Callback`], [`Event::CredentialsNeeded`] → fetch the credentials, then
+//!   [`Connection::provide_credentials`];
 //! * after any of these, and after any command: [`Connection::poll_transmit`] into a buffer,
 //!   sent as one write; [`Connection::poll_event`] until `None`.
 //!
@@ -17,7 +19,9 @@
 //! bounded buffer; a request that fails takes its buffered publish out with it, so it never
 //! reaches the wire later.
 
+mod authenticate;
 mod control;
+mod credentials;
 mod denied;
 mod drain;
 mod event;
@@ -34,6 +38,7 @@ mod url;
 
 // Read-only views of the state, for checks against the server's own view.
 mod inspect;
+mod jwt;
 
 #[cfg(test)]
 mod test_fixture;
@@ -41,6 +46,8 @@ mod test_fixture;
 mod tests;
 #[cfg(test)]
 mod tests_api;
+#[cfg(test)]
+mod tests_auth;
 #[cfg(test)]
 mod tests_drain;
 #[cfg(test)]
@@ -61,12 +68,14 @@ use crate::id_map::IdMap;
 use crate::random::Random;
 use held::HeldPublishes;
 
+pub use credentials::{parse_creds, CredentialsError};
 use drain::DrainStage;
 pub use event::{
     CloseReason, CommandError, Event, FlushId, Message, RequestFailure, RequestId, RttId,
     Statistics, Transport,
 };
 pub use inspect::{BufferedBytes, SubscriptionInfo};
+pub use jwt::check_user_jwt;
 pub use options::{Auth, ConnectOptions, ReconnectDelayCallback, MAX_WAIT};
 pub use pool::ServerPool;
 pub use server_error::{PermissionOperation, ServerError, ServerErrorKind};
@@ -204,6 +213,12 @@ pub struct Connection {
     reconnect_attempts: u32,
     /// Consecutive attempts the server refused for credentials.
     auth_failures: u32,
+    /// With [`Auth::Callback`]: the INFO of the transport whose `CONNECT` waits for the
+    /// owner's credentials, and until when it waits.
+    awaiting_credentials: Option<(ServerInfo, Instant)>,
+    /// A wall-clock reading (time since 1970) and the [`Instant`] it was taken at, to tell
+    /// whether a user JWT has expired.
+    wall_clock: Option<(Instant, Duration)>,
     ever_connected: bool,
     nuid: Nuid,
     /// Jitter of reconnects and of the lame-duck move.
@@ -262,6 +277,8 @@ impl Connection {
             leaving: false,
             reconnect_attempts: 0,
             auth_failures: 0,
+            awaiting_credentials: None,
+            wall_clock: None,
             ever_connected: false,
             nuid,
             random,
@@ -270,6 +287,11 @@ impl Connection {
         if let Err(e) = validate::publish_subject(&conn.options.inbox_prefix) {
             // Refused before anything is opened or sent.
             conn.close_with(CloseReason::InvalidInboxPrefix(e));
+            return conn;
+        }
+        if let Err(e) = authenticate::check_static(&conn.options.auth) {
+            // Credentials that can never work: refused before anything is opened or sent.
+            conn.close_with(CloseReason::InvalidCredentials(e));
             return conn;
         }
         if let Some(url) = conn.pool.advance() {
@@ -415,6 +437,7 @@ impl Connection {
             self.connect_deadline = None;
             self.transport_lost(now, CloseReason::ConnectTimeout);
         }
+        self.expire_credentials_wait(now);
         if self.drain_deadline.is_some_and(|d| d <= now) {
             self.close_with(CloseReason::DrainTimeout);
         }
@@ -462,6 +485,7 @@ impl Connection {
             self.next_ping,
             self.reconnect_at,
             self.lame_duck_move_at,
+            self.awaiting_credentials.as_ref().map(|(_, at)| *at),
             self.requests.values().map(|r| r.deadline).min(),
             self.flush_deadlines.values().min().copied(),
             self.input_resume_at,

@@ -24,6 +24,18 @@ pub enum Auth {
         /// The user's seed.
         seed: String,
     },
+    /// A user JWT and the seed of its user (decentralized auth, as NGS and Synadia Cloud use):
+    /// `CONNECT` carries the JWT and the server's nonce signed with the seed, not the seed.
+    Jwt {
+        /// The user JWT.
+        jwt: String,
+        /// The user's NKey seed (`SU...`).
+        seed: String,
+    },
+    /// Ask the owner on every connect and reconnect: after the server's INFO the connection
+    /// reports [`super::Event::CredentialsNeeded`] and waits (up to
+    /// [`ConnectOptions::auth_callback_timeout`]) for [`super::Connection::provide_credentials`].
+    Callback,
 }
 
 /// Options for one connection. Start from [`ConnectOptions::new`] and chain the setters.
@@ -49,6 +61,12 @@ pub struct ConnectOptions {
     pub drain_timeout: Duration,
     /// Prefix of request inboxes; the subject a user needs permission for is `<prefix>.>`.
     pub inbox_prefix: String,
+    /// How long to wait for [`super::Connection::provide_credentials`] after
+    /// [`super::Event::CredentialsNeeded`] (with [`Auth::Callback`]) before the attempt fails
+    /// with [`super::CredentialsError::AuthCallbackTimedOut`]. The wait counts towards
+    /// `connect_timeout`, and the server has its own limit (`auth_timeout`, 2 s by default),
+    /// after which it refuses with "Authentication Timeout": keep it below both.
+    pub auth_callback_timeout: Duration,
     /// Whether to report every operation sent and received as [`super::Event::Trace`].
     pub trace: bool,
     /// Reconnect attempts after a loss before giving up; `None` tries forever.
@@ -107,6 +125,7 @@ impl Default for ConnectOptions {
             connection_timeout: Duration::from_secs(10),
             drain_timeout: Duration::from_secs(30),
             inbox_prefix: "_INBOX".into(),
+            auth_callback_timeout: Duration::from_secs(5),
             trace: false,
             max_reconnects: Some(60),
             reconnect_wait: Duration::from_secs(2),
@@ -173,6 +192,37 @@ impl ConnectOptions {
     /// Authenticates with an NKey seed.
     pub fn nkey(mut self, seed: impl Into<String>) -> Self {
         self.auth = Auth::NKey { seed: seed.into() };
+        self
+    }
+
+    /// Authenticates with a user JWT and the NKey seed of its user (async-nats `with_jwt`,
+    /// with the seed in place of a signing callback: the nonce is signed here).
+    pub fn jwt(mut self, jwt: impl Into<String>, seed: impl Into<String>) -> Self {
+        self.auth = Auth::Jwt {
+            jwt: jwt.into(),
+            seed: seed.into(),
+        };
+        self
+    }
+
+    /// Authenticates with the text of a `.creds` file (its user JWT and NKey seed blocks), as
+    /// async-nats `credentials`; refused with a typed error when the text has no such blocks.
+    pub fn credentials(self, creds: &str) -> Result<Self, super::CredentialsError> {
+        let (jwt, seed) = super::credentials::parse_creds(creds)?;
+        Ok(self.jwt(jwt, seed))
+    }
+
+    /// Asks the owner for credentials on every connect ([`Auth::Callback`]), waiting at most
+    /// `timeout` for each answer.
+    pub fn auth_callback(mut self, timeout: Duration) -> Self {
+        self.auth = Auth::Callback;
+        self.auth_callback_timeout = timeout;
+        self
+    }
+
+    /// Sets how long each answer of the auth callback may take (default 5 s).
+    pub fn auth_callback_timeout(mut self, timeout: Duration) -> Self {
+        self.auth_callback_timeout = timeout;
         self
     }
 
@@ -256,6 +306,7 @@ impl ConnectOptions {
             &mut self.reconnect_wait,
             &mut self.reconnect_jitter,
             &mut self.lame_duck_window,
+            &mut self.auth_callback_timeout,
         ] {
             *d = (*d).min(MAX_WAIT);
         }

@@ -11,8 +11,10 @@ pub enum ServerErrorKind {
     AuthorizationViolation,
     /// Credentials did not arrive in time.
     AuthenticationTimeout,
-    /// The user's credentials expired or were revoked.
+    /// The user's credentials (its JWT) expired: "User Authentication Expired".
     AuthenticationExpired,
+    /// The user's credentials were revoked by its account: "User Authentication Revoked".
+    AuthenticationRevoked,
     /// The server saw no PONGs from us.
     StaleConnection,
     /// A message bigger than the server's `max_payload` was published.
@@ -71,6 +73,18 @@ impl fmt::Display for ServerError {
                 f,
                 "authorization violation: the server refused the credentials (check the user, password or token)"
             ),
+            ServerErrorKind::AuthenticationExpired => write!(
+                f,
+                "authentication expired: the server says the user's credentials (JWT) expired"
+            ),
+            ServerErrorKind::AuthenticationRevoked => write!(
+                f,
+                "authentication revoked: the account revoked this user's credentials"
+            ),
+            ServerErrorKind::AuthenticationTimeout => write!(
+                f,
+                "authentication timeout: the credentials did not reach the server in time"
+            ),
             ServerErrorKind::PermissionViolation {
                 operation,
                 subject,
@@ -102,10 +116,10 @@ impl ServerError {
             ServerErrorKind::AuthorizationViolation
         } else if lower.starts_with("authentication timeout") {
             ServerErrorKind::AuthenticationTimeout
-        } else if lower.contains("authentication expired")
-            || lower.contains("authentication revoked")
-        {
+        } else if lower.contains("authentication expired") {
             ServerErrorKind::AuthenticationExpired
+        } else if lower.contains("authentication revoked") {
+            ServerErrorKind::AuthenticationRevoked
         } else if lower.starts_with("stale connection") {
             ServerErrorKind::StaleConnection
         } else if lower.starts_with("maximum payload") {
@@ -226,6 +240,10 @@ mod tests {
             (
                 "User Authentication Expired",
                 ServerErrorKind::AuthenticationExpired,
+            ),
+            (
+                "User Authentication Revoked",
+                ServerErrorKind::AuthenticationRevoked,
             ),
             ("Stale Connection", ServerErrorKind::StaleConnection),
             (

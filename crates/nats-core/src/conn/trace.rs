@@ -31,6 +31,8 @@ pub fn client_op_line(op: &ClientOp<'_>) -> String {
             let redacted = ConnectInfo {
                 auth_token: info.auth_token.as_ref().map(|_| "***".into()),
                 pass: info.pass.as_ref().map(|_| "***".into()),
+                // A bearer JWT is a credential on its own.
+                jwt: info.jwt.as_ref().map(|_| "***".into()),
                 sig: info.sig.as_ref().map(|_| "***".into()),
                 ..info.clone()
             };
@@ -198,10 +200,12 @@ mod tests {
             auth_token: Some("tok".into()),
             user: Some("alice".into()),
             pass: Some("pw".into()),
+            jwt: Some("eyJhead.eyJclaims.c2ln".into()),
             ..Default::default()
         };
         let line = client_op_line(&ClientOp::Connect(&info));
         assert!(!line.contains("tok\"") && !line.contains("pw"), "{line}");
+        assert!(!line.contains("eyJ"), "{line}");
         assert!(line.contains("alice"));
     }
 }

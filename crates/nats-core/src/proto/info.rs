@@ -71,6 +71,9 @@ pub struct ConnectInfo {
     pub user: Option<String>,
     /// Password for user/password authentication.
     pub pass: Option<String>,
+    /// The user JWT, for decentralized (JWT) authentication; `sig` signs the nonce with its
+    /// user's seed.
+    pub jwt: Option<String>,
     /// Public NKey, for NKey authentication.
     pub nkey: Option<String>,
     /// Signature of the server's nonce, for NKey authentication.

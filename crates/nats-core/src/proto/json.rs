@@ -527,6 +527,63 @@ impl Reader<'_> {
     }
 }
 
+/// The members of a JWT's claims the client checks: `sub` (to whom it was issued) and `exp`
+/// (when it expires, seconds since 1970; 0 or absent: never). Any other member is skipped.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct JwtClaims {
+    /// `sub`: the public key the JWT was issued to.
+    pub sub: Option<String>,
+    /// `exp`: seconds since 1970 after which it is no longer valid.
+    pub exp: Option<i64>,
+}
+
+#[cfg_attr(not(feature = "nkey"), allow(dead_code))]
+/// Reads the claims of a JWT (its decoded middle part): an object, in which `sub` must be a
+/// string and `exp` an integer when present (`null` counts as absent).
+pub fn read_jwt_claims(json: &[u8]) -> Result<JwtClaims, Error> {
+    let mut r = Reader { json, pos: 0 };
+    let mut claims = JwtClaims::default();
+    if r.peek() != Some(b'{') {
+        return Err(r.error("expected an object"));
+    }
+    r.pos += 1;
+    if r.peek() == Some(b'}') {
+        r.pos += 1;
+    } else {
+        loop {
+            if r.peek() != Some(b'"') {
+                return Err(r.error("expected a member name"));
+            }
+            let name = r.string()?;
+            r.expect(b':', "expected `:`")?;
+            let null = r.literal(b"null");
+            match name.as_str() {
+                _ if null => {}
+                "sub" => {
+                    claims.sub = Some(r.string().map_err(|e| Error {
+                        field: Some("sub"),
+                        ..e
+                    })?)
+                }
+                "exp" => {
+                    claims.exp = Some(r.integer().map_err(|e| Error {
+                        field: Some("exp"),
+                        ..e
+                    })?)
+                }
+                _ => r.skip_value()?,
+            }
+            if !r.next_or_close(b'}')? {
+                break;
+            }
+        }
+    }
+    match r.peek() {
+        None => Ok(claims),
+        Some(_) => Err(r.error("unexpected characters after the object")),
+    }
+}
+
 /// Writes `info` as the body of `CONNECT`.
 pub fn write_connect_info(info: &ConnectInfo, out: &mut Vec<u8>) {
     let mut w = ObjectWriter::new(out);
@@ -543,6 +600,7 @@ pub fn write_connect_info(info: &ConnectInfo, out: &mut Vec<u8>) {
     w.optional_string("auth_token", info.auth_token.as_deref());
     w.optional_string("user", info.user.as_deref());
     w.optional_string("pass", info.pass.as_deref());
+    w.optional_string("jwt", info.jwt.as_deref());
     w.optional_string("nkey", info.nkey.as_deref());
     w.optional_string("sig", info.sig.as_deref());
     w.end();

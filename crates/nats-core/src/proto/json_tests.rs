@@ -394,12 +394,13 @@ fn connect_with_every_option_set() {
         auth_token: Some(r"t\k".into()),
         user: Some("ann".into()),
         pass: Some("p\nw\u{1}".into()),
+        jwt: Some("eyJ0.eyJz.c2ln".into()),
         nkey: Some("UDXU4RCSJNZOIQHZNWXHXORDPRTGNJAHAHFRGZNEEJCPQTT2M7NLCNF4".into()),
         sig: Some("c2lnbmF0dXJl".into()),
     };
     assert_eq!(
         connect_json(&info),
-        r#"{"verbose":true,"pedantic":true,"tls_required":true,"name":"page \"one\"","lang":"rust","version":"0.1.0","protocol":1,"echo":true,"headers":true,"no_responders":true,"auth_token":"t\\k","user":"ann","pass":"p\nw\u0001","nkey":"UDXU4RCSJNZOIQHZNWXHXORDPRTGNJAHAHFRGZNEEJCPQTT2M7NLCNF4","sig":"c2lnbmF0dXJl"}"#
+        r#"{"verbose":true,"pedantic":true,"tls_required":true,"name":"page \"one\"","lang":"rust","version":"0.1.0","protocol":1,"echo":true,"headers":true,"no_responders":true,"auth_token":"t\\k","user":"ann","pass":"p\nw\u0001","jwt":"eyJ0.eyJz.c2ln","nkey":"UDXU4RCSJNZOIQHZNWXHXORDPRTGNJAHAHFRGZNEEJCPQTT2M7NLCNF4","sig":"c2lnbmF0dXJl"}"#
     );
     assert_eq!(
         connect_json(&info),
@@ -509,6 +510,8 @@ mod oracle {
         #[serde(skip_serializing_if = "Option::is_none")]
         pub pass: Option<String>,
         #[serde(skip_serializing_if = "Option::is_none")]
+        pub jwt: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub nkey: Option<String>,
         #[serde(skip_serializing_if = "Option::is_none")]
         pub sig: Option<String>,
@@ -615,6 +618,7 @@ mod oracle {
                 auth_token,
                 user,
                 pass,
+                jwt,
                 nkey,
                 sig,
             } = c.clone();
@@ -632,6 +636,7 @@ mod oracle {
                 auth_token,
                 user,
                 pass,
+                jwt,
                 nkey,
                 sig,
             }
@@ -697,6 +702,7 @@ fn arb_connect_info() -> impl Strategy<Value = ConnectInfo> {
         any::<u8>(),
         (any::<String>(), any::<String>()),
         any::<[Option<String>; 6]>(),
+        any::<Option<String>>(),
     )
         .prop_map(
             |(
@@ -704,6 +710,7 @@ fn arb_connect_info() -> impl Strategy<Value = ConnectInfo> {
                 protocol,
                 (lang, version),
                 [name, auth_token, user, pass, nkey, sig],
+                jwt,
             )| ConnectInfo {
                 verbose,
                 pedantic,
@@ -718,6 +725,7 @@ fn arb_connect_info() -> impl Strategy<Value = ConnectInfo> {
                 auth_token,
                 user,
                 pass,
+                jwt,
                 nkey,
                 sig,
             },

@@ -7,7 +7,8 @@ use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 
 use nats_core::conn::{
-    CloseReason, ConnectOptions, Connection, Event, Message, RequestFailure, RequestId, Transport,
+    Auth, CloseReason, ConnectOptions, Connection, Event, Message, RequestFailure, RequestId,
+    Transport,
 };
 use nats_core::Instant;
 
@@ -23,6 +24,9 @@ pub const PATIENCE: Duration = Duration::from_secs(10);
 
 type Responder = Box<dyn FnMut(&Message) -> Vec<u8> + Send>;
 
+/// The owner's answer to [`Event::CredentialsNeeded`]; `None` never answers.
+pub type AuthCallback = Box<dyn FnMut() -> Option<Result<Auth, String>> + Send>;
+
 /// One NATS connection over TCP, driven on the calling thread.
 pub struct Driver {
     /// The protocol state; commands are given to it directly.
@@ -35,22 +39,41 @@ pub struct Driver {
     /// at once that all are handled ([`Connection::messages_handled`]). A test that handles
     /// messages later sets this and calls it itself.
     pub defer_messages_handled: bool,
+    /// Answers [`Event::CredentialsNeeded`] (with [`Auth::Callback`]), as the browser client
+    /// calls the page's auth callback; the event is still shown to `run_until`.
+    pub auth_callback: Option<AuthCallback>,
 }
 
 impl Driver {
     /// Connects to `addr` (or to `options.servers`, `nats://host:port`, when given) and runs
     /// the handshake; the error is why the server refused.
-    pub fn connect(addr: SocketAddr, mut options: ConnectOptions) -> Result<Self, CloseReason> {
+    pub fn connect(addr: SocketAddr, options: ConnectOptions) -> Result<Self, CloseReason> {
+        Self::connect_with_auth_callback(addr, options, None)
+    }
+
+    /// [`Driver::connect`], answering every [`Event::CredentialsNeeded`] with `callback`.
+    pub fn connect_with_auth_callback(
+        addr: SocketAddr,
+        mut options: ConnectOptions,
+        auth_callback: Option<AuthCallback>,
+    ) -> Result<Self, CloseReason> {
         if options.servers.is_empty() {
             options.servers = vec![format!("nats://{addr}")];
         }
+        let mut conn = Connection::new(Instant::now(), options, random_seed());
+        // As every owner should: the wall clock, so an expired user JWT is refused locally.
+        let unix = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        conn.set_wall_clock(Instant::now(), unix);
         let mut driver = Driver {
-            conn: Connection::new(Instant::now(), options, random_seed()),
+            conn,
             stream: None,
             read_buf: vec![0; 64 * 1024],
             write_buf: Vec::new(),
             responders: HashMap::new(),
             defer_messages_handled: false,
+            auth_callback,
         };
         driver.run_until(PATIENCE, |_, event| match event {
             Event::Connected(_) => Some(Ok(())),
@@ -70,6 +93,7 @@ impl Driver {
             write_buf: Vec::new(),
             responders: HashMap::new(),
             defer_messages_handled: false,
+            auth_callback: None,
         }
     }
 
@@ -219,6 +243,12 @@ impl Driver {
         event: Event,
         f: &mut impl FnMut(&mut Connection, Event) -> Option<T>,
     ) -> Option<T> {
+        if let (Event::CredentialsNeeded { .. }, Some(callback)) = (&event, &mut self.auth_callback)
+        {
+            if let Some(answer) = callback() {
+                self.conn.provide_credentials(Instant::now(), answer);
+            }
+        }
         if event == Event::AllSubscriptionsDrained && !self.defer_messages_handled {
             self.conn.messages_handled();
         }

@@ -3,6 +3,7 @@
 
 pub mod connz;
 pub mod driver;
+pub mod jwt;
 pub mod model;
 pub mod oracle;
 pub mod peer;

@@ -287,6 +287,15 @@ impl NatsServer {
         }
     }
 
+    /// Writes the config again with `extra_config` in place of the extra config it had and
+    /// asks the running server to reload it (SIGHUP); returns at once (the reload is
+    /// asynchronous).
+    pub fn reload_with(&mut self, extra_config: &str) {
+        extra_config.clone_into(&mut self.extra_config);
+        self.write_config();
+        self.signal("-HUP");
+    }
+
     /// Freezes the server with SIGSTOP: connections stay open but nothing is answered.
     /// Returns once every thread of the process is stopped (checked in `/proc`).
     pub fn pause(&self) {

@@ -4,7 +4,9 @@
 use std::fmt;
 use std::time::Duration;
 
-use nats_core::conn::{CloseReason, CommandError, RequestFailure};
+use nats_core::conn::{
+    CloseReason, CommandError, CredentialsError, RequestFailure, ServerErrorKind,
+};
 use nats_core::proto::validate::ValidationError;
 use nats_core::proto::Quoted;
 
@@ -207,6 +209,18 @@ pub enum ConnectErrorKind {
     /// The server refused the connection (credentials, TLS, ...), or cannot do what the
     /// options ask (`no_echo` of a server below protocol 1).
     Refused,
+    /// The credentials cannot be used, and were not sent: an NKey seed or user JWT that
+    /// cannot be read, or a seed that is not the JWT's user
+    /// ([`CredentialsError::SeedDoesNotMatchJwt`]). See [`ConnectError::reason`].
+    InvalidCredentials,
+    /// The user JWT has expired: by the page's clock (it was not sent), or the server said
+    /// "User Authentication Expired".
+    CredentialsExpired,
+    /// The account revoked the user: the server said "User Authentication Revoked".
+    CredentialsRevoked,
+    /// The auth callback failed or gave no answer within
+    /// [`crate::ConnectOptions::auth_callback_timeout`].
+    AuthCallbackFailed,
     /// The server did not complete the NATS handshake in time.
     TimedOut,
     /// An option is unusable (e.g. an `inbox_prefix` that is not a literal subject); no
@@ -219,6 +233,8 @@ pub enum ConnectErrorKind {
 pub struct ConnectError {
     kind: ConnectErrorKind,
     attempts: Vec<String>,
+    /// Why the last server tried failed, when the core said.
+    reason: Option<CloseReason>,
 }
 
 impl ConnectError {
@@ -226,17 +242,26 @@ impl ConnectError {
         ConnectError {
             kind,
             attempts: vec![attempt.into()],
+            reason: None,
         }
     }
 
     /// One error for every server that was tried, in order; the kind is the last one's.
     pub(crate) fn from_attempts(attempts: &[(String, CloseReason)]) -> Self {
-        let kind = match attempts.last().map(|(_, r)| r) {
-            Some(
-                CloseReason::Server(_)
-                | CloseReason::InvalidCredentials(_)
-                | CloseReason::NoEchoNotSupported,
-            ) => ConnectErrorKind::Refused,
+        let reason = attempts.last().map(|(_, r)| r.clone());
+        let kind = match &reason {
+            Some(CloseReason::Server(e)) => match e.kind {
+                ServerErrorKind::AuthenticationExpired => ConnectErrorKind::CredentialsExpired,
+                ServerErrorKind::AuthenticationRevoked => ConnectErrorKind::CredentialsRevoked,
+                _ => ConnectErrorKind::Refused,
+            },
+            Some(CloseReason::InvalidCredentials(e)) => match e {
+                CredentialsError::JwtExpired { .. } => ConnectErrorKind::CredentialsExpired,
+                CredentialsError::AuthCallbackTimedOut { .. }
+                | CredentialsError::AuthCallbackFailed(_) => ConnectErrorKind::AuthCallbackFailed,
+                _ => ConnectErrorKind::InvalidCredentials,
+            },
+            Some(CloseReason::NoEchoNotSupported) => ConnectErrorKind::Refused,
             Some(CloseReason::ConnectTimeout) => ConnectErrorKind::TimedOut,
             Some(CloseReason::InvalidInboxPrefix(_)) => ConnectErrorKind::InvalidOptions,
             _ => ConnectErrorKind::Unreachable,
@@ -246,11 +271,27 @@ impl ConnectError {
             .map(|(url, reason)| match reason {
                 // Transport descriptions already name the URL and what to check.
                 CloseReason::TransportClosed(text) => text.clone(),
+                CloseReason::InvalidInboxPrefix(_) | CloseReason::InvalidCredentials(_)
+                    if url.is_empty() =>
+                {
+                    reason.to_string()
+                }
                 CloseReason::InvalidInboxPrefix(_) => reason.to_string(),
                 other => format!("{url}: {other}"),
             })
             .collect();
-        ConnectError { kind, attempts }
+        ConnectError {
+            kind,
+            attempts,
+            reason,
+        }
+    }
+
+    /// Why the last server tried failed, to match on: the server's refusal
+    /// ([`CloseReason::Server`] with its [`ServerErrorKind`]) or credentials refused before
+    /// they were sent ([`CloseReason::InvalidCredentials`] with its [`CredentialsError`]).
+    pub fn reason(&self) -> Option<&CloseReason> {
+        self.reason.as_ref()
     }
 
     /// What went wrong with the last server tried.
@@ -346,6 +387,50 @@ mod tests {
             let e = check_server_url(bad).unwrap_err();
             assert_eq!(e.kind(), ConnectErrorKind::InvalidUrl);
             assert!(e.to_string().contains(hint), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn credential_failures_have_their_own_connect_error_kinds_and_keep_the_reason() {
+        use nats_core::conn::ServerError;
+        let url = "ws://a:1".to_owned();
+        for (reason, kind) in [
+            (
+                CloseReason::Server(ServerError::parse("Authorization Violation")),
+                ConnectErrorKind::Refused,
+            ),
+            (
+                CloseReason::Server(ServerError::parse("User Authentication Expired")),
+                ConnectErrorKind::CredentialsExpired,
+            ),
+            (
+                CloseReason::Server(ServerError::parse("User Authentication Revoked")),
+                ConnectErrorKind::CredentialsRevoked,
+            ),
+            (
+                CloseReason::InvalidCredentials(CredentialsError::JwtExpired {
+                    expired_at: 1,
+                    now: 2,
+                }),
+                ConnectErrorKind::CredentialsExpired,
+            ),
+            (
+                CloseReason::InvalidCredentials(CredentialsError::SeedDoesNotMatchJwt {
+                    seed_key: "UA".into(),
+                    jwt_subject: "UB".into(),
+                }),
+                ConnectErrorKind::InvalidCredentials,
+            ),
+            (
+                CloseReason::InvalidCredentials(CredentialsError::AuthCallbackTimedOut {
+                    timeout_ms: 5,
+                }),
+                ConnectErrorKind::AuthCallbackFailed,
+            ),
+        ] {
+            let e = ConnectError::from_attempts(&[(url.clone(), reason.clone())]);
+            assert_eq!(e.kind(), kind, "{reason:?}");
+            assert_eq!(e.reason(), Some(&reason));
         }
     }
 

@@ -6,6 +6,7 @@
 //! page's thread. Every call only queues work in the sans-IO core and returns at once or with
 //! a future that completes on the matching core event.
 
+mod auth;
 pub mod channel;
 mod control;
 mod error;
@@ -21,6 +22,7 @@ use std::time::Duration;
 
 use crate::platform::now;
 
+pub use auth::{connect_with_auth_callback, AuthCallback, AuthFuture};
 pub use error::{
     check_server_url, ConnectError, ConnectErrorKind, DrainError, Error, ErrorKind, RequestError,
     RequestErrorKind,
@@ -144,8 +146,17 @@ pub async fn connect(options: ConnectOptions) -> Result<Client, ConnectError> {
 /// Like [`connect`], and sends every [`ClientEvent`], from the first trace line on, to
 /// `events` (make one with [`channel::unbounded`]).
 pub async fn connect_with_events(
+    options: ConnectOptions,
+    events: Option<channel::Sender<ClientEvent>>,
+) -> Result<Client, ConnectError> {
+    connect_inner(options, events, None).await
+}
+
+/// [`connect_with_events`], with the auth callback for [`conn::Auth::Callback`].
+async fn connect_inner(
     mut options: ConnectOptions,
     events: Option<channel::Sender<ClientEvent>>,
+    auth_callback: Option<AuthCallback>,
 ) -> Result<Client, ConnectError> {
     server_url::with_page_scheme(&mut options.servers);
     if options.servers.is_empty() {
@@ -165,14 +176,19 @@ pub async fn connect_with_events(
         },
         request_timeout: options.request_timeout,
     };
+    // Credentials that cannot work are refused before anything is opened.
+    let wall_clock = crate::platform::wall_clock();
+    if let conn::Auth::Jwt { jwt, seed } = &options.auth {
+        conn::check_user_jwt(jwt, seed, Some(wall_clock.as_secs())).map_err(|e| {
+            ConnectError::from_attempts(&[(String::new(), CloseReason::InvalidCredentials(e))])
+        })?;
+    }
+    let connection_retries_in_background = options.retry_on_initial_connect;
+    let mut connection = Connection::new(now(), options, crate::platform::random_seed());
+    connection.set_wall_clock(now(), wall_clock);
     let (tx, rx) = oneshot();
-    let in_background = options.retry_on_initial_connect;
-    let shared = shared::open(
-        Connection::new(now(), options, crate::platform::random_seed()),
-        limits,
-        tx,
-        events,
-    );
+    let in_background = connection_retries_in_background;
+    let shared = shared::open(connection, limits, tx, events, auth_callback);
     if in_background {
         // Nobody waits for the first connect: keep no list of its failures.
         shared.borrow_mut().connected = None;

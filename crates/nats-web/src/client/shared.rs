@@ -12,7 +12,8 @@ use std::rc::{Rc, Weak};
 use crate::platform::now;
 use nats_core::Instant;
 
-use super::channel::{OneshotSender, Sender};
+use super::auth::{AuthCallback, UntilCanceled};
+use super::channel::{oneshot, OneshotSender, Sender};
 use super::outbound::{Outbound, RETRY_AFTER};
 use super::subscriber::{Inbound, Offered, PendingLimits};
 use super::{ClientEvent, Error, ErrorKind};
@@ -73,6 +74,10 @@ pub(crate) struct State {
     pub closed: Vec<OneshotSender<CloseReason>>,
     pub listeners: Vec<Sender<ClientEvent>>,
     pub close_reason: Option<CloseReason>,
+    /// Called on every [`Event::CredentialsNeeded`].
+    auth_callback: Option<AuthCallback>,
+    /// Dropped once the attempt that asked the auth callback is over: its future is dropped.
+    auth_attempt: Option<OneshotSender<()>>,
 }
 
 /// Takes over `conn`: opens the sockets it asks for, arms its timer, and routes its events.
@@ -81,6 +86,7 @@ pub(crate) fn open(
     limits: ClientLimits,
     connected: ConnectedSender,
     listener: Option<Sender<ClientEvent>>,
+    auth_callback: Option<AuthCallback>,
 ) -> Shared {
     let shared: Shared = Rc::new_cyclic(|this| {
         RefCell::new(State {
@@ -109,6 +115,8 @@ pub(crate) fn open(
             closed: Vec::new(),
             listeners: listener.into_iter().collect(),
             close_reason: None,
+            auth_callback,
+            auth_attempt: None,
         })
     });
     let weak = Rc::downgrade(&shared);
@@ -311,8 +319,44 @@ impl State {
         asked
     }
 
+    /// Runs the auth callback and hands its answer to the connection; the future is dropped
+    /// unanswered once the attempt is over.
+    fn ask_auth_callback(&mut self) {
+        let Some(callback) = self.auth_callback.clone() else {
+            let missing = Err("Auth::Callback without an auth callback: connect with \
+                               connect_with_auth_callback"
+                .to_owned());
+            return self.conn.provide_credentials(now(), missing);
+        };
+        let (attempt, canceled) = oneshot();
+        self.auth_attempt = Some(attempt);
+        let this = self.this.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            // Called here, not in `dispatch`: the callback may use the client.
+            let answer = callback();
+            let Some(answer) = (UntilCanceled { answer, canceled }).await else {
+                return;
+            };
+            if let Some(shared) = this.upgrade() {
+                let mut state = shared.borrow_mut();
+                state.conn.provide_credentials(now(), answer);
+                state.pump();
+            }
+        });
+    }
+
     fn dispatch(&mut self, event: Event) {
+        if matches!(
+            event,
+            Event::Connected(_)
+                | Event::Reconnected { .. }
+                | Event::Disconnected { .. }
+                | Event::Closed(_)
+        ) {
+            self.auth_attempt = None; // the attempt is over: drop the callback's future
+        }
         match event {
+            Event::CredentialsNeeded { .. } => self.ask_auth_callback(),
             Event::Connected(info) => {
                 if let Some(tx) = self.connected.take() {
                     tx.send(Ok(*info.clone()));
