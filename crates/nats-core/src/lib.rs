@@ -71,6 +71,11 @@ pub mod time;
 
 pub use conn::{ConnectOptions, Connection};
 
+// The README's examples are doctests too, so they compile against the API they show.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 // The unit tests also run in headless Chromium (`wasm-pack test --lib`): 32-bit, the browser's
 // wasm engine.
 #[cfg(all(test, target_arch = "wasm32"))]

@@ -63,6 +63,11 @@ pub mod client;
 mod platform;
 pub mod ws;
 
+// The README's examples are doctests too, so they compile against the API they show.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 pub use client::{
     connect, Client, ClientEvent, ConnectError, ConnectErrorKind, DrainError, Error, ErrorKind,
     Message, RequestError, RequestErrorKind, SubscribeOptions, Subscriber, SubscriberHandle,
