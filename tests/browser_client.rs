@@ -400,3 +400,83 @@ async fn a_url_the_browser_refuses_at_once_fails_the_connect_instead_of_hanging(
     let error = outcome.err().expect("refused");
     assert!(error.to_string().contains("99999"), "{error}");
 }
+
+#[wasm_bindgen_test]
+async fn a_server_given_as_host_and_port_gets_ws_on_a_plain_http_page() {
+    assert_eq!(
+        web_sys::window().unwrap().location().protocol().unwrap(),
+        "http:",
+        "the test page"
+    );
+    let host_port = WS_URL.strip_prefix("ws://").expect("a ws:// test URL");
+    let client = connect(ConnectOptions::new().servers([host_port]))
+        .await
+        .expect("127.0.0.1:<port> means ws:// on an http: page");
+    assert_eq!(client.server_url(), WS_URL);
+    let mut sub = client.subscribe("schemeless").await.unwrap();
+    client.publish("schemeless", "hi").await.unwrap();
+    assert_eq!(sub.next().await.unwrap().payload, b"hi");
+    drop(sub);
+    client.drain().await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn rtt_measures_a_round_trip_and_force_reconnect_keeps_subscriptions() {
+    let (tx, mut events) = channel::unbounded();
+    let client = connect_with_events(ConnectOptions::new().servers([WS_URL]), Some(tx))
+        .await
+        .unwrap();
+    let rtt = client.rtt().await.unwrap();
+    assert!(rtt < web::PATIENCE, "{rtt:?}");
+    let mut sub = client.subscribe("kept").await.unwrap();
+    client.flush().await.unwrap();
+
+    client.force_reconnect().await.unwrap();
+    client.publish("kept", "after").await.unwrap();
+    within_patience(async {
+        while !matches!(
+            events.next().await,
+            Some(ClientEvent::Reconnected { .. }) | None
+        ) {}
+    })
+    .await
+    .expect("reconnected");
+    assert_eq!(sub.next().await.unwrap().payload, b"after");
+    drop(sub);
+    client.drain().await.unwrap();
+    assert_eq!(client.rtt().await.unwrap_err().kind(), ErrorKind::Closed);
+}
+
+#[wasm_bindgen_test]
+async fn with_retry_on_initial_connect_connect_returns_at_once_and_connects_when_the_server_starts()
+{
+    control("kill").await;
+    let (tx, mut events) = channel::unbounded();
+    let options = ConnectOptions::new()
+        .servers([RESTARTABLE_WS_URL])
+        .retry_on_initial_connect()
+        .max_reconnects(None)
+        .reconnect_delay_callback(|_| Duration::from_millis(100));
+    let client = within_patience(connect_with_events(options, Some(tx)))
+        .await
+        .expect("returns without waiting for the server")
+        .unwrap();
+    let mut sub = client.subscribe("early").await.unwrap();
+    client.publish("early", "held").await.unwrap();
+    while !matches!(
+        events.next().await,
+        Some(ClientEvent::Disconnected { .. }) | None
+    ) {}
+    control("start").await;
+    within_patience(async {
+        while !matches!(
+            events.next().await,
+            Some(ClientEvent::Connected { .. }) | None
+        ) {}
+    })
+    .await
+    .expect("connected once the server is up");
+    assert_eq!(sub.next().await.unwrap().payload, b"held");
+    drop(sub);
+    client.drain().await.unwrap();
+}

@@ -14,6 +14,10 @@ pub struct RequestId(pub u64);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FlushId(pub u64);
 
+/// Identifies a round-trip measurement made with [`super::Connection::rtt`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RttId(pub u64);
+
 /// A message received on a subscription or as the reply to a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Message {
@@ -123,6 +127,14 @@ pub enum CloseReason {
     /// The credentials could not be used (e.g. an invalid NKey seed).
     #[error("invalid credentials: {0}")]
     InvalidCredentials(String),
+    /// [`super::ConnectOptions::no_echo`] was asked of a server that cannot do it (its INFO
+    /// `proto` is below 1): it would send this connection's own messages back.
+    #[error("the server does not support no_echo (its protocol level is below 1)")]
+    NoEchoNotSupported,
+    /// [`super::Connection::force_reconnect`] dropped the transport (reported in
+    /// [`Event::Disconnected`]; the reconnect follows at once).
+    #[error("reconnect forced by the client")]
+    ReconnectForced,
     /// Reconnecting failed the configured number of times.
     #[error("gave up after {attempts} reconnect attempts; last: {last}")]
     ReconnectsExhausted {
@@ -248,6 +260,15 @@ pub enum Event {
     AllSubscriptionsDrained,
     /// Everything sent before the flush reached the server and was processed.
     Flushed(FlushId),
+    /// The outcome of [`super::Connection::rtt`]: the time from its PING to the server's
+    /// PONG, or why no PONG came ([`RequestFailure::Disconnected`]: the transport was lost;
+    /// [`RequestFailure::Closed`]).
+    Rtt {
+        /// The measurement.
+        id: RttId,
+        /// The round trip.
+        rtt: Result<std::time::Duration, RequestFailure>,
+    },
     /// A flush made with [`super::Connection::flush_within`] got no answer within its timeout
     /// (the server is gone or the connection is reconnecting). No [`Event::Flushed`] follows.
     FlushTimedOut(FlushId),
@@ -298,6 +319,18 @@ pub enum CommandError {
     /// `_INBOX.>` by default, or choose another prefix).
     #[error("request refused: {0}")]
     PermissionDenied(ServerError),
+    /// A publish with headers, and the server's INFO says `headers: false` (nats-server's
+    /// `no_header_support`): it cannot take `HPUB`. Publish without headers.
+    #[error("the server does not support headers: publish without headers")]
+    HeadersNotSupported,
+    /// Not connected to a server now (reconnecting, or the first connect has not finished):
+    /// [`super::Connection::rtt`] has nothing to measure.
+    #[error("not connected to a server (reconnecting)")]
+    Disconnected,
+    /// The connection was given no servers (its owner opened the transport), so it cannot
+    /// reconnect: [`super::Connection::force_reconnect`] is refused.
+    #[error("no server list to reconnect to")]
+    NoServers,
 }
 
 /// Counts of what went in and out, for display and benchmarks.

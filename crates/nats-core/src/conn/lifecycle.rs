@@ -92,6 +92,10 @@ impl Connection {
     }
 
     fn connect_info(&self, info: &ServerInfo) -> Result<ConnectInfo, CloseReason> {
+        if !self.options.echo && info.proto < 1 {
+            // It would echo anyway: refuse rather than deliver what the user turned off.
+            return Err(CloseReason::NoEchoNotSupported);
+        }
         let mut connect = ConnectInfo {
             verbose: false,
             pedantic: false,
@@ -147,6 +151,10 @@ impl Connection {
             }
             Some(PongWaiter::LameDuckMove) => self.move_off_lame_duck(now),
             Some(PongWaiter::DrainFlush) => self.close_with(CloseReason::Drained),
+            Some(PongWaiter::Rtt(id, sent)) => self.events.push_back(Event::Rtt {
+                id,
+                rtt: Ok(now.saturating_duration_since(sent)),
+            }),
             Some(PongWaiter::Keepalive | PongWaiter::Abandoned) | None => {}
         }
     }
@@ -283,6 +291,10 @@ impl Connection {
                         self.events.push_back(Event::SubscriptionDrained { sid });
                     }
                 }
+                PongWaiter::Rtt(id, _) => self.events.push_back(Event::Rtt {
+                    id,
+                    rtt: Err(RequestFailure::Disconnected),
+                }),
                 PongWaiter::Handshake
                 | PongWaiter::Keepalive
                 | PongWaiter::ConnectionDrain
@@ -291,7 +303,7 @@ impl Connection {
                 | PongWaiter::Abandoned => {}
             }
         }
-        if !self.ever_connected {
+        if !self.ever_connected && !self.options.retry_on_initial_connect {
             // The first connect tries each given server once, then gives up.
             if self.pool.tried_all_from_start() {
                 return self.close_with(reason);
@@ -311,6 +323,12 @@ impl Connection {
             });
         }
         self.phase = Phase::Reconnecting;
+        if let Some(callback) = &self.options.reconnect_delay_callback {
+            // The user's policy is the whole policy: no jitter, no pacing added.
+            let attempt = usize::try_from(self.reconnect_attempts).unwrap_or(usize::MAX);
+            self.reconnect_at = Some(now + callback.delay(attempt.saturating_add(1)));
+            return;
+        }
         let delay = self.reconnect_delay();
         self.reconnect_at = Some(self.paced(now + delay));
     }
@@ -360,7 +378,7 @@ impl Connection {
             ));
         };
         self.pool.mark_attempt(now);
-        if self.ever_connected {
+        if self.ever_connected || self.options.retry_on_initial_connect {
             self.reconnect_attempts += 1;
             self.events.push_back(Event::Reconnecting {
                 attempt: self.reconnect_attempts,
@@ -371,8 +389,11 @@ impl Connection {
         if let Some(max) = self.info.as_ref().map(|i| i.max_payload).filter(|m| *m > 0) {
             self.last_max_payload = max;
         }
+        if let Some(info) = &self.info {
+            self.last_headers = info.headers;
+        }
         self.info = None;
-        self.connect_deadline = Some(now + self.options.connect_timeout);
+        self.connect_deadline = Some(now + self.options.connection_timeout);
         self.transport.push_back(Transport::Open(url));
     }
 
@@ -384,7 +405,14 @@ impl Connection {
         for (sid, _) in std::mem::take(&mut self.subscriptions) {
             self.events.push_back(Event::SubscriptionEnded { sid });
         }
-        self.pong_waiters.clear();
+        for waiter in std::mem::take(&mut self.pong_waiters) {
+            if let PongWaiter::Rtt(id, _) = waiter {
+                self.events.push_back(Event::Rtt {
+                    id,
+                    rtt: Err(RequestFailure::Closed),
+                });
+            }
+        }
         if self.held.count() > 0 {
             // Closed before a reconnect could send them: say so, never lose them silently.
             self.events.push_back(Event::HeldPublishesDiscarded {

@@ -17,6 +17,7 @@
 //! bounded buffer; a request that fails takes its buffered publish out with it, so it never
 //! reaches the wire later.
 
+mod control;
 mod denied;
 mod drain;
 mod event;
@@ -28,6 +29,7 @@ mod options;
 mod pool;
 mod server_error;
 mod trace;
+mod url;
 
 // Read-only views of the state, for checks against the server's own view.
 mod inspect;
@@ -36,6 +38,8 @@ mod inspect;
 mod test_fixture;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_api;
 #[cfg(test)]
 mod tests_drain;
 #[cfg(test)]
@@ -58,14 +62,15 @@ use held::HeldPublishes;
 
 use drain::DrainStage;
 pub use event::{
-    CloseReason, CommandError, Event, FlushId, Message, RequestFailure, RequestId, Statistics,
-    Transport,
+    CloseReason, CommandError, Event, FlushId, Message, RequestFailure, RequestId, RttId,
+    Statistics, Transport,
 };
 pub use inspect::{BufferedBytes, SubscriptionInfo};
-pub use options::{Auth, ConnectOptions, MAX_WAIT};
+pub use options::{Auth, ConnectOptions, ReconnectDelayCallback, MAX_WAIT};
 pub use pool::ServerPool;
 pub use server_error::{PermissionOperation, ServerError, ServerErrorKind};
 pub use trace::{Direction, TraceLine};
+pub use url::with_default_scheme;
 
 use crate::proto::{
     parse_server_op, validate, ClientOp, Decimal, HeaderMap, MsgOp, Nuid, ParseLimits, Parsed,
@@ -110,6 +115,8 @@ enum PongWaiter {
     DrainFlush,
     /// A flush that timed out; its PONG is still awaited, to keep PONGs and PINGs in step.
     Abandoned,
+    /// [`Connection::rtt`]: the PING was sent at this instant.
+    Rtt(RttId, Instant),
 }
 
 #[derive(Debug, Clone)]
@@ -181,6 +188,9 @@ pub struct Connection {
     inbox_denied: Option<ServerError>,
     /// The `max_payload` of the last server that gave one (the default before any).
     last_max_payload: usize,
+    /// Whether the last server took headers (true before any INFO).
+    last_headers: bool,
+    next_rtt: u64,
     reconnect_at: Option<Instant>,
     /// When to leave the server that announced lame-duck mode.
     lame_duck_move_at: Option<Instant>,
@@ -213,7 +223,7 @@ impl Connection {
         let pool = ServerPool::new(&options.servers, shuffler);
         let nuid = Nuid::new(random.fork());
         let mut conn = Connection {
-            connect_deadline: Some(now + options.connect_timeout),
+            connect_deadline: Some(now + options.connection_timeout),
             options,
             phase: Phase::AwaitInfo,
             info: None,
@@ -242,6 +252,8 @@ impl Connection {
             flush_deadlines: IdMap::new(),
             inbox_denied: None,
             last_max_payload: validate::DEFAULT_MAX_PAYLOAD,
+            last_headers: true,
+            next_rtt: 1,
             reconnect_at: None,
             lame_duck_move_at: None,
             lame_duck_seen: false,
@@ -562,6 +574,9 @@ impl Connection {
         if let Some(r) = reply {
             validate::publish_subject(r)?;
         }
+        if headers.is_some() && !self.headers_supported() {
+            return Err(CommandError::HeadersNotSupported);
+        }
         let size = headers.map_or(0, HeaderMap::encoded_len) + payload.len();
         validate::payload_size(size, self.max_payload())?;
         let op = match headers {
@@ -611,6 +626,9 @@ impl Connection {
             return Err(CommandError::PermissionDenied(error.clone()));
         }
         validate::publish_subject(subject)?;
+        if headers.is_some() && !self.headers_supported() {
+            return Err(CommandError::HeadersNotSupported);
+        }
         let size = headers.map_or(0, HeaderMap::encoded_len) + payload.len();
         validate::payload_size(size, self.max_payload())?;
         // The reply subject is `<inbox prefix>.<id>`, written into a buffer kept for it: no
@@ -841,6 +859,12 @@ impl Connection {
             .map(|i| i.max_payload)
             .filter(|m| *m > 0)
             .unwrap_or(self.last_max_payload)
+    }
+
+    /// Whether the current server takes headers (INFO `headers`); while reconnecting, the
+    /// last server's.
+    fn headers_supported(&self) -> bool {
+        self.info.as_ref().map_or(self.last_headers, |i| i.headers)
     }
 
     /// Connected or draining: ops go straight to the wire (publishes wait while leaving a

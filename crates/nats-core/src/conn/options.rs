@@ -1,5 +1,7 @@
 //! How a connection is set up: credentials, names, keepalive and deadlines.
 
+use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Credentials sent in `CONNECT`.
@@ -33,14 +35,16 @@ pub struct ConnectOptions {
     pub name: Option<String>,
     /// Credentials.
     pub auth: Auth,
-    /// Whether our own publishes come back to our own matching subscriptions.
+    /// Whether our own publishes come back to our own matching subscriptions; off with
+    /// [`ConnectOptions::no_echo`].
     pub echo: bool,
     /// How often we PING the server to check the connection is alive.
     pub ping_interval: Duration,
     /// PINGs left unanswered before the connection is declared stale.
     pub max_pings_out: u32,
-    /// Time allowed from opening the transport to the first PONG.
-    pub connect_timeout: Duration,
+    /// Time allowed from opening the transport to the first PONG (see
+    /// [`ConnectOptions::connection_timeout`]).
+    pub connection_timeout: Duration,
     /// Time a connection drain may take before the connection is closed anyway.
     pub drain_timeout: Duration,
     /// Prefix of request inboxes; the subject a user needs permission for is `<prefix>.>`.
@@ -74,6 +78,12 @@ pub struct ConnectOptions {
     /// Browser client: bytes kept while the WebSocket's own send buffer is over its
     /// high-water mark; past this, publishes and requests are refused with `BufferFull`.
     pub send_buffer_size: usize,
+    /// Whether a first connect that fails goes on trying (see
+    /// [`ConnectOptions::retry_on_initial_connect`]).
+    pub retry_on_initial_connect: bool,
+    /// The wait before each reconnect attempt, in place of `reconnect_wait` and
+    /// `reconnect_jitter` (see [`ConnectOptions::reconnect_delay_callback`]).
+    pub reconnect_delay_callback: Option<ReconnectDelayCallback>,
 }
 
 /// The longest any timeout, wait or interval is taken to be (about ten years): longer ones,
@@ -89,7 +99,7 @@ impl Default for ConnectOptions {
             echo: true,
             ping_interval: Duration::from_secs(120),
             max_pings_out: 2,
-            connect_timeout: Duration::from_secs(10),
+            connection_timeout: Duration::from_secs(10),
             drain_timeout: Duration::from_secs(30),
             inbox_prefix: "_INBOX".into(),
             trace: false,
@@ -105,6 +115,8 @@ impl Default for ConnectOptions {
             subscription_pending_messages: 65_536,
             subscription_pending_bytes: 16 * 1024 * 1024,
             send_buffer_size: 8 * 1024 * 1024,
+            retry_on_initial_connect: false,
+            reconnect_delay_callback: None,
         }
     }
 }
@@ -219,7 +231,7 @@ impl ConnectOptions {
     pub(super) fn within_limits(mut self) -> Self {
         for d in [
             &mut self.ping_interval,
-            &mut self.connect_timeout,
+            &mut self.connection_timeout,
             &mut self.drain_timeout,
             &mut self.reconnect_wait,
             &mut self.reconnect_jitter,
@@ -243,10 +255,10 @@ impl ConnectOptions {
         self
     }
 
-    /// Sets the time allowed to reach the first PONG.
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
-        self
+    /// The same as [`ConnectOptions::connection_timeout`] (this crate's name for it before
+    /// it took async-nats's).
+    pub fn connect_timeout(self, timeout: Duration) -> Self {
+        self.connection_timeout(timeout)
     }
 
     /// Sets the time a connection drain may take.
@@ -266,6 +278,86 @@ impl ConnectOptions {
     /// once with [`super::CloseReason::InvalidInboxPrefix`] and sends nothing.
     pub fn inbox_prefix(mut self, prefix: impl Into<String>) -> Self {
         self.inbox_prefix = prefix.into();
+        self
+    }
+}
+
+/// A user's reconnect policy: given the number of the attempt about to be made (1 for the
+/// first since the connection was last up, as async-nats counts), the wait before it. Set
+/// with [`ConnectOptions::reconnect_delay_callback`]; clones share the function.
+#[derive(Clone)]
+pub struct ReconnectDelayCallback(Arc<dyn Fn(usize) -> Duration + Send + Sync>);
+
+impl ReconnectDelayCallback {
+    /// Wraps `f`.
+    pub fn new(f: impl Fn(usize) -> Duration + Send + Sync + 'static) -> Self {
+        ReconnectDelayCallback(Arc::new(f))
+    }
+
+    /// The wait before attempt `attempts`, at most [`MAX_WAIT`].
+    pub fn delay(&self, attempts: usize) -> Duration {
+        (self.0)(attempts).min(MAX_WAIT)
+    }
+}
+
+impl fmt::Debug for ReconnectDelayCallback {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ReconnectDelayCallback(..)")
+    }
+}
+
+/// Two callbacks are equal when they are the same function (clones of one callback).
+impl PartialEq for ReconnectDelayCallback {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for ReconnectDelayCallback {}
+
+/// The options of issue 10's user API: named as async-nats names them.
+impl ConnectOptions {
+    /// Turns echo off: the server does not send this connection's own publishes to its own
+    /// subscriptions (other connections still get them). It needs a server that speaks
+    /// protocol 1 or later (INFO `proto`); with an older one the connection closes with
+    /// [`super::CloseReason::NoEchoNotSupported`] instead of receiving its own messages.
+    pub fn no_echo(self) -> Self {
+        self.echo(false)
+    }
+
+    /// Sets the time allowed from opening a transport to the server's first PONG: the
+    /// WebSocket opening, the server's INFO and the CONNECT/PING exchange (async-nats's
+    /// `connection_timeout` bounds the TCP connect; a browser gives no separate step for
+    /// it, so here it bounds the whole way to a usable connection). Past it the attempt
+    /// fails with [`super::CloseReason::ConnectTimeout`] and the next server is tried.
+    /// Default 10 s.
+    pub fn connection_timeout(mut self, timeout: Duration) -> Self {
+        self.connection_timeout = timeout;
+        self
+    }
+
+    /// Keeps trying when the first connect fails (nats.js `waitOnFirstConnect`, nats.go
+    /// `RetryOnFailedConnect`): the server list is tried again and again, with the waits of
+    /// a reconnect and up to [`ConnectOptions::max_reconnects`] attempts, reported as
+    /// [`super::Event::Disconnected`] and [`super::Event::Reconnecting`]; once a server
+    /// answers, [`super::Event::Connected`] follows. Without it, a first connect that fails
+    /// on every server closes the connection. Subscriptions and publishes made meanwhile
+    /// wait for the connection, as while reconnecting.
+    pub fn retry_on_initial_connect(mut self) -> Self {
+        self.retry_on_initial_connect = true;
+        self
+    }
+
+    /// Decides the wait before each reconnect attempt: `f(attempts)` is called with the
+    /// number of the attempt about to be made (1 for the first after a loss) and its result,
+    /// at most [`MAX_WAIT`], replaces `reconnect_wait`, `reconnect_jitter`, the doubling
+    /// after refused credentials and the once-per-wait pacing of each server. E.g.
+    /// `|n| Duration::from_millis(100 * n as u64).min(Duration::from_secs(5))`.
+    pub fn reconnect_delay_callback(
+        mut self,
+        f: impl Fn(usize) -> Duration + Send + Sync + 'static,
+    ) -> Self {
+        self.reconnect_delay_callback = Some(ReconnectDelayCallback::new(f));
         self
     }
 }

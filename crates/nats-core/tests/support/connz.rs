@@ -54,3 +54,16 @@ pub fn server_subscriptions(server: &NatsServer, port: u16) -> Option<BTreeMap<u
     }
     Some(subs)
 }
+
+/// The client ids (`cid`) of every connection the server lists in `/connz`.
+pub fn client_ids(server: &NatsServer) -> Vec<u64> {
+    let body = server.monitor_get("/connz?limit=4096");
+    let json: Value = serde_json::from_str(&body).expect("/connz answers JSON");
+    json["connections"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|c| c["cid"].as_u64())
+        .collect()
+}

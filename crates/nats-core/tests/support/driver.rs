@@ -60,6 +60,28 @@ impl Driver {
         Ok(driver)
     }
 
+    /// A driver whose connection is created now with `options` (servers required) and not
+    /// driven yet: no transport is open until the first [`Driver::run_until`] or turn.
+    pub fn start(options: ConnectOptions) -> Self {
+        Driver {
+            conn: Connection::new(Instant::now(), options, random_seed()),
+            stream: None,
+            read_buf: vec![0; 64 * 1024],
+            write_buf: Vec::new(),
+            responders: HashMap::new(),
+            defer_messages_handled: false,
+        }
+    }
+
+    /// [`Connection::force_reconnect`], after sending what is queued to the old transport
+    /// (as an owner's loop does before acting on a command).
+    pub fn force_reconnect(&mut self) {
+        self.transmit();
+        self.conn
+            .force_reconnect(Instant::now())
+            .expect("force_reconnect accepted");
+    }
+
     /// Answers every message on `sid` with `reply(msg)`, from inside the driver loop.
     pub fn respond_on(
         &mut self,

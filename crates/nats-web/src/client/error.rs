@@ -34,6 +34,12 @@ pub enum ErrorKind {
     PermissionDenied,
     /// A flush got no answer within its timeout (the server is slow or gone).
     TimedOut,
+    /// A publish with headers to a server whose INFO says `headers: false` (nats-server's
+    /// `no_header_support`); nothing was sent.
+    HeadersNotSupported,
+    /// Not connected to a server at the moment (reconnecting): [`super::Client::rtt`] has
+    /// nothing to measure.
+    Disconnected,
 }
 
 /// An error from a client operation other than connect and request.
@@ -78,6 +84,8 @@ impl From<CommandError> for Error {
             CommandError::BufferFull { .. } => ErrorKind::BufferFull,
             CommandError::PermissionDenied(_) => ErrorKind::PermissionDenied,
             CommandError::NotConnected { .. } => ErrorKind::Closed,
+            CommandError::HeadersNotSupported => ErrorKind::HeadersNotSupported,
+            CommandError::Disconnected | CommandError::NoServers => ErrorKind::Disconnected,
         };
         Error::new(kind, e.to_string())
     }
@@ -106,6 +114,8 @@ pub enum RequestErrorKind {
     /// arrive: waiting requests fail at once and later ones are refused. Grant subscribe
     /// permission on the inbox prefix (`_INBOX.>` by default) or choose another prefix.
     PermissionDenied,
+    /// Headers were given and the server's INFO says `headers: false`; nothing was sent.
+    HeadersNotSupported,
 }
 
 /// A request that got no reply.
@@ -172,7 +182,10 @@ impl RequestError {
             CommandError::Draining => RequestErrorKind::Draining,
             CommandError::BufferFull { .. } => RequestErrorKind::BufferFull,
             CommandError::PermissionDenied(_) => RequestErrorKind::PermissionDenied,
-            CommandError::NotConnected { .. } => RequestErrorKind::Disconnected,
+            CommandError::NotConnected { .. }
+            | CommandError::Disconnected
+            | CommandError::NoServers => RequestErrorKind::Disconnected,
+            CommandError::HeadersNotSupported => RequestErrorKind::HeadersNotSupported,
             CommandError::Closed | CommandError::UnknownSubscription(_) => RequestErrorKind::Closed,
         };
         RequestError {
@@ -191,7 +204,8 @@ pub enum ConnectErrorKind {
     InvalidUrl,
     /// The WebSocket could not be opened or closed during the handshake.
     Unreachable,
-    /// The server refused the connection (credentials, TLS, ...).
+    /// The server refused the connection (credentials, TLS, ...), or cannot do what the
+    /// options ask (`no_echo` of a server below protocol 1).
     Refused,
     /// The server did not complete the NATS handshake in time.
     TimedOut,
@@ -218,9 +232,11 @@ impl ConnectError {
     /// One error for every server that was tried, in order; the kind is the last one's.
     pub(crate) fn from_attempts(attempts: &[(String, CloseReason)]) -> Self {
         let kind = match attempts.last().map(|(_, r)| r) {
-            Some(CloseReason::Server(_) | CloseReason::InvalidCredentials(_)) => {
-                ConnectErrorKind::Refused
-            }
+            Some(
+                CloseReason::Server(_)
+                | CloseReason::InvalidCredentials(_)
+                | CloseReason::NoEchoNotSupported,
+            ) => ConnectErrorKind::Refused,
             Some(CloseReason::ConnectTimeout) => ConnectErrorKind::TimedOut,
             Some(CloseReason::InvalidInboxPrefix(_)) => ConnectErrorKind::InvalidOptions,
             _ => ConnectErrorKind::Unreachable,
@@ -288,7 +304,9 @@ impl DrainError {
     }
 }
 
-/// Checks that `url` is something a browser WebSocket can open to a nats-server.
+/// Checks that `url` is something a browser WebSocket can open to a nats-server. A URL
+/// without a scheme (`host:port`) is refused here: [`super::connect`] gives it one first
+/// (see [`super::default_scheme`]).
 pub fn check_server_url(url: &str) -> Result<(), ConnectError> {
     let invalid = |hint: &str| {
         Err(ConnectError::new(

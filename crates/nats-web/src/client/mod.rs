@@ -7,8 +7,10 @@
 //! a future that completes on the matching core event.
 
 pub mod channel;
+mod control;
 mod error;
 mod outbound;
+mod server_url;
 mod shared;
 mod subscriber;
 
@@ -23,6 +25,7 @@ pub use error::{
     RequestErrorKind,
 };
 pub use outbound::{MAX_FRAME_BYTES, SEND_HIGH_WATER_MARK};
+pub use server_url::default_scheme;
 pub use subscriber::{PendingLimits, SubscribeOptions, Subscriber, SubscriberHandle};
 
 use channel::oneshot;
@@ -120,6 +123,10 @@ pub enum ClientEvent {
 
 /// Connects to the first of `options.servers` that completes the NATS handshake. Once
 /// connected, the client reconnects by itself (see [`ConnectOptions::max_reconnects`]).
+/// A server given as `host:port` gets `wss://`, or `ws://` on a plain-`http:` page (the
+/// rule: [`default_scheme`]). With [`ConnectOptions::retry_on_initial_connect`] it returns
+/// at once, as async-nats does: the client connects in the background, keeping what it is
+/// given meanwhile (watch [`ClientEvent::Connected`]).
 pub async fn connect(options: ConnectOptions) -> Result<Client, ConnectError> {
     connect_with_events(options, None).await
 }
@@ -127,9 +134,10 @@ pub async fn connect(options: ConnectOptions) -> Result<Client, ConnectError> {
 /// Like [`connect`], and sends every [`ClientEvent`], from the first trace line on, to
 /// `events` (make one with [`channel::unbounded`]).
 pub async fn connect_with_events(
-    options: ConnectOptions,
+    mut options: ConnectOptions,
     events: Option<channel::Sender<ClientEvent>>,
 ) -> Result<Client, ConnectError> {
+    server_url::with_page_scheme(&mut options.servers);
     if options.servers.is_empty() {
         return Err(ConnectError::new(
             ConnectErrorKind::NoServers,
@@ -147,12 +155,18 @@ pub async fn connect_with_events(
         },
     };
     let (tx, rx) = oneshot();
+    let in_background = options.retry_on_initial_connect;
     let shared = shared::open(
         Connection::new(now(), options, crate::platform::random_seed()),
         limits,
         tx,
         events,
     );
+    if in_background {
+        // Nobody waits for the first connect: keep no list of its failures.
+        shared.borrow_mut().connected = None;
+        return Ok(Client { shared });
+    }
     match rx.await {
         Ok(Ok(_info)) => Ok(Client { shared }),
         Ok(Err(attempts)) => Err(ConnectError::from_attempts(&attempts)),

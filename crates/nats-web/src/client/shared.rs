@@ -18,7 +18,7 @@ use super::subscriber::{Inbound, Offered, PendingLimits};
 use super::{ClientEvent, Error, ErrorKind};
 use crate::ws::{Socket, SocketClosed, SocketHandler, Timer};
 use nats_core::conn::{
-    CloseReason, Connection, Event, FlushId, Message, RequestFailure, RequestId, Transport,
+    CloseReason, Connection, Event, FlushId, Message, RequestFailure, RequestId, RttId, Transport,
 };
 use nats_core::id_map::IdMap;
 use nats_core::proto::ServerInfo;
@@ -66,6 +66,8 @@ pub(crate) struct State {
     pub subscription_errors: IdMap<u64, Error>,
     /// Flushes waiting: `true` once confirmed, `false` when timed out.
     pub flushes: IdMap<FlushId, OneshotSender<bool>>,
+    /// `Client::rtt` calls waiting for their PONG.
+    pub rtts: IdMap<RttId, OneshotSender<Result<std::time::Duration, RequestFailure>>>,
     pub closed: Vec<OneshotSender<CloseReason>>,
     pub listeners: Vec<Sender<ClientEvent>>,
     pub close_reason: Option<CloseReason>,
@@ -100,6 +102,7 @@ pub(crate) fn open(
             awaiting_handled: false,
             subscription_errors: IdMap::new(),
             flushes: IdMap::new(),
+            rtts: IdMap::new(),
             closed: Vec::new(),
             listeners: listener.into_iter().collect(),
             close_reason: None,
@@ -375,6 +378,11 @@ impl State {
                     tx.send(false);
                 }
             }
+            Event::Rtt { id, rtt } => {
+                if let Some(tx) = self.rtts.remove(&id) {
+                    tx.send(rtt);
+                }
+            }
             Event::ServerError(error) => self.notify(ClientEvent::ServerError(error)),
             Event::Trace(line) => self.notify(ClientEvent::Trace(line)),
             // To be routed into `ClientEvent` by the client slice of issue 9.
@@ -401,6 +409,7 @@ impl State {
                 self.subscriptions.clear();
                 self.subscription_drains.clear();
                 self.flushes.clear();
+                self.rtts.clear();
                 self.requests.clear();
                 self.close_reason = Some(reason.clone());
                 self.notify(ClientEvent::Closed(reason));
