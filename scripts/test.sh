@@ -36,7 +36,14 @@ run_docs_and_packages() {
     RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --workspace
     # Its doctests are all no_run or ignore: they compile for wasm32 and nothing runs them.
     cargo test -p nats-web --doc --target wasm32-unknown-unknown
-    cargo package -p nats-core -p nats-web --allow-dirty --offline
+    # nats-web is verified against the just-packaged nats-core as a registry crate, which
+    # cargo takes as immutable: it unpacks it once per version (into
+    # $CARGO_HOME/registry/src/-<hash>, a directory only local registries get) and never
+    # rebuilds it. So the check has a target directory of its own, and both copies of a
+    # previous run's nats-core go first.
+    local target=target/package-check
+    rm -rf "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/nats-core-* "$target"/debug/.fingerprint/nats-core-*
+    CARGO_TARGET_DIR="$target" cargo package -p nats-core -p nats-web --allow-dirty --offline
     local promises='/What the client promises$/ { on = 1; next } on && /^## / { exit } on'
     if ! diff <(awk "$promises" README.md) <(awk "$promises" crates/nats-web/README.md); then
         echo "README.md and crates/nats-web/README.md differ in 'What the client promises' (above): make them the same" >&2
