@@ -158,12 +158,12 @@ free_port() {
 }
 
 # Writes a nats-server config to $1: server_name $2, TCP on 127.0.0.1:$3, a WebSocket listener
-# on 127.0.0.1:$4 (no TLS), then any further config text in $5.
+# on 127.0.0.1:$4 (no TLS; more websocket settings in $6), then any further config text in $5.
 write_server_conf() {
     cat >"$1" <<CONF
 server_name: $2
 listen: 127.0.0.1:$3
-websocket { host: 127.0.0.1, port: $4, no_tls: true }
+websocket { host: 127.0.0.1, port: $4, no_tls: true${6:+, $6} }
 ${5:-}
 CONF
 }

@@ -15,6 +15,8 @@ and serves on http://127.0.0.1:<control-port>, with `Access-Control-Allow-Origin
                    port answers with INFO                             -> 200 "started"
     GET /restart   kill, sleep ?down_ms= milliseconds (default 500),
                    start                                              -> 200 "restarted"
+    GET /lame_duck SIGUSR2: the server enters lame-duck mode (tells
+                   its clients, then closes them and exits)           -> 200 "lame duck"
     GET /status    {"running": bool, "pid": int|null, "tcp_port": int, "starts": int}
 
 /kill and /start are idempotent. A start that fails answers 500 with the reason. Requests
@@ -126,6 +128,14 @@ class Server:
         except OSError:
             return False
 
+    def lame_duck(self):
+        """Puts the server into lame-duck mode (SIGUSR2); its clients learn it from INFO."""
+        if not self.running():
+            return "nats-server is not running"
+        os.kill(self.proc.pid, signal.SIGUSR2)
+        log(f"nats-server {self.proc.pid} put into lame-duck mode")
+        return None
+
     def status(self):
         running = self.running()
         return {
@@ -160,10 +170,12 @@ def make_handler(server):
                 server.kill()
                 time.sleep(down_ms / 1000)
                 self.started(server.start(), "restarted")
+            elif url.path == "/lame_duck":
+                self.started(server.lame_duck(), "lame duck")
             elif url.path == "/status":
                 self.reply(200, json.dumps(server.status()), "application/json")
             else:
-                self.reply(404, "unknown path; use /kill, /start, /restart?down_ms=N, /status")
+                self.reply(404, "unknown path; use /kill, /start, /restart?down_ms=N, /lame_duck, /status")
 
         def started(self, error, body):
             if error is None:

@@ -130,6 +130,56 @@ start_browser_test_server() {
     export NATS_RESTARTABLE_WS_URL="ws://127.0.0.1:$rws"
     export NATS_CONTROL_URL="http://127.0.0.1:$control"
     echo "restartable nats-server: $NATS_RESTARTABLE_WS_URL, control at $NATS_CONTROL_URL"
+    start_cookie_servers "$dir"
+}
+
+# Cookie auth (tests/browser_cookie.rs): an operator-mode nats-server (memory resolver; the
+# operator, account and user JWTs are new each run, from scripts/make_jwts.py) that takes the
+# user JWT from the cookie nats_jwt of the WebSocket upgrade, restartable through
+# scripts/nats_control.py; on the venv's newer nats-server (2.9.10 has only jwt_cookie) one
+# that takes its token from the cookie nats_token and one that takes user and password from
+# nats_user and nats_pass; and scripts/cookie_login.py, the page's "backend", which sets and
+# clears those HttpOnly cookies.
+start_cookie_servers() {
+    local dir="$1" jtcp jws control ttcp tws utcp uws setter newer
+    local token=c00kie-t0ken user=cookie-user password=cookie-pass
+    newer="$(dirname "$PYTHON")/nats-server"
+    jtcp="$(free_port)"
+    jws="$(free_port)"
+    control="$(free_port)"
+    ttcp="$(free_port)"
+    tws="$(free_port)"
+    utcp="$(free_port)"
+    uws="$(free_port)"
+    setter="$(free_port)"
+    "$PYTHON" scripts/make_jwts.py --out "$dir/jwts"
+    write_server_conf "$dir/cookie-jwt.conf" browser-tests-cookie-jwt "$jtcp" "$jws" \
+        "$(cat "$dir/jwts/operator.conf")" 'jwt_cookie: "nats_jwt"'
+    write_server_conf "$dir/cookie-token.conf" browser-tests-cookie-token "$ttcp" "$tws" \
+        "authorization { token: \"$token\" }" 'token_cookie: "nats_token"'
+    write_server_conf "$dir/cookie-user.conf" browser-tests-cookie-user "$utcp" "$uws" \
+        "authorization { users: [ { user: \"$user\", password: \"$password\" } ] }" \
+        'user_cookie: "nats_user", pass_cookie: "nats_pass"'
+    "$PYTHON" scripts/nats_control.py --nats-server "$NATS_SERVER_BIN" --config "$dir/cookie-jwt.conf" \
+        --tcp-port "$jtcp" --control-port "$control" >"$dir/cookie-control.out" \
+        2>"$dir/cookie-control.log" </dev/null &
+    SERVER_PIDS+=("$!")
+    wait_for_ready "$dir/cookie-control.out" scripts/nats_control.py "$dir/cookie-control.log"
+    NATS_SERVER_BIN="$newer" start_server "$dir/cookie-token.conf" "$dir/cookie-token.log" "$ttcp"
+    NATS_SERVER_BIN="$newer" start_server "$dir/cookie-user.conf" "$dir/cookie-user.log" "$utcp"
+    "$PYTHON" scripts/cookie_login.py --port "$setter" --jwt-dir "$dir/jwts" --token "$token" \
+        --user "$user" --password "$password" \
+        >"$dir/cookie_login.out" 2>"$dir/cookie_login.log" </dev/null &
+    SERVER_PIDS+=("$!")
+    wait_for_ready "$dir/cookie_login.out" scripts/cookie_login.py "$dir/cookie_login.log"
+    export NATS_COOKIE_WS_URL="ws://127.0.0.1:$jws"
+    export NATS_COOKIE_CONTROL_URL="http://127.0.0.1:$control"
+    export NATS_TOKEN_COOKIE_WS_URL="ws://127.0.0.1:$tws"
+    export NATS_USER_COOKIE_WS_URL="ws://127.0.0.1:$uws"
+    export NATS_COOKIE_SETTER_URL="http://127.0.0.1:$setter"
+    echo "cookie auth: jwt_cookie $NATS_COOKIE_WS_URL (control at $NATS_COOKIE_CONTROL_URL)"
+    echo "cookie auth ($("$newer" --version)): token_cookie $NATS_TOKEN_COOKIE_WS_URL, user_cookie/pass_cookie $NATS_USER_COOKIE_WS_URL"
+    echo "cookie login backend: $NATS_COOKIE_SETTER_URL"
 }
 
 # Starts scripts/hostile_server.py (the scripted hostile WebSocket server that
@@ -153,7 +203,7 @@ start_hostile_server() {
 run_browser_tests() {
     section "wasm-pack test --headless --chrome"
     WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-300}" \
-        wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver -- --lib --test browser_client --test browser_app --test browser_reconnect --test browser_auth --test browser_limits --test browser_worker --test browser_hostile
+        wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver -- --lib --test browser_client --test browser_app --test browser_reconnect --test browser_auth --test browser_limits --test browser_worker --test browser_hostile --test browser_api --test browser_cookie
 }
 
 # The release build of the page, and its weight.

@@ -68,6 +68,7 @@ pub fn actions_for(conn: Conn, event: ClientEvent) -> Vec<Action> {
         ClientEvent::SendBacklogDiscarded { bytes } => vec![log(LogLine::error(format!(
             "the connection dropped with {bytes} bytes of messages not yet sent: they were lost"
         )))],
+        ClientEvent::Draining => vec![Action::Status(conn, ConnStatus::Draining)],
         ClientEvent::Closed(CloseReason::Drained) => {
             vec![Action::Status(conn, ConnStatus::Closed("drained".into()))]
         }

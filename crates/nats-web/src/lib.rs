@@ -78,7 +78,7 @@ struct ReadmeDoctests;
 
 pub use client::{
     connect, Client, ClientEvent, ConnectError, ConnectErrorKind, DrainError, Error, ErrorKind,
-    Message, RequestError, RequestErrorKind, SubscribeOptions, Subscriber, SubscriberHandle,
+    Message, RequestError, RequestErrorKind, State, SubscribeOptions, Subscriber, SubscriberHandle,
 };
 pub use nats_core::conn::{Auth, ConnectOptions};
 pub use nats_core::proto::{HeaderMap, StatusCode};

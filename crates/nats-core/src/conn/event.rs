@@ -43,6 +43,12 @@ impl Message {
         self.headers.as_ref().and_then(HeaderMap::status)
     }
 
+    /// The description after the status on the header line (`No Messages` in
+    /// `NATS/1.0 404 No Messages`), if any.
+    pub fn description(&self) -> Option<&str> {
+        self.headers.as_ref().and_then(HeaderMap::description)
+    }
+
     /// True for the server's "no responders" answer: status 503 and an empty body.
     pub fn is_no_responders(&self) -> bool {
         self.status() == Some(StatusCode::NO_RESPONDERS) && self.payload.is_empty()

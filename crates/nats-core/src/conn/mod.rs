@@ -28,6 +28,7 @@ mod nkey;
 mod options;
 mod pool;
 mod server_error;
+mod state;
 mod trace;
 mod url;
 
@@ -69,6 +70,7 @@ pub use inspect::{BufferedBytes, SubscriptionInfo};
 pub use options::{Auth, ConnectOptions, ReconnectDelayCallback, MAX_WAIT};
 pub use pool::ServerPool;
 pub use server_error::{PermissionOperation, ServerError, ServerErrorKind};
+pub use state::State;
 pub use trace::{Direction, TraceLine};
 pub use url::with_default_scheme;
 

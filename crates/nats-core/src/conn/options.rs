@@ -71,8 +71,9 @@ pub struct ConnectOptions {
     /// moved before the server starts closing connections.
     pub lame_duck_window: Duration,
     /// Browser client: messages a subscription holds unread before new ones are dropped and
-    /// counted (per subscription; `SubscribeOptions::pending_limits` overrides it).
-    pub subscription_pending_messages: usize,
+    /// counted (per subscription; `SubscribeOptions::pending_limits` overrides it). async-nats
+    /// calls this the subscription capacity.
+    pub subscription_capacity: usize,
     /// Browser client: bytes a subscription holds unread before new messages are dropped.
     pub subscription_pending_bytes: usize,
     /// Browser client: bytes kept while the WebSocket's own send buffer is over its
@@ -84,6 +85,10 @@ pub struct ConnectOptions {
     /// The wait before each reconnect attempt, in place of `reconnect_wait` and
     /// `reconnect_jitter` (see [`ConnectOptions::reconnect_delay_callback`]).
     pub reconnect_delay_callback: Option<ReconnectDelayCallback>,
+    /// Browser client: how long a request waits for its reply when it is not given a timeout
+    /// of its own; `None` waits until the reply comes or the connection closes. Default 10 s,
+    /// as async-nats.
+    pub request_timeout: Option<Duration>,
 }
 
 /// The longest any timeout, wait or interval is taken to be (about ten years): longer ones,
@@ -112,11 +117,12 @@ impl Default for ConnectOptions {
             lame_duck_window: Duration::from_secs(10),
             // async-nats's default subscription capacity. nats.go's 512k messages / 64 MiB
             // suit a server process; a tab runs several subscriptions in a few hundred MB.
-            subscription_pending_messages: 65_536,
+            subscription_capacity: 65_536,
             subscription_pending_bytes: 16 * 1024 * 1024,
             send_buffer_size: 8 * 1024 * 1024,
             retry_on_initial_connect: false,
             reconnect_delay_callback: None,
+            request_timeout: Some(Duration::from_secs(10)),
         }
     }
 }
@@ -208,8 +214,22 @@ impl ConnectOptions {
 
     /// Sets the default pending limits of every subscription (browser client).
     pub fn subscription_pending_limits(mut self, messages: usize, bytes: usize) -> Self {
-        self.subscription_pending_messages = messages;
+        self.subscription_capacity = messages;
         self.subscription_pending_bytes = bytes;
+        self
+    }
+
+    /// Sets how many messages every subscription holds unread before new ones are dropped
+    /// (browser client; async-nats' name; the byte limit stays as it is).
+    pub fn subscription_capacity(mut self, messages: usize) -> Self {
+        self.subscription_capacity = messages;
+        self
+    }
+
+    /// Sets how long a request waits for its reply unless it is given its own timeout
+    /// (browser client; `None`: until the reply comes or the connection closes).
+    pub fn request_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.request_timeout = timeout;
         self
     }
 

@@ -15,10 +15,14 @@ pub struct StatusCode(u16);
 impl StatusCode {
     /// `100`: a heartbeat or flow-control message from JetStream.
     pub const IDLE_HEARTBEAT: StatusCode = StatusCode(100);
+    /// `200`: success (async-nats' name).
+    pub const OK: StatusCode = StatusCode(200);
     /// `404`: no messages (JetStream pull requests).
     pub const NOT_FOUND: StatusCode = StatusCode(404);
-    /// `408`: the request timed out on the server side.
-    pub const REQUEST_TIMEOUT: StatusCode = StatusCode(408);
+    /// `408`: the request timed out on the server side (async-nats' `TIMEOUT`).
+    pub const TIMEOUT: StatusCode = StatusCode(408);
+    /// `409`: the server ended the request (e.g. a JetStream pull that exceeded a limit).
+    pub const REQUEST_TERMINATED: StatusCode = StatusCode(409);
     /// `503`: nobody is subscribed to the subject of a request.
     pub const NO_RESPONDERS: StatusCode = StatusCode(503);
 

@@ -96,7 +96,7 @@ fn status_lines_carry_code_and_description() {
         Some(StatusCode::NO_RESPONDERS)
     );
     let timeout = decode("NATS/1.0 408 Request Timeout\r\n\r\n");
-    assert_eq!(timeout.status(), Some(StatusCode::REQUEST_TIMEOUT));
+    assert_eq!(timeout.status(), Some(StatusCode::TIMEOUT));
     assert_eq!(timeout.description(), Some("Request Timeout"));
     let hb = decode("NATS/1.0 100 Idle Heartbeat\r\nNats-Last-Consumer: 0\r\n\r\n");
     assert_eq!(hb.status(), Some(StatusCode::IDLE_HEARTBEAT));
@@ -117,7 +117,7 @@ fn encode_then_decode_is_identity() {
     h.append("A", "1").unwrap();
     h.append("A", "2").unwrap();
     h.append("Content-Type", "text/plain").unwrap();
-    h.set_status(StatusCode::REQUEST_TIMEOUT, Some("Request Timeout".into()));
+    h.set_status(StatusCode::TIMEOUT, Some("Request Timeout".into()));
     let mut out = Vec::new();
     h.encode(&mut out);
     assert_eq!(out.len(), h.encoded_len());

@@ -116,7 +116,7 @@ fn hmsg_with_status_lines_and_repeated_headers() {
         panic!()
     };
     let h = m.headers.unwrap();
-    assert_eq!(h.status(), Some(StatusCode::REQUEST_TIMEOUT));
+    assert_eq!(h.status(), Some(StatusCode::TIMEOUT));
     assert_eq!(h.description(), Some("Request Timeout"));
     assert_eq!(m.reply.as_deref(), Some("r"));
 

@@ -9,6 +9,7 @@
 pub mod channel;
 mod control;
 mod error;
+mod message;
 mod outbound;
 mod server_url;
 mod shared;
@@ -24,6 +25,8 @@ pub use error::{
     check_server_url, ConnectError, ConnectErrorKind, DrainError, Error, ErrorKind, RequestError,
     RequestErrorKind,
 };
+pub use message::Message;
+pub use nats_core::conn::State;
 pub use outbound::{MAX_FRAME_BYTES, SEND_HIGH_WATER_MARK};
 pub use server_url::default_scheme;
 pub use subscriber::{PendingLimits, SubscribeOptions, Subscriber, SubscriberHandle};
@@ -34,15 +37,19 @@ use nats_core::conn::{
     self, CloseReason, ConnectOptions, Connection, ServerError, Statistics, TraceLine,
 };
 use nats_core::proto::{HeaderMap, ServerInfo};
-use shared::{ClientLimits, Shared, State};
-
-/// Timeout of a request when none is given.
-pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+use shared::{ClientLimits, Shared, State as Inner};
 
 /// Timeout of a flush when none is given.
 pub const DEFAULT_FLUSH_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// What a connection reports to the page besides messages: for status lines and traces.
+///
+/// async-nats' `Event`s are here under their names: `Connected`, `Disconnected`,
+/// `LameDuckMode`, `SlowConsumer`, `Draining`, `Closed`, `ServerError`; its `ClientError`s are
+/// the specific events [`ClientEvent::PublishDropped`], [`ClientEvent::HeldPublishesDiscarded`],
+/// [`ClientEvent::SendBacklogDiscarded`] and `Closed` with
+/// [`CloseReason::ReconnectsExhausted`]. [`Client::connection_state`] says where the
+/// connection is at any time.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ClientEvent {
     /// Connected to `url`; `info` is the server's INFO.
@@ -117,6 +124,9 @@ pub enum ClientEvent {
         /// Bytes discarded.
         bytes: usize,
     },
+    /// [`Client::drain`] started: new subscriptions and requests are refused from now on, and
+    /// [`ClientEvent::Closed`] with [`CloseReason::Drained`] (or why it failed) ends it.
+    Draining,
     /// The connection closed.
     Closed(CloseReason),
 }
@@ -150,9 +160,10 @@ pub async fn connect_with_events(
     let limits = ClientLimits {
         send_buffer_size: options.send_buffer_size,
         pending: PendingLimits {
-            messages: options.subscription_pending_messages,
+            messages: options.subscription_capacity,
             bytes: options.subscription_pending_bytes,
         },
+        request_timeout: options.request_timeout,
     };
     let (tx, rx) = oneshot();
     let in_background = options.retry_on_initial_connect;
@@ -186,7 +197,7 @@ pub struct Client {
 impl Client {
     /// Runs `f` on the connection state; what it queued is sent at the end of the current
     /// task, together with every other command given in it (one WebSocket frame).
-    fn command<T>(&self, f: impl FnOnce(&mut State) -> Result<T, Error>) -> Result<T, Error> {
+    fn command<T>(&self, f: impl FnOnce(&mut Inner) -> Result<T, Error>) -> Result<T, Error> {
         let mut state = self.shared.borrow_mut();
         let result = f(&mut state);
         state.pump_soon();
@@ -206,6 +217,20 @@ impl Client {
     /// Messages and bytes in and out so far.
     pub fn statistics(&self) -> Statistics {
         self.shared.borrow().conn.statistics()
+    }
+
+    /// Where the connection is: [`State::Connected`], [`State::Disconnected`] while it
+    /// reconnects, [`State::Draining`] during [`Client::drain`], [`State::Closed`] at the end
+    /// ([`State::Pending`] only before the first connect, which [`connect`] waits out).
+    pub fn connection_state(&self) -> State {
+        self.shared.borrow().conn.state()
+    }
+
+    /// A new subject `<inbox_prefix>.<nuid>`, different on every call: subscribe to it and
+    /// pass it to [`Client::publish_with_reply`] to collect replies yourself (as async-nats'
+    /// `new_inbox`; [`Client::request`] needs none).
+    pub fn new_inbox(&self) -> String {
+        self.shared.borrow_mut().conn.new_inbox()
     }
 
     /// Why the connection closed, once it has.
@@ -310,14 +335,31 @@ impl Client {
         })
     }
 
+    /// Publishes `payload` with `headers` to `subject`, asking for replies on `reply`.
+    pub async fn publish_with_reply_and_headers(
+        &self,
+        subject: &str,
+        reply: &str,
+        headers: &HeaderMap,
+        payload: impl AsRef<[u8]>,
+    ) -> Result<(), Error> {
+        let payload = payload.as_ref();
+        let size = subject.len() + reply.len() + headers.encoded_len() + payload.len();
+        self.publish_command(size, |conn| {
+            conn.publish(subject, Some(reply), Some(headers), payload)
+        })
+    }
+
     /// A request to `subject`; set `.timeout(..)` or `.headers(..)`, then `.await` the reply.
+    /// Without `.timeout(..)` it waits [`ConnectOptions::request_timeout`] (10 s unless set).
     pub fn request(&self, subject: impl Into<String>, payload: impl Into<Vec<u8>>) -> Request {
+        let timeout = self.shared.borrow().request_timeout;
         Request {
             client: self.clone(),
             subject: subject.into(),
             payload: payload.into(),
             headers: None,
-            timeout: DEFAULT_REQUEST_TIMEOUT,
+            timeout,
         }
     }
 
@@ -358,6 +400,7 @@ impl Client {
                     other => Err(DrainError::from_close(other)),
                 };
             }
+            let already_draining = state.conn.state() == State::Draining;
             match state.conn.drain(now()) {
                 Ok(()) => {}
                 Err(conn::CommandError::NotConnected {
@@ -373,6 +416,9 @@ impl Client {
                 Err(_) => {}
             }
             state.closed.push(tx);
+            if !already_draining && state.conn.state() == State::Draining {
+                state.notify(ClientEvent::Draining);
+            }
             state.pump_soon();
         }
         match rx.await {
@@ -459,13 +505,14 @@ pub struct Request {
     subject: String,
     payload: Vec<u8>,
     headers: Option<HeaderMap>,
-    timeout: Duration,
+    /// `None`: until the reply comes or the connection closes.
+    timeout: Option<Duration>,
 }
 
 impl Request {
-    /// How long to wait for the reply (default [`DEFAULT_REQUEST_TIMEOUT`]).
+    /// How long to wait for the reply (default [`ConnectOptions::request_timeout`]).
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+        self.timeout = Some(timeout);
         self
     }
 
@@ -477,6 +524,8 @@ impl Request {
 
     async fn send(self) -> Result<Message, RequestError> {
         let (tx, rx) = oneshot();
+        // No timeout: the longest wait the connection knows, about ten years.
+        let timeout = self.timeout.unwrap_or(conn::MAX_WAIT);
         {
             let mut state = self.client.shared.borrow_mut();
             let size = self.subject.len()
@@ -490,7 +539,7 @@ impl Request {
                 &self.subject,
                 self.headers.as_ref(),
                 &self.payload,
-                self.timeout,
+                timeout,
             );
             let id = match sent {
                 Ok(id) => id,
@@ -502,7 +551,7 @@ impl Request {
         let outcome = rx.await.unwrap_or(Err(conn::RequestFailure::Closed));
         outcome
             .map(|inner| Message::new(inner, self.client.clone()))
-            .map_err(|failure| RequestError::from_failure(failure, &self.subject, self.timeout))
+            .map_err(|failure| RequestError::from_failure(failure, &self.subject, timeout))
     }
 }
 
@@ -512,64 +561,5 @@ impl IntoFuture for Request {
 
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
-    }
-}
-
-/// A message received on a subscription or as a reply.
-#[derive(Clone)]
-pub struct Message {
-    /// The subject it was published to.
-    pub subject: String,
-    /// Where to send a reply, if the sender asked for one.
-    pub reply: Option<String>,
-    /// Headers, if it had any: every entry that could be read (see `header_error`).
-    pub headers: Option<HeaderMap>,
-    /// The header block exactly as received (from `NATS/1.0` through the blank line).
-    pub raw_headers: Option<Vec<u8>>,
-    /// The first problem found reading the header block (a line without `:`, a name with a
-    /// space, ...): such a block is still delivered, with what could be read in `headers`.
-    pub header_error: Option<nats_core::proto::HeaderError>,
-    /// The body.
-    pub payload: Vec<u8>,
-    client: Client,
-}
-
-impl std::fmt::Debug for Message {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Message")
-            .field("subject", &self.subject)
-            .field("reply", &self.reply)
-            .field("headers", &self.headers)
-            .field("header_error", &self.header_error)
-            .field("payload", &String::from_utf8_lossy(&self.payload))
-            .finish()
-    }
-}
-
-impl Message {
-    fn new(inner: conn::Message, client: Client) -> Self {
-        Message {
-            subject: inner.subject,
-            reply: inner.reply,
-            headers: inner.headers,
-            raw_headers: inner.raw_headers,
-            header_error: inner.header_error,
-            payload: inner.payload,
-            client,
-        }
-    }
-
-    /// Publishes `payload` to this message's reply subject.
-    pub async fn respond(&self, payload: impl AsRef<[u8]>) -> Result<(), Error> {
-        let reply = self.reply.as_deref().ok_or_else(|| {
-            Error::new(
-                ErrorKind::NoReplySubject,
-                format!(
-                    "message on {} has no reply subject to respond to",
-                    self.subject
-                ),
-            )
-        })?;
-        self.client.publish(reply, payload).await
     }
 }

@@ -49,6 +49,8 @@ pub(crate) struct State {
     send_buffer_size: usize,
     /// The limits of a subscription made without its own.
     pub pending_limits: PendingLimits,
+    /// The timeout of a request not given its own (`None`: none).
+    pub request_timeout: Option<std::time::Duration>,
     /// Every failed attempt before the first connect, for the connect error.
     pub connect_failures: ConnectAttempts,
     pub connected: Option<ConnectedSender>,
@@ -93,6 +95,7 @@ pub(crate) fn open(
             out: Outbound::default(),
             send_buffer_size: limits.send_buffer_size,
             pending_limits: limits.pending,
+            request_timeout: limits.request_timeout,
             connect_failures: Vec::new(),
             connected: Some(connected),
             requests: IdMap::new(),
@@ -134,6 +137,8 @@ pub(crate) struct ClientLimits {
     pub send_buffer_size: usize,
     /// The default [`PendingLimits`] of a subscription.
     pub pending: PendingLimits,
+    /// See [`crate::ConnectOptions::request_timeout`].
+    pub request_timeout: Option<std::time::Duration>,
 }
 
 /// Routes one socket's events into the state, holding only a weak reference.
@@ -435,7 +440,7 @@ impl State {
         }
     }
 
-    fn notify(&mut self, event: ClientEvent) {
+    pub(crate) fn notify(&mut self, event: ClientEvent) {
         self.listeners.retain(|tx| tx.send(event.clone()).is_ok());
     }
 }

@@ -27,7 +27,7 @@ pub struct PendingLimits {
 }
 
 /// How to subscribe: a queue group and pending limits. Without limits, the client's default
-/// ([`crate::ConnectOptions::subscription_pending_messages`] and `_bytes`) applies.
+/// ([`crate::ConnectOptions::subscription_capacity`] and `subscription_pending_bytes`) applies.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SubscribeOptions {
     pub(crate) queue: Option<String>,
