@@ -37,4 +37,4 @@ section "browser benchmark"
 "$PYTHON" scripts/bench.py --servers "ws://127.0.0.1:$ws" --runs "${RUNS:-5}" ${ONLY:+--only "$ONLY"}
 
 section "native micro-benchmark: parser and encoder"
-cargo bench --bench proto
+cargo bench -p nats-core --bench proto

@@ -259,6 +259,32 @@ def check_page(driver, url, label, size, args):
     return failures
 
 
+# What crates/nats-web/examples/plain_page prints, line by line, after "connected to ...".
+PLAIN_PAGE_LINES = ["hello, joe", "hello, sue", "hello, bob", "no responders", "drained"]
+
+
+def check_plain_page(driver, dist, servers, timeout):
+    """Opens the client's no-framework example page (its own `trunk build` output, served
+    from `dist`); returns what is wrong with it."""
+    web = serve(os.path.abspath(dist), free_port())
+    try:
+        driver.s("POST", "/url", {"url": f"http://127.0.0.1:{web.server_port}/?servers={servers}"})
+        deadline = time.monotonic() + timeout
+        lines = []
+        while time.monotonic() < deadline:
+            text = driver.script("const o = document.getElementById('output'); return o ? o.textContent : '';")
+            lines = text.splitlines()
+            if "drained" in lines or any(line.startswith("error:") for line in lines):
+                break
+            time.sleep(0.02)
+    finally:
+        web.shutdown()
+    print(f"plain page: {lines}")
+    if lines[1:] != PLAIN_PAGE_LINES or not lines[0].startswith("connected to "):
+        return [f"plain page: expected connected, then {PLAIN_PAGE_LINES}; the page shows {lines}"]
+    return [f"plain page: browser console errors: {e}" for e in driver.console_errors()]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--dist", default="dist")
@@ -268,6 +294,8 @@ def main():
     parser.add_argument("--chromedriver", default="/usr/bin/chromedriver")
     parser.add_argument("--timeout", type=float, default=30)
     parser.add_argument("--screenshot", help="save PNGs of the page here (-desktop/-phone added)")
+    parser.add_argument("--plain-page", help="also check the client's example page built here "
+                        "(crates/nats-web/examples/plain_page)")
     args = parser.parse_args()
 
     http_port = free_port()
@@ -283,6 +311,8 @@ def main():
                     check_interop(driver, args.nats)
                 except AssertionError as e:
                     failures.append(f"interop: {e}")
+            if args.plain_page:
+                failures += check_plain_page(driver, args.plain_page, args.servers, args.timeout)
     finally:
         web.shutdown()
     if failures:

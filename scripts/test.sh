@@ -23,7 +23,32 @@ run_native_tests() {
     echo "nats-server for these tests: $("$NATS_SERVER_BIN" --version) ($NATS_SERVER_BIN)"
     cargo test --workspace --all-targets -- --skip the_server_agrees_with_the_client
     cargo test --workspace --doc
+    run_docs_and_packages
     run_fault_oracle
+}
+
+# The library crates as a user gets them: docs with no warnings (every public item documented),
+# the client's examples compiled for the browser too, the packages crates.io would receive
+# (built from the packaged files alone, offline), and the promises the client's README carries
+# the same as this repository's README.
+run_docs_and_packages() {
+    section "cargo doc -D warnings; cargo test --doc on wasm32; cargo package"
+    RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --workspace
+    # Its doctests are all no_run or ignore: they compile for wasm32 and nothing runs them.
+    cargo test -p nats-web --doc --target wasm32-unknown-unknown
+    # nats-web is verified against the just-packaged nats-core as a registry crate, which
+    # cargo takes as immutable: it unpacks it once per version (into
+    # $CARGO_HOME/registry/src/-<hash>, a directory only local registries get) and never
+    # rebuilds it. So the check has a target directory of its own, and both copies of a
+    # previous run's nats-core go first.
+    local target=target/package-check
+    rm -rf "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/nats-core-* "$target"/debug/.fingerprint/nats-core-*
+    CARGO_TARGET_DIR="$target" cargo package -p nats-core -p nats-web --allow-dirty --offline
+    local promises='/What the client promises$/ { on = 1; next } on && /^## / { exit } on'
+    if ! diff <(awk "$promises" README.md) <(awk "$promises" crates/nats-web/README.md); then
+        echo "README.md and crates/nats-web/README.md differ in 'What the client promises' (above): make them the same" >&2
+        exit 1
+    fi
 }
 
 # The randomized fault test with nats-server as the oracle (tests/fault_oracle.rs), with its
@@ -192,11 +217,23 @@ build_page() {
     echo "page weight, gzip -9: wasm $(gzip -9c "$wasm" | wc -c) B, js $(gzip -9c "$js" | wc -c) B, css $(gzip -9c "$css" | wc -c) B, total $(cat "$wasm" "$js" "$css" | gzip -9c | wc -c) B"
 }
 
+# The client on a page with no framework (crates/nats-web/examples/plain_page), built as a
+# user of the crate builds it, and its weight; run_e2e opens it.
+build_example_page() {
+    section "trunk build --release --example plain_page"
+    local dist=target/examples/plain_page
+    trunk build --release --example plain_page --dist "$dist" crates/nats-web/examples/plain_page/index.html
+    local wasm js
+    wasm="$(ls "$dist"/*.wasm)"
+    js="$(ls "$dist"/*.js)"
+    echo "example page weight, gzip -9: wasm $(gzip -9c "$wasm" | wc -c) B, js $(gzip -9c "$js" | wc -c) B, total $(cat "$wasm" "$js" | gzip -9c | wc -c) B"
+}
+
 # Opens the built page in headless Chromium through ChromeDriver and reads its text.
 run_e2e() {
     section "end to end: dist/ in headless Chromium"
     "$PYTHON" scripts/e2e.py --dist dist --servers "$NATS_WS_URL" --nats "nats://127.0.0.1:$NATS_TCP_PORT" \
-        --screenshot target/e2e-desktop.png
+        --screenshot target/e2e-desktop.png --plain-page target/examples/plain_page
 }
 
 main() {
@@ -212,6 +249,7 @@ main() {
     start_hostile_server
     run_browser_tests
     build_page
+    build_example_page
     run_e2e
     section "All checks passed"
 }

@@ -1,6 +1,6 @@
 //! Native micro-benchmark of the hot path: the parser, the encoder, the connection's input
-//! path on a corpus of mixed operations, and the request round trip. `cargo bench --bench
-//! proto` prints MB/s and ops/s; under `cargo test` it runs each once, as a smoke test.
+//! path on a corpus of mixed operations, and the request round trip. `cargo bench -p nats-core
+//! --bench proto` prints MB/s and ops/s; under `cargo test` it runs each once, as a smoke test.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};

@@ -14,20 +14,37 @@
 //!
 //! # The owner's run loop
 //!
-//! The connection below talks to a scripted server: the owner feeds it the server's bytes,
-//! sends what it asks to send, and handles what it reports.
+//! Whoever owns a [`Connection`] runs one loop, the same on every platform:
+//!
+//! ```text
+//! loop {
+//!     while let Some(t) = conn.poll_transport() { open or close the transport }
+//!     conn.poll_transmit(&mut buf);            write buf to the transport (one frame)
+//!     while let Some(e) = conn.poll_event() { hand the event to the application }
+//!     wait for bytes from the transport, or until conn.poll_timeout(), then call
+//!     conn.handle_input(now, bytes) / conn.handle_transport_closed(now, why) /
+//!     conn.handle_timeout(now)
+//! }
+//! ```
+//!
+//! Commands (`subscribe`, `publish`, `request`, `flush`, `drain`, `close`) only queue work for
+//! the next `poll_transmit`, so they can be given at any time, even before the connection is
+//! up. Below, the loop is unrolled step by step against a scripted server: the owner feeds
+//! the connection the server's bytes, sends what it asks to send and handles what it
+//! reports. (The crate's README has the same loop over `std::net::TcpStream`.)
 //!
 //! ```
-//! use std::time::Duration;
 //! use nats_core::conn::{ConnectOptions, Connection, Event, Transport};
 //! use nats_core::Instant;
 //!
+//! // The owner keeps the time and supplies the randomness: 32 bytes from the platform's
+//! // random source (crypto.getRandomValues in a browser).
 //! let mut now = Instant::ORIGIN;
-//! let options = ConnectOptions::new().servers(["ws://127.0.0.1:4222"]);
-//! let mut conn = Connection::new(now, options, [7; 32]); // seed from crypto.getRandomValues
+//! let options = ConnectOptions::new().servers(["ws://127.0.0.1:4280"]);
+//! let mut conn = Connection::new(now, options, [7; 32]);
 //!
 //! // 1. The connection asks for a transport; the owner opens it (here: pretends to).
-//! assert_eq!(conn.poll_transport(), Some(Transport::Open("ws://127.0.0.1:4222".into())));
+//! assert_eq!(conn.poll_transport(), Some(Transport::Open("ws://127.0.0.1:4280".into())));
 //!
 //! // 2. Bytes from the server go in: INFO, then PONG answers our PING.
 //! conn.handle_input(now, b"INFO {\"server_id\":\"S\",\"max_payload\":1048576,\"headers\":true}\r\n");
@@ -58,7 +75,27 @@
 //! wire.clear();
 //! conn.poll_transmit(&mut wire);
 //! assert_eq!(wire, b"PING\r\n");
-//! # let _ = Duration::ZERO;
+//!
+//! // 6. The transport drops: the connection says so, has the owner let go of the old one and,
+//! //    when its reconnect wait is over, asks for a new one; the new handshake sends the
+//! //    subscription again.
+//! conn.handle_transport_closed(now, "the socket closed");
+//! assert!(matches!(conn.poll_event(), Some(Event::Disconnected { .. })));
+//! assert_eq!(conn.poll_transport(), Some(Transport::Close));
+//! let transport = loop {
+//!     if let Some(transport) = conn.poll_transport() {
+//!         break transport;
+//!     }
+//!     now = conn.poll_timeout().expect("the reconnect wait");
+//!     conn.handle_timeout(now);
+//! };
+//! assert_eq!(transport, Transport::Open("ws://127.0.0.1:4280".into()));
+//! conn.handle_input(now, b"INFO {\"server_id\":\"S\",\"max_payload\":1048576}\r\n");
+//! wire.clear();
+//! conn.poll_transmit(&mut wire);
+//! let handshake = String::from_utf8_lossy(&wire);
+//! assert!(handshake.starts_with("CONNECT {"));
+//! assert!(handshake.contains(&format!("\r\nSUB greet.* {sid}\r\n")));
 //! ```
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -70,6 +107,11 @@ pub mod random;
 pub mod time;
 
 pub use conn::{ConnectOptions, Connection};
+
+// The README's examples are doctests too, so they compile against the API they show.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
 
 // The unit tests also run in headless Chromium (`wasm-pack test --lib`): 32-bit, the browser's
 // wasm engine.

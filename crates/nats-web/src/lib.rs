@@ -56,12 +56,25 @@
 //!     Ok(())
 //! }
 //! ```
+//!
+//! # On a page, in a framework
+//!
+//! The crate's `examples/plain_page` is this program on a page with no framework (plain
+//! wasm-bindgen and web-sys, built with trunk). In yew, leptos or dioxus, start the client's
+//! futures with the framework's `spawn_local`, connect once near the root and keep the
+//! [`Client`] in context; the README shows it in leptos and dioxus. A `Client` is a cheap
+//! handle (clones share one connection) and `!Send`: the page has one thread.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod client;
 mod platform;
 pub mod ws;
+
+// The README's examples are doctests too, so they compile against the API they show.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
 
 pub use client::{
     connect, connect_with_auth_callback, Client, ClientEvent, ConnectError, ConnectErrorKind,
