@@ -23,8 +23,34 @@ run_native_tests() {
     echo "nats-server for these tests: $("$NATS_SERVER_BIN" --version) ($NATS_SERVER_BIN)"
     cargo test --workspace --all-targets -- --skip the_server_agrees_with_the_client
     cargo test --workspace --doc
+    check_crate_boundaries
     run_docs_and_packages
     run_fault_oracle
+}
+
+# What each crate may be built with, from `cargo tree`: the core nothing of the browser or of
+# an async runtime on any target, nor in its native tests; the client no yew (or any UI).
+check_crate_boundaries() {
+    section "crate boundaries (cargo tree)"
+    local host wasm='^(wasm-bindgen[a-z-]*|js-sys|web-sys|web-time) '
+    host="$(rustc -vV | sed -n 's/^host: //p')"
+    check_tree "nats-core, any target" "^(wasm-bindgen[a-z-]*|js-sys|web-sys|web-time|getrandom|futures[a-z-]*) " \
+        -p nats-core -e normal --target all
+    check_tree "nats-core with its native tests" "$wasm" -p nats-core -e normal,dev --target "$host"
+    check_tree "nats-web, any target" '^(yew|leptos|dioxus)[a-z-]* ' -p nats-web -e normal --target all
+}
+
+# check_tree LABEL PATTERN CARGO-TREE-ARGS...: fails, naming them, if packages matching PATTERN
+# are in the tree.
+check_tree() {
+    local label="$1" pattern="$2" found
+    shift 2
+    found="$(cargo tree --prefix none --format '{p}' "$@" | sort -u | grep -E "$pattern" || true)"
+    if [ -n "$found" ]; then
+        echo "$label must not depend on: $found" >&2
+        exit 1
+    fi
+    echo "$label: $(cargo tree --prefix none --format '{p}' "$@" | sort -u | wc -l) packages, none matching $pattern"
 }
 
 # The library crates as a user gets them: docs with no warnings (every public item documented),

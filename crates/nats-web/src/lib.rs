@@ -83,5 +83,7 @@ pub use client::{
 };
 pub use nats_core::conn::{Auth, ConnectOptions};
 pub use nats_core::proto::{HeaderMap, StatusCode};
+/// async-nats' name for what the client reports besides messages.
+pub type Event = ClientEvent;
 /// The sans-IO core this client drives, for its types and for native use.
 pub use nats_core::{self, conn, proto};

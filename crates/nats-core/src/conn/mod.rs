@@ -30,6 +30,7 @@ mod lame_duck;
 mod lifecycle;
 mod nkey;
 mod options;
+mod options_async_nats;
 mod pool;
 mod server_error;
 mod state;

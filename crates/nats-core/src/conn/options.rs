@@ -226,9 +226,10 @@ impl ConnectOptions {
         self
     }
 
-    /// Sets how many reconnect attempts to make after a loss (`None`: forever).
-    pub fn max_reconnects(mut self, max: Option<u32>) -> Self {
-        self.max_reconnects = max;
+    /// Sets how many reconnect attempts to make after a loss: `.max_reconnects(5)`, or
+    /// `.max_reconnects(None)` to try forever (as async-nats takes it).
+    pub fn max_reconnects(mut self, max: impl Into<Option<usize>>) -> Self {
+        self.max_reconnects = max.into().map(|n| u32::try_from(n).unwrap_or(u32::MAX));
         self
     }
 

@@ -31,6 +31,11 @@ impl StatusCode {
         (100..=999).contains(&code).then_some(StatusCode(code))
     }
 
+    /// async-nats' name for [`StatusCode::new`].
+    pub fn from_u16(code: u16) -> Option<Self> {
+        Self::new(code)
+    }
+
     /// The numeric value, e.g. `503`.
     pub fn as_u16(self) -> u16 {
         self.0

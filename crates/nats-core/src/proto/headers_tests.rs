@@ -165,3 +165,11 @@ fn malformed_blocks_are_errors() {
         assert!(HeaderMap::decode(bad.as_bytes()).is_err(), "{bad:?}");
     }
 }
+
+#[test]
+fn status_codes_are_three_digits_by_either_name() {
+    assert_eq!(StatusCode::from_u16(503), Some(StatusCode::NO_RESPONDERS));
+    assert_eq!(StatusCode::from_u16(503), StatusCode::new(503));
+    assert_eq!(StatusCode::from_u16(99), None);
+    assert_eq!(StatusCode::from_u16(1000), None);
+}

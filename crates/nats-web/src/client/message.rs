@@ -7,6 +7,10 @@ use nats_core::proto::{HeaderError, HeaderMap, StatusCode};
 use super::{Client, Error, ErrorKind};
 
 /// A message received on a subscription or as a reply.
+///
+/// It holds a [`Client`] handle so that [`Message::respond`] works wherever the message
+/// goes: a message kept (in a signal, a list, a component's state) keeps the connection
+/// alive until it is dropped too.
 #[derive(Clone)]
 pub struct Message {
     /// The subject it was published to.

@@ -237,7 +237,8 @@ impl Client {
 
     /// Where the connection is: [`State::Connected`], [`State::Disconnected`] while it
     /// reconnects, [`State::Draining`] during [`Client::drain`], [`State::Closed`] at the end
-    /// ([`State::Pending`] only before the first connect, which [`connect`] waits out).
+    /// ([`State::Pending`] until the first handshake completes: never seen after [`connect`]
+    /// returns, unless [`ConnectOptions::retry_on_initial_connect`] let it return at once).
     pub fn connection_state(&self) -> State {
         self.shared.borrow().conn.state()
     }
