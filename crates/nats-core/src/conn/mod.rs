@@ -49,6 +49,8 @@ mod tests_api;
 #[cfg(test)]
 mod tests_auth;
 #[cfg(test)]
+mod tests_credentials;
+#[cfg(test)]
 mod tests_drain;
 #[cfg(test)]
 mod tests_faults;
@@ -76,7 +78,9 @@ pub use event::{
 };
 pub use inspect::{BufferedBytes, SubscriptionInfo};
 pub use jwt::check_user_jwt;
-pub use options::{Auth, ConnectOptions, ReconnectDelayCallback, MAX_WAIT};
+pub use options::{
+    Auth, ConnectOptions, ReconnectDelayCallback, DEFAULT_AUTH_CALLBACK_TIMEOUT, MAX_WAIT,
+};
 pub use pool::ServerPool;
 pub use server_error::{PermissionOperation, ServerError, ServerErrorKind};
 pub use state::State;
@@ -214,10 +218,13 @@ pub struct Connection {
     /// Consecutive attempts the server refused for credentials.
     auth_failures: u32,
     /// With [`Auth::Callback`]: the INFO of the transport whose `CONNECT` waits for the
-    /// owner's credentials, and until when it waits.
-    awaiting_credentials: Option<(ServerInfo, Instant)>,
+    /// owner's credentials, until when it waits, and how long that wait is.
+    awaiting_credentials: Option<(ServerInfo, Instant, Duration)>,
+    /// The `exp` of the user JWT in the last `CONNECT` sent (none when it had none), to tell
+    /// an expired JWT from other refusals.
+    sent_jwt_exp: Option<u64>,
     /// A wall-clock reading (time since 1970) and the [`Instant`] it was taken at, to tell
-    /// whether a user JWT has expired.
+    /// tell whether a user JWT the server refused has expired.
     wall_clock: Option<(Instant, Duration)>,
     ever_connected: bool,
     nuid: Nuid,
@@ -278,6 +285,7 @@ impl Connection {
             reconnect_attempts: 0,
             auth_failures: 0,
             awaiting_credentials: None,
+            sent_jwt_exp: None,
             wall_clock: None,
             ever_connected: false,
             nuid,
@@ -433,11 +441,12 @@ impl Connection {
         if self.input_resume_at.is_some_and(|at| at <= now) && self.has_transport() {
             self.parse_received(now);
         }
+        // The auth callback's wait first: at the connect deadline it ends too, and is named.
+        self.expire_credentials_wait(now);
         if self.connect_deadline.is_some_and(|d| d <= now) {
             self.connect_deadline = None;
             self.transport_lost(now, CloseReason::ConnectTimeout);
         }
-        self.expire_credentials_wait(now);
         if self.drain_deadline.is_some_and(|d| d <= now) {
             self.close_with(CloseReason::DrainTimeout);
         }
@@ -485,7 +494,7 @@ impl Connection {
             self.next_ping,
             self.reconnect_at,
             self.lame_duck_move_at,
-            self.awaiting_credentials.as_ref().map(|(_, at)| *at),
+            self.awaiting_credentials.as_ref().map(|(_, at, _)| *at),
             self.requests.values().map(|r| r.deadline).min(),
             self.flush_deadlines.values().min().copied(),
             self.input_resume_at,
