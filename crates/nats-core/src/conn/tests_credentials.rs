@@ -2,13 +2,10 @@
 //! (a refusal of a JWT past its `exp` is told apart), credentials signed elsewhere
 //! ([`Auth::Signed`]) go into `CONNECT` as given, and no secret shows in `Debug`.
 
-use super::test_fixture::{with_servers, Fixture, INFO};
+use super::test_fixture::{with_servers, Fixture};
 use super::*;
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
-
-const INFO_NONCE: &str = "INFO {\"server_id\":\"S1\",\"headers\":true,\"max_payload\":1024,\
-                          \"auth_required\":true,\"nonce\":\"n0nce\"}\r\n";
 
 /// The JSON of the `CONNECT` in `sent`.
 #[cfg(all(feature = "nkey", not(target_arch = "wasm32")))]
@@ -45,10 +42,7 @@ fn debug_of_the_options_and_the_connection_shows_no_secret() {
     ] {
         let options = with_servers(&["nats://a:1"]);
         let options = ConnectOptions { auth, ..options };
-        let shown = format!(
-            "{options:?} {:?}",
-            Connection::new(Instant::now(), options.clone(), [0; 32])
-        );
+        let shown = format!("{options:?} {:?}", Fixture::new(options.clone()).conn);
         for secret in secrets.iter().chain(&["SIGSECRET", "83, 73, 71"]) {
             assert!(!shown.contains(secret), "{secret} in {shown}");
         }
@@ -81,8 +75,12 @@ fn debug_of_the_options_and_the_connection_shows_no_secret() {
 // Key pairs and JWTs need the nkeys crate, which makes keys only natively.
 #[cfg(all(feature = "nkey", not(target_arch = "wasm32")))]
 mod keys {
+    use super::super::test_fixture::INFO;
     use super::super::tests_auth::jwt::user_jwt;
     use super::*;
+
+    const INFO_NONCE: &str = "INFO {\"server_id\":\"S1\",\"headers\":true,\"max_payload\":1024,\
+                              \"auth_required\":true,\"nonce\":\"n0nce\"}\r\n";
     use data_encoding::BASE64URL_NOPAD;
 
     /// Connected with `auth` and the wall clock at `unix_now` (seconds since 1970).
