@@ -6,8 +6,8 @@
 //! * bytes received → [`Connection::handle_input`];
 //! * the deadline from [`Connection::poll_timeout`] passed → [`Connection::handle_timeout`];
 //! * the transport closed or failed → [`Connection::handle_transport_closed`];
-//! * with [`Auth::Callback`], [`Event::CredentialsNeeded`] → fetch the credentials, then
-//!   [`Connection::provide_credentials`];
+//! * with [`Auth::Callback`], [`Event::CredentialsNeeded`] → fetch the credentials (or have
+//!   its nonce signed elsewhere: [`Auth::Signed`]), then [`Connection::provide_credentials`];
 //! * after any of these, and after any command: [`Connection::poll_transmit`] into a buffer,
 //!   sent as one write; [`Connection::poll_event`] until `None`.
 //!
