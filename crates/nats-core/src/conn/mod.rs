@@ -22,6 +22,7 @@
 mod authenticate;
 mod control;
 mod credentials;
+mod debug;
 mod denied;
 mod drain;
 mod event;
@@ -159,7 +160,6 @@ struct Inbox {
 }
 
 /// One NATS connection's protocol state. See the module docs for how to drive it.
-#[derive(Debug)]
 pub struct Connection {
     options: ConnectOptions,
     phase: Phase,
