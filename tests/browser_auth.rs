@@ -71,7 +71,7 @@ async fn an_auth_callback_that_gives_the_token_connects() {
     let options = ConnectOptions::new()
         .servers([TOKEN_WS_URL])
         .max_reconnects(Some(0));
-    let client = connect_with_auth_callback(options, move || {
+    let client = connect_with_auth_callback(options, move |_nonce| {
         counted.set(counted.get() + 1);
         async { Ok(Auth::Token(TOKEN.to_owned())) }
     })
@@ -90,14 +90,14 @@ async fn an_auth_callback_error_or_a_wrong_token_is_a_typed_error() {
             .servers([TOKEN_WS_URL])
             .max_reconnects(Some(0))
     };
-    let err = connect_with_auth_callback(options(), || async { Err("backend down".to_owned()) })
+    let err = connect_with_auth_callback(options(), |_| async { Err("backend down".to_owned()) })
         .await
         .err()
         .expect("no credentials, no connection");
     assert_eq!(err.kind(), ConnectErrorKind::AuthCallbackFailed, "{err}");
     assert!(err.to_string().contains("backend down"), "{err}");
     assert_refused(
-        connect_with_auth_callback(options(), || async { Ok(Auth::Token("wrong".into())) }).await,
+        connect_with_auth_callback(options(), |_| async { Ok(Auth::Token("wrong".into())) }).await,
     );
 }
 
@@ -106,7 +106,7 @@ async fn an_auth_callback_that_never_resolves_gives_a_typed_error_and_does_not_h
     let options = ConnectOptions::new()
         .servers([TOKEN_WS_URL])
         .auth_callback(Duration::from_millis(300));
-    let outcome = within_patience(connect_with_auth_callback(options, || {
+    let outcome = within_patience(connect_with_auth_callback(options, |_| {
         std::future::pending::<Result<Auth, String>>()
     }))
     .await
@@ -131,7 +131,7 @@ async fn a_hanging_auth_callback_on_reconnect_fails_each_attempt_and_the_client_
         .max_reconnects(None)
         .reconnect_wait(Duration::from_millis(100))
         .auth_callback(Duration::from_millis(200));
-    let client = connect_with_auth_callback(options, move || {
+    let client = connect_with_auth_callback(options, move |_nonce| {
         counted.set(counted.get() + 1);
         let answer = gate.get();
         async move {
@@ -184,4 +184,80 @@ async fn creds_text_without_its_blocks_is_refused_before_connecting() {
         .credentials("not a creds file")
         .expect_err("no blocks, no credentials");
     assert_eq!(err, CredentialsError::MissingJwt);
+}
+
+/// The public key of [`NKEY_SEED`], as the server config lists it.
+const NKEY_PUBLIC: &str = "UATXNCQEL5CAZS5RA5DITKZJUASXTZZU4QBAIK2MCQ7665A2QQNGF3QH";
+
+/// The page's "backend": it holds the seed and signs whatever nonce it is sent (an NKey seed
+/// is base32 of two prefix bytes, the 32-byte ed25519 seed and a checksum).
+fn backend_signs(nonce: &[u8]) -> Vec<u8> {
+    use ed25519_dalek::Signer;
+    let raw = data_encoding::BASE32_NOPAD
+        .decode(NKEY_SEED.as_bytes())
+        .expect("the test seed is base32");
+    let secret: [u8; 32] = raw[2..34].try_into().expect("32 bytes of seed");
+    let key = ed25519_dalek::SigningKey::from_bytes(&secret);
+    key.sign(nonce).to_bytes().to_vec()
+}
+
+#[wasm_bindgen_test]
+async fn the_auth_callback_is_handed_the_servers_nonce_and_a_signature_made_elsewhere_connects() {
+    let nonces = Rc::new(std::cell::RefCell::new(Vec::new()));
+    let seen = nonces.clone();
+    let options = ConnectOptions::new()
+        .servers([USERS_WS_URL])
+        .max_reconnects(Some(0));
+    // No seed in the page: the callback only forwards the nonce and the signature.
+    let client = connect_with_auth_callback(options, move |nonce: Vec<u8>| {
+        seen.borrow_mut().push(nonce.clone());
+        async move {
+            Ok(Auth::Signed {
+                jwt: None,
+                nkey: Some(NKEY_PUBLIC.to_owned()),
+                signature: backend_signs(&nonce),
+            })
+        }
+    })
+    .await
+    .unwrap();
+    let err = client.request("nobody.home", "").await.unwrap_err();
+    assert_eq!(err.kind(), RequestErrorKind::NoResponders);
+    assert_eq!(nonces.borrow().len(), 1);
+    assert!(
+        !nonces.borrow()[0].is_empty(),
+        "an NKey server sends a nonce"
+    );
+    client.drain().await.unwrap();
+
+    // A signature of some other nonce is refused by the server.
+    let options = ConnectOptions::new()
+        .servers([USERS_WS_URL])
+        .max_reconnects(Some(0));
+    assert_refused(
+        connect_with_auth_callback(options, |_nonce| async {
+            Ok(Auth::Signed {
+                jwt: None,
+                nkey: Some(NKEY_PUBLIC.to_owned()),
+                signature: backend_signs(b"an old nonce"),
+            })
+        })
+        .await,
+    );
+}
+
+#[wasm_bindgen_test]
+async fn auth_callback_options_given_to_plain_connect_are_refused_at_once_as_invalid_options() {
+    let options = ConnectOptions::new()
+        .servers([TOKEN_WS_URL])
+        .auth_callback(Duration::from_secs(1));
+    let err = connect(options)
+        .await
+        .err()
+        .expect("no callback, no connect");
+    assert_eq!(err.kind(), ConnectErrorKind::InvalidOptions, "{err}");
+    assert!(
+        err.to_string().contains("connect_with_auth_callback"),
+        "{err}"
+    );
 }

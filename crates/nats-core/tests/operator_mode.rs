@@ -1,7 +1,8 @@
 //! Decentralized auth against a real nats-server in operator mode (memory resolver; the
 //! operator, account and user JWTs are made by the test, `support/jwt.rs`): a user JWT with
-//! its seed and `.creds` text connect; an expired JWT, a wrong seed and a revoked user each
-//! give a typed error; and after each refusal the reconnect attempts back off.
+//! its seed, `.creds` text and a nonce signed by a "backend" that holds the seed connect; an
+//! expired JWT, a wrong seed and a revoked user each give a typed error; and after each
+//! refusal the connection plans a longer wait before its next attempt.
 
 #![cfg(not(target_arch = "wasm32"))]
 
@@ -31,39 +32,60 @@ fn reconnecting(server: &NatsServer) -> ConnectOptions {
         .reconnect_jitter(Duration::ZERO)
 }
 
-/// Drives `nc` until `attempts` reconnect attempts have been made; returns when each began and
-/// why each connection (the first loss included) was lost.
-fn watch_attempts(nc: &mut Driver, attempts: usize) -> (Vec<Instant>, Vec<CloseReason>) {
-    let (mut started, mut reasons) = (Vec::new(), Vec::new());
+/// Drives `nc` until `attempts` reconnect attempts have been made; returns, for each loss
+/// (the first included), the wait the connection planned before its next attempt and why
+/// the connection was lost. A reconnect fails the test, unless `restart_on_reconnect`: then
+/// what was seen is forgotten and the watch starts again (a connection that was up begins
+/// its backoff anew).
+fn watch(
+    nc: &mut Driver,
+    attempts: usize,
+    restart_on_reconnect: bool,
+) -> (Vec<Duration>, Vec<CloseReason>) {
+    let (mut started, mut planned, mut reasons) = (0, Vec::new(), Vec::new());
     let give_up = Instant::now() + PATIENCE * 2;
-    while started.len() < attempts {
+    while started < attempts {
         assert!(
             Instant::now() < give_up,
-            "only {} attempts: {reasons:?}",
-            started.len()
+            "only {started} attempts: {reasons:?}"
         );
         for event in nc.turn(Duration::from_millis(50)) {
             match event {
-                Event::Reconnecting { .. } => started.push(Instant::now()),
-                Event::Disconnected { reason, .. } => reasons.push(reason),
+                Event::Reconnecting { .. } => started += 1,
+                Event::Disconnected { reason, .. } => {
+                    planned.push(nc.planned_wait().expect("a reconnect is scheduled"));
+                    reasons.push(reason);
+                }
+                Event::Reconnected { .. } if restart_on_reconnect => {
+                    (started, planned, reasons) = (0, Vec::new(), Vec::new());
+                }
                 Event::Reconnected { .. } => panic!("reconnected with refused credentials"),
                 Event::Closed(reason) => panic!("closed: {reason}"),
                 _ => {}
             }
         }
     }
-    (started, reasons)
+    (planned, reasons)
 }
 
-/// Each attempt came at least the doubled wait after the one before: the waits after the
-/// first, second, ... refusal are 2, 4, ... times [`WAIT`]. (Only lower bounds: a slow machine
-/// makes the gaps longer, never shorter.)
-fn assert_backs_off(started: &[Instant]) {
-    for (i, pair) in started.windows(2).enumerate() {
-        let gap = pair[1].saturating_duration_since(pair[0]);
-        let least = WAIT * (1 << (i + 2));
-        assert!(gap >= least, "gap {i} was {gap:?}, less than {least:?}");
-    }
+/// [`watch`], failing on a reconnect.
+fn watch_attempts(nc: &mut Driver, attempts: usize) -> (Vec<Duration>, Vec<CloseReason>) {
+    watch(nc, attempts, false)
+}
+
+/// The waits planned after the first, second, ... refusal in a row are 2, 4, ... times
+/// [`WAIT`] (no jitter): what the connection scheduled, not how long anything took.
+fn assert_backs_off(planned: &[Duration]) {
+    assert!(planned.len() >= 2, "{planned:?}");
+    let doubling: Vec<Duration> = (1..=planned.len()).map(|i| WAIT * (1 << i)).collect();
+    assert_eq!(planned, doubling);
+}
+
+fn is_jwt_expired(reason: &CloseReason) -> bool {
+    matches!(
+        reason,
+        CloseReason::InvalidCredentials(CredentialsError::JwtExpired { .. })
+    )
 }
 
 fn is_server(reason: &CloseReason, kind: ServerErrorKind) -> bool {
@@ -114,7 +136,7 @@ fn a_user_of_another_account_is_refused_by_the_server_typed() {
 }
 
 #[test]
-fn an_expired_user_jwt_is_refused_locally_with_its_expiry() {
+fn an_expired_user_jwt_is_refused_by_the_server_and_reported_with_its_expiry() {
     let operator = Operator::new();
     let server = NatsServer::start_with(&operator.config());
     let expired_at = unix_now() - 60;
@@ -124,7 +146,7 @@ fn an_expired_user_jwt_is_refused_locally_with_its_expiry() {
         ConnectOptions::new().jwt(jwt, user.seed().unwrap()),
     )
     .err()
-    .expect("an expired JWT must not connect");
+    .expect("the server must refuse an expired JWT");
     assert!(
         matches!(
             refused,
@@ -136,25 +158,44 @@ fn an_expired_user_jwt_is_refused_locally_with_its_expiry() {
 }
 
 #[test]
+fn a_jwt_the_local_clock_calls_expired_connects_when_the_servers_clock_accepts_it() {
+    let operator = Operator::new();
+    let server = NatsServer::start_with(&operator.config());
+    let (user, jwt) = operator.user(Some(unix_now() + 600));
+    let mut nc = Driver::start(reconnecting(&server).jwt(jwt, user.seed().unwrap()));
+    // The page's clock runs an hour fast.
+    let fast = Duration::from_secs(unix_now() + 3_600);
+    nc.conn.set_wall_clock(Instant::now(), fast);
+    nc.run_until(PATIENCE, |_, event| match event {
+        Event::Connected(_) => Some(()),
+        Event::Disconnected { reason, .. } => panic!("refused: {reason}"),
+        _ => None,
+    });
+    nc.flush();
+}
+
+#[test]
 fn a_user_jwt_that_expires_while_connected_is_reported_typed_and_the_reconnects_back_off() {
     let operator = Operator::new();
     let server = NatsServer::start_with(&operator.config());
     let (user, jwt) = operator.user(Some(unix_now() + 3));
     let options = reconnecting(&server).jwt(jwt, user.seed().unwrap());
     let mut nc = Driver::connect(server.tcp_addr(), options).unwrap();
-    let (started, reasons) = watch_attempts(&mut nc, 3);
+    // In the JWT's own second nats-server still accepts it, and expires the connection at
+    // once: a reconnect then may succeed for a moment. From the next second on it refuses.
+    let (planned, reasons) = watch(&mut nc, 3, true);
+    // "User Authentication Expired" in the JWT's second: expired by our clock too, unless
+    // it has not quite reached that second.
     assert!(
-        is_server(&reasons[0], ServerErrorKind::AuthenticationExpired),
-        "the server's own words first: {reasons:?}"
+        is_jwt_expired(&reasons[0])
+            || is_server(&reasons[0], ServerErrorKind::AuthenticationExpired),
+        "{reasons:?}"
     );
     assert!(
-        reasons[1..].iter().all(|r| matches!(
-            r,
-            CloseReason::InvalidCredentials(CredentialsError::JwtExpired { .. })
-        )),
-        "then refused locally, nothing sent: {reasons:?}"
+        reasons[1..].iter().all(is_jwt_expired),
+        "the server's refusals of the expired JWT, explained: {reasons:?}"
     );
-    assert_backs_off(&started);
+    assert_backs_off(&planned);
 }
 
 #[test]
@@ -188,7 +229,7 @@ fn a_wrong_seed_from_the_auth_callback_on_reconnect_fails_typed_and_the_attempts
     let counted = calls.clone();
     let good = user.seed().unwrap();
     let wrong = stranger.seed().unwrap();
-    let callback = Box::new(move || {
+    let callback = Box::new(move |_nonce: Option<&str>| {
         let seed = if counted.fetch_add(1, Ordering::Relaxed) == 0 {
             good.clone()
         } else {
@@ -204,7 +245,7 @@ fn a_wrong_seed_from_the_auth_callback_on_reconnect_fails_typed_and_the_attempts
         Driver::connect_with_auth_callback(server.tcp_addr(), options, Some(callback)).unwrap();
     nc.flush();
     assert!(nc.kill_transport());
-    let (started, reasons) = watch_attempts(&mut nc, 4);
+    let (planned, reasons) = watch_attempts(&mut nc, 4);
     assert!(
         reasons[1..].iter().all(|r| matches!(
             r,
@@ -212,8 +253,8 @@ fn a_wrong_seed_from_the_auth_callback_on_reconnect_fails_typed_and_the_attempts
         )),
         "{reasons:?}"
     );
-    // The first attempt after the loss is not an auth failure's: the gaps from the second on.
-    assert_backs_off(&started[1..]);
+    // The first loss is not an auth failure: the waits from the second on.
+    assert_backs_off(&planned[1..]);
     assert!(calls.load(Ordering::Relaxed) >= 4, "asked on every attempt");
 }
 
@@ -225,7 +266,7 @@ fn an_auth_callback_that_never_answers_fails_each_attempt_typed_and_the_attempts
     let answered = Arc::new(AtomicU32::new(0));
     let counted = answered.clone();
     let seed = user.seed().unwrap();
-    let callback = Box::new(move || {
+    let callback = Box::new(move |_nonce: Option<&str>| {
         // Only the first connect gets an answer.
         (counted.fetch_add(1, Ordering::Relaxed) == 0).then(|| {
             Ok(Auth::Jwt {
@@ -238,7 +279,7 @@ fn an_auth_callback_that_never_answers_fails_each_attempt_typed_and_the_attempts
     let mut nc =
         Driver::connect_with_auth_callback(server.tcp_addr(), options, Some(callback)).unwrap();
     assert!(nc.kill_transport());
-    let (started, reasons) = watch_attempts(&mut nc, 4);
+    let (planned, reasons) = watch_attempts(&mut nc, 4);
     assert!(
         reasons[1..].iter().all(|r| *r
             == CloseReason::InvalidCredentials(CredentialsError::AuthCallbackTimedOut {
@@ -246,7 +287,7 @@ fn an_auth_callback_that_never_answers_fails_each_attempt_typed_and_the_attempts
             })),
         "{reasons:?}"
     );
-    assert_backs_off(&started[1..]);
+    assert_backs_off(&planned[1..]);
 }
 
 #[test]
@@ -260,7 +301,7 @@ fn a_user_revoked_while_connected_is_told_typed_and_its_reconnects_back_off() {
 
     operator.revoke(&user);
     server.reload_with(&operator.config()); // the account JWT now revokes the user
-    let (started, reasons) = watch_attempts(&mut nc, 4);
+    let (planned, reasons) = watch_attempts(&mut nc, 4);
     assert!(
         is_server(&reasons[0], ServerErrorKind::AuthenticationRevoked),
         "{reasons:?}"
@@ -272,7 +313,7 @@ fn a_user_revoked_while_connected_is_told_typed_and_its_reconnects_back_off() {
             .all(|r| is_server(r, ServerErrorKind::AuthorizationViolation)),
         "{reasons:?}"
     );
-    assert_backs_off(&started);
+    assert_backs_off(&planned);
 
     // A user the account did not revoke still connects.
     let (fresh, fresh_jwt) = operator.user(None);
@@ -292,6 +333,61 @@ fn a_revoked_user_is_refused_typed_on_connect() {
     )
     .err()
     .expect("a revoked user must not connect");
+    assert!(
+        is_server(&refused, ServerErrorKind::AuthorizationViolation),
+        "{refused:?}"
+    );
+}
+
+#[test]
+fn a_backend_that_holds_the_seed_signs_the_nonce_it_is_handed_and_the_connection_succeeds() {
+    let operator = Operator::new();
+    let server = NatsServer::start_with(&operator.config());
+    let (user, jwt) = operator.user(None);
+    let nonces = Arc::new(AtomicU32::new(0));
+    let counted = nonces.clone();
+    // The page holds only the JWT; the "backend" (this closure's `user`) signs for it.
+    let backend = move |nonce: Option<&str>| {
+        let nonce = nonce.expect("operator mode sends a nonce");
+        counted.fetch_add(1, Ordering::Relaxed);
+        Some(Ok(Auth::Signed {
+            jwt: Some(jwt.clone()),
+            nkey: None,
+            signature: user.sign(nonce.as_bytes()).expect("signed"),
+        }))
+    };
+    let options = reconnecting(&server).auth_callback(PATIENCE);
+    let mut nc =
+        Driver::connect_with_auth_callback(server.tcp_addr(), options, Some(Box::new(backend)))
+            .unwrap();
+    let sid = nc.conn.subscribe("echo", None).unwrap();
+    nc.respond_on(sid, |msg| msg.payload.to_vec());
+    assert_eq!(nc.request("echo", b"hi", PATIENCE).unwrap().payload, b"hi");
+    // A reconnect brings a new nonce, signed again.
+    assert!(nc.kill_transport());
+    nc.run_until(PATIENCE, |_, e| {
+        matches!(e, Event::Reconnected { .. }).then_some(())
+    });
+    assert_eq!(nonces.load(Ordering::Relaxed), 2);
+}
+
+#[test]
+fn a_signature_of_another_nonce_is_refused_by_the_server() {
+    let operator = Operator::new();
+    let server = NatsServer::start_with(&operator.config());
+    let (user, jwt) = operator.user(None);
+    let replayed = user.sign(b"an old nonce").unwrap();
+    let callback = Box::new(move |_nonce: Option<&str>| {
+        Some(Ok(Auth::Signed {
+            jwt: Some(jwt.clone()),
+            nkey: None,
+            signature: replayed.clone(),
+        }))
+    });
+    let options = ConnectOptions::new().auth_callback(PATIENCE);
+    let refused = Driver::connect_with_auth_callback(server.tcp_addr(), options, Some(callback))
+        .err()
+        .expect("a signature of another nonce must not connect");
     assert!(
         is_server(&refused, ServerErrorKind::AuthorizationViolation),
         "{refused:?}"

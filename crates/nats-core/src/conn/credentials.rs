@@ -1,9 +1,10 @@
-//! Credentials that can be refused before anything reaches the server: `.creds` text that
+//! Credentials that can be refused before anything reaches the server (`.creds` text that
 //! cannot be read, an NKey seed or user JWT that cannot be used, a seed that does not belong
-//! to the JWT, a JWT that has expired, and an owner that did not answer
-//! [`super::Event::CredentialsNeeded`].
+//! to the JWT, an owner that did not answer [`super::Event::CredentialsNeeded`]), and a
+//! server's refusal of a JWT that has expired.
 
-/// Why credentials could not be used. The connection sends no `CONNECT` with them.
+/// Why credentials could not be used. The connection sends no `CONNECT` with them, except
+/// for [`CredentialsError::JwtExpired`], which is the server's refusal explained.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CredentialsError {
     /// `.creds` text holds no `-----BEGIN NATS USER JWT-----` block (nor any other block).
@@ -30,8 +31,11 @@ pub enum CredentialsError {
         /// The `sub` of the JWT.
         jwt_subject: String,
     },
-    /// The user JWT's `exp` has come (by the wall clock given to
-    /// [`super::Connection::set_wall_clock`]): the server would refuse it. Get a new one.
+    /// The server refused the user JWT ("Authorization Violation" or "User Authentication
+    /// Expired") and its `exp` has come by the wall clock given to
+    /// [`super::Connection::set_wall_clock`]: it expired. Get a new one. (The JWT is never
+    /// refused by the local clock alone: a clock that runs fast must not keep a user out
+    /// whom the server accepts.)
     #[error("the user JWT expired at {expired_at} (unix seconds; the time now is {now})")]
     JwtExpired {
         /// The JWT's `exp`, in seconds since 1970.
@@ -41,12 +45,18 @@ pub enum CredentialsError {
     },
     /// The owner did not answer [`super::Event::CredentialsNeeded`] within
     /// [`super::ConnectOptions::auth_callback_timeout`] (the browser client: the auth
-    /// callback's future did not resolve in time). The attempt failed; the next one backs off.
+    /// callback's future did not resolve in time), or before the attempt's
+    /// `connection_timeout`, whichever came first. The attempt failed; the next one backs off.
     #[error("the auth callback gave no credentials within {timeout_ms} ms")]
     AuthCallbackTimedOut {
-        /// The timeout, in milliseconds.
+        /// How long it was waited for, in milliseconds.
         timeout_ms: u64,
     },
+    /// The owner answered [`super::Event::CredentialsNeeded`] with [`super::Auth::Signed`]
+    /// credentials that cannot be sent: a JWT that cannot be read, an NKey that is not a
+    /// user's public key, or a signature that is not 64 bytes.
+    #[error("the signed credentials cannot be used: {0}")]
+    InvalidSignedCredentials(String),
     /// The owner answered [`super::Event::CredentialsNeeded`] with an error (the auth
     /// callback failed). The attempt failed; the next one backs off.
     #[error("the auth callback failed: {0}")]

@@ -130,10 +130,11 @@ pub enum CloseReason {
     /// malformed or queue-group `SUB` on the wire); nothing was sent.
     #[error("invalid inbox prefix: {0}")]
     InvalidInboxPrefix(ValidationError),
-    /// The credentials could not be used, and nothing was sent with them: an invalid NKey
-    /// seed or user JWT, a seed that is not the JWT's user, an expired JWT, or an auth
-    /// callback that failed or timed out. Like a refusal by the server, it counts as an
-    /// authentication failure: the next attempt backs off.
+    /// The credentials could not be used: an invalid NKey seed, user JWT or signed
+    /// credentials, a seed that is not the JWT's user, or an auth callback that failed or
+    /// timed out (nothing was sent with them); or the server refused a JWT whose `exp` has
+    /// passed ([`CredentialsError::JwtExpired`]). Like a refusal by the server, it counts as
+    /// an authentication failure: the next attempt backs off.
     #[error("invalid credentials: {0}")]
     InvalidCredentials(CredentialsError),
     /// [`super::ConnectOptions::no_echo`] was asked of a server that cannot do it (its INFO
@@ -192,9 +193,11 @@ pub enum Event {
     },
     /// With [`super::Auth::Callback`]: the server's INFO arrived and the connection waits for
     /// [`super::Connection::provide_credentials`] before it sends `CONNECT` (at most
-    /// [`super::ConnectOptions::auth_callback_timeout`]). Comes on every connect and reconnect.
+    /// [`super::ConnectOptions::auth_callback_timeout`], and not past the attempt's
+    /// `connection_timeout`). Comes on every connect and reconnect.
     CredentialsNeeded {
-        /// The server's nonce, which the connection signs itself for NKey and JWT credentials.
+        /// The server's nonce: the connection signs it itself for NKey and JWT credentials;
+        /// for [`super::Auth::Signed`] the owner has it signed elsewhere.
         nonce: Option<String>,
     },
     /// The server sent new INFO (cluster change, lame-duck mode).

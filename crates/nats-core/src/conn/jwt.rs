@@ -3,7 +3,8 @@
 //!
 //! The client does not verify the JWT's signature (the server does, against its operator and
 //! account): it reads the claims only to refuse, before connecting, a seed that is not the
-//! JWT's user and a JWT that has expired.
+//! JWT's user, and to explain a refusal of a JWT whose `exp` has passed. It never refuses a
+//! JWT by its own clock: a clock that runs fast must not keep out a user the server accepts.
 
 use super::credentials::CredentialsError;
 use super::nkey;
@@ -40,16 +41,18 @@ pub(super) fn claims(_jwt: &str) -> Result<JwtClaims, CredentialsError> {
     ))
 }
 
-/// Checks that `seed` is a usable user seed and the user `jwt` was issued to, and, when the
-/// wall clock is known (`unix_now`, seconds since 1970), that the JWT has not expired.
-pub fn check_user_jwt(
-    jwt: &str,
-    seed: &str,
-    unix_now: Option<u64>,
-) -> Result<(), CredentialsError> {
+/// Checks that `seed` is a usable user seed and the user `jwt` was issued to. The JWT's
+/// expiry is not judged here: only the server's clock decides it (see
+/// [`CredentialsError::JwtExpired`]).
+pub fn check_user_jwt(jwt: &str, seed: &str) -> Result<(), CredentialsError> {
+    checked_claims(jwt, seed).map(drop)
+}
+
+/// The claims of `jwt`, once `seed` is known to be its user's.
+fn checked_claims(jwt: &str, seed: &str) -> Result<JwtClaims, CredentialsError> {
     let claims = claims(jwt)?;
     let seed_key = nkey::public_key(seed).map_err(CredentialsError::InvalidSeed)?;
-    let Some(subject) = claims.sub else {
+    let Some(subject) = claims.sub.as_deref() else {
         return Err(CredentialsError::InvalidJwt(
             "its claims have no `sub`".into(),
         ));
@@ -57,30 +60,37 @@ pub fn check_user_jwt(
     if subject != seed_key {
         return Err(CredentialsError::SeedDoesNotMatchJwt {
             seed_key,
-            jwt_subject: subject,
+            jwt_subject: subject.to_owned(),
         });
     }
-    // `exp` 0 (or absent) never expires. nats-server accepts a JWT in the second of its
-    // `exp` but expires the connection at once: it is of no use from that second on.
-    if let (Some(now), Some(exp)) = (unix_now, claims.exp.filter(|e| *e > 0)) {
-        let expired_at = u64::try_from(exp).unwrap_or(0);
-        if now >= expired_at {
-            return Err(CredentialsError::JwtExpired { expired_at, now });
-        }
-    }
-    Ok(())
+    Ok(claims)
 }
 
-/// The `jwt` and `sig` of `CONNECT`: the JWT as given and `nonce` signed with the user's seed.
+/// When `claims` expire, in seconds since 1970; `None` for never (`exp` 0 or absent).
+pub(super) fn expiry(claims: &JwtClaims) -> Option<u64> {
+    claims
+        .exp
+        .filter(|e| *e > 0)
+        .map(|e| u64::try_from(e).unwrap_or(0))
+}
+
+/// Whether a JWT expiring at `exp` is expired at `unix_now`. nats-server accepts a JWT in
+/// the second of its `exp` but expires the connection at once: from that second on it is of
+/// no use.
+pub(super) fn is_expired(exp: u64, unix_now: u64) -> bool {
+    unix_now >= exp
+}
+
+/// The `jwt` and `sig` of `CONNECT` (the JWT as given and `nonce` signed with the user's
+/// seed), and the JWT's expiry.
 pub(super) fn connect_fields(
     jwt: &str,
     seed: &str,
     nonce: &str,
-    unix_now: Option<u64>,
-) -> Result<(String, String), CredentialsError> {
-    check_user_jwt(jwt, seed, unix_now)?;
+) -> Result<(String, String, Option<u64>), CredentialsError> {
+    let claims = checked_claims(jwt, seed)?;
     let (_public, sig) = nkey::sign_nonce(seed, nonce).map_err(CredentialsError::InvalidSeed)?;
-    Ok((jwt.trim().to_owned(), sig))
+    Ok((jwt.trim().to_owned(), sig, expiry(&claims)))
 }
 
 // The reference key pairs (the nkeys crate) are made only natively.
@@ -101,17 +111,24 @@ mod tests {
         let user = nkeys::KeyPair::new_user();
         let jwt = jwt_with(&format!(r#"{{"sub":"{}","exp":2000}}"#, user.public_key()));
         let seed = user.seed().unwrap();
-        let (sent, sig) = connect_fields(&jwt, &seed, "n0nce", Some(1999)).unwrap();
+        let (sent, sig, exp) = connect_fields(&jwt, &seed, "n0nce").unwrap();
         assert_eq!(sent, jwt);
+        assert_eq!(exp, Some(2000));
         let sig = BASE64URL_NOPAD.decode(sig.as_bytes()).unwrap();
         assert!(user.verify(b"n0nce", &sig).is_ok());
-        // Without a wall clock the expiry is left to the server.
-        assert!(check_user_jwt(&jwt, &seed, None).is_ok());
-        assert!(check_user_jwt(&jwt, &seed, Some(1999)).is_ok());
-        assert!(
-            check_user_jwt(&jwt, &seed, Some(2000)).is_err(),
-            "useless from its second"
-        );
+        assert!(check_user_jwt(&jwt, &seed).is_ok());
+    }
+
+    #[test]
+    fn a_jwt_past_its_exp_by_the_local_clock_is_still_accepted_for_the_server_to_judge() {
+        let user = nkeys::KeyPair::new_user();
+        let jwt = jwt_with(&format!(r#"{{"sub":"{}","exp":1000}}"#, user.public_key()));
+        let seed = user.seed().unwrap();
+        assert!(check_user_jwt(&jwt, &seed).is_ok());
+        let (_, _, exp) = connect_fields(&jwt, &seed, "n").unwrap();
+        assert_eq!(exp, Some(1000));
+        assert!(!is_expired(1000, 999));
+        assert!(is_expired(1000, 1000), "useless from its second");
     }
 
     #[test]
@@ -119,7 +136,7 @@ mod tests {
         let user = nkeys::KeyPair::new_user();
         let other = nkeys::KeyPair::new_user();
         let jwt = jwt_with(&format!(r#"{{"sub":"{}"}}"#, user.public_key()));
-        let err = check_user_jwt(&jwt, &other.seed().unwrap(), None).unwrap_err();
+        let err = check_user_jwt(&jwt, &other.seed().unwrap()).unwrap_err();
         assert_eq!(
             err,
             CredentialsError::SeedDoesNotMatchJwt {
@@ -130,20 +147,16 @@ mod tests {
     }
 
     #[test]
-    fn an_expired_jwt_is_refused_with_its_expiry() {
+    fn a_jwt_without_exp_or_with_exp_0_never_expires() {
         let user = nkeys::KeyPair::new_user();
-        let jwt = jwt_with(&format!(r#"{{"sub":"{}","exp":1000}}"#, user.public_key()));
-        let err = check_user_jwt(&jwt, &user.seed().unwrap(), Some(1000)).unwrap_err();
-        assert_eq!(
-            err,
-            CredentialsError::JwtExpired {
-                expired_at: 1000,
-                now: 1000
-            }
-        );
-        // exp 0 never expires.
-        let jwt = jwt_with(&format!(r#"{{"sub":"{}","exp":0}}"#, user.public_key()));
-        assert!(check_user_jwt(&jwt, &user.seed().unwrap(), Some(u64::MAX)).is_ok());
+        let seed = user.seed().unwrap();
+        for claims in [
+            format!(r#"{{"sub":"{}","exp":0}}"#, user.public_key()),
+            format!(r#"{{"sub":"{}"}}"#, user.public_key()),
+        ] {
+            let (_, _, exp) = connect_fields(&jwt_with(&claims), &seed, "n").unwrap();
+            assert_eq!(exp, None, "{claims}");
+        }
     }
 
     #[test]
@@ -159,7 +172,7 @@ mod tests {
             &jwt_with(r#"{"exp":"soon"}"#),
             &jwt_with("{}"),
         ] {
-            let err = check_user_jwt(jwt, &seed, None).unwrap_err();
+            let err = check_user_jwt(jwt, &seed).unwrap_err();
             assert!(
                 matches!(err, CredentialsError::InvalidJwt(_)),
                 "{jwt}: {err:?}"
@@ -174,14 +187,14 @@ mod tests {
         proptest! {
             #[test]
             fn any_text_as_a_jwt_or_seed_never_panics(jwt in "\\PC*", seed in "\\PC*") {
-                let _ = check_user_jwt(&jwt, &seed, Some(0));
+                let _ = check_user_jwt(&jwt, &seed);
             }
 
             #[test]
             fn any_claims_never_panic(claims in "\\PC*") {
                 let header = data_encoding::BASE64URL_NOPAD.encode(b"{}");
                 let claims = data_encoding::BASE64URL_NOPAD.encode(claims.as_bytes());
-                let _ = check_user_jwt(&format!("{header}.{claims}.x"), "SU", Some(0));
+                let _ = check_user_jwt(&format!("{header}.{claims}.x"), "SU");
             }
         }
     }

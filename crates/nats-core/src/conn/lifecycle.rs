@@ -245,7 +245,8 @@ impl Connection {
         if auth {
             self.auth_failures += 1;
         }
-        self.transport_lost(now, CloseReason::Server(error));
+        let reason = self.refusal_reason(now, error);
+        self.transport_lost(now, reason);
     }
 
     /// The transport is gone (or must go): report it, fail what cannot survive it, and either

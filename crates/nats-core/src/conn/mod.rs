@@ -6,8 +6,8 @@
 //! * bytes received → [`Connection::handle_input`];
 //! * the deadline from [`Connection::poll_timeout`] passed → [`Connection::handle_timeout`];
 //! * the transport closed or failed → [`Connection::handle_transport_closed`];
-//! * with [`Auth::Callback`], [`Event::CredentialsNeeded`] → fetch the credentials, then
-//!   [`Connection::provide_credentials`];
+//! * with [`Auth::Callback`], [`Event::CredentialsNeeded`] → fetch the credentials (or have
+//!   its nonce signed elsewhere: [`Auth::Signed`]), then [`Connection::provide_credentials`];
 //! * after any of these, and after any command: [`Connection::poll_transmit`] into a buffer,
 //!   sent as one write; [`Connection::poll_event`] until `None`.
 //!
@@ -22,6 +22,7 @@
 mod authenticate;
 mod control;
 mod credentials;
+mod debug;
 mod denied;
 mod drain;
 mod event;
@@ -50,6 +51,8 @@ mod tests_api;
 #[cfg(test)]
 mod tests_auth;
 #[cfg(test)]
+mod tests_credentials;
+#[cfg(test)]
 mod tests_drain;
 #[cfg(test)]
 mod tests_faults;
@@ -77,7 +80,9 @@ pub use event::{
 };
 pub use inspect::{BufferedBytes, SubscriptionInfo};
 pub use jwt::check_user_jwt;
-pub use options::{Auth, ConnectOptions, ReconnectDelayCallback, MAX_WAIT};
+pub use options::{
+    Auth, ConnectOptions, ReconnectDelayCallback, DEFAULT_AUTH_CALLBACK_TIMEOUT, MAX_WAIT,
+};
 pub use pool::ServerPool;
 pub use server_error::{PermissionOperation, ServerError, ServerErrorKind};
 pub use state::State;
@@ -156,7 +161,6 @@ struct Inbox {
 }
 
 /// One NATS connection's protocol state. See the module docs for how to drive it.
-#[derive(Debug)]
 pub struct Connection {
     options: ConnectOptions,
     phase: Phase,
@@ -215,10 +219,13 @@ pub struct Connection {
     /// Consecutive attempts the server refused for credentials.
     auth_failures: u32,
     /// With [`Auth::Callback`]: the INFO of the transport whose `CONNECT` waits for the
-    /// owner's credentials, and until when it waits.
-    awaiting_credentials: Option<(ServerInfo, Instant)>,
+    /// owner's credentials, until when it waits, and how long that wait is.
+    awaiting_credentials: Option<(ServerInfo, Instant, Duration)>,
+    /// The `exp` of the user JWT in the last `CONNECT` sent (none when it had none), to tell
+    /// an expired JWT from other refusals.
+    sent_jwt_exp: Option<u64>,
     /// A wall-clock reading (time since 1970) and the [`Instant`] it was taken at, to tell
-    /// whether a user JWT has expired.
+    /// tell whether a user JWT the server refused has expired.
     wall_clock: Option<(Instant, Duration)>,
     ever_connected: bool,
     nuid: Nuid,
@@ -279,6 +286,7 @@ impl Connection {
             reconnect_attempts: 0,
             auth_failures: 0,
             awaiting_credentials: None,
+            sent_jwt_exp: None,
             wall_clock: None,
             ever_connected: false,
             nuid,
@@ -434,11 +442,12 @@ impl Connection {
         if self.input_resume_at.is_some_and(|at| at <= now) && self.has_transport() {
             self.parse_received(now);
         }
+        // The auth callback's wait first: at the connect deadline it ends too, and is named.
+        self.expire_credentials_wait(now);
         if self.connect_deadline.is_some_and(|d| d <= now) {
             self.connect_deadline = None;
             self.transport_lost(now, CloseReason::ConnectTimeout);
         }
-        self.expire_credentials_wait(now);
         if self.drain_deadline.is_some_and(|d| d <= now) {
             self.close_with(CloseReason::DrainTimeout);
         }
@@ -486,7 +495,7 @@ impl Connection {
             self.next_ping,
             self.reconnect_at,
             self.lame_duck_move_at,
-            self.awaiting_credentials.as_ref().map(|(_, at)| *at),
+            self.awaiting_credentials.as_ref().map(|(_, at, _)| *at),
             self.requests.values().map(|r| r.deadline).min(),
             self.flush_deadlines.values().min().copied(),
             self.input_resume_at,

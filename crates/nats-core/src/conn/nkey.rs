@@ -35,6 +35,39 @@ pub fn public_key(seed: &str) -> Result<String, String> {
     Ok(encode_key(public_prefix, key.verifying_key().as_bytes()))
 }
 
+/// `CONNECT`'s `sig` for an ed25519 `signature` made elsewhere (base64url, no padding), or why
+/// it is not one (not 64 bytes).
+#[cfg(feature = "nkey")]
+pub fn encode_signature(signature: &[u8]) -> Result<String, String> {
+    if signature.len() != 64 {
+        return Err(format!(
+            "the signature is {} bytes, not the 64 of an ed25519 signature",
+            signature.len()
+        ));
+    }
+    Ok(BASE64URL_NOPAD.encode(signature))
+}
+
+/// Checks that `key` is a user's public NKey (`U...`: base32 of the prefix, 32 bytes of key
+/// and the checksum).
+#[cfg(feature = "nkey")]
+pub fn check_user_public_key(key: &str) -> Result<(), String> {
+    let raw = BASE32_NOPAD
+        .decode(key.as_bytes())
+        .map_err(|_| "the NKey is not base32".to_owned())?;
+    let Some((body, crc_bytes)) = raw.split_last_chunk::<2>() else {
+        return Err("the NKey is too short".into());
+    };
+    if crc16(body) != u16::from_le_bytes(*crc_bytes) {
+        return Err("the NKey's checksum does not match".into());
+    }
+    match body {
+        [PREFIX_USER, key @ ..] if key.len() == 32 => Ok(()),
+        [PREFIX_USER, ..] => Err("the NKey has the wrong length".into()),
+        _ => Err("the NKey is not a user's public key (it does not start with U)".into()),
+    }
+}
+
 /// The public-key prefix byte and the 32-byte ed25519 seed of an NKey seed.
 #[cfg(feature = "nkey")]
 fn decode_seed(seed: &str) -> Result<(u8, [u8; 32]), String> {
@@ -105,6 +138,18 @@ pub fn public_key(_seed: &str) -> Result<String, String> {
     Err("NKey support is not compiled in: build with the `nkey` feature".into())
 }
 
+/// Without the `nkey` feature, signed credentials are refused with a message that says why.
+#[cfg(not(feature = "nkey"))]
+pub fn encode_signature(_signature: &[u8]) -> Result<String, String> {
+    Err("NKey support is not compiled in: build with the `nkey` feature".into())
+}
+
+/// Without the `nkey` feature, signed credentials are refused with a message that says why.
+#[cfg(not(feature = "nkey"))]
+pub fn check_user_public_key(_key: &str) -> Result<(), String> {
+    Err("NKey support is not compiled in: build with the `nkey` feature".into())
+}
+
 // The reference implementation (the nkeys crate) generates keys only natively.
 #[cfg(all(test, feature = "nkey", not(target_arch = "wasm32")))]
 mod tests {
@@ -148,6 +193,27 @@ mod tests {
             &"A".repeat(200),
         ] {
             assert!(sign_nonce(text, "x").is_err(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn only_a_users_public_key_and_a_64_byte_signature_pass_for_signed_credentials() {
+        assert_eq!(
+            check_user_public_key(&nkeys::KeyPair::new_user().public_key()),
+            Ok(())
+        );
+        for bad in [
+            nkeys::KeyPair::new_account().public_key(),
+            nkeys::KeyPair::new_user().seed().unwrap(),
+            "U\"}".to_owned(),
+            String::new(),
+            "UABC".to_owned(),
+        ] {
+            assert!(check_user_public_key(&bad).is_err(), "{bad:?}");
+        }
+        assert!(encode_signature(&[7; 64]).is_ok());
+        for len in [0, 63, 65] {
+            assert!(encode_signature(&vec![0; len]).is_err(), "{len}");
         }
     }
 }

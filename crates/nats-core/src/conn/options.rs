@@ -4,8 +4,9 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Credentials sent in `CONNECT`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Credentials sent in `CONNECT`. Its `Debug` shows no secret: tokens, passwords, seeds and
+/// signatures print as `"<redacted>"`, a JWT only by its first characters.
+#[derive(Clone, Default, PartialEq, Eq)]
 pub enum Auth {
     /// No credentials.
     #[default]
@@ -32,10 +33,64 @@ pub enum Auth {
         /// The user's NKey seed (`SU...`).
         seed: String,
     },
+    /// Credentials signed elsewhere, as an answer to [`super::Event::CredentialsNeeded`]: the
+    /// nonce it carries was signed by whoever holds the seed (e.g. the page's backend), so the
+    /// seed never reaches this program. The fields are async-nats' `Auth` fields of the same
+    /// names. Checked before they are sent: the JWT must be readable, the NKey a user's public
+    /// key (`U...`) and the signature an ed25519 signature (64 bytes); otherwise the attempt
+    /// fails with [`super::CredentialsError::InvalidSignedCredentials`].
+    Signed {
+        /// The user JWT (decentralized auth), if any.
+        jwt: Option<String>,
+        /// The user's public NKey (`U...`), for NKey auth without a JWT.
+        nkey: Option<String>,
+        /// The ed25519 signature of the server's nonce (raw bytes; sent base64url-encoded).
+        signature: Vec<u8>,
+    },
     /// Ask the owner on every connect and reconnect: after the server's INFO the connection
     /// reports [`super::Event::CredentialsNeeded`] and waits (up to
     /// [`ConnectOptions::auth_callback_timeout`]) for [`super::Connection::provide_credentials`].
     Callback,
+}
+
+/// How a secret is shown by `Debug`.
+const REDACTED: &str = "<redacted>";
+
+/// A JWT in `Debug`: its first characters (the header, the same for every user JWT) only.
+struct JwtPrefix<'a>(&'a str);
+
+impl fmt::Debug for JwtPrefix<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let prefix: String = self.0.chars().take(8).collect();
+        write!(f, "\"{prefix}...\"")
+    }
+}
+
+impl fmt::Debug for Auth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Auth::None => f.write_str("None"),
+            Auth::Callback => f.write_str("Callback"),
+            Auth::Token(_) => f.debug_tuple("Token").field(&REDACTED).finish(),
+            Auth::UserPassword { user, .. } => f
+                .debug_struct("UserPassword")
+                .field("user", user)
+                .field("password", &REDACTED)
+                .finish(),
+            Auth::NKey { .. } => f.debug_struct("NKey").field("seed", &REDACTED).finish(),
+            Auth::Jwt { jwt, .. } => f
+                .debug_struct("Jwt")
+                .field("jwt", &JwtPrefix(jwt))
+                .field("seed", &REDACTED)
+                .finish(),
+            Auth::Signed { jwt, nkey, .. } => f
+                .debug_struct("Signed")
+                .field("jwt", &jwt.as_deref().map(JwtPrefix))
+                .field("nkey", nkey)
+                .field("signature", &REDACTED)
+                .finish(),
+        }
+    }
 }
 
 /// Options for one connection. Start from [`ConnectOptions::new`] and chain the setters.
@@ -63,9 +118,12 @@ pub struct ConnectOptions {
     pub inbox_prefix: String,
     /// How long to wait for [`super::Connection::provide_credentials`] after
     /// [`super::Event::CredentialsNeeded`] (with [`Auth::Callback`]) before the attempt fails
-    /// with [`super::CredentialsError::AuthCallbackTimedOut`]. The wait counts towards
-    /// `connect_timeout`, and the server has its own limit (`auth_timeout`, 2 s by default),
-    /// after which it refuses with "Authentication Timeout": keep it below both.
+    /// with [`super::CredentialsError::AuthCallbackTimedOut`] (and the next one backs off).
+    /// The wait also ends at the attempt's [`ConnectOptions::connection_timeout`], reported
+    /// the same way. The server has its own limit, `authorization { timeout }` (2 s by
+    /// default without TLS, `tls_timeout` + 1 s with it; a WebSocket client gets the same
+    /// unless `websocket { auth_timeout }` is set), counted from the WebSocket upgrade, after
+    /// which it refuses with "Authentication Timeout". Default 1.5 s, below the server's 2 s.
     pub auth_callback_timeout: Duration,
     /// Whether to report every operation sent and received as [`super::Event::Trace`].
     pub trace: bool,
@@ -109,6 +167,11 @@ pub struct ConnectOptions {
     pub request_timeout: Option<Duration>,
 }
 
+/// The default [`ConnectOptions::auth_callback_timeout`]: below nats-server's default
+/// authentication timeout (2 s), so a slow callback fails here, typed, before the server
+/// refuses the connection.
+pub const DEFAULT_AUTH_CALLBACK_TIMEOUT: Duration = Duration::from_millis(1500);
+
 /// The longest any timeout, wait or interval is taken to be (about ten years): longer ones,
 /// `Duration::MAX` included, are cut to it, so every deadline stays representable.
 pub const MAX_WAIT: Duration = Duration::from_secs(10 * 365 * 24 * 3600);
@@ -125,7 +188,7 @@ impl Default for ConnectOptions {
             connection_timeout: Duration::from_secs(10),
             drain_timeout: Duration::from_secs(30),
             inbox_prefix: "_INBOX".into(),
-            auth_callback_timeout: Duration::from_secs(5),
+            auth_callback_timeout: DEFAULT_AUTH_CALLBACK_TIMEOUT,
             trace: false,
             max_reconnects: Some(60),
             reconnect_wait: Duration::from_secs(2),
@@ -220,7 +283,8 @@ impl ConnectOptions {
         self
     }
 
-    /// Sets how long each answer of the auth callback may take (default 5 s).
+    /// Sets how long each answer of the auth callback may take (default 1.5 s; see
+    /// [`ConnectOptions::auth_callback_timeout`](ConnectOptions#structfield.auth_callback_timeout)).
     pub fn auth_callback_timeout(mut self, timeout: Duration) -> Self {
         self.auth_callback_timeout = timeout;
         self

@@ -162,6 +162,63 @@ fn a_first_connect_whose_callback_never_answers_closes_with_the_typed_error() {
 }
 
 #[test]
+fn an_auth_callback_wait_ends_at_the_connect_deadline_as_a_callback_timeout_and_backs_off() {
+    let options = with_callback(5_000).connection_timeout(Duration::from_secs(2));
+    let mut f = Fixture::new(options);
+    f.transports();
+    f.advance(Duration::from_millis(500));
+    f.input(INFO_NONCE);
+    f.events();
+    assert_eq!(
+        f.advance_to_deadline(),
+        Duration::from_millis(1_500),
+        "the rest of the connect deadline, not the callback's 5 s"
+    );
+    assert_eq!(
+        f.events().last(),
+        Some(&Event::Closed(CloseReason::InvalidCredentials(
+            CredentialsError::AuthCallbackTimedOut { timeout_ms: 1_500 }
+        ))),
+        "the callback is named, not a connect timeout"
+    );
+
+    // On a reconnect the same, and the next attempt backs off as after a refusal.
+    let options = with_callback(5_000).connection_timeout(Duration::from_secs(2));
+    let mut f = Fixture::new(options);
+    f.transports();
+    f.input(INFO_NONCE);
+    f.conn
+        .provide_credentials(f.now, Ok(Auth::Token("t".into())));
+    f.input("PONG\r\n");
+    f.lose_transport();
+    f.advance_to_deadline();
+    f.transports();
+    f.input(INFO);
+    f.events();
+    assert_eq!(f.advance_to_deadline(), Duration::from_secs(2));
+    assert_eq!(
+        disconnected_by(&f.events()),
+        [CloseReason::InvalidCredentials(
+            CredentialsError::AuthCallbackTimedOut { timeout_ms: 2_000 }
+        )]
+    );
+    assert_eq!(
+        f.advance_to_deadline(),
+        Duration::from_secs(4),
+        "reconnect_wait 2 s, doubled"
+    );
+}
+
+#[test]
+fn the_default_auth_callback_wait_ends_before_the_servers_default_auth_timeout() {
+    let server_auth_timeout = Duration::from_secs(2); // nats-server AUTH_TIMEOUT, no TLS
+    let default = ConnectOptions::new().auth_callback_timeout;
+    assert_eq!(default, DEFAULT_AUTH_CALLBACK_TIMEOUT);
+    assert!(default < server_auth_timeout, "{default:?}");
+    assert!(default < ConnectOptions::new().connection_timeout);
+}
+
+#[test]
 fn jwt_refusals_by_the_server_double_the_reconnect_wait() {
     for refusal in [
         "Authorization Violation",
@@ -196,12 +253,12 @@ fn an_unusable_seed_is_refused_before_a_transport_is_opened() {
 
 // User JWTs need key pairs, which the nkeys crate makes only natively.
 #[cfg(all(feature = "nkey", not(target_arch = "wasm32")))]
-mod jwt {
+pub(super) mod jwt {
     use super::*;
     use data_encoding::BASE64URL_NOPAD;
 
     /// A user JWT for `user` expiring at `exp` (unsigned: the client does not verify it).
-    fn user_jwt(user: &nkeys::KeyPair, exp: u64) -> String {
+    pub(in crate::conn) fn user_jwt(user: &nkeys::KeyPair, exp: u64) -> String {
         let header = BASE64URL_NOPAD.encode(br#"{"typ":"JWT","alg":"ed25519-nkey"}"#);
         let claims = format!(
             r#"{{"jti":"X","iat":1,"sub":"{}","exp":{exp},"nats":{{"type":"user","version":2}}}}"#,
@@ -250,27 +307,6 @@ mod jwt {
                 }
             ))]
         );
-    }
-
-    #[test]
-    fn a_jwt_expired_by_the_owners_wall_clock_is_refused_without_sending_connect() {
-        let user = nkeys::KeyPair::new_user();
-        let options =
-            with_servers(&["nats://a:1"]).jwt(user_jwt(&user, 1_000), user.seed().unwrap());
-        let mut f = Fixture::new(options);
-        f.conn.set_wall_clock(f.now, Duration::from_millis(996_500));
-        f.transports();
-        f.now += Duration::from_secs(5); // 1001 by the wall clock
-        f.input(INFO_NONCE);
-        assert_eq!(f.sent(), "");
-        assert!(f
-            .events()
-            .contains(&Event::Closed(CloseReason::InvalidCredentials(
-                CredentialsError::JwtExpired {
-                    expired_at: 1_000,
-                    now: 1_001
-                }
-            ))));
     }
 
     #[test]

@@ -24,8 +24,9 @@ pub const PATIENCE: Duration = Duration::from_secs(10);
 
 type Responder = Box<dyn FnMut(&Message) -> Vec<u8> + Send>;
 
-/// The owner's answer to [`Event::CredentialsNeeded`]; `None` never answers.
-pub type AuthCallback = Box<dyn FnMut() -> Option<Result<Auth, String>> + Send>;
+/// The owner's answer to [`Event::CredentialsNeeded`], given the server's nonce (if it sent
+/// one); `None` never answers.
+pub type AuthCallback = Box<dyn FnMut(Option<&str>) -> Option<Result<Auth, String>> + Send>;
 
 /// One NATS connection over TCP, driven on the calling thread.
 pub struct Driver {
@@ -42,6 +43,8 @@ pub struct Driver {
     /// Answers [`Event::CredentialsNeeded`] (with [`Auth::Callback`]), as the browser client
     /// calls the page's auth callback; the event is still shown to `run_until`.
     pub auth_callback: Option<AuthCallback>,
+    /// The time last given to the connection: what its deadlines were computed from.
+    last_now: Instant,
 }
 
 impl Driver {
@@ -74,6 +77,7 @@ impl Driver {
             responders: HashMap::new(),
             defer_messages_handled: false,
             auth_callback,
+            last_now: Instant::now(),
         };
         driver.run_until(PATIENCE, |_, event| match event {
             Event::Connected(_) => Some(Ok(())),
@@ -94,6 +98,7 @@ impl Driver {
             responders: HashMap::new(),
             defer_messages_handled: false,
             auth_callback: None,
+            last_now: Instant::now(),
         }
     }
 
@@ -104,6 +109,20 @@ impl Driver {
         self.conn
             .force_reconnect(Instant::now())
             .expect("force_reconnect accepted");
+    }
+
+    /// The time now, noted as the last one given to the connection.
+    fn clock(&mut self) -> Instant {
+        self.last_now = Instant::now();
+        self.last_now
+    }
+
+    /// How long after the last time given to it the connection's next deadline is: right
+    /// after a loss, the wait it planned before the next attempt. What the connection
+    /// scheduled, not a measured gap.
+    pub fn planned_wait(&self) -> Option<std::time::Duration> {
+        let at = self.conn.poll_timeout()?;
+        Some(at.saturating_duration_since(self.last_now))
     }
 
     /// Answers every message on `sid` with `reply(msg)`, from inside the driver loop.
@@ -133,9 +152,11 @@ impl Driver {
                         stream.set_nodelay(true).ok();
                         self.stream = Some(stream);
                     }
-                    Err(e) => self
-                        .conn
-                        .handle_transport_closed(Instant::now(), format!("{url}: {e}")),
+                    Err(e) => {
+                        let now = self.clock();
+                        self.conn
+                            .handle_transport_closed(now, format!("{url}: {e}"));
+                    }
                 }
             }
         }
@@ -243,10 +264,12 @@ impl Driver {
         event: Event,
         f: &mut impl FnMut(&mut Connection, Event) -> Option<T>,
     ) -> Option<T> {
-        if let (Event::CredentialsNeeded { .. }, Some(callback)) = (&event, &mut self.auth_callback)
+        if let (Event::CredentialsNeeded { nonce }, Some(callback)) =
+            (&event, &mut self.auth_callback)
         {
-            if let Some(answer) = callback() {
-                self.conn.provide_credentials(Instant::now(), answer);
+            if let Some(answer) = callback(nonce.as_deref()) {
+                let now = self.clock();
+                self.conn.provide_credentials(now, answer);
             }
         }
         if event == Event::AllSubscriptionsDrained && !self.defer_messages_handled {
@@ -268,26 +291,29 @@ impl Driver {
         let wait = wait.max(Duration::from_millis(1));
         let Some(stream) = self.stream.as_mut() else {
             std::thread::sleep(wait.min(Duration::from_millis(50)));
-            self.conn.handle_timeout(Instant::now());
+            let now = self.clock();
+            self.conn.handle_timeout(now);
             return;
         };
         stream.set_read_timeout(Some(wait)).ok();
-        match stream.read(&mut self.read_buf) {
+        let read = stream.read(&mut self.read_buf);
+        // One time for what was read and the deadlines after it.
+        let now = self.clock();
+        match read {
             Ok(0) => {
                 self.stream = None;
                 self.conn
-                    .handle_transport_closed(Instant::now(), "server closed the TCP connection");
+                    .handle_transport_closed(now, "server closed the TCP connection");
             }
-            Ok(n) => self.conn.handle_input(Instant::now(), &self.read_buf[..n]),
+            Ok(n) => self.conn.handle_input(now, &self.read_buf[..n]),
             Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
             Err(e) if e.kind() == ErrorKind::Interrupted => {}
             Err(e) => {
                 self.stream = None;
-                self.conn
-                    .handle_transport_closed(Instant::now(), e.to_string());
+                self.conn.handle_transport_closed(now, e.to_string());
             }
         }
-        self.conn.handle_timeout(Instant::now());
+        self.conn.handle_timeout(now);
     }
 
     /// One turn of the loop: sends what is queued, waits up to `wait` for input (or the
@@ -327,8 +353,9 @@ impl Driver {
         if self.stream.take().is_none() {
             return false;
         }
+        let now = self.clock();
         self.conn
-            .handle_transport_closed(Instant::now(), "transport killed by the test");
+            .handle_transport_closed(now, "transport killed by the test");
         true
     }
 

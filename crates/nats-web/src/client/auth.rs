@@ -4,7 +4,8 @@
 //! The core cannot wait on a future: with [`Auth::Callback`] it reports
 //! [`Event::CredentialsNeeded`](nats_core::conn::Event::CredentialsNeeded) after the server's
 //! INFO and waits, at most [`ConnectOptions::auth_callback_timeout`], for the answer. The
-//! client runs the callback's future and hands its result to the core. A future that never
+//! client runs the callback's future, given the nonce of the event, and hands its result to
+//! the core. A future that never
 //! resolves cannot hold up reconnects: the attempt fails with
 //! [`CredentialsError::AuthCallbackTimedOut`](nats_core::conn::CredentialsError), the next
 //! one backs off, and the stale future is dropped once its attempt is over.
@@ -22,18 +23,24 @@ use super::{connect_inner, Client, ConnectError};
 /// The future an [`AuthCallback`] returns: the credentials, or why there are none.
 pub type AuthFuture = Pin<Box<dyn Future<Output = Result<Auth, String>>>>;
 
-/// An async function that gives the credentials for one connect: a token, user and password,
-/// an NKey seed or a user JWT and seed (the client signs the server's nonce itself). The
-/// connection keeps it as long as it lives: it should not hold the [`Client`] it is for (that
-/// would keep the connection alive forever).
-pub type AuthCallback = Rc<dyn Fn() -> AuthFuture>;
+/// An async function that gives the credentials for one connect, given the server's nonce
+/// (empty when the server sent none; async-nats passes it the same way): a token, user and
+/// password, an NKey seed or a user JWT and seed (the client signs the nonce itself), or
+/// [`Auth::Signed`] with the nonce signed elsewhere, e.g. by the page's backend, so that the
+/// seed never reaches the page. The connection keeps it as long as it lives: it should not
+/// hold the [`Client`] it is for (that would keep the connection alive forever).
+pub type AuthCallback = Rc<dyn Fn(Vec<u8>) -> AuthFuture>;
 
 /// Connects like [`super::connect`], asking `callback` for the credentials on every connect
-/// and reconnect (async-nats `with_auth_callback`, nats.js authenticator functions). Each
-/// answer must come within [`ConnectOptions::auth_callback_timeout`] (default 5 s; mind the
-/// server's own `auth_timeout`, 2 s by default); otherwise, or when it is an `Err`, that
-/// attempt fails with a typed error and the next one backs off (on the first connect,
+/// and reconnect, with that connection's nonce (async-nats `with_auth_callback`, nats.js
+/// `authenticator`). Each answer must come within
+/// [`ConnectOptions::auth_callback_timeout`](ConnectOptions#structfield.auth_callback_timeout)
+/// (default 1.5 s, under the server's own 2 s `auth_timeout`) and within the attempt's
+/// `connection_timeout`; otherwise, or when it is an `Err`, that attempt fails with a typed
+/// error and the next one backs off (on the first connect,
 /// [`ConnectErrorKind::AuthCallbackFailed`](super::ConnectErrorKind::AuthCallbackFailed)).
+///
+/// A token from the page's backend:
 ///
 /// ```no_run
 /// use nats_web::client::connect_with_auth_callback;
@@ -45,8 +52,31 @@ pub type AuthCallback = Rc<dyn Fn() -> AuthFuture>;
 ///
 /// # async fn run() -> Result<(), nats_web::ConnectError> {
 /// let options = ConnectOptions::new().servers(["wss://nats.example.com"]);
-/// let client = connect_with_auth_callback(options, || async {
+/// let client = connect_with_auth_callback(options, |_nonce| async {
 ///     fetch_token_from_backend().await.map(Auth::Token)
+/// })
+/// .await?;
+/// # Ok(()) }
+/// ```
+///
+/// A user JWT whose seed stays on the backend, which signs each nonce:
+///
+/// ```no_run
+/// use nats_web::client::connect_with_auth_callback;
+/// use nats_web::{Auth, ConnectOptions};
+///
+/// /// E.g. a `fetch` POSTing the nonce to the page's own /nats-sign: the user JWT and the
+/// /// nonce's ed25519 signature (64 bytes).
+/// async fn backend_signs(nonce: Vec<u8>) -> Result<(String, Vec<u8>), String> {
+///     # let _ = nonce;
+///     unimplemented!()
+/// }
+///
+/// # async fn run() -> Result<(), nats_web::ConnectError> {
+/// let options = ConnectOptions::new().servers(["wss://nats.example.com"]);
+/// let client = connect_with_auth_callback(options, |nonce| async move {
+///     let (jwt, signature) = backend_signs(nonce).await?;
+///     Ok(Auth::Signed { jwt: Some(jwt), nkey: None, signature })
 /// })
 /// .await?;
 /// # Ok(()) }
@@ -56,15 +86,17 @@ pub async fn connect_with_auth_callback<F, Fut>(
     callback: F,
 ) -> Result<Client, ConnectError>
 where
-    F: Fn() -> Fut + 'static,
+    F: Fn(Vec<u8>) -> Fut + 'static,
     Fut: Future<Output = Result<Auth, String>> + 'static,
 {
     let timeout = options.auth_callback_timeout;
-    let callback: AuthCallback = Rc::new(move || Box::pin(callback()) as AuthFuture);
+    let callback: AuthCallback = Rc::new(move |nonce| Box::pin(callback(nonce)) as AuthFuture);
     connect_inner(options.auth_callback(timeout), None, Some(callback)).await
 }
 
-/// The callback's answer, or `None` once its attempt is over (its sender was dropped).
+/// The callback's answer, or `None` once its attempt is over (its sender was dropped). The
+/// cancel is looked at first: an answer that comes in the same turn as the end of its
+/// attempt belongs to that attempt, and must not be taken for the next one's.
 pub(crate) struct UntilCanceled {
     pub answer: AuthFuture,
     pub canceled: OneshotReceiver<()>,
@@ -74,12 +106,64 @@ impl Future for UntilCanceled {
     type Output = Option<Result<Auth, String>>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        if let Poll::Ready(answer) = self.answer.as_mut().poll(cx) {
-            return Poll::Ready(Some(answer));
-        }
         if Pin::new(&mut self.canceled).poll(cx).is_ready() {
             return Poll::Ready(None);
         }
+        if let Poll::Ready(answer) = self.answer.as_mut().poll(cx) {
+            return Poll::Ready(Some(answer));
+        }
         Poll::Pending
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::client::channel::oneshot;
+    use std::task::Waker;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    fn poll_once(future: &mut UntilCanceled) -> Poll<Option<Result<Auth, String>>> {
+        Pin::new(future).poll(&mut Context::from_waker(Waker::noop()))
+    }
+
+    #[test]
+    fn an_answer_ready_when_its_attempt_is_over_is_not_given_to_anyone() {
+        let (attempt, canceled) = oneshot::<()>();
+        let answer: AuthFuture = Box::pin(async { Ok(Auth::Token("stale".into())) });
+        let mut waiting = UntilCanceled { answer, canceled };
+        drop(attempt); // the attempt ended in the same turn the answer came
+        assert_eq!(poll_once(&mut waiting), Poll::Ready(None));
+    }
+
+    #[test]
+    fn an_answer_within_its_attempt_is_given() {
+        let (attempt, canceled) = oneshot::<()>();
+        let answer: AuthFuture = Box::pin(async { Ok(Auth::Token("fresh".into())) });
+        let mut waiting = UntilCanceled { answer, canceled };
+        assert_eq!(
+            poll_once(&mut waiting),
+            Poll::Ready(Some(Ok(Auth::Token("fresh".into()))))
+        );
+        drop(attempt);
+    }
+
+    #[test]
+    fn connect_with_auth_callback_options_but_no_callback_is_refused_at_once_as_invalid_options() {
+        let options = ConnectOptions::new()
+            .servers(["ws://127.0.0.1:1"])
+            .auth_callback(std::time::Duration::from_secs(1));
+        let refused = futures::executor::block_on(crate::client::connect(options))
+            .err()
+            .expect("refused");
+        assert_eq!(
+            refused.kind(),
+            crate::client::ConnectErrorKind::InvalidOptions
+        );
+        assert!(
+            refused.to_string().contains("connect_with_auth_callback"),
+            "{refused}"
+        );
     }
 }

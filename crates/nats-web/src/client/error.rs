@@ -213,8 +213,9 @@ pub enum ConnectErrorKind {
     /// cannot be read, or a seed that is not the JWT's user
     /// ([`CredentialsError::SeedDoesNotMatchJwt`]). See [`ConnectError::reason`].
     InvalidCredentials,
-    /// The user JWT has expired: by the page's clock (it was not sent), or the server said
-    /// "User Authentication Expired".
+    /// The user JWT has expired: the server said "User Authentication Expired", or it
+    /// refused the JWT and by the page's clock its `exp` has passed
+    /// ([`CredentialsError::JwtExpired`]).
     CredentialsExpired,
     /// The account revoked the user: the server said "User Authentication Revoked".
     CredentialsRevoked,
@@ -223,8 +224,9 @@ pub enum ConnectErrorKind {
     AuthCallbackFailed,
     /// The server did not complete the NATS handshake in time.
     TimedOut,
-    /// An option is unusable (e.g. an `inbox_prefix` that is not a literal subject); no
-    /// server was contacted.
+    /// An option is unusable (e.g. an `inbox_prefix` that is not a literal subject, or
+    /// [`Auth::Callback`](crate::Auth::Callback) given to [`super::connect`] instead of
+    /// [`super::connect_with_auth_callback`]); no server was contacted.
     InvalidOptions,
 }
 

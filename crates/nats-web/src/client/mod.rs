@@ -158,6 +158,14 @@ async fn connect_inner(
     events: Option<channel::Sender<ClientEvent>>,
     auth_callback: Option<AuthCallback>,
 ) -> Result<Client, ConnectError> {
+    // Auth::Callback is the core's way of asking for credentials: this client answers it
+    // only with the callback of connect_with_auth_callback.
+    if options.auth == conn::Auth::Callback && auth_callback.is_none() {
+        return Err(ConnectError::new(
+            ConnectErrorKind::InvalidOptions,
+            "Auth::Callback needs the callback: connect with connect_with_auth_callback",
+        ));
+    }
     server_url::with_page_scheme(&mut options.servers);
     if options.servers.is_empty() {
         return Err(ConnectError::new(
@@ -176,13 +184,14 @@ async fn connect_inner(
         },
         request_timeout: options.request_timeout,
     };
-    // Credentials that cannot work are refused before anything is opened.
-    let wall_clock = crate::platform::wall_clock();
+    // Credentials that cannot work are refused before anything is opened. (Not a JWT's
+    // expiry: the page's clock may be wrong; the server judges it.)
     if let conn::Auth::Jwt { jwt, seed } = &options.auth {
-        conn::check_user_jwt(jwt, seed, Some(wall_clock.as_secs())).map_err(|e| {
+        conn::check_user_jwt(jwt, seed).map_err(|e| {
             ConnectError::from_attempts(&[(String::new(), CloseReason::InvalidCredentials(e))])
         })?;
     }
+    let wall_clock = crate::platform::wall_clock();
     let connection_retries_in_background = options.retry_on_initial_connect;
     let mut connection = Connection::new(now(), options, crate::platform::random_seed());
     connection.set_wall_clock(now(), wall_clock);

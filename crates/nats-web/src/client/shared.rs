@@ -319,9 +319,9 @@ impl State {
         asked
     }
 
-    /// Runs the auth callback and hands its answer to the connection; the future is dropped
-    /// unanswered once the attempt is over.
-    fn ask_auth_callback(&mut self) {
+    /// Runs the auth callback for `nonce` and hands its answer to the connection; the future
+    /// is dropped unanswered once the attempt is over.
+    fn ask_auth_callback(&mut self, nonce: Option<String>) {
         let Some(callback) = self.auth_callback.clone() else {
             let missing = Err("Auth::Callback without an auth callback: connect with \
                                connect_with_auth_callback"
@@ -333,7 +333,7 @@ impl State {
         let this = self.this.clone();
         wasm_bindgen_futures::spawn_local(async move {
             // Called here, not in `dispatch`: the callback may use the client.
-            let answer = callback();
+            let answer = callback(nonce.map(String::into_bytes).unwrap_or_default());
             let Some(answer) = (UntilCanceled { answer, canceled }).await else {
                 return;
             };
@@ -356,7 +356,7 @@ impl State {
             self.auth_attempt = None; // the attempt is over: drop the callback's future
         }
         match event {
-            Event::CredentialsNeeded { .. } => self.ask_auth_callback(),
+            Event::CredentialsNeeded { nonce } => self.ask_auth_callback(nonce),
             Event::Connected(info) => {
                 if let Some(tx) = self.connected.take() {
                     tx.send(Ok(*info.clone()));
