@@ -8,7 +8,7 @@
 //! After each step the target drains `poll_transmit`, `poll_event` and `poll_transport`, as a
 //! driver would. Checked beyond "no panic":
 //! - once the connection is closed (and what it queued then was taken), no step adds bytes,
-//!   events or transport commands;
+//!   events or transport commands; within one drain, no event follows `Event::Closed`;
 //! - acting on the deadlines due at one instant ends: `handle_timeout(now)` does not keep
 //!   setting deadlines that are due at `now` again (the driver would spin);
 //! - every request resolves at most once, and a request reported failed never reaches the
@@ -61,7 +61,11 @@ fuzz_target!(|data: &[u8]| {
         .servers(["ws://a:1", "ws://b:2"])
         .trace(flags & 1 == 1)
         .ignore_discovered_servers(flags & 2 == 2)
-        .max_reconnects(if flags & 4 == 4 { None } else { Some(3) })
+        .max_reconnects(match flags & 12 {
+            4 => None,
+            8 => Some(0),
+            _ => Some(3),
+        })
         .reconnect_wait(Duration::from_millis(100))
         .reconnect_jitter(Duration::from_millis(10))
         .reconnect_buffer_size(256)
@@ -133,7 +137,10 @@ impl Driver {
         self.out.clear();
         let mut produced = conn.poll_transmit(&mut self.out);
         self.check_sent();
+        let mut closed = false;
         while let Some(event) = conn.poll_event() {
+            assert!(!closed, "{event:?} after Event::Closed");
+            closed = matches!(event, Event::Closed(_));
             produced += 1;
             let id = match event {
                 Event::Response { id, .. } | Event::RequestFailed { id, .. } => id.0,
