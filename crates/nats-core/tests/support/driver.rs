@@ -42,6 +42,9 @@ pub struct Driver {
     /// Answers [`Event::CredentialsNeeded`] (with [`Auth::Callback`]), as the browser client
     /// calls the page's auth callback; the event is still shown to `run_until`.
     pub auth_callback: Option<AuthCallback>,
+    /// When the driver last told the connection its transport closed: the instant the
+    /// connection schedules its next attempt from.
+    pub lost_at: Option<Instant>,
 }
 
 impl Driver {
@@ -74,6 +77,7 @@ impl Driver {
             responders: HashMap::new(),
             defer_messages_handled: false,
             auth_callback,
+            lost_at: None,
         };
         driver.run_until(PATIENCE, |_, event| match event {
             Event::Connected(_) => Some(Ok(())),
@@ -94,6 +98,7 @@ impl Driver {
             responders: HashMap::new(),
             defer_messages_handled: false,
             auth_callback: None,
+            lost_at: None,
         }
     }
 
@@ -133,9 +138,7 @@ impl Driver {
                         stream.set_nodelay(true).ok();
                         self.stream = Some(stream);
                     }
-                    Err(e) => self
-                        .conn
-                        .handle_transport_closed(Instant::now(), format!("{url}: {e}")),
+                    Err(e) => self.transport_closed(format!("{url}: {e}")),
                 }
             }
         }
@@ -275,16 +278,14 @@ impl Driver {
         match stream.read(&mut self.read_buf) {
             Ok(0) => {
                 self.stream = None;
-                self.conn
-                    .handle_transport_closed(Instant::now(), "server closed the TCP connection");
+                self.transport_closed("server closed the TCP connection".into());
             }
             Ok(n) => self.conn.handle_input(Instant::now(), &self.read_buf[..n]),
             Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
             Err(e) if e.kind() == ErrorKind::Interrupted => {}
             Err(e) => {
                 self.stream = None;
-                self.conn
-                    .handle_transport_closed(Instant::now(), e.to_string());
+                self.transport_closed(e.to_string());
             }
         }
         self.conn.handle_timeout(Instant::now());
@@ -327,9 +328,15 @@ impl Driver {
         if self.stream.take().is_none() {
             return false;
         }
-        self.conn
-            .handle_transport_closed(Instant::now(), "transport killed by the test");
+        self.transport_closed("transport killed by the test".into());
         true
+    }
+
+    /// Tells the connection its transport closed, now, and remembers when.
+    fn transport_closed(&mut self, description: String) {
+        let now = Instant::now();
+        self.lost_at = Some(now);
+        self.conn.handle_transport_closed(now, description);
     }
 
     /// The local TCP port of the open transport: how the server's `/connz` names it.

@@ -23,6 +23,7 @@ use std::time::Duration;
 use crate::platform::now;
 
 pub use auth::{connect_with_auth_callback, AuthCallback, AuthFuture};
+pub use control::Rtt;
 pub use error::{
     check_server_url, ConnectError, ConnectErrorKind, DrainError, Error, ErrorKind, RequestError,
     RequestErrorKind,
@@ -185,6 +186,14 @@ async fn connect_inner(
     }
     let connection_retries_in_background = options.retry_on_initial_connect;
     let mut connection = Connection::new(now(), options, crate::platform::random_seed());
+    if let conn::Phase::Closed(reason) = connection.phase() {
+        // Refused before anything was opened (an unusable option or credential): that is
+        // the answer, in the background or not.
+        return Err(ConnectError::from_attempts(&[(
+            String::new(),
+            reason.clone(),
+        )]));
+    }
     connection.set_wall_clock(now(), wall_clock);
     let (tx, rx) = oneshot();
     let in_background = connection_retries_in_background;
