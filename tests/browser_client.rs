@@ -501,3 +501,21 @@ async fn with_retry_on_initial_connect_options_that_can_never_work_still_fail_co
         "{error}"
     );
 }
+
+#[wasm_bindgen_test]
+async fn rtt_fails_with_timed_out_when_the_server_stops_answering_even_without_keepalive() {
+    control("start").await; // in case an earlier test left it down
+    let options = ConnectOptions::new()
+        .servers([RESTARTABLE_WS_URL])
+        .ping_interval(Duration::ZERO);
+    let client = connect(options).await.unwrap();
+    control("pause").await; // the WebSocket stays open; nothing is answered
+    let outcome = client.rtt().timeout(HALF_SECOND).await;
+    control("resume").await;
+    assert_eq!(outcome.unwrap_err().kind(), ErrorKind::TimedOut);
+    client
+        .rtt()
+        .await
+        .expect("measured again once the server answers");
+    client.close();
+}

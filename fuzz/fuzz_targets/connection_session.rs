@@ -28,6 +28,8 @@ const INFO: &[u8] = b"INFO {\"server_id\":\"A\",\"version\":\"2.10.0\",\"proto\"
 const INFO_CLUSTER: &[u8] = b"INFO {\"server_id\":\"A\",\"proto\":1,\"headers\":true,\"connect_urls\":[\"b:2\",\"c:3\"]} \r\n";
 const INFO_SHRUNK: &[u8] = b"INFO {\"server_id\":\"A\",\"proto\":1,\"connect_urls\":[\"c:3\"]} \r\n";
 const INFO_LAME_DUCK: &[u8] = b"INFO {\"server_id\":\"A\",\"proto\":1,\"ldm\":true,\"connect_urls\":[\"b:2\"]} \r\n";
+const INFO_NO_HEADERS: &[u8] =
+    b"INFO {\"server_id\":\"A\",\"proto\":1,\"headers\":false,\"max_payload\":4096} \r\n";
 const ERRORS: [&[u8]; 4] = [
     b"-ERR 'Authorization Violation'\r\n",
     b"-ERR 'Stale Connection'\r\n",
@@ -269,7 +271,23 @@ fn step(
                 conn.handle_input(t, line.as_bytes());
             }
         }
-        _ => conn.close(),
+        // The rarer commands share the last opcode (so the seeds keep their meaning).
+        _ => match input.next() % 5 {
+            0 => conn.close(),
+            1 => {
+                let _ = conn.force_reconnect(t);
+            }
+            2 => {
+                let timeout = Duration::from_millis(u64::from(input.next()) * 10);
+                let _ = conn.rtt_within(t, timeout);
+            }
+            3 => {
+                let mut headers = nats_core::proto::HeaderMap::new();
+                let _ = headers.insert("k", "v");
+                let _ = conn.publish("foo.bar", None, Some(&headers), b"h");
+            }
+            _ => conn.handle_input(t, INFO_NO_HEADERS),
+        },
     }
     None
 }

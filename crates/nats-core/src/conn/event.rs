@@ -142,7 +142,9 @@ pub enum CloseReason {
     #[error("invalid credentials: {0}")]
     InvalidCredentials(CredentialsError),
     /// [`super::ConnectOptions::no_echo`] was asked of a server that cannot do it (its INFO
-    /// `proto` is below 1): it would send this connection's own messages back.
+    /// `proto` is below 1): it would send this connection's own messages back. Like a
+    /// refusal, it fails that attempt ([`Event::Disconnected`]) and the next server of the
+    /// pool is tried; the connection closes with it only when no attempt is left.
     #[error("the server does not support no_echo (its protocol level is below 1)")]
     NoEchoNotSupported,
     /// [`super::Connection::force_reconnect`] dropped the transport (reported in
