@@ -17,6 +17,8 @@ and serves on http://127.0.0.1:<control-port>, with `Access-Control-Allow-Origin
                    start                                              -> 200 "restarted"
     GET /lame_duck SIGUSR2: the server enters lame-duck mode (tells
                    its clients, then closes them and exits)           -> 200 "lame duck"
+    GET /pause     SIGSTOP: its sockets stay open, nothing is answered -> 200 "paused"
+    GET /resume    SIGCONT after /pause                               -> 200 "resumed"
     GET /status    {"running": bool, "pid": int|null, "tcp_port": int, "starts": int}
 
 /kill and /start are idempotent. A start that fails answers 500 with the reason. Requests
@@ -66,6 +68,20 @@ def die_with_parent():
     except (OSError, AttributeError):
         return None
     return lambda: prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def thread_states(pid):
+    """The state letter of each thread of `pid` (`T` when stopped), or None without /proc."""
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+        states = []
+        for task in tasks:
+            with open(f"/proc/{pid}/task/{task}/stat") as task_stat:
+                # "pid (comm) S ...": the state follows the last ')'.
+                states.append(task_stat.read().rsplit(")", 1)[1].split()[0])
+        return states
+    except (OSError, IndexError):
+        return None
 
 
 class Server:
@@ -136,6 +152,22 @@ class Server:
         log(f"nats-server {self.proc.pid} put into lame-duck mode")
         return None
 
+    def signal(self, signum, what):
+        """Sends SIGSTOP or SIGCONT to the running server; returns once every thread is
+        stopped (or none is), as /proc tells (signals are delivered asynchronously)."""
+        if not self.running():
+            return "nats-server is not running"
+        os.kill(self.proc.pid, signum)
+        stopped = signum == signal.SIGSTOP
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            states = thread_states(self.proc.pid)
+            if states is None or all((s == "T") == stopped for s in states):
+                break
+            time.sleep(0.005)
+        log(f"nats-server {self.proc.pid} {what}")
+        return None
+
     def status(self):
         running = self.running()
         return {
@@ -172,10 +204,18 @@ def make_handler(server):
                 self.started(server.start(), "restarted")
             elif url.path == "/lame_duck":
                 self.started(server.lame_duck(), "lame duck")
+            elif url.path == "/pause":
+                self.started(server.signal(signal.SIGSTOP, "paused"), "paused")
+            elif url.path == "/resume":
+                self.started(server.signal(signal.SIGCONT, "resumed"), "resumed")
             elif url.path == "/status":
                 self.reply(200, json.dumps(server.status()), "application/json")
             else:
-                self.reply(404, "unknown path; use /kill, /start, /restart?down_ms=N, /lame_duck, /status")
+                self.reply(
+                    404,
+                    "unknown path; use /kill, /start, /restart?down_ms=N, /lame_duck, /pause, "
+                    "/resume, /status",
+                )
 
         def started(self, error, body):
             if error is None:

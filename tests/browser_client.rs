@@ -426,8 +426,7 @@ async fn rtt_measures_a_round_trip_and_force_reconnect_keeps_subscriptions() {
     let client = connect_with_events(ConnectOptions::new().servers([WS_URL]), Some(tx))
         .await
         .unwrap();
-    let rtt = client.rtt().await.unwrap();
-    assert!(rtt < web::PATIENCE, "{rtt:?}");
+    client.rtt().await.expect("a round trip is measured");
     let mut sub = client.subscribe("kept").await.unwrap();
     client.flush().await.unwrap();
 
@@ -479,4 +478,44 @@ async fn with_retry_on_initial_connect_connect_returns_at_once_and_connects_when
     assert_eq!(sub.next().await.unwrap().payload, b"held");
     drop(sub);
     client.drain().await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn with_retry_on_initial_connect_options_that_can_never_work_still_fail_connect() {
+    // Refused before anything is opened: retrying in the background would retry nothing.
+    let bad_prefix = ConnectOptions::new()
+        .servers([WS_URL])
+        .retry_on_initial_connect()
+        .inbox_prefix("not a subject");
+    let error = connect(bad_prefix).await.err().expect("refused");
+    assert_eq!(error.kind(), ConnectErrorKind::InvalidOptions, "{error}");
+
+    let bad_seed = ConnectOptions::new()
+        .servers([WS_URL])
+        .retry_on_initial_connect()
+        .nkey("SUAnot-a-seed");
+    let error = connect(bad_seed).await.err().expect("refused");
+    assert_eq!(
+        error.kind(),
+        ConnectErrorKind::InvalidCredentials,
+        "{error}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn rtt_fails_with_timed_out_when_the_server_stops_answering_even_without_keepalive() {
+    control("start").await; // in case an earlier test left it down
+    let options = ConnectOptions::new()
+        .servers([RESTARTABLE_WS_URL])
+        .ping_interval(Duration::ZERO);
+    let client = connect(options).await.unwrap();
+    control("pause").await; // the WebSocket stays open; nothing is answered
+    let outcome = client.rtt().timeout(HALF_SECOND).await;
+    control("resume").await;
+    assert_eq!(outcome.unwrap_err().kind(), ErrorKind::TimedOut);
+    client
+        .rtt()
+        .await
+        .expect("measured again once the server answers");
+    client.close();
 }

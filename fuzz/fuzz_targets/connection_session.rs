@@ -8,7 +8,7 @@
 //! After each step the target drains `poll_transmit`, `poll_event` and `poll_transport`, as a
 //! driver would. Checked beyond "no panic":
 //! - once the connection is closed (and what it queued then was taken), no step adds bytes,
-//!   events or transport commands;
+//!   events or transport commands; within one drain, no event follows `Event::Closed`;
 //! - acting on the deadlines due at one instant ends: `handle_timeout(now)` does not keep
 //!   setting deadlines that are due at `now` again (the driver would spin);
 //! - every request resolves at most once, and a request reported failed never reaches the
@@ -28,6 +28,8 @@ const INFO: &[u8] = b"INFO {\"server_id\":\"A\",\"version\":\"2.10.0\",\"proto\"
 const INFO_CLUSTER: &[u8] = b"INFO {\"server_id\":\"A\",\"proto\":1,\"headers\":true,\"connect_urls\":[\"b:2\",\"c:3\"]} \r\n";
 const INFO_SHRUNK: &[u8] = b"INFO {\"server_id\":\"A\",\"proto\":1,\"connect_urls\":[\"c:3\"]} \r\n";
 const INFO_LAME_DUCK: &[u8] = b"INFO {\"server_id\":\"A\",\"proto\":1,\"ldm\":true,\"connect_urls\":[\"b:2\"]} \r\n";
+const INFO_NO_HEADERS: &[u8] =
+    b"INFO {\"server_id\":\"A\",\"proto\":1,\"headers\":false,\"max_payload\":4096} \r\n";
 const ERRORS: [&[u8]; 4] = [
     b"-ERR 'Authorization Violation'\r\n",
     b"-ERR 'Stale Connection'\r\n",
@@ -61,7 +63,11 @@ fuzz_target!(|data: &[u8]| {
         .servers(["ws://a:1", "ws://b:2"])
         .trace(flags & 1 == 1)
         .ignore_discovered_servers(flags & 2 == 2)
-        .max_reconnects(if flags & 4 == 4 { None } else { Some(3) })
+        .max_reconnects(match flags & 12 {
+            4 => None,
+            8 => Some(0),
+            _ => Some(3),
+        })
         .reconnect_wait(Duration::from_millis(100))
         .reconnect_jitter(Duration::from_millis(10))
         .reconnect_buffer_size(256)
@@ -133,7 +139,10 @@ impl Driver {
         self.out.clear();
         let mut produced = conn.poll_transmit(&mut self.out);
         self.check_sent();
+        let mut closed = false;
         while let Some(event) = conn.poll_event() {
+            assert!(!closed, "{event:?} after Event::Closed");
+            closed = matches!(event, Event::Closed(_));
             produced += 1;
             let id = match event {
                 Event::Response { id, .. } | Event::RequestFailed { id, .. } => id.0,
@@ -262,7 +271,23 @@ fn step(
                 conn.handle_input(t, line.as_bytes());
             }
         }
-        _ => conn.close(),
+        // The rarer commands share the last opcode (so the seeds keep their meaning).
+        _ => match input.next() % 5 {
+            0 => conn.close(),
+            1 => {
+                let _ = conn.force_reconnect(t);
+            }
+            2 => {
+                let timeout = Duration::from_millis(u64::from(input.next()) * 10);
+                let _ = conn.rtt_within(t, timeout);
+            }
+            3 => {
+                let mut headers = nats_core::proto::HeaderMap::new();
+                let _ = headers.insert("k", "v");
+                let _ = conn.publish("foo.bar", None, Some(&headers), b"h");
+            }
+            _ => conn.handle_input(t, INFO_NO_HEADERS),
+        },
     }
     None
 }

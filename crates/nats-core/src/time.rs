@@ -2,7 +2,7 @@
 //!
 //! The core reads no clock. Its owner passes the current [`Instant`] to every call that needs
 //! one and sleeps until [`crate::conn::Connection::poll_timeout`]. In the browser the owner
-//! builds instants from `performance.now()`; natively, [`Instant::now`] reads
+//! builds instants from `performance.now()`; natively, `Instant::now` reads
 //! `std::time::Instant`.
 
 use std::ops::{Add, AddAssign, Sub};
@@ -54,7 +54,7 @@ impl Instant {
         Instant(std::time::Instant::now().saturating_duration_since(origin))
     }
 
-    /// Time since `self`, by [`Instant::now`] (not in wasm32).
+    /// Time since `self`, by `Instant::now` (not in wasm32).
     #[cfg(not(target_arch = "wasm32"))]
     pub fn elapsed(self) -> Duration {
         Instant::now() - self

@@ -59,48 +59,6 @@ fn connection_state_is_pending_connected_disconnected_connected_draining_then_cl
 }
 
 #[test]
-fn a_first_connect_whose_first_server_fails_is_still_pending_not_disconnected() {
-    let server = NatsServer::start();
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let closed_url = format!("nats://{}", closed.local_addr().unwrap());
-    drop(closed); // nothing listens there now
-    let options = ConnectOptions::new()
-        .servers([closed_url.clone(), format!("nats://{}", server.tcp_addr())])
-        .randomize(false);
-    let mut conn = Connection::new(Instant::now(), options, random_seed());
-    assert_eq!(
-        conn.poll_transport(),
-        Some(nats_core::conn::Transport::Open(closed_url))
-    );
-    conn.handle_transport_closed(Instant::now(), "connection refused");
-    assert_eq!(conn.state(), State::Pending, "no server has answered yet");
-}
-
-#[test]
-fn new_inbox_is_a_fresh_subject_under_the_inbox_prefix_on_every_call() {
-    let server = NatsServer::start();
-    let mut nc = Driver::connect(
-        server.tcp_addr(),
-        ConnectOptions::new().inbox_prefix("my.replies"),
-    )
-    .unwrap();
-    let inboxes: Vec<String> = (0..100).map(|_| nc.conn.new_inbox()).collect();
-    for inbox in &inboxes {
-        let nuid = inbox.strip_prefix("my.replies.").expect("under the prefix");
-        assert_eq!(nuid.len(), 22, "{inbox}: <prefix>.<22-character nuid>");
-        assert!(nuid.chars().all(|c| c.is_ascii_alphanumeric()), "{inbox}");
-    }
-    let mut distinct = inboxes.clone();
-    distinct.sort();
-    distinct.dedup();
-    assert_eq!(
-        distinct.len(),
-        inboxes.len(),
-        "every call gives a new inbox"
-    );
-}
-
-#[test]
 fn a_publish_nobody_listens_to_brings_a_no_responders_status_to_its_own_inbox() {
     let server = NatsServer::start();
     let mut nc = Driver::connect(server.tcp_addr(), ConnectOptions::new()).unwrap();

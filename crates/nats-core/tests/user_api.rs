@@ -1,14 +1,17 @@
 //! The options and commands NATS users know from async-nats (issue 10), against a real
 //! nats-server over TCP: no_echo, retrying the first connect, forcing a reconnect, measuring
-//! the round trip, and headers refused by a server without header support.
+//! the round trip (bounded), headers refused by a server without header support, the reconnect
+//! delay callback and the connection timeout.
 
 #![cfg(not(target_arch = "wasm32"))]
 
 mod support;
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use nats_core::conn::{CloseReason, CommandError, ConnectOptions, Event};
+use nats_core::conn::{CloseReason, CommandError, ConnectOptions, Event, RequestFailure};
+use nats_core::proto::validate::ValidationError;
 use nats_core::proto::HeaderMap;
 use nats_core::Instant;
 use support::connz::{client_ids, server_subscriptions};
@@ -206,4 +209,138 @@ fn a_server_without_header_support_gets_no_hpub_the_publish_is_refused() {
     // The connection is fine: plain publishes still work.
     nc.conn.publish("h", None, None, b"plain").unwrap();
     assert_eq!(next_payload(&mut nc, sid), b"plain");
+}
+
+#[test]
+fn publishes_with_headers_made_before_the_first_info_never_reach_a_server_without_header_support() {
+    let server = NatsServer::start_with("no_header_support: true");
+    let mut nc = Driver::start(ConnectOptions::new().servers([url(&server)]));
+    let sid = nc.conn.subscribe("h", None).unwrap();
+    let mut headers = HeaderMap::new();
+    headers.insert("X-Trace", "abc").unwrap();
+    // Before any INFO: nothing says yet that this server takes no headers.
+    nc.conn
+        .publish("h", None, Some(&headers), b"headers")
+        .unwrap();
+    let request = nc
+        .conn
+        .request(Instant::now(), "svc", Some(&headers), b"", PATIENCE)
+        .unwrap();
+    nc.conn.publish("h", None, None, b"plain").unwrap();
+    let mut dropped = Vec::new();
+    let mut failed = None;
+    nc.run_until(PATIENCE, |_, e| match e {
+        Event::PublishDropped {
+            subject, reason, ..
+        } => {
+            dropped.push((subject, reason));
+            None
+        }
+        Event::RequestFailed { id, kind } if id == request => {
+            failed = Some(kind);
+            None
+        }
+        Event::Connected(_) => Some(()),
+        Event::Closed(reason) => panic!("closed: {reason}"),
+        _ => None,
+    });
+    let not_supported = ValidationError::HeadersNotSupported;
+    assert_eq!(
+        dropped,
+        [
+            ("h".to_owned(), not_supported.clone()),
+            ("svc".to_owned(), not_supported)
+        ]
+    );
+    assert_eq!(failed, Some(RequestFailure::HeadersNotSupported));
+    // The server kept the connection (no HPUB reached it) and got the plain publish.
+    assert_eq!(flush_collecting(&mut nc, sid), [b"plain".to_vec()]);
+}
+
+#[test]
+fn rtt_within_fails_with_timed_out_on_a_server_that_stopped_answering_without_keepalive() {
+    let server = NatsServer::start();
+    let options = ConnectOptions::new().ping_interval(Duration::ZERO);
+    let mut nc = Driver::connect(server.tcp_addr(), options).unwrap();
+    server.pause(); // the socket stays open; nothing is answered
+    let id = nc
+        .conn
+        .rtt_within(Instant::now(), Duration::from_millis(300))
+        .unwrap();
+    let rtt = nc.run_until(PATIENCE, |_, e| match e {
+        Event::Rtt { id: got, rtt } if got == id => Some(rtt),
+        _ => None,
+    });
+    server.resume();
+    assert_eq!(rtt, Err(RequestFailure::TimedOut));
+    // Once the server answers again, so does the next measurement (the late PONG of the
+    // first one is not taken for it).
+    let id = nc.conn.rtt_within(Instant::now(), PATIENCE).unwrap();
+    let rtt = nc.run_until(PATIENCE, |_, e| match e {
+        Event::Rtt { id: got, rtt } if got == id => Some(rtt),
+        _ => None,
+    });
+    assert!(rtt.is_ok(), "{rtt:?}");
+}
+
+#[test]
+fn the_reconnect_delay_callback_gets_each_attempt_number_and_its_answer_is_the_wait() {
+    let mut server = NatsServer::start();
+    let calls: Arc<Mutex<Vec<(usize, Duration)>>> = Arc::default();
+    let recorded = Arc::clone(&calls);
+    let options = ConnectOptions::new()
+        .servers([url(&server)])
+        .max_reconnects(None)
+        .reconnect_delay_callback(move |attempt| {
+            let wait = Duration::from_millis(30 * attempt as u64);
+            recorded.lock().unwrap().push((attempt, wait));
+            wait
+        });
+    let mut nc = Driver::connect(server.tcp_addr(), options).unwrap();
+    server.kill();
+    let mut attempts = Vec::new();
+    let mut losses = 0;
+    while losses < 4 {
+        for event in nc.turn(Duration::from_millis(20)) {
+            match event {
+                Event::Disconnected { .. } => {
+                    losses += 1;
+                    // The next attempt is scheduled from the loss by what the callback said.
+                    let next = nc
+                        .conn
+                        .poll_timeout()
+                        .expect("the next attempt is scheduled");
+                    let wait = next.saturating_duration_since(nc.lost_at.unwrap());
+                    let (_, answer) = *calls.lock().unwrap().last().expect("asked");
+                    assert_eq!(wait, answer, "loss {losses}");
+                }
+                Event::Reconnecting { attempt, .. } => attempts.push(attempt),
+                Event::Closed(reason) => panic!("gave up: {reason}"),
+                _ => {}
+            }
+        }
+    }
+    let asked: Vec<usize> = calls.lock().unwrap().iter().map(|(a, _)| *a).collect();
+    assert_eq!(
+        asked,
+        [1, 2, 3, 4],
+        "once per loss, with the attempt coming next"
+    );
+    assert_eq!(attempts, [1, 2, 3], "the attempts made so far");
+    server.restart();
+    nc.run_until(PATIENCE, |_, e| match e {
+        Event::Reconnected { .. } => Some(()),
+        Event::Closed(reason) => panic!("closed: {reason}"),
+        _ => None,
+    });
+}
+
+#[test]
+fn a_server_that_accepts_the_connection_but_says_nothing_fails_it_at_the_connection_timeout() {
+    let server = NatsServer::start();
+    server.pause(); // the kernel still accepts TCP connections; no INFO comes
+    let options = ConnectOptions::new().connection_timeout(Duration::from_millis(300));
+    let outcome = Driver::connect(server.tcp_addr(), options);
+    server.resume();
+    assert_eq!(outcome.err(), Some(CloseReason::ConnectTimeout));
 }

@@ -82,6 +82,10 @@ pub enum RequestFailure {
     /// The server refused the subscription to the request inbox (a permission violation):
     /// no reply can reach this connection, so every request fails at once.
     PermissionDenied,
+    /// The request had headers and was held while disconnected (or before the first
+    /// connect); the server it was then to go to does not take headers (INFO
+    /// `headers: false`), so it was never sent.
+    HeadersNotSupported,
 }
 
 impl fmt::Display for RequestFailure {
@@ -92,6 +96,7 @@ impl fmt::Display for RequestFailure {
             RequestFailure::Closed => "connection closed",
             RequestFailure::Disconnected => "disconnected",
             RequestFailure::PermissionDenied => "permission denied for the reply inbox",
+            RequestFailure::HeadersNotSupported => "the server does not support headers",
         })
     }
 }
@@ -138,7 +143,9 @@ pub enum CloseReason {
     #[error("invalid credentials: {0}")]
     InvalidCredentials(CredentialsError),
     /// [`super::ConnectOptions::no_echo`] was asked of a server that cannot do it (its INFO
-    /// `proto` is below 1): it would send this connection's own messages back.
+    /// `proto` is below 1): it would send this connection's own messages back. Like a
+    /// refusal, it fails that attempt ([`Event::Disconnected`]) and the next server of the
+    /// pool is tried; the connection closes with it only when no attempt is left.
     #[error("the server does not support no_echo (its protocol level is below 1)")]
     NoEchoNotSupported,
     /// [`super::Connection::force_reconnect`] dropped the transport (reported in
@@ -211,16 +218,19 @@ pub enum Event {
         /// The server that is shutting down (empty when the connection was given no servers).
         url: String,
     },
-    /// A publish accepted while disconnected was not sent: after the reconnect it was bigger
-    /// than the new server's `max_payload` (which would have made the server close the
-    /// connection). The held publishes before and after it were sent, in order. When it was a
-    /// request, [`Event::RequestFailed`] with [`RequestFailure::Disconnected`] follows.
+    /// A publish accepted while disconnected (or before the first connect) was not sent: the
+    /// server it then went to would have closed the connection for it, as it was bigger than
+    /// that server's `max_payload`, or had headers and the server's INFO says
+    /// `headers: false`. The held publishes before and after it were sent, in order. When it
+    /// was a request, [`Event::RequestFailed`] follows, with [`RequestFailure::Disconnected`]
+    /// (too big) or [`RequestFailure::HeadersNotSupported`].
     PublishDropped {
         /// Its subject.
         subject: String,
         /// The request it carried, if it was one.
         request: Option<RequestId>,
-        /// Why it was not sent ([`ValidationError::MaxPayloadExceeded`]).
+        /// Why it was not sent ([`ValidationError::MaxPayloadExceeded`] or
+        /// [`ValidationError::HeadersNotSupported`]).
         reason: ValidationError,
     },
     /// The connection closed while publishes made during a disconnection were still waiting

@@ -13,6 +13,8 @@ struct Entry {
     size: usize,
     /// The request it carries, if it is one.
     request: Option<u64>,
+    /// It is an `HPUB`.
+    headers: bool,
 }
 
 /// The held publishes, oldest first.
@@ -50,10 +52,15 @@ impl HeldPublishes {
         &mut self.bytes
     }
 
-    /// Records the op encoded at `before..` as one entry.
-    pub fn commit(&mut self, before: usize, size: usize, request: Option<u64>) {
+    /// Records the op encoded at `before..` as one entry (an `HPUB` if `headers`).
+    pub fn commit(&mut self, before: usize, size: usize, request: Option<u64>, headers: bool) {
         let len = self.bytes.len() - before;
-        self.entries.push_back(Entry { len, size, request });
+        self.entries.push_back(Entry {
+            len,
+            size,
+            request,
+            headers,
+        });
     }
 
     /// Drops what was encoded at `before..` (it did not fit).
@@ -86,18 +93,25 @@ impl HeldPublishes {
         self.bytes.truncate(write);
     }
 
-    /// Moves every held publish of at most `max_payload` bytes onto `out`, in order, and
-    /// returns the ones that are bigger (the server would close the connection for them).
-    pub fn release(&mut self, out: &mut Vec<u8>, max_payload: usize) -> Vec<Refused> {
+    /// Moves every held publish the next server takes onto `out`, in order: at most
+    /// `max_payload` bytes, and without headers unless `headers` (the server's INFO). Returns
+    /// the others (the server would close the connection for them).
+    pub fn release(
+        &mut self,
+        out: &mut Vec<u8>,
+        max_payload: usize,
+        headers: bool,
+    ) -> Vec<Refused> {
+        let fits = |e: &Entry| e.size <= max_payload && (headers || !e.headers);
         let mut refused = Vec::new();
-        if self.entries.iter().all(|e| e.size <= max_payload) {
+        if self.entries.iter().all(fits) {
             out.append(&mut self.bytes);
         } else {
             let mut start = 0;
             for e in &self.entries {
                 let op = self.bytes.get(start..start + e.len).unwrap_or_default();
                 start += e.len;
-                if e.size <= max_payload {
+                if fits(e) {
                     out.extend_from_slice(op);
                 } else {
                     refused.push(Refused {
@@ -136,7 +150,7 @@ mod tests {
     fn hold(held: &mut HeldPublishes, op: &str, size: usize, request: Option<u64>) {
         let before = held.len();
         held.buffer().extend_from_slice(op.as_bytes());
-        held.commit(before, size, request);
+        held.commit(before, size, request, op.starts_with("HPUB"));
     }
 
     #[test]
@@ -148,7 +162,7 @@ mod tests {
         hold(&mut held, "PUB r2 _I.2 0\r\n\r\n", 0, Some(2));
         held.remove_requests(|id| id == 1);
         let mut out = Vec::new();
-        assert!(held.release(&mut out, 10).is_empty());
+        assert!(held.release(&mut out, 10, true).is_empty());
         assert_eq!(
             out,
             b"PUB a 1\r\n1\r\nPUB b 1\r\n2\r\nPUB r2 _I.2 0\r\n\r\n"
@@ -168,7 +182,7 @@ mod tests {
         );
         hold(&mut held, "PUB b 1\r\n2\r\n", 1, None);
         let mut out = Vec::new();
-        let refused = held.release(&mut out, 4);
+        let refused = held.release(&mut out, 4, true);
         assert_eq!(out, b"PUB a 1\r\n1\r\nPUB b 1\r\n2\r\n");
         assert_eq!(
             refused,

@@ -10,7 +10,7 @@
 use crate::time::Instant;
 
 use super::lifecycle::jitter;
-use super::{CloseReason, Connection, Event, Phase, PongWaiter, RequestFailure};
+use super::{CloseReason, Connection, Event, Phase, PongWaiter};
 
 impl Connection {
     /// The server announced lame-duck mode: report it, keep serving, and (when there is
@@ -43,19 +43,12 @@ impl Connection {
         if self.phase != Phase::Connected {
             // Draining on this server instead: what was held goes out behind the drain.
             self.leaving = false;
-            self.held.release(&mut self.transmit, usize::MAX);
+            self.held.release(&mut self.transmit, usize::MAX, true);
             for id in std::mem::take(&mut self.held_flushes) {
                 self.send_ping(PongWaiter::Flush(id));
             }
             return;
         }
-        let requests = std::mem::take(&mut self.requests);
-        self.transport_lost(now, CloseReason::LameDuckMode);
-        if self.is_closed() {
-            self.requests = requests;
-            self.fail_requests(RequestFailure::Closed);
-        } else {
-            self.requests = requests;
-        }
+        self.transport_lost_keeping_requests(now, CloseReason::LameDuckMode);
     }
 }

@@ -41,7 +41,8 @@ impl Connection {
         self.lame_duck_seen = false;
         if !self.options.echo && info.proto < 1 {
             // It would echo anyway: refuse rather than deliver what the user turned off.
-            return self.close_with(CloseReason::NoEchoNotSupported);
+            // Like a refusal: the next server of the pool may be newer.
+            return self.transport_lost(now, CloseReason::NoEchoNotSupported);
         }
         self.authenticate(now, info);
     }
@@ -143,10 +144,13 @@ impl Connection {
             }
             Some(PongWaiter::LameDuckMove) => self.move_off_lame_duck(now),
             Some(PongWaiter::DrainFlush) => self.close_with(CloseReason::Drained),
-            Some(PongWaiter::Rtt(id, sent)) => self.events.push_back(Event::Rtt {
-                id,
-                rtt: Ok(now.saturating_duration_since(sent)),
-            }),
+            Some(PongWaiter::Rtt(id, sent)) => {
+                self.rtt_deadlines.remove(&id);
+                self.events.push_back(Event::Rtt {
+                    id,
+                    rtt: Ok(now.saturating_duration_since(sent)),
+                });
+            }
             Some(PongWaiter::Keepalive | PongWaiter::Abandoned) | None => {}
         }
     }
@@ -177,29 +181,35 @@ impl Connection {
         self.ever_connected = true;
     }
 
-    /// Sends the held publishes, in order, except those bigger than the new server's
-    /// `max_payload` (it would close the connection for them): each of those is reported as
-    /// [`Event::PublishDropped`], and fails its request if it was one.
+    /// Sends the held publishes, in order, except those the new server would close the
+    /// connection for: bigger than its `max_payload`, or with headers when its INFO says
+    /// `headers: false`. Each of those is reported as [`Event::PublishDropped`], and fails its
+    /// request if it was one.
     fn release_held(&mut self) {
         let max = self.max_payload();
-        for refused in self.held.release(&mut self.transmit, max) {
+        let headers = self.headers_supported();
+        for refused in self.held.release(&mut self.transmit, max, headers) {
             let request = refused
                 .request
                 .filter(|id| self.requests.remove(id).is_some())
                 .map(RequestId);
+            let (reason, kind) = if refused.size > max {
+                let reason = ValidationError::MaxPayloadExceeded {
+                    size: refused.size,
+                    max,
+                };
+                (reason, RequestFailure::Disconnected)
+            } else {
+                let reason = ValidationError::HeadersNotSupported;
+                (reason, RequestFailure::HeadersNotSupported)
+            };
             self.events.push_back(Event::PublishDropped {
                 subject: refused.subject,
                 request,
-                reason: ValidationError::MaxPayloadExceeded {
-                    size: refused.size,
-                    max,
-                },
+                reason,
             });
             if let Some(id) = request {
-                self.events.push_back(Event::RequestFailed {
-                    id,
-                    kind: RequestFailure::Disconnected,
-                });
+                self.events.push_back(Event::RequestFailed { id, kind });
             }
         }
     }
@@ -252,6 +262,18 @@ impl Connection {
     /// The transport is gone (or must go): report it, fail what cannot survive it, and either
     /// schedule the next attempt or close.
     pub(super) fn transport_lost(&mut self, now: Instant, reason: CloseReason) {
+        self.lose_transport(now, reason, false);
+    }
+
+    /// [`Connection::transport_lost`], for a move the client makes itself (a forced
+    /// reconnect, leaving a lame-duck server): the requests in flight keep waiting for their
+    /// replies on the next server, unless the connection closes instead (then they fail with
+    /// [`RequestFailure::Closed`], before [`Event::Closed`]).
+    pub(super) fn transport_lost_keeping_requests(&mut self, now: Instant, reason: CloseReason) {
+        self.lose_transport(now, reason, true);
+    }
+
+    fn lose_transport(&mut self, now: Instant, reason: CloseReason, keep_requests: bool) {
         if matches!(self.phase, Phase::Closed(_) | Phase::Reconnecting) {
             return;
         }
@@ -276,7 +298,9 @@ impl Connection {
         self.lame_duck_move_at = None;
         self.leaving = false;
         self.keepalive_sent.clear();
-        self.fail_requests(RequestFailure::Disconnected);
+        if !keep_requests {
+            self.fail_requests(RequestFailure::Disconnected);
+        }
         for waiter in std::mem::take(&mut self.pong_waiters) {
             match waiter {
                 PongWaiter::Flush(id) => self.held_flushes.push(id),
@@ -286,10 +310,13 @@ impl Connection {
                         self.events.push_back(Event::SubscriptionDrained { sid });
                     }
                 }
-                PongWaiter::Rtt(id, _) => self.events.push_back(Event::Rtt {
-                    id,
-                    rtt: Err(RequestFailure::Disconnected),
-                }),
+                PongWaiter::Rtt(id, _) => {
+                    self.rtt_deadlines.remove(&id);
+                    self.events.push_back(Event::Rtt {
+                        id,
+                        rtt: Err(RequestFailure::Disconnected),
+                    });
+                }
                 PongWaiter::Handshake
                 | PongWaiter::Keepalive
                 | PongWaiter::ConnectionDrain
@@ -418,6 +445,7 @@ impl Connection {
         self.held.clear();
         self.held_flushes.clear();
         self.flush_deadlines.clear();
+        self.rtt_deadlines.clear();
         self.next_ping = None;
         self.connect_deadline = None;
         self.drain_deadline = None;

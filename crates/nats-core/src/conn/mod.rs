@@ -61,6 +61,8 @@ mod tests_handshake_window;
 #[cfg(test)]
 mod tests_lame_duck;
 #[cfg(test)]
+mod tests_lifecycle;
+#[cfg(test)]
 mod tests_reconnect;
 
 use std::collections::VecDeque;
@@ -200,6 +202,8 @@ pub struct Connection {
     drain_stage: DrainStage,
     /// Deadlines of flushes made with [`Connection::flush_within`] that are still waiting.
     flush_deadlines: IdMap<FlushId, Instant>,
+    /// Deadlines of round trips measured with [`Connection::rtt_within`] still waiting.
+    rtt_deadlines: IdMap<RttId, Instant>,
     /// Set once the server refused the request inbox's SUB: requests fail with it at once.
     inbox_denied: Option<ServerError>,
     /// The `max_payload` of the last server that gave one (the default before any).
@@ -228,6 +232,8 @@ pub struct Connection {
     /// tell whether a user JWT the server refused has expired.
     wall_clock: Option<(Instant, Duration)>,
     ever_connected: bool,
+    /// [`Event::Closed`] was given out: no event may follow it.
+    closed_reported: bool,
     nuid: Nuid,
     /// Jitter of reconnects and of the lame-duck move.
     random: Random,
@@ -275,6 +281,7 @@ impl Connection {
             drain_deadline: None,
             drain_stage: DrainStage::Subscriptions,
             flush_deadlines: IdMap::new(),
+            rtt_deadlines: IdMap::new(),
             inbox_denied: None,
             last_max_payload: validate::DEFAULT_MAX_PAYLOAD,
             last_headers: true,
@@ -289,6 +296,7 @@ impl Connection {
             sent_jwt_exp: None,
             wall_clock: None,
             ever_connected: false,
+            closed_reported: false,
             nuid,
             random,
             stats: Statistics::default(),
@@ -474,6 +482,7 @@ impl Connection {
             self.start_leaving();
         }
         self.expire_flushes(now);
+        self.expire_rtts(now);
         self.advance_drain();
         if self.next_ping.is_some_and(|at| at <= now) {
             self.keepalive(now);
@@ -498,6 +507,7 @@ impl Connection {
             self.awaiting_credentials.as_ref().map(|(_, at, _)| *at),
             self.requests.values().map(|r| r.deadline).min(),
             self.flush_deadlines.values().min().copied(),
+            self.rtt_deadlines.values().min().copied(),
             self.input_resume_at,
         ]
         .into_iter()
@@ -513,9 +523,23 @@ impl Connection {
         n
     }
 
-    /// The next event, oldest first.
+    /// The next event, oldest first. [`Event::Closed`] is the last one ever given.
     pub fn poll_event(&mut self) -> Option<Event> {
-        self.events.pop_front()
+        let event = self.events.pop_front();
+        // What the fuzz targets and tests hold the state machine to.
+        debug_assert!(
+            event.is_none() || !self.closed_reported,
+            "an event after Event::Closed: {event:?}"
+        );
+        if matches!(event, Some(Event::Closed(_))) {
+            self.closed_reported = true;
+            debug_assert!(
+                self.events.is_empty(),
+                "events after Event::Closed: {:?}",
+                self.events
+            );
+        }
+        event
     }
 
     // ----- commands -----
@@ -639,7 +663,7 @@ impl Connection {
                     limit: self.options.reconnect_buffer_size,
                 });
             }
-            self.held.commit(before, size, request);
+            self.held.commit(before, size, request, headers.is_some());
             self.trace_sent(&op);
         }
         self.stats.out_messages += 1;

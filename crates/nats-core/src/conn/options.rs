@@ -455,8 +455,9 @@ impl Eq for ReconnectDelayCallback {}
 impl ConnectOptions {
     /// Turns echo off: the server does not send this connection's own publishes to its own
     /// subscriptions (other connections still get them). It needs a server that speaks
-    /// protocol 1 or later (INFO `proto`); with an older one the connection closes with
-    /// [`super::CloseReason::NoEchoNotSupported`] instead of receiving its own messages.
+    /// protocol 1 or later (INFO `proto`); an older one is not sent `CONNECT`: the attempt
+    /// fails with [`super::CloseReason::NoEchoNotSupported`] and the next server is tried
+    /// (closing with it when none is left) rather than receiving its own messages.
     pub fn no_echo(self) -> Self {
         self.echo(false)
     }

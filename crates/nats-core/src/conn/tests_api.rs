@@ -1,6 +1,7 @@
 //! The options and commands NATS users know from async-nats (issue 10), with scripted server
 //! bytes and a fake clock: no_echo, headers refused by the server, the reconnect delay
-//! callback, retrying the first connect, forcing a reconnect, measuring the round trip.
+//! callback, retrying the first connect, forcing a reconnect, measuring the round trip, the
+//! connection state before any server answered, inboxes of the user's own.
 
 use std::sync::{Arc, Mutex};
 
@@ -337,4 +338,35 @@ fn options_with_a_delay_callback_stay_clone_debug_comparable_and_send() {
     let other = ConnectOptions::new().reconnect_delay_callback(|_| Duration::from_secs(1));
     assert_ne!(other, options, "another function, though it does the same");
     assert!(format!("{options:?}").contains("ReconnectDelayCallback(..)"));
+}
+
+#[test]
+fn a_first_connect_whose_first_server_fails_is_still_pending_not_disconnected() {
+    let mut f = Fixture::new(with_servers(&["nats://refuses:1", "nats://b:2"]));
+    assert_eq!(f.conn.state(), State::Pending, "before any server answered");
+    assert_eq!(f.transports(), [Transport::Open("nats://refuses:1".into())]);
+    f.lose_transport(); // connection refused
+    assert_eq!(f.conn.state(), State::Pending, "no server has answered yet");
+    f.advance_to_deadline();
+    assert_eq!(f.conn.state(), State::Pending, "trying the next one");
+}
+
+#[test]
+fn new_inbox_is_a_fresh_subject_under_the_inbox_prefix_on_every_call() {
+    let mut f = Fixture::new(ConnectOptions::new().inbox_prefix("my.replies"));
+    let inboxes: Vec<String> = (0..100).map(|_| f.conn.new_inbox()).collect();
+    for inbox in &inboxes {
+        let nuid = inbox.strip_prefix("my.replies.").expect("under the prefix");
+        assert_eq!(nuid.len(), 22, "{inbox}: <prefix>.<22-character nuid>");
+        assert!(nuid.chars().all(|c| c.is_ascii_alphanumeric()), "{inbox}");
+    }
+    let mut distinct = inboxes.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(
+        distinct.len(),
+        inboxes.len(),
+        "every call gives a new inbox"
+    );
+    assert_eq!(f.sent(), "", "nothing on the wire: it only names a subject");
 }

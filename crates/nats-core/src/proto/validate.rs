@@ -27,6 +27,10 @@ pub enum ValidationError {
         /// The limit the server announced in INFO.
         max: usize,
     },
+    /// A message with headers for a server whose INFO says `headers: false` (nats-server's
+    /// `no_header_support`): it cannot take `HPUB`.
+    #[error("the server does not support headers: publish without headers")]
+    HeadersNotSupported,
 }
 
 /// The server's default `max_payload`, assumed for publishes until its INFO says otherwise.

@@ -45,6 +45,9 @@ pub struct Driver {
     pub auth_callback: Option<AuthCallback>,
     /// The time last given to the connection: what its deadlines were computed from.
     last_now: Instant,
+    /// When the driver last told the connection its transport closed: the instant the
+    /// connection schedules its next attempt from.
+    pub lost_at: Option<Instant>,
 }
 
 impl Driver {
@@ -64,7 +67,7 @@ impl Driver {
             options.servers = vec![format!("nats://{addr}")];
         }
         let mut conn = Connection::new(Instant::now(), options, random_seed());
-        // As every owner should: the wall clock, so an expired user JWT is refused locally.
+        // As every owner should: the wall clock, so a refusal past a JWT's exp is reported expired.
         let unix = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap_or_default();
@@ -78,6 +81,7 @@ impl Driver {
             defer_messages_handled: false,
             auth_callback,
             last_now: Instant::now(),
+            lost_at: None,
         };
         driver.run_until(PATIENCE, |_, event| match event {
             Event::Connected(_) => Some(Ok(())),
@@ -99,6 +103,7 @@ impl Driver {
             defer_messages_handled: false,
             auth_callback: None,
             last_now: Instant::now(),
+            lost_at: None,
         }
     }
 
@@ -152,11 +157,7 @@ impl Driver {
                         stream.set_nodelay(true).ok();
                         self.stream = Some(stream);
                     }
-                    Err(e) => {
-                        let now = self.clock();
-                        self.conn
-                            .handle_transport_closed(now, format!("{url}: {e}"));
-                    }
+                    Err(e) => self.transport_closed(format!("{url}: {e}")),
                 }
             }
         }
@@ -302,15 +303,14 @@ impl Driver {
         match read {
             Ok(0) => {
                 self.stream = None;
-                self.conn
-                    .handle_transport_closed(now, "server closed the TCP connection");
+                self.transport_closed("server closed the TCP connection".into());
             }
             Ok(n) => self.conn.handle_input(now, &self.read_buf[..n]),
             Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
             Err(e) if e.kind() == ErrorKind::Interrupted => {}
             Err(e) => {
                 self.stream = None;
-                self.conn.handle_transport_closed(now, e.to_string());
+                self.transport_closed(e.to_string());
             }
         }
         self.conn.handle_timeout(now);
@@ -353,10 +353,15 @@ impl Driver {
         if self.stream.take().is_none() {
             return false;
         }
-        let now = self.clock();
-        self.conn
-            .handle_transport_closed(now, "transport killed by the test");
+        self.transport_closed("transport killed by the test".into());
         true
+    }
+
+    /// Tells the connection its transport closed, now, and remembers when.
+    fn transport_closed(&mut self, description: String) {
+        let now = self.clock();
+        self.lost_at = Some(now);
+        self.conn.handle_transport_closed(now, description);
     }
 
     /// The local TCP port of the open transport: how the server's `/connz` names it.

@@ -156,6 +156,13 @@ impl RequestError {
                 RequestErrorKind::Disconnected,
                 format!("connection lost before {subject} was answered; reconnecting"),
             ),
+            RequestFailure::HeadersNotSupported => (
+                RequestErrorKind::HeadersNotSupported,
+                format!(
+                    "request to {subject} was not sent: it has headers and the server does not \
+                     support them"
+                ),
+            ),
             RequestFailure::PermissionDenied => (
                 RequestErrorKind::PermissionDenied,
                 format!(

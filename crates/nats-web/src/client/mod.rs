@@ -23,6 +23,7 @@ use std::time::Duration;
 use crate::platform::now;
 
 pub use auth::{connect_with_auth_callback, AuthCallback, AuthFuture};
+pub use control::Rtt;
 pub use error::{
     check_server_url, ConnectError, ConnectErrorKind, DrainError, Error, ErrorKind, RequestError,
     RequestErrorKind,
@@ -103,12 +104,15 @@ pub enum ClientEvent {
         /// The server shutting down.
         url: String,
     },
-    /// A publish buffered while disconnected was not sent after the reconnect, because the
-    /// new server's `max_payload` is smaller than it (the others were sent, in order).
+    /// A publish buffered while disconnected (or before the first connect) was not sent,
+    /// because the server it then went to would have closed the connection for it: its
+    /// `max_payload` is smaller, or it has headers and the server takes none (the others
+    /// were sent, in order; a request among them fails).
     PublishDropped {
         /// Its subject.
         subject: String,
-        /// Why ([`nats_core::proto::validate::ValidationError::MaxPayloadExceeded`]).
+        /// Why ([`nats_core::proto::validate::ValidationError::MaxPayloadExceeded`] or
+        /// [`nats_core::proto::validate::ValidationError::HeadersNotSupported`]).
         reason: nats_core::proto::validate::ValidationError,
     },
     /// The connection closed while publishes made during a disconnection still waited for a
@@ -138,7 +142,8 @@ pub enum ClientEvent {
 /// A server given as `host:port` gets `wss://`, or `ws://` on a plain-`http:` page (the
 /// rule: [`default_scheme`]). With [`ConnectOptions::retry_on_initial_connect`] it returns
 /// at once, as async-nats does: the client connects in the background, keeping what it is
-/// given meanwhile (watch [`ClientEvent::Connected`]).
+/// given meanwhile (watch [`ClientEvent::Connected`]); options that can never work (an
+/// `inbox_prefix` that is not a subject, an unusable NKey seed) still fail it at once.
 pub async fn connect(options: ConnectOptions) -> Result<Client, ConnectError> {
     connect_with_events(options, None).await
 }
@@ -194,6 +199,14 @@ async fn connect_inner(
     let wall_clock = crate::platform::wall_clock();
     let connection_retries_in_background = options.retry_on_initial_connect;
     let mut connection = Connection::new(now(), options, crate::platform::random_seed());
+    if let conn::Phase::Closed(reason) = connection.phase() {
+        // Refused before anything was opened (an unusable option or credential): that is
+        // the answer, in the background or not.
+        return Err(ConnectError::from_attempts(&[(
+            String::new(),
+            reason.clone(),
+        )]));
+    }
     connection.set_wall_clock(now(), wall_clock);
     let (tx, rx) = oneshot();
     let in_background = connection_retries_in_background;
