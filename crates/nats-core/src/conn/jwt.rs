@@ -26,9 +26,8 @@ pub(super) fn claims(jwt: &str) -> Result<JwtClaims, CredentialsError> {
     };
     // Lenient: padding is not part of the JWT encoding, but some tools write it.
     let payload = payload.trim_end_matches('=');
-    let json = data_encoding::BASE64URL_NOPAD
-        .decode(payload.as_bytes())
-        .map_err(|_| invalid("the claims are not base64url"))?;
+    let json = super::encoding::base64url_decode(payload)
+        .ok_or_else(|| invalid("the claims are not base64url"))?;
     read_jwt_claims(&json)
         .map_err(|e| CredentialsError::InvalidJwt(format!("the claims are not a JSON object: {e}")))
 }

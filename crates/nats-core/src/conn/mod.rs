@@ -25,6 +25,8 @@ mod credentials;
 mod debug;
 mod denied;
 mod drain;
+#[cfg(feature = "nkey")]
+mod encoding;
 mod event;
 mod held;
 mod lame_duck;

@@ -6,7 +6,7 @@
 //! the core needs no random source (the `nkeys` crate requires one even to sign).
 
 #[cfg(feature = "nkey")]
-use data_encoding::{BASE32_NOPAD, BASE64URL_NOPAD};
+use super::encoding::{base32_decode, base32_encode, base64url_encode};
 
 /// The first 5 bits of a seed's first byte: `S`.
 #[cfg(feature = "nkey")]
@@ -23,7 +23,7 @@ pub fn sign_nonce(seed: &str, nonce: &str) -> Result<(String, String), String> {
     let key = ed25519_dalek::SigningKey::from_bytes(&secret);
     let signature = ed25519_dalek::Signer::sign(&key, nonce.as_bytes());
     let public = encode_key(public_prefix, key.verifying_key().as_bytes());
-    Ok((public, BASE64URL_NOPAD.encode(&signature.to_bytes())))
+    Ok((public, base64url_encode(&signature.to_bytes())))
 }
 
 /// The public key (`U...` for a user) of `seed`.
@@ -45,16 +45,14 @@ pub fn encode_signature(signature: &[u8]) -> Result<String, String> {
             signature.len()
         ));
     }
-    Ok(BASE64URL_NOPAD.encode(signature))
+    Ok(base64url_encode(signature))
 }
 
 /// Checks that `key` is a user's public NKey (`U...`: base32 of the prefix, 32 bytes of key
 /// and the checksum).
 #[cfg(feature = "nkey")]
 pub fn check_user_public_key(key: &str) -> Result<(), String> {
-    let raw = BASE32_NOPAD
-        .decode(key.as_bytes())
-        .map_err(|_| "the NKey is not base32".to_owned())?;
+    let raw = base32_decode(key).ok_or_else(|| "the NKey is not base32".to_owned())?;
     let Some((body, crc_bytes)) = raw.split_last_chunk::<2>() else {
         return Err("the NKey is too short".into());
     };
@@ -71,9 +69,7 @@ pub fn check_user_public_key(key: &str) -> Result<(), String> {
 /// The public-key prefix byte and the 32-byte ed25519 seed of an NKey seed.
 #[cfg(feature = "nkey")]
 fn decode_seed(seed: &str) -> Result<(u8, [u8; 32]), String> {
-    let raw = BASE32_NOPAD
-        .decode(seed.as_bytes())
-        .map_err(|_| "NKey seed: not base32".to_owned())?;
+    let raw = base32_decode(seed).ok_or_else(|| "NKey seed: not base32".to_owned())?;
     let [b0, b1, rest @ ..] = raw.as_slice() else {
         return Err("NKey seed: too short".into());
     };
@@ -105,7 +101,7 @@ fn encode_key(prefix: u8, key: &[u8; 32]) -> String {
     raw.extend_from_slice(key);
     let crc = crc16(&raw);
     raw.extend_from_slice(&crc.to_le_bytes());
-    BASE32_NOPAD.encode(&raw)
+    base32_encode(&raw)
 }
 
 /// CRC-16/XMODEM (polynomial 0x1021, initial 0), as NKeys use.
@@ -154,6 +150,7 @@ pub fn check_user_public_key(_key: &str) -> Result<(), String> {
 #[cfg(all(test, feature = "nkey", not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
+    use data_encoding::BASE64URL_NOPAD;
 
     #[test]
     fn a_signature_verifies_with_the_public_key_the_nkeys_crate_derives() {
