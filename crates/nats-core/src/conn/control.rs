@@ -94,7 +94,7 @@ impl Connection {
         }
         // As a lame-duck move: the requests survive the loss (unless it closes).
         self.transport_lost_keeping_requests(now, CloseReason::ReconnectForced);
-        if self.phase == Phase::Reconnecting {
+        if matches!(self.phase, Phase::Reconnecting) {
             self.reconnect_at = Some(now);
         }
         Ok(())

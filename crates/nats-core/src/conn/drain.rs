@@ -76,7 +76,7 @@ impl Connection {
     /// [`Connection::poll_event`] calls this as soon as that event comes. Does nothing at any
     /// other time.
     pub fn messages_handled(&mut self) {
-        if self.phase == Phase::Draining && self.drain_stage == DrainStage::Handling {
+        if matches!(self.phase, Phase::Draining) && self.drain_stage == DrainStage::Handling {
             self.drain_stage = DrainStage::Requests;
             self.advance_drain();
         }
@@ -84,7 +84,7 @@ impl Connection {
 
     /// Moves a drain waiting for its requests on once none is left.
     pub(super) fn advance_drain(&mut self) {
-        if self.phase != Phase::Draining
+        if !matches!(self.phase, Phase::Draining)
             || self.drain_stage != DrainStage::Requests
             || self.requests.values().next().is_some()
         {

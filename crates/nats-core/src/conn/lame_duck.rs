@@ -30,7 +30,7 @@ impl Connection {
     /// Starts leaving a lame-duck server: publishes are held from now on, and the PONG of
     /// this PING (after everything sent so far) is when the transport is closed.
     pub(super) fn start_leaving(&mut self) {
-        if self.phase == Phase::Connected && !self.leaving {
+        if matches!(self.phase, Phase::Connected) && !self.leaving {
             self.leaving = true;
             self.send_ping(PongWaiter::LameDuckMove);
         }
@@ -40,7 +40,7 @@ impl Connection {
     /// everything it sent. Requests in flight survive: their inbox is subscribed on the next
     /// server, and their own deadlines still run.
     pub(super) fn move_off_lame_duck(&mut self, now: Instant) {
-        if self.phase != Phase::Connected {
+        if !matches!(self.phase, Phase::Connected) {
             // Draining on this server instead: what was held goes out behind the drain.
             self.leaving = false;
             self.held.release(&mut self.transmit, usize::MAX, true);

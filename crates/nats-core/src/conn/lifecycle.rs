@@ -28,7 +28,7 @@ impl Connection {
         if !self.options.ignore_discovered_servers && !self.pool.is_empty() {
             self.pool.update_discovered(&info.connect_urls);
         }
-        if self.phase != Phase::AwaitInfo {
+        if !matches!(self.phase, Phase::AwaitInfo) {
             let lame_duck = info.ldm;
             self.info = Some(info.clone());
             self.events.push_back(Event::ServerInfo(Box::new(info)));
@@ -279,7 +279,7 @@ impl Connection {
         }
         self.transport.push_back(Transport::Close);
         self.awaiting_credentials = None;
-        if self.phase == Phase::Draining || self.pool.is_empty() {
+        if matches!(self.phase, Phase::Draining) || self.pool.is_empty() {
             return self.close_with(reason);
         }
         let url = self.pool.current_url().unwrap_or_default().to_owned();
@@ -391,7 +391,7 @@ impl Connection {
     }
 
     pub(super) fn attempt_reconnect(&mut self, now: Instant) {
-        if self.phase != Phase::Reconnecting {
+        if !matches!(self.phase, Phase::Reconnecting) {
             return;
         }
         let Some(url) = self.pool.advance().map(str::to_owned) else {
