@@ -151,7 +151,7 @@ impl Connection {
                 let sig = nkey::encode_signature(signature)
                     .map_err(CredentialsError::InvalidSignedCredentials)?;
                 connect.jwt = jwt.as_deref().map(|j| j.trim().to_owned());
-                connect.nkey = nkey.clone();
+                connect.nkey = nkey.as_deref().map(|k| k.trim().to_owned());
                 connect.sig = Some(sig);
                 self.sent_jwt_exp = exp;
             }
@@ -161,22 +161,21 @@ impl Connection {
 }
 
 /// What can be told about `auth` without a server or a clock: a seed that cannot be used, a
-/// JWT that cannot be read, a seed that is not the JWT's user.
+/// JWT that cannot be read, a seed that is not the JWT's user, a nonce signature given before
+/// there is a nonce.
 pub(super) fn check_static(auth: &Auth) -> Result<(), CredentialsError> {
     match auth {
         Auth::NKey { seed } => nkey::public_key(seed)
             .map(drop)
             .map_err(CredentialsError::InvalidSeed),
         Auth::Jwt { jwt, seed } => jwt::check_user_jwt(jwt, seed),
-        Auth::Signed {
-            jwt,
-            nkey,
-            signature,
-        } => check_signed(jwt.as_deref(), nkey.as_deref()).and_then(|_| {
-            nkey::encode_signature(signature)
-                .map(drop)
-                .map_err(CredentialsError::InvalidSignedCredentials)
-        }),
+        // A signature answers one server's nonce: in the options it would be sent, stale, to
+        // every server and refused each time.
+        Auth::Signed { .. } => Err(CredentialsError::InvalidSignedCredentials(
+            "Auth::Signed answers one server's nonce: give it from the auth callback \
+             (Event::CredentialsNeeded), not in the options"
+                .into(),
+        )),
         Auth::None | Auth::Token(_) | Auth::UserPassword { .. } | Auth::Callback => Ok(()),
     }
 }
@@ -190,13 +189,20 @@ fn check_signed(jwt: Option<&str>, nkey: Option<&str>) -> Result<Option<u64>, Cr
             "neither a user JWT nor an NKey: the server cannot tell whose signature it is".into(),
         ));
     }
+    let nkey = nkey.map(str::trim);
     if let Some(key) = nkey {
         nkey::check_user_public_key(key).map_err(invalid)?;
     }
     let Some(jwt) = jwt else { return Ok(None) };
     let claims = jwt::claims(jwt).map_err(|e| invalid(e.to_string()))?;
-    if claims.sub.is_none() {
+    let Some(subject) = claims.sub.as_deref() else {
         return Err(invalid("the user JWT's claims have no `sub`".into()));
+    };
+    if let Some(key) = nkey.filter(|key| *key != subject) {
+        return Err(invalid(format!(
+            "the NKey {key} is not the JWT's user {subject}: the server checks the signature \
+             against the JWT's user"
+        )));
     }
     Ok(jwt::expiry(&claims))
 }

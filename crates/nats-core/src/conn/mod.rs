@@ -531,15 +531,11 @@ impl Connection {
         // What the fuzz targets and tests hold the state machine to.
         debug_assert!(
             event.is_none() || !self.closed_reported,
-            "an event after Event::Closed: {event:?}"
+            "an event after Event::Closed"
         );
         if matches!(event, Some(Event::Closed(_))) {
             self.closed_reported = true;
-            debug_assert!(
-                self.events.is_empty(),
-                "events after Event::Closed: {:?}",
-                self.events
-            );
+            debug_assert!(self.events.is_empty(), "events after Event::Closed");
         }
         event
     }

@@ -266,6 +266,12 @@ mod keys {
                 signature.clone(),
             ),
             (Some("not.a-jwt".to_owned()), None, signature.clone()),
+            // An NKey that is not the JWT's user: the server would check the JWT's.
+            (
+                Some(user_jwt(&user, 0)),
+                Some(nkeys::KeyPair::new_user().public_key()),
+                signature.clone(),
+            ),
         ] {
             let mut f = asked_for_credentials();
             let auth = Auth::Signed {
@@ -285,6 +291,47 @@ mod keys {
                 "{auth:?}"
             );
         }
+    }
+
+    #[test]
+    fn signed_credentials_in_the_options_are_refused_before_anything_is_opened() {
+        let user = nkeys::KeyPair::new_user();
+        let mut options = with_servers(&["nats://a:1"]);
+        options.auth = Auth::Signed {
+            jwt: None,
+            nkey: Some(user.public_key()),
+            signature: user.sign(b"n0nce").unwrap(),
+        };
+        let mut f = Fixture::new(options);
+        assert!(
+            !matches!(f.conn.poll_transport(), Some(Transport::Open(_))),
+            "nothing is opened"
+        );
+        assert!(matches!(
+            f.events().last(),
+            Some(Event::Closed(CloseReason::InvalidCredentials(
+                CredentialsError::InvalidSignedCredentials(_)
+            )))
+        ));
+    }
+
+    #[test]
+    fn a_signed_nkey_with_surrounding_whitespace_is_sent_trimmed() {
+        let user = nkeys::KeyPair::new_user();
+        let mut f = asked_for_credentials();
+        let signature = user.sign(b"n0nce").unwrap();
+        let auth = Auth::Signed {
+            jwt: None,
+            nkey: Some(format!(" {}\n", user.public_key())),
+            signature,
+        };
+        f.conn.provide_credentials(f.now, Ok(auth));
+        assert!(
+            f.sent()
+                .contains(&format!("\"nkey\":\"{}\"", user.public_key())),
+            "{}",
+            f.sent()
+        );
     }
 
     #[test]

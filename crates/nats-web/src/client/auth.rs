@@ -120,12 +120,11 @@ impl Future for UntilCanceled {
 mod tests {
     use super::*;
     use crate::client::channel::oneshot;
-    use std::task::Waker;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
     fn poll_once(future: &mut UntilCanceled) -> Poll<Option<Result<Auth, String>>> {
-        Pin::new(future).poll(&mut Context::from_waker(Waker::noop()))
+        Pin::new(future).poll(&mut Context::from_waker(futures::task::noop_waker_ref()))
     }
 
     #[test]
