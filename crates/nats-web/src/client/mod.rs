@@ -189,15 +189,8 @@ async fn connect_inner(
         },
         request_timeout: options.request_timeout,
     };
-    // Credentials that cannot work are refused before anything is opened. (Not a JWT's
-    // expiry: the page's clock may be wrong; the server judges it.)
-    if let conn::Auth::Jwt { jwt, seed } = &options.auth {
-        conn::check_user_jwt(jwt, seed).map_err(|e| {
-            ConnectError::from_attempts(&[(String::new(), CloseReason::InvalidCredentials(e))])
-        })?;
-    }
     let wall_clock = crate::platform::wall_clock();
-    let connection_retries_in_background = options.retry_on_initial_connect;
+    let in_background = options.retry_on_initial_connect;
     let mut connection = Connection::new(now(), options, crate::platform::random_seed());
     if let conn::Phase::Closed(reason) = connection.phase() {
         // Refused before anything was opened (an unusable option or credential): that is
@@ -209,7 +202,6 @@ async fn connect_inner(
     }
     connection.set_wall_clock(now(), wall_clock);
     let (tx, rx) = oneshot();
-    let in_background = connection_retries_in_background;
     let shared = shared::open(connection, limits, tx, events, auth_callback);
     if in_background {
         // Nobody waits for the first connect: keep no list of its failures.
