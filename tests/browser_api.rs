@@ -15,7 +15,7 @@ use nats_web::conn::CloseReason;
 use nats_web::{connect, Client, ConnectOptions, HeaderMap, State, StatusCode};
 use wasm_bindgen_futures::spawn_local;
 use wasm_bindgen_test::*;
-use web::{control, within_patience, RESTARTABLE_WS_URL, WS_URL};
+use web::{control, next_matching, within_patience, RESTARTABLE_WS_URL, WS_URL};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -23,25 +23,6 @@ async fn client_with(options: ConnectOptions) -> Client {
     connect(options.servers([WS_URL]))
         .await
         .expect("connect to the test server")
-}
-
-/// Waits (at most `web::PATIENCE`) for the first event `f` picks out.
-async fn next_matching<T>(
-    events: &mut channel::Receiver<ClientEvent>,
-    mut f: impl FnMut(ClientEvent) -> Option<T>,
-) -> T {
-    let found = within_patience(async {
-        while let Some(event) = events.next().await {
-            if let Some(found) = f(event) {
-                return Some(found);
-            }
-        }
-        None
-    })
-    .await;
-    found
-        .flatten()
-        .expect("the awaited event came before the stream ended")
 }
 
 fn headers(entries: &[(&str, &str)]) -> HeaderMap {

@@ -18,7 +18,7 @@ use nats_web::{Client, ConnectOptions};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use wasm_bindgen_test::*;
-use web::within_patience;
+use web::{next_matching, within_patience};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -181,25 +181,6 @@ async fn http_only_user_and_password_cookies_log_in_on_servers_with_user_cookie(
     request_reply(&client).await;
     client.drain().await.unwrap();
     backend("/logout").await;
-}
-
-/// Waits (at most [`web::PATIENCE`]) for the first event `f` picks out.
-async fn next_matching<T>(
-    events: &mut channel::Receiver<ClientEvent>,
-    mut f: impl FnMut(ClientEvent) -> Option<T>,
-) -> T {
-    let found = within_patience(async {
-        while let Some(event) = events.next().await {
-            if let Some(found) = f(event) {
-                return Some(found);
-            }
-        }
-        None
-    });
-    found
-        .await
-        .expect("the awaited event came in time")
-        .expect("the event stream ended first")
 }
 
 #[wasm_bindgen_test]

@@ -108,6 +108,26 @@ pub async fn within_patience<T>(future: impl Future<Output = T>) -> Option<T> {
     }
 }
 
+/// The first client event `f` picks out, waited for at most [`PATIENCE`].
+pub async fn next_matching<T>(
+    events: &mut nats_web::client::channel::Receiver<nats_web::ClientEvent>,
+    mut f: impl FnMut(nats_web::ClientEvent) -> Option<T>,
+) -> T {
+    use futures::StreamExt;
+    let found = within_patience(async {
+        while let Some(event) = events.next().await {
+            if let Some(found) = f(event) {
+                return Some(found);
+            }
+        }
+        None
+    })
+    .await;
+    found
+        .expect("the awaited event came in time")
+        .expect("the event stream ended first")
+}
+
 /// Waits until `element`'s text contains `needle`; panics with the text after [`PATIENCE`].
 pub async fn wait_for_text(element: &web_sys::HtmlElement, needle: &str) -> String {
     let deadline = web_time::Instant::now() + PATIENCE;

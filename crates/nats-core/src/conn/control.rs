@@ -40,22 +40,8 @@ impl Connection {
     /// Reports every bounded round-trip measurement whose deadline has passed; its PONG is
     /// ignored when it comes.
     pub(super) fn expire_rtts(&mut self, now: Instant) {
-        let mut expired = Vec::new();
-        self.rtt_deadlines.retain(|id, deadline| {
-            let due = *deadline <= now;
-            if due {
-                expired.push(id);
-            }
-            !due
-        });
-        for id in expired {
-            if let Some(w) = self
-                .pong_waiters
-                .iter_mut()
-                .find(|w| matches!(w, PongWaiter::Rtt(rtt, _) if *rtt == id))
-            {
-                *w = PongWaiter::Abandoned;
-            }
+        for id in super::take_due(&mut self.rtt_deadlines, now) {
+            self.abandon_pong_waiter(|w| matches!(w, PongWaiter::Rtt(rtt, _) if *rtt == id));
             self.events.push_back(Event::Rtt {
                 id,
                 rtt: Err(RequestFailure::TimedOut),

@@ -770,24 +770,18 @@ impl Connection {
     /// Reports every bounded flush whose deadline has passed; its PONG is ignored when it
     /// comes.
     fn expire_flushes(&mut self, now: Instant) {
-        let mut expired = Vec::new();
-        self.flush_deadlines.retain(|id, deadline| {
-            let due = *deadline <= now;
-            if due {
-                expired.push(id);
-            }
-            !due
-        });
-        for id in expired {
-            if let Some(w) = self
-                .pong_waiters
-                .iter_mut()
-                .find(|w| **w == PongWaiter::Flush(id))
-            {
-                *w = PongWaiter::Abandoned;
-            }
+        for id in take_due(&mut self.flush_deadlines, now) {
+            self.abandon_pong_waiter(|w| *w == PongWaiter::Flush(id));
             self.held_flushes.retain(|held| *held != id);
             self.events.push_back(Event::FlushTimedOut(id));
+        }
+    }
+
+    /// The first PING still waiting for its PONG that `waits_for` picks now waits for
+    /// nothing: its PONG keeps PINGs and PONGs in step and is otherwise ignored.
+    fn abandon_pong_waiter(&mut self, waits_for: impl Fn(&PongWaiter) -> bool) {
+        if let Some(w) = self.pong_waiters.iter_mut().find(|w| waits_for(w)) {
+            *w = PongWaiter::Abandoned;
         }
     }
 
@@ -962,4 +956,17 @@ impl Connection {
             _ => Ok(()),
         }
     }
+}
+
+/// Takes out of `deadlines` every id whose deadline has come by `now`, in id order.
+fn take_due<K: Ord + Copy>(deadlines: &mut IdMap<K, Instant>, now: Instant) -> Vec<K> {
+    let mut due = Vec::new();
+    deadlines.retain(|id, deadline| {
+        let passed = *deadline <= now;
+        if passed {
+            due.push(id);
+        }
+        !passed
+    });
+    due
 }

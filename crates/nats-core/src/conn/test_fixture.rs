@@ -115,3 +115,14 @@ impl Fixture {
         line.split(' ').nth(2).unwrap().to_owned()
     }
 }
+
+/// Why the connection lost its transports, in order, from `events`.
+pub fn disconnected_by(events: &[Event]) -> Vec<CloseReason> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Disconnected { reason, .. } => Some(reason.clone()),
+            _ => None,
+        })
+        .collect()
+}

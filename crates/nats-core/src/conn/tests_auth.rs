@@ -2,7 +2,7 @@
 //! user JWTs in CONNECT, credentials refused before they are sent, and the backoff after
 //! every kind of refusal.
 
-use super::test_fixture::{with_servers, Fixture, INFO};
+use super::test_fixture::{disconnected_by, with_servers, Fixture, INFO};
 use super::*;
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
@@ -27,16 +27,6 @@ fn connected_with_callback(timeout_ms: u64) -> Fixture {
     f.sent();
     assert!(f.events().iter().any(|e| matches!(e, Event::Connected(_))));
     f
-}
-
-fn disconnected_by(events: &[Event]) -> Vec<CloseReason> {
-    events
-        .iter()
-        .filter_map(|e| match e {
-            Event::Disconnected { reason, .. } => Some(reason.clone()),
-            _ => None,
-        })
-        .collect()
 }
 
 #[test]

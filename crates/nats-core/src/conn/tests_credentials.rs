@@ -80,6 +80,7 @@ fn debug_of_the_options_and_the_connection_shows_no_secret() {
 // Key pairs and JWTs need the nkeys crate, which makes keys only natively.
 #[cfg(all(feature = "nkey", not(target_arch = "wasm32")))]
 mod keys {
+    use super::super::test_fixture::disconnected_by;
     use super::super::tests_auth::jwt::user_jwt;
     use super::*;
 
@@ -100,16 +101,6 @@ mod keys {
             "connected"
         );
         f
-    }
-
-    fn disconnected_by(events: &[Event]) -> Vec<CloseReason> {
-        events
-            .iter()
-            .filter_map(|e| match e {
-                Event::Disconnected { reason, .. } => Some(reason.clone()),
-                _ => None,
-            })
-            .collect()
     }
 
     #[test]
