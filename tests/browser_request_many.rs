@@ -242,3 +242,39 @@ async fn a_drain_waits_for_a_request_many_in_flight_to_end() {
     let refused = client.request_many("x", "").await.err().unwrap();
     assert_eq!(refused.kind(), RequestErrorKind::Closed);
 }
+
+#[wasm_bindgen_test]
+async fn without_max_wait_it_waits_the_request_timeout_of_the_options() {
+    let subject = unique("default");
+    let _responders = responders(&subject, "r", 2, Duration::ZERO).await;
+    let options = ConnectOptions::new()
+        .servers([WS_URL])
+        .request_timeout(Some(Duration::from_millis(300)));
+    let client = connect(options).await.unwrap();
+    let mut responses = client.request_many(subject.as_str(), "q").await.unwrap();
+    assert_eq!(gather(&mut responses).await, ["r0", "r1"]);
+    assert_eq!(responses.end(), Some(ResponsesEnd::MaxWait));
+}
+
+#[wasm_bindgen_test]
+async fn a_close_ends_it_with_one_closed_error_after_the_replies_so_far() {
+    let subject = unique("close");
+    let _responders = responders(&subject, "r", 1, Duration::ZERO).await;
+    let client = client().await;
+    let mut responses = client
+        .request_many(subject.as_str(), "q")
+        .max_wait(LONG)
+        .await
+        .unwrap();
+    let first = within_patience(responses.next()).await.unwrap().unwrap();
+    assert_eq!(first.unwrap().payload, b"r0");
+    client.close();
+    let err = within_patience(responses.next())
+        .await
+        .unwrap()
+        .expect("one item")
+        .expect_err("an error");
+    assert_eq!(err.kind(), RequestErrorKind::Closed);
+    assert!(responses.next().await.is_none(), "then the end");
+    assert_eq!(responses.end(), Some(ResponsesEnd::Closed));
+}
