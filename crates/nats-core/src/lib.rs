@@ -104,6 +104,7 @@ pub mod conn;
 pub mod id_map;
 pub mod proto;
 pub mod random;
+pub mod service;
 pub mod time;
 
 pub use conn::{ConnectOptions, Connection};
