@@ -12,6 +12,7 @@ mod control;
 mod error;
 mod message;
 mod outbound;
+mod request_many;
 mod server_url;
 mod shared;
 mod subscriber;
@@ -31,6 +32,7 @@ pub use error::{
 pub use message::Message;
 pub use nats_core::conn::State;
 pub use outbound::{MAX_FRAME_BYTES, SEND_HIGH_WATER_MARK};
+pub use request_many::{RequestMany, Responses, ResponsesEnd};
 pub use server_url::default_scheme;
 pub use subscriber::{PendingLimits, SubscribeOptions, Subscriber, SubscriberHandle};
 
