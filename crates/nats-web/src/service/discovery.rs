@@ -12,10 +12,10 @@ use crate::client::RequestErrorKind;
 use crate::Client;
 
 /// How long discovery waits for replies in all, unless [`Discovery::max_wait`] says otherwise.
-pub const DEFAULT_MAX_WAIT: Duration = Duration::from_secs(1);
+pub const DISCOVERY_MAX_WAIT: Duration = Duration::from_secs(1);
 /// How long after the last reply discovery stops waiting, unless [`Discovery::stall`] says
 /// otherwise.
-pub const DEFAULT_STALL: Duration = Duration::from_millis(300);
+pub const DISCOVERY_STALL: Duration = Duration::from_millis(300);
 
 /// A discovery client: one request to `$SRV.<VERB>` (or `$SRV.<VERB>.<name>`) gathers the
 /// replies of every service that hears it, with [`Client::request_many`]. Replies that are
@@ -28,13 +28,13 @@ pub struct Discovery {
 }
 
 impl Discovery {
-    /// Discovery on `client`'s connection: replies for at most [`DEFAULT_MAX_WAIT`], and no
-    /// longer than [`DEFAULT_STALL`] after the last one.
+    /// Discovery on `client`'s connection: replies for at most [`DISCOVERY_MAX_WAIT`], and no
+    /// longer than [`DISCOVERY_STALL`] after the last one.
     pub fn new(client: &Client) -> Self {
         Discovery {
             client: client.clone(),
-            max_wait: DEFAULT_MAX_WAIT,
-            stall: DEFAULT_STALL,
+            max_wait: DISCOVERY_MAX_WAIT,
+            stall: DISCOVERY_STALL,
         }
     }
 

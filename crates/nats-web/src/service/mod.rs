@@ -48,7 +48,7 @@ mod error;
 mod instance;
 
 pub use builder::ServiceBuilder;
-pub use discovery::Discovery;
+pub use discovery::{Discovery, DISCOVERY_MAX_WAIT, DISCOVERY_STALL};
 pub use endpoint::{Endpoint, Request};
 pub use error::Error;
 pub use instance::{EndpointBuilder, Group, Service};
