@@ -442,6 +442,47 @@ async fn a_service_refuses_a_bad_name_version_endpoint_name_or_subject_before_se
     service.stop().await.unwrap();
 }
 
+#[wasm_bindgen_test]
+async fn the_stats_handler_s_json_is_each_endpoint_s_data_and_not_json_is_null() {
+    let client = client().await;
+    let name = unique_name(&client, "data");
+    let service = client
+        .service_builder()
+        .name(&name)
+        .version("1.0.0")
+        .stats_handler(|e| match e.name.as_str() {
+            "good" => format!(r#"{{"seen":{}}}"#, e.num_requests),
+            _ => "not json".to_owned(),
+        })
+        .start()
+        .await
+        .unwrap();
+    serve(
+        service
+            .endpoint("good", format!("{name}.good.*"))
+            .await
+            .unwrap(),
+        "a",
+    );
+    let _bad = service
+        .endpoint("bad", format!("{name}.bad"))
+        .await
+        .unwrap();
+    request(&client, &format!("{name}.good.joe")).await;
+    let stats = read_stats(
+        &request(&client, &format!("$SRV.STATS.{name}"))
+            .await
+            .payload,
+    )
+    .unwrap();
+    assert_eq!(stats.endpoints[0].data.as_deref(), Some(r#"{"seen":1}"#));
+    assert_eq!(
+        stats.endpoints[1].data, None,
+        "not one JSON value: sent as null"
+    );
+    service.stop().await.unwrap();
+}
+
 // The nats-py peer (scripts/micro_peer.py, the lead's): our service's discovery JSON read with
 // nats-py's own `nats.micro` types over TCP, and a nats-py service discovered from the page.
 // Its test goes here once the peer's subjects are known.

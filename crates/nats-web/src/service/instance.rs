@@ -24,7 +24,11 @@ pub(crate) struct Config {
     pub metadata: Metadata,
     /// `None`: endpoints subscribe without a queue group.
     pub queue_group: Option<String>,
+    pub stats_handler: Option<StatsHandler>,
 }
+
+/// [`super::ServiceBuilder::stats_handler`]'s function.
+pub(crate) type StatsHandler = Rc<dyn Fn(&EndpointStats) -> String>;
 
 /// One endpoint as the service keeps it.
 pub(crate) struct EndpointEntry {
@@ -84,17 +88,32 @@ impl State {
             endpoints: self.endpoints.iter().map(|e| e.stats.clone()).collect(),
         }
     }
+}
 
-    /// The JSON reply to a discovery request.
-    fn reply(&self, verb: Verb) -> Vec<u8> {
-        let mut out = Vec::new();
-        match verb {
-            Verb::Ping => write_ping(&self.ping(), &mut out),
-            Verb::Info => write_info(&self.info(), &mut out),
-            Verb::Stats => write_stats(&self.stats(), &mut out),
+/// The statistics with each endpoint's custom `data`, the handler called with the state
+/// released (it may use the service).
+fn stats_of(state: &RefCell<State>) -> Stats {
+    let (mut stats, handler) = {
+        let state = state.borrow();
+        (state.stats(), state.config.stats_handler.clone())
+    };
+    if let Some(handler) = handler {
+        for endpoint in &mut stats.endpoints {
+            endpoint.data = Some(handler(endpoint));
         }
-        out
     }
+    stats
+}
+
+/// The JSON reply to a discovery request.
+fn reply_json(state: &RefCell<State>, verb: Verb) -> Vec<u8> {
+    let mut out = Vec::new();
+    match verb {
+        Verb::Ping => write_ping(&state.borrow().ping(), &mut out),
+        Verb::Info => write_info(&state.borrow().info(), &mut out),
+        Verb::Stats => write_stats(&stats_of(state), &mut out),
+    }
+    out
 }
 
 /// Now, as Unix time in nanoseconds (`Date.now()`).
@@ -145,7 +164,7 @@ impl Service {
                 let Some(reply) = message.reply.as_deref() else {
                     continue;
                 };
-                let json = task_state.borrow().reply(verb);
+                let json = reply_json(&task_state, verb);
                 // A reply that cannot be sent (closed, buffer full) is the requester's loss.
                 let _ = task_client.publish(reply, json).await;
             }
@@ -170,7 +189,7 @@ impl Service {
 
     /// What `$SRV.STATS` answers now.
     pub fn stats(&self) -> Stats {
-        self.state.borrow().stats()
+        stats_of(&self.state)
     }
 
     /// Sets every endpoint's statistics back to zero, and `started` to now.
