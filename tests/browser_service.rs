@@ -100,10 +100,7 @@ async fn our_service_answers_ping_info_and_stats_bare_by_name_and_by_id_from_the
             (name.as_str(), id.as_str())
         );
         assert_eq!(ping.version, "1.2.3-rc.1+b5");
-        assert_eq!(
-            ping.metadata.get("zone").map(String::as_str),
-            Some("browser")
-        );
+        assert_eq!(ping.metadata.get("zone"), Some("browser"));
     }
     for subject in [
         format!("$SRV.INFO.{name}"),
@@ -357,10 +354,7 @@ async fn endpoints_take_the_queue_group_of_the_service_group_or_endpoint_or_none
             ("none", none.as_str(), ""),
         ]
     );
-    assert_eq!(
-        info.endpoints[2].metadata.get("k").map(String::as_str),
-        Some("v")
-    );
+    assert_eq!(info.endpoints[2].metadata.get("k"), Some("v"));
     service.stop().await.unwrap();
 }
 

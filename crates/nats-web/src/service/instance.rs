@@ -2,9 +2,12 @@
 //! discovery subjects.
 
 use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
+use std::task::{Context, Poll};
 
-use futures::StreamExt;
+use futures::{Stream, StreamExt};
 use nats_core::service::{
     control_subject, rfc3339, validate, write_info, write_ping, write_stats, EndpointInfo,
     EndpointStats, Info, Metadata, PingResponse, Stats, Verb,
@@ -12,8 +15,8 @@ use nats_core::service::{
 
 use super::endpoint::Endpoint;
 use super::Error;
-use crate::client::{SubscribeOptions, SubscriberHandle};
-use crate::Client;
+use crate::client::{SubscribeOptions, Subscriber, SubscriberHandle};
+use crate::{Client, Message};
 
 /// What a service was started with.
 pub(crate) struct Config {
@@ -116,6 +119,32 @@ fn reply_json(state: &RefCell<State>, verb: Verb) -> Vec<u8> {
     out
 }
 
+/// The discovery subscriptions as one stream: polled in turn, each ending on its own; the
+/// stream ends when all have (a few lines where `select_all` would cost kilobytes).
+struct Merged(Vec<(Verb, Subscriber)>);
+
+impl Stream for Merged {
+    type Item = (Verb, Message);
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let mut i = 0;
+        while let Some((verb, subscriber)) = self.0.get_mut(i) {
+            match Pin::new(subscriber).poll_next(cx) {
+                Poll::Ready(Some(message)) => return Poll::Ready(Some((*verb, message))),
+                Poll::Ready(None) => {
+                    self.0.remove(i);
+                }
+                Poll::Pending => i += 1,
+            }
+        }
+        if self.0.is_empty() {
+            Poll::Ready(None)
+        } else {
+            Poll::Pending
+        }
+    }
+}
+
 /// Now, as Unix time in nanoseconds (`Date.now()`).
 fn unix_nanos() -> u64 {
     u64::try_from(crate::platform::wall_clock().as_nanos()).unwrap_or(u64::MAX)
@@ -151,15 +180,10 @@ impl Service {
             verbs: subscribers.iter().map(|(_, s)| s.handle()).collect(),
             stopped: false,
         }));
-        let requests = futures::stream::select_all(
-            subscribers
-                .into_iter()
-                .map(|(verb, subscriber)| subscriber.map(move |message| (verb, message))),
-        );
         let task_state = state.clone();
         let task_client = client.clone();
         wasm_bindgen_futures::spawn_local(async move {
-            let mut requests = requests;
+            let mut requests = Merged(subscribers);
             while let Some((verb, message)) = requests.next().await {
                 let Some(reply) = message.reply.as_deref() else {
                     continue;
@@ -241,9 +265,32 @@ impl Service {
             let endpoints = state.endpoints.iter().map(|e| e.handle.clone());
             endpoints.chain(state.verbs.iter().cloned()).collect()
         };
-        let drained = futures::future::join_all(handles.iter().map(SubscriberHandle::drain)).await;
-        drained.into_iter().collect::<Result<Vec<()>, _>>()?;
-        Ok(())
+        // All at once (a round trip, not one per subscription), the first error reported.
+        let mut drains: Vec<_> = handles.iter().map(|h| Some(Box::pin(h.drain()))).collect();
+        let mut result = Ok(());
+        futures::future::poll_fn(|cx| {
+            let mut pending = false;
+            for slot in &mut drains {
+                if let Some(drain) = slot {
+                    match drain.as_mut().poll(cx) {
+                        Poll::Ready(done) => {
+                            if let Err(e) = done {
+                                result = result.clone().and(Err(e));
+                            }
+                            *slot = None;
+                        }
+                        Poll::Pending => pending = true,
+                    }
+                }
+            }
+            if pending {
+                Poll::Pending
+            } else {
+                Poll::Ready(())
+            }
+        })
+        .await;
+        Ok(result?)
     }
 
     async fn add_endpoint(
