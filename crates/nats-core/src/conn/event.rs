@@ -224,7 +224,8 @@ pub enum Event {
     /// that server's `max_payload`, or had headers and the server's INFO says
     /// `headers: false`. The held publishes before and after it were sent, in order. When it
     /// was a request, [`Event::RequestFailed`] follows, with [`RequestFailure::Disconnected`]
-    /// (too big) or [`RequestFailure::HeadersNotSupported`].
+    /// (too big) or [`RequestFailure::HeadersNotSupported`] ([`Event::RequestManyEnded`]
+    /// with the same reason for a request_many).
     PublishDropped {
         /// Its subject.
         subject: String,

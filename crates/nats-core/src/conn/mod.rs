@@ -11,7 +11,7 @@
 //! * after any of these, and after any command: [`Connection::poll_transmit`] into a buffer,
 //!   sent as one write; [`Connection::poll_event`] until `None`.
 //!
-//! Commands (`subscribe`, `publish`, `request`, `drain`, ...) only queue work and return at once
+//! Commands (`subscribe`, `publish`, `request`, `request_many`, `drain`, ...) only queue work and return at once
 //! with an id or a typed [`CommandError`]. Nothing is sent before the server's INFO, and no
 //! publish before its first PONG: between the two (the handshake window) control ops (SUB,
 //! UNSUB) follow CONNECT at once, in order. Nothing is sent after the connection closes. While

@@ -220,7 +220,7 @@ impl Connection {
             if let Some(stall) = many.stall {
                 request.deadline = many.max_wait_at.min(now + stall);
             }
-            let last = many.remaining.map(|n| n - 1);
+            let last = many.remaining.map(|n| n.saturating_sub(1));
             many.remaining = last;
             self.events
                 .push_back(Event::RequestManyResponse { id: rid, message });

@@ -384,3 +384,33 @@ fn a_lost_transport_or_a_close_ends_request_many_as_a_request_fails() {
     f.conn.close();
     assert_eq!(outline(&f.events()), [format!("{} end Closed", closed.0)]);
 }
+
+#[test]
+fn a_held_request_many_the_next_server_cannot_take_ends_and_is_never_sent() {
+    let mut f = Fixture::new(super::test_fixture::with_servers(&["nats://a:1"]));
+    f.transports();
+    let mut headers = HeaderMap::new();
+    headers.insert("A", "b").unwrap();
+    let id = f
+        .conn
+        .request_many(
+            f.now,
+            "asked",
+            Some(&headers),
+            b"",
+            &RequestManyOptions::new(60 * SECOND),
+        )
+        .unwrap();
+    f.handshake(&super::test_fixture::INFO.replace("\"headers\":true", "\"headers\":false"));
+    assert!(!f.sent().contains("HPUB"));
+    let events = f.events();
+    assert!(
+        events.contains(&Event::RequestManyEnded {
+            id,
+            end: ResponsesEnd::HeadersNotSupported
+        }),
+        "{events:?}"
+    );
+    f.advance(61 * SECOND);
+    assert_eq!(outline(&f.events()), Vec::<String>::new(), "ended once");
+}
