@@ -477,6 +477,92 @@ async fn the_stats_handler_s_json_is_each_endpoint_s_data_and_not_json_is_null()
     service.stop().await.unwrap();
 }
 
-// The nats-py peer (scripts/micro_peer.py, the lead's): our service's discovery JSON read with
-// nats-py's own `nats.micro` types over TCP, and a nats-py service discovered from the page.
-// Its test goes here once the peer's subjects are known.
+/// `scripts/micro_peer.py`'s subject: it reads the discovery answers of the service named in
+/// the payload with nats-py's `nats.micro` types and answers `ok ...` or `error ...`.
+const MICRO_CHECK_SUBJECT: &str = match option_env!("NATS_MICRO_CHECK_SUBJECT") {
+    Some(subject) => subject,
+    None => "micro.check",
+};
+
+#[wasm_bindgen_test]
+async fn nats_py_reads_our_discovery_answers_with_its_own_nats_micro_types() {
+    let client = client().await;
+    let name = unique_name(&client, "checked");
+    let service = start(&client, &name).await;
+    serve(
+        service
+            .endpoint("hello", format!("{name}.*"))
+            .await
+            .unwrap(),
+        "a",
+    );
+    let _errors = service
+        .endpoint_builder()
+        .name("other")
+        .metadata([("kind", "second")])
+        .no_queue_group()
+        .add(format!("{name}.other.>"))
+        .await
+        .unwrap();
+    request(&client, &format!("{name}.joe")).await;
+    request(&client, &format!("{name}.bad")).await;
+    client.flush().await.unwrap();
+    // The peer asks each verb bare, by name and by id, waiting half a second for each.
+    let verdict = client
+        .request(MICRO_CHECK_SUBJECT, name.clone())
+        .timeout(Duration::from_secs(30))
+        .await
+        .expect("scripts/micro_peer.py answers");
+    let verdict = String::from_utf8(verdict.payload).unwrap();
+    assert!(verdict.starts_with("ok "), "nats-py: {verdict}");
+    assert!(verdict.contains(&service.id()), "{verdict}");
+    service.stop().await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn the_page_discovers_a_nats_py_service_and_reads_its_info_and_stats() {
+    let client = client().await;
+    let discovery = Discovery::new(&client);
+    let infos = discovery.info(Some("py-echo")).await.unwrap();
+    let info = infos
+        .first()
+        .expect("scripts/micro_peer.py's service answers");
+    assert_eq!(info.version, "0.1.0");
+    assert_eq!(info.metadata.get("language"), Some("python"));
+    let endpoints: Vec<(&str, &str, &str)> = info
+        .endpoints
+        .iter()
+        .map(|e| (e.name.as_str(), e.subject.as_str(), e.queue_group.as_str()))
+        .collect();
+    assert_eq!(
+        endpoints,
+        [("echo", "py.echo", "q"), ("fail", "py.fail", "q")]
+    );
+    assert!(discovery
+        .ping(None)
+        .await
+        .unwrap()
+        .iter()
+        .any(|p| p.id == info.id));
+
+    let echo = request(&client, "py.echo").await;
+    assert!(echo.payload.is_empty() && echo.headers.is_none());
+    let echoed = client.request("py.echo", "from the page").await.unwrap();
+    assert_eq!(echoed.payload, b"from the page");
+    let failed = request(&client, "py.fail").await;
+    let headers = failed.headers.expect("a nats-py error reply has headers");
+    assert_eq!(headers.get("Nats-Service-Error"), Some("always fails"));
+    assert_eq!(headers.get("Nats-Service-Error-Code"), Some("500"));
+
+    let stats = discovery.stats(Some("py-echo")).await.unwrap();
+    let stats = stats.iter().find(|s| s.id == info.id).expect("its stats");
+    assert!(stats.started.ends_with('Z'), "{}", stats.started);
+    let (echo, fail) = (&stats.endpoints[0], &stats.endpoints[1]);
+    assert!(echo.num_requests >= 2, "{echo:?}");
+    // nats-py counts an error only when its handler raises, not for `respond_error`.
+    assert!(fail.num_requests >= 1, "{fail:?}");
+    assert!(
+        fail.processing_time >= fail.average_processing_time,
+        "{fail:?}"
+    );
+}
