@@ -119,6 +119,5 @@ impl ServiceBuilder {
                 stats_handler: self.stats_handler,
             },
         )
-        .await
     }
 }

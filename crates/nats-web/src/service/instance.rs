@@ -15,7 +15,7 @@ use nats_core::service::{
 
 use super::endpoint::Endpoint;
 use super::Error;
-use crate::client::{SubscribeOptions, Subscriber, SubscriberHandle};
+use crate::client::{Subscriber, SubscriberHandle};
 use crate::{Client, Message};
 
 /// What a service was started with.
@@ -161,7 +161,7 @@ pub struct Service {
 
 impl Service {
     /// Subscribes to the discovery subjects and starts the task that answers them.
-    pub(crate) async fn start(client: Client, config: Config) -> Result<Service, Error> {
+    pub(crate) fn start(client: Client, config: Config) -> Result<Service, Error> {
         let mut subscribers = Vec::new();
         for verb in Verb::ALL {
             for subject in [
@@ -170,7 +170,7 @@ impl Service {
                 control_subject(verb, Some(&config.name), Some(&config.id)),
             ] {
                 // On an error, dropping the ones made unsubscribes them.
-                subscribers.push((verb, client.subscribe(&subject).await?));
+                subscribers.push((verb, client.subscribe_inner(&subject, None, None)?));
             }
         }
         let state = Rc::new(RefCell::new(State {
@@ -293,7 +293,7 @@ impl Service {
         Ok(result?)
     }
 
-    async fn add_endpoint(
+    fn add_endpoint(
         &self,
         name: String,
         subject: String,
@@ -308,11 +308,9 @@ impl Service {
         if self.stopped() {
             return Err(Error::Stopped);
         }
-        let mut options = SubscribeOptions::new();
-        if let Some(queue) = &queue_group {
-            options = options.queue(queue.clone());
-        }
-        let subscriber = self.client.subscribe_with(&subject, options).await?;
+        let subscriber = self
+            .client
+            .subscribe_inner(&subject, queue_group.as_deref(), None)?;
         let index = {
             let mut state = self.state.borrow_mut();
             state.endpoints.push(EndpointEntry {
@@ -449,6 +447,5 @@ impl EndpointBuilder {
         self.group
             .service
             .add_endpoint(name, full, self.queue_group, self.metadata)
-            .await
     }
 }
