@@ -300,7 +300,7 @@ impl Client {
         self.subscribe_inner(subject, options.queue.as_deref(), options.pending_limits)
     }
 
-    fn subscribe_inner(
+    pub(crate) fn subscribe_inner(
         &self,
         subject: &str,
         queue: Option<&str>,
