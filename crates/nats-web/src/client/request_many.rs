@@ -46,7 +46,14 @@ impl Client {
     /// A request to `subject` that takes several replies (nats.js `requestMany`); set its ends
     /// with `.max_messages(..)`, `.max_wait(..)`, `.stall(..)`, `.sentinel()`, then `.await`
     /// the [`Responses`] stream. Without `.max_wait(..)` it waits at most
-    /// [`crate::ConnectOptions::request_timeout`].
+    /// [`crate::ConnectOptions::request_timeout`] (set to `None`: until another end or the
+    /// close, so a forgotten `Responses` would hold a [`Client::drain`] until its
+    /// `drain_timeout`; drop it to cancel).
+    ///
+    /// Every end given applies and the first one met ends it; where nats.js differs:
+    /// its stall timer replaces `maxWait` after the first reply, ours never outlasts
+    /// `max_wait`; its sentinel is any empty payload, ours also has no headers (so a service's
+    /// error reply, headers and an empty body, is a reply, not the end).
     pub fn request_many(
         &self,
         subject: impl Into<String>,
@@ -97,14 +104,16 @@ impl RequestMany {
     }
 
     /// Ends when no reply came for `stall` after the previous one ([`ResponsesEnd::Stall`]);
-    /// before the first reply only the max wait applies.
+    /// before the first reply only the max wait applies, and the max wait still ends it (in
+    /// nats.js the stall timer replaces `maxWait` once a reply came).
     pub fn stall(mut self, stall: Duration) -> Self {
         self.options.stall = Some(stall);
         self
     }
 
     /// Ends at a reply with an empty payload and no headers ([`ResponsesEnd::Sentinel`]);
-    /// that reply is not yielded.
+    /// that reply is not yielded. Unlike nats.js (any empty payload), a reply with headers
+    /// and an empty body, such as a service error, is yielded and does not end it.
     pub fn sentinel(mut self) -> Self {
         self.options.sentinel = true;
         self
