@@ -1,7 +1,7 @@
 //! One-line summaries of protocol operations, for a protocol trace a person can read: the
 //! control line as on the wire, the body shortened, credentials hidden.
 
-use crate::proto::{json, ClientOp, ConnectInfo, MsgOp, Quoted, ServerOp};
+use crate::proto::{json, ClientOp, ConnectInfo, MsgOp, Quoted, ServerOp, StatusCode};
 
 /// Which way an operation went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,6 +19,150 @@ pub struct TraceLine {
     pub direction: Direction,
     /// The control line, with a shortened preview of the body.
     pub line: String,
+    /// The operation's parts, for a page that draws the protocol instead of printing it.
+    pub op: TraceOp,
+}
+
+impl TraceLine {
+    /// The trace line of an operation this client sends.
+    pub fn sent(op: &ClientOp<'_>) -> Self {
+        TraceLine {
+            direction: Direction::Sent,
+            line: client_op_line(op),
+            op: TraceOp::of_client_op(op),
+        }
+    }
+
+    /// The trace line of an operation this client received.
+    pub fn received(op: &ServerOp) -> Self {
+        TraceLine {
+            direction: Direction::Received,
+            line: server_op_line(op),
+            op: TraceOp::of_server_op(op),
+        }
+    }
+}
+
+/// Which protocol operation a trace line is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpKind {
+    /// `CONNECT`.
+    Connect,
+    /// `INFO`.
+    Info,
+    /// `PUB` or `HPUB`: a message this client publishes.
+    Pub,
+    /// `MSG` or `HMSG`: a message delivered to one of this client's subscriptions.
+    Msg,
+    /// `SUB`.
+    Sub,
+    /// `UNSUB`.
+    Unsub,
+    /// `PING`.
+    Ping,
+    /// `PONG`.
+    Pong,
+    /// `+OK`.
+    Ok,
+    /// `-ERR`.
+    Err,
+}
+
+/// The parts of a traced operation a sequence diagram needs; empty where the operation has
+/// none. Subjects are whole (the server bounds them by its control line limit).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TraceOp {
+    /// Which operation.
+    pub kind: OpKind,
+    /// The subject of a `PUB`, `MSG` or `SUB`; empty otherwise.
+    pub subject: String,
+    /// The reply subject of a `PUB` or `MSG`, or the queue group of a `SUB`.
+    pub reply: Option<String>,
+    /// The subscription of a `MSG`, `SUB` or `UNSUB`.
+    pub sid: Option<u64>,
+    /// Bytes of payload (headers not counted) of a `PUB` or `MSG`.
+    pub size: usize,
+    /// Whether the message has headers (`HPUB`, `HMSG`).
+    pub headers: bool,
+    /// The status of an `HMSG` that has one (503: no responders).
+    pub status: Option<StatusCode>,
+}
+
+impl TraceOp {
+    fn kind(kind: OpKind) -> Self {
+        TraceOp {
+            kind,
+            subject: String::new(),
+            reply: None,
+            sid: None,
+            size: 0,
+            headers: false,
+            status: None,
+        }
+    }
+
+    fn of_client_op(op: &ClientOp<'_>) -> Self {
+        match *op {
+            ClientOp::Connect(_) => Self::kind(OpKind::Connect),
+            ClientOp::Pub {
+                subject,
+                reply,
+                payload,
+            } => TraceOp {
+                subject: subject.into(),
+                reply: reply.map(Into::into),
+                size: payload.len(),
+                ..Self::kind(OpKind::Pub)
+            },
+            ClientOp::HPub {
+                subject,
+                reply,
+                payload,
+                ..
+            } => TraceOp {
+                subject: subject.into(),
+                reply: reply.map(Into::into),
+                size: payload.len(),
+                headers: true,
+                ..Self::kind(OpKind::Pub)
+            },
+            ClientOp::Sub {
+                subject,
+                queue,
+                sid,
+            } => TraceOp {
+                subject: subject.into(),
+                reply: queue.map(Into::into),
+                sid: Some(sid),
+                ..Self::kind(OpKind::Sub)
+            },
+            ClientOp::Unsub { sid, .. } => TraceOp {
+                sid: Some(sid),
+                ..Self::kind(OpKind::Unsub)
+            },
+            ClientOp::Ping => Self::kind(OpKind::Ping),
+            ClientOp::Pong => Self::kind(OpKind::Pong),
+        }
+    }
+
+    fn of_server_op(op: &ServerOp) -> Self {
+        match op {
+            ServerOp::Info(_) => Self::kind(OpKind::Info),
+            ServerOp::Msg(msg) => TraceOp {
+                subject: msg.subject.clone(),
+                reply: msg.reply.clone(),
+                sid: Some(msg.sid),
+                size: msg.payload.len(),
+                headers: msg.headers.is_some(),
+                status: msg.headers.as_ref().and_then(|h| h.status()),
+                ..Self::kind(OpKind::Msg)
+            },
+            ServerOp::Ping => Self::kind(OpKind::Ping),
+            ServerOp::Pong => Self::kind(OpKind::Pong),
+            ServerOp::Ok => Self::kind(OpKind::Ok),
+            ServerOp::Err(_) => Self::kind(OpKind::Err),
+        }
+    }
 }
 
 /// Longest preview of a body or JSON document.
@@ -192,6 +336,58 @@ mod tests {
             payload: vec![],
         });
         assert_eq!(server_op_line(&op), "HMSG _INBOX.x.4 2 16 16 [status 503]");
+    }
+
+    #[test]
+    fn trace_lines_carry_the_parts_a_sequence_diagram_draws() {
+        let request = TraceLine::sent(&ClientOp::Pub {
+            subject: "greet.joe",
+            reply: Some("_INBOX.x.1"),
+            payload: b"hi",
+        });
+        assert_eq!(request.direction, Direction::Sent);
+        assert_eq!(request.line, "PUB greet.joe _INBOX.x.1 2 \"hi\"");
+        assert_eq!(
+            request.op,
+            TraceOp {
+                subject: "greet.joe".into(),
+                reply: Some("_INBOX.x.1".into()),
+                size: 2,
+                ..TraceOp::kind(OpKind::Pub)
+            }
+        );
+        let sub = TraceLine::sent(&ClientOp::Sub {
+            subject: "greet.*",
+            queue: Some("q"),
+            sid: 3,
+        });
+        assert_eq!(
+            (sub.op.kind, sub.op.reply.as_deref(), sub.op.sid),
+            (OpKind::Sub, Some("q"), Some(3))
+        );
+        let mut h = HeaderMap::new();
+        h.set_status(StatusCode::NO_RESPONDERS, None);
+        let no_responders = TraceLine::received(&ServerOp::Msg(MsgOp {
+            subject: "_INBOX.x.4".into(),
+            sid: 2,
+            reply: None,
+            headers: Some(h),
+            raw_headers: None,
+            header_error: None,
+            payload: vec![],
+        }));
+        assert_eq!(no_responders.direction, Direction::Received);
+        assert_eq!(
+            no_responders.op,
+            TraceOp {
+                subject: "_INBOX.x.4".into(),
+                sid: Some(2),
+                headers: true,
+                status: Some(StatusCode::NO_RESPONDERS),
+                ..TraceOp::kind(OpKind::Msg)
+            }
+        );
+        assert_eq!(TraceLine::received(&ServerOp::Ok).op.kind, OpKind::Ok);
     }
 
     #[test]
