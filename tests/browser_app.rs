@@ -29,6 +29,7 @@ async fn the_page_runs_the_example_and_its_playground_answers_and_refuses() {
     let _app = nats_web_demo::app::mount(root.clone().into(), vec![WS_URL.to_owned()]);
     the_example_runs_on_load_and_shows_the_four_outputs_in_order(&root).await;
     the_playground_answers_refuses_invalid_names_and_stays_usable(&root).await;
+    a_200_kb_reply_is_shown_shortened_with_its_size_and_the_page_stays_short(&root).await;
 }
 
 async fn the_example_runs_on_load_and_shows_the_four_outputs_in_order(root: &web_sys::HtmlElement) {
@@ -92,4 +93,44 @@ async fn the_playground_answers_refuses_invalid_names_and_stays_usable(
     name.set_value("ann");
     send.click();
     wait_for_text(root, "no responders for greet.ann").await;
+}
+
+async fn a_200_kb_reply_is_shown_shortened_with_its_size_and_the_page_stays_short(
+    root: &web_sys::HtmlElement,
+) {
+    use futures::StreamExt;
+    // The page's own stylesheet, as index.html links it.
+    let document = web_sys::window().unwrap().document().unwrap();
+    let style = document.create_element("style").unwrap();
+    style.set_text_content(Some(include_str!("../static/style.css")));
+    document.head().unwrap().append_child(&style).unwrap();
+
+    let height_before = root.scroll_height();
+    let peer = nats_web::connect(nats_web::ConnectOptions::new().servers([WS_URL]))
+        .await
+        .unwrap();
+    let mut big = peer.subscribe("greet.big").await.unwrap();
+    peer.flush().await.unwrap();
+    // Words, so that printed whole it would wrap into thousands of lines.
+    let reply = "lorem ipsum ".repeat(200_000 / 12 + 1)[..200_000].to_owned();
+    wasm_bindgen_futures::spawn_local(async move {
+        if let Some(msg) = big.next().await {
+            msg.respond(reply).await.unwrap();
+        }
+    });
+    let name: web_sys::HtmlInputElement = root
+        .query_selector("#name")
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    name.set_value("big");
+    button(root, "Send request").click();
+    let text = wait_for_text(root, "… (200.0 kB)").await;
+    assert!(text.len() < 60_000, "the page prints {} bytes", text.len());
+    let height = root.scroll_height();
+    assert!(
+        height < height_before + 1_000,
+        "the page grew from {height_before} px to {height} px"
+    );
 }

@@ -3,6 +3,7 @@
 use futures::StreamExt;
 use yew::Callback;
 
+use super::display;
 use super::state::{Action, Conn, ConnStatus, LogLine};
 use nats_web::client::{channel, ClientEvent};
 use nats_web::conn::CloseReason;
@@ -46,7 +47,7 @@ pub fn actions_for(conn: Conn, event: ClientEvent) -> Vec<Action> {
             Action::Status(conn, connected(url, info)),
         ],
         ClientEvent::ServerInfo(_) => vec![],
-        ClientEvent::ServerError(e) => vec![log(LogLine::error(e.to_string()))],
+        ClientEvent::ServerError(e) => vec![log(LogLine::error(display::line(&e.to_string())))],
         ClientEvent::Trace(line) => vec![Action::Trace(conn, line)],
         ClientEvent::SlowConsumer { sid, dropped } => vec![log(LogLine::error(format!(
             "subscription {sid} is not read fast enough: messages past its pending limits are \
@@ -57,7 +58,7 @@ pub fn actions_for(conn: Conn, event: ClientEvent) -> Vec<Action> {
         )))],
         ClientEvent::PublishDropped { subject, reason } => vec![log(LogLine::error(format!(
             "a message to {} buffered while disconnected was not sent: {reason}",
-            nats_web::proto::Quoted(&subject)
+            nats_web::proto::Quoted(&display::subject(&subject))
         )))],
         ClientEvent::HeldPublishesDiscarded { messages, bytes } => {
             vec![log(LogLine::error(format!(

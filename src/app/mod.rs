@@ -5,6 +5,7 @@
 
 pub mod components;
 pub mod config;
+pub mod display;
 pub mod events;
 pub mod example;
 pub mod playground;

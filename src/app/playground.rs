@@ -9,6 +9,7 @@ use wasm_bindgen_futures::spawn_local;
 use web_time::Instant;
 use yew::Callback;
 
+use super::display;
 use super::events;
 use super::example::{elapsed_ms, greeting_for, not_a_greeting, TIMEOUT};
 use super::state::{Action, Conn, ConnStatus, LogLine};
@@ -107,8 +108,8 @@ impl Playground {
                 match msg.respond(&greeting).await {
                     Ok(()) => this.log(LogLine::step(format!(
                         "responder answered {} with {}",
-                        msg.subject,
-                        Quoted(&greeting)
+                        display::subject(&msg.subject),
+                        Quoted(&display::subject(&greeting))
                     ))),
                     Err(e) => this.log(LogLine::error(format!("responder could not answer: {e}"))),
                 }
@@ -149,7 +150,7 @@ impl Playground {
         if let Err(e) = validate::subject_token(&name) {
             self.log(LogLine::error(format!(
                 "invalid name {}: a name must be one subject token, without spaces, dots, '*' or '>' ({e}); nothing was sent",
-                Quoted(&name)
+                Quoted(&display::subject(&name))
             )));
             return;
         }
@@ -166,7 +167,7 @@ impl Playground {
         match outcome {
             Ok(msg) => self.log(LogLine::output(format!(
                 "{} ({rtt})",
-                String::from_utf8_lossy(&msg.payload)
+                display::payload(&msg.payload)
             ))),
             Err(e) => self.log(LogLine::error(format!("{e} ({rtt})"))),
         }

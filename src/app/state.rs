@@ -306,9 +306,12 @@ mod tests {
 
     #[test]
     fn the_trace_is_bounded_and_counts_what_it_dropped() {
-        let line = |i: usize| TraceLine {
-            direction: Direction::Sent,
-            line: format!("PUB x {i}"),
+        let line = |i: usize| {
+            TraceLine::sent(&nats_web::proto::ClientOp::Pub {
+                subject: &format!("x.{i}"),
+                reply: None,
+                payload: b"",
+            })
         };
         let s = reduce(
             PageState::new(vec![]),

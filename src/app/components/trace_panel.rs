@@ -4,6 +4,7 @@ use std::collections::VecDeque;
 
 use yew::prelude::*;
 
+use crate::app::display;
 use crate::app::state::{arrow, Conn};
 use nats_web::conn::TraceLine;
 
@@ -28,7 +29,7 @@ pub fn trace_panel(props: &TracePanelProps) -> Html {
             }
             <ol class="trace" aria-label="Protocol trace">
                 { for props.lines.iter().map(|(conn, line)| html! {
-                    <li><span class="conn">{ conn.label() }</span>{ " " }{ arrow(line.direction) }{ " " }<code>{ &line.line }</code></li>
+                    <li><span class="conn">{ conn.label() }</span>{ " " }{ arrow(line.direction) }{ " " }<code>{ display::line(&line.line).into_owned() }</code></li>
                 }) }
             </ol>
         </section>

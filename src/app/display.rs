@@ -1,0 +1,130 @@
+//! Text the page prints from what a server, a peer or a person sent, shortened with its size
+//! so that no input (a 200 kB reply, a 4 KB subject, a header full of junk) makes the page
+//! unreadable. Cuts fall on character boundaries; nothing here panics on any input.
+
+use std::borrow::Cow;
+
+/// Characters of a payload (a reply, a request) shown before it is cut.
+pub const PAYLOAD_CHARS: usize = 160;
+/// Characters of a subject, a header value or a name shown before it is cut.
+pub const SUBJECT_CHARS: usize = 80;
+/// Characters of any one line of a log or of the trace shown before it is cut: the last
+/// guard, for text that was not shortened piece by piece.
+pub const LINE_CHARS: usize = 400;
+
+/// `text` as it is if it has at most `max` characters; otherwise its first `max` characters,
+/// `…` and its whole size: `zzzz… (200.0 kB)`.
+pub fn shorten(text: &str, max: usize) -> Cow<'_, str> {
+    shorten_sized(text, max, text.len())
+}
+
+/// Like [`shorten`], naming `size` bytes as the whole (a payload's size, not that of its
+/// lossy text).
+fn shorten_sized(text: &str, max: usize, size: usize) -> Cow<'_, str> {
+    match text.char_indices().nth(max) {
+        None => Cow::Borrowed(text),
+        Some((cut, _)) => Cow::Owned(format!(
+            "{}… ({})",
+            text.get(..cut).unwrap_or_default(),
+            bytes(size)
+        )),
+    }
+}
+
+/// A payload as text (invalid UTF-8 replaced), shortened to [`PAYLOAD_CHARS`] with the
+/// payload's size in bytes.
+pub fn payload(payload: &[u8]) -> String {
+    let text = String::from_utf8_lossy(payload);
+    shorten_sized(&text, PAYLOAD_CHARS, payload.len()).into_owned()
+}
+
+/// A subject (or header value, or name), shortened to [`SUBJECT_CHARS`].
+pub fn subject(subject: &str) -> Cow<'_, str> {
+    shorten(subject, SUBJECT_CHARS)
+}
+
+/// A line of a log or of the trace, shortened to [`LINE_CHARS`].
+pub fn line(line: &str) -> Cow<'_, str> {
+    shorten(line, LINE_CHARS)
+}
+
+/// A size as a person reads it: `512 B`, `1.5 kB`, `200.0 kB`, `3.1 MB` (decimal units).
+/// Integer arithmetic on purpose: formatting an `f64` adds about 10 KB of wasm.
+pub fn bytes(n: usize) -> String {
+    let n = n as u64;
+    let tenths = |unit: u64| n.saturating_mul(10).saturating_add(unit / 2) / unit;
+    let (t, unit) = match n {
+        0..=999 => return format!("{n} B"),
+        1_000..=999_949 => (tenths(1_000), "kB"),
+        _ => (tenths(1_000_000), "MB"),
+    };
+    format!("{}.{} {unit}", t / 10, t % 10)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_text_is_shown_whole() {
+        assert_eq!(shorten("hello, joe", 10), "hello, joe");
+        assert!(matches!(shorten("", 0), Cow::Borrowed("")));
+        assert_eq!(payload(b"hello, joe"), "hello, joe");
+    }
+
+    #[test]
+    fn long_text_is_cut_with_an_ellipsis_and_its_whole_size() {
+        assert_eq!(shorten("abcdef", 3), "abc… (6 B)");
+        let reply = vec![b'z'; 200_000];
+        let shown = payload(&reply);
+        assert_eq!(shown, format!("{}… (200.0 kB)", "z".repeat(PAYLOAD_CHARS)));
+        assert_eq!(shorten("abc", 0), "… (3 B)");
+    }
+
+    #[test]
+    fn cuts_fall_on_character_boundaries_and_count_characters() {
+        // Four 4-byte characters: a cut by bytes would split one (and panic when slicing).
+        assert_eq!(shorten("😀😀😀😀", 2), "😀😀… (16 B)");
+        assert_eq!(shorten("éé", 1), "é… (4 B)");
+        assert_eq!(shorten("😀😀", 2), "😀😀");
+    }
+
+    #[test]
+    fn a_payload_that_is_not_utf8_is_shown_lossily_with_its_real_size() {
+        let mut bytes = vec![0xff; 300];
+        bytes.extend_from_slice("é".as_bytes());
+        let shown = payload(&bytes);
+        assert!(shown.starts_with('\u{fffd}'), "{shown}");
+        assert!(shown.ends_with("… (302 B)"), "{shown}");
+        // A lone byte of a multi-byte character at the cut.
+        let mut cut = vec![b'a'; PAYLOAD_CHARS - 1];
+        cut.extend_from_slice(&"😀".as_bytes()[..2]);
+        cut.extend_from_slice(b"tail");
+        assert!(payload(&cut).ends_with("… (165 B)"), "{}", payload(&cut));
+    }
+
+    #[test]
+    fn no_input_panics() {
+        let inputs: [&[u8]; 6] = [b"", b"\0", &[0xf0, 0x9f], &[0xc3], b"\xe2\x80", &[0x80; 5]];
+        for input in inputs {
+            for max in [0, 1, 2, 3, 1000] {
+                let text = String::from_utf8_lossy(input);
+                let _ = shorten(&text, max);
+            }
+            let _ = payload(input);
+        }
+        let _ = bytes(usize::MAX);
+    }
+
+    #[test]
+    fn sizes_read_in_decimal_units_with_one_decimal() {
+        assert_eq!(bytes(0), "0 B");
+        assert_eq!(bytes(999), "999 B");
+        assert_eq!(bytes(1_000), "1.0 kB");
+        assert_eq!(bytes(1_550), "1.6 kB");
+        assert_eq!(bytes(200_000), "200.0 kB");
+        assert_eq!(bytes(999_949), "999.9 kB");
+        assert_eq!(bytes(999_950), "1.0 MB");
+        assert_eq!(bytes(3_140_000), "3.1 MB");
+    }
+}
