@@ -57,6 +57,37 @@ async fn the_example_runs_on_load_and_shows_the_four_outputs_in_order(root: &web
         text.contains("[status 503]"),
         "the trace shows the 503: {text}"
     );
+    the_sequence_diagram_draws_the_run(root);
+}
+
+/// The diagram of the seed run: requester, server and the responder; 3 requests with their
+/// deliveries and replies, and the server's own 503 drawn as no responders.
+fn the_sequence_diagram_draws_the_run(root: &web_sys::HtmlElement) {
+    let svg = root
+        .query_selector("svg.sequence")
+        .unwrap()
+        .expect("the page draws a sequence diagram");
+    let count = |selector: &str| svg.query_selector_all(selector).unwrap().length();
+    assert_eq!(count("g.lane"), 3, "requester, nats-server, responder");
+    assert_eq!(
+        count("g.arrow.request"),
+        4,
+        "3 requests and the unanswered one"
+    );
+    assert_eq!(count("g.arrow.reply"), 3);
+    assert_eq!(count("g.arrow.no-responders"), 1);
+    let text = svg.text_content().unwrap_or_default();
+    for needle in [
+        "muxed inbox _INBOX.",
+        "503 no responders",
+        "PUB greet.joe ↩ _INBOX.",
+        "+0.0 ms",
+    ] {
+        assert!(
+            text.contains(needle),
+            "{needle:?} missing from the diagram: {text}"
+        );
+    }
 }
 
 async fn the_playground_answers_refuses_invalid_names_and_stays_usable(

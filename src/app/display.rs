@@ -61,6 +61,12 @@ pub fn bytes(n: usize) -> String {
     format!("{}.{} {unit}", t / 10, t % 10)
 }
 
+/// Microseconds as milliseconds with one decimal (`12.3 ms`), rounded to the nearest tenth.
+pub fn millis(micros: u64) -> String {
+    let tenths = micros.saturating_add(50) / 100;
+    format!("{}.{} ms", tenths / 10, tenths % 10)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,6 +120,13 @@ mod tests {
             let _ = payload(input);
         }
         let _ = bytes(usize::MAX);
+    }
+
+    #[test]
+    fn times_read_as_milliseconds_with_one_decimal() {
+        assert_eq!(millis(0), "0.0 ms");
+        assert_eq!(millis(1_250), "1.3 ms");
+        assert_eq!(millis(u64::MAX), "18446744073709551.6 ms");
     }
 
     #[test]

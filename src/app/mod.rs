@@ -5,6 +5,7 @@
 
 pub mod components;
 pub mod config;
+pub mod diagram;
 pub mod display;
 pub mod events;
 pub mod example;
@@ -14,7 +15,7 @@ pub mod state;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
-use components::{ExamplePanel, PlaygroundPanel, TracePanel};
+use components::{DiagramPanel, ExamplePanel, PlaygroundPanel, TracePanel};
 use playground::Playground;
 use state::{Action, PageState};
 
@@ -73,8 +74,9 @@ pub fn app(props: &AppProps) -> Html {
         })
     };
     let on_request = {
-        let p = (*playground).clone();
+        let (p, report) = ((*playground).clone(), (*report).clone());
         Callback::from(move |name: String| {
+            report.emit(Action::ShowDiagram(state::Conn::Playground));
             let p = p.clone();
             spawn_local(async move { p.send_request(name).await })
         })
@@ -94,6 +96,8 @@ pub fn app(props: &AppProps) -> Html {
                 running={state.example_running} on_run={on_run} />
             <PlaygroundPanel status={state.playground_status.clone()} responder_running={state.responder_running}
                 log={state.playground_log.clone()} on_start={on_start} on_drain={on_drain} on_request={on_request} />
+            <DiagramPanel conn={state.diagram_conn} diagram={diagram::build(&state.trace, state.diagram_conn)}
+                on_show={report.reform(Action::ShowDiagram)} />
             <TracePanel lines={state.trace.clone()} dropped={state.trace_dropped} />
         </main>
     }

@@ -1,13 +1,17 @@
 //! The page's parts. Each takes plain props and callbacks; none talks to NATS itself.
 
+mod diagram_panel;
 mod example_panel;
 mod log_list;
 mod playground_panel;
+mod sequence_diagram;
 mod status_line;
 mod trace_panel;
 
+pub use diagram_panel::DiagramPanel;
 pub use example_panel::ExamplePanel;
 pub use log_list::LogList;
 pub use playground_panel::PlaygroundPanel;
+pub use sequence_diagram::SequenceDiagram;
 pub use status_line::StatusLine;
 pub use trace_panel::TracePanel;

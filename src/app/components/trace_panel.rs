@@ -5,14 +5,13 @@ use std::collections::VecDeque;
 use yew::prelude::*;
 
 use crate::app::display;
-use crate::app::state::{arrow, Conn};
-use nats_web::conn::TraceLine;
+use crate::app::state::{arrow, TraceEntry};
 
 /// Props of [`TracePanel`].
 #[derive(Properties, PartialEq)]
 pub struct TracePanelProps {
     /// Lines, oldest first.
-    pub lines: VecDeque<(Conn, TraceLine)>,
+    pub lines: VecDeque<TraceEntry>,
     /// How many older lines were dropped.
     pub dropped: usize,
 }
@@ -28,7 +27,7 @@ pub fn trace_panel(props: &TracePanelProps) -> Html {
                 <p class="empty">{ format!("{} older lines not shown", props.dropped) }</p>
             }
             <ol class="trace" aria-label="Protocol trace">
-                { for props.lines.iter().map(|(conn, line)| html! {
+                { for props.lines.iter().map(|TraceEntry { conn, line, .. }| html! {
                     <li><span class="conn">{ conn.label() }</span>{ " " }{ arrow(line.direction) }{ " " }<code>{ display::line(&line.line).into_owned() }</code></li>
                 }) }
             </ol>

@@ -9,6 +9,12 @@ use yew::Reducible;
 
 use nats_web::conn::{Direction, TraceLine};
 
+mod log;
+mod status;
+
+pub use log::{LogLine, Tone};
+pub use status::ConnStatus;
+
 /// Trace lines kept for display; older ones are dropped (and counted).
 pub const TRACE_LIMIT: usize = 400;
 
@@ -43,79 +49,15 @@ impl Conn {
     }
 }
 
-/// A connection's status, as text a person reads.
+/// One operation of a connection's protocol trace, and when the page saw it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ConnStatus {
-    /// Not started.
-    Idle,
-    /// Opening the WebSocket and running the NATS handshake.
-    Connecting(String),
-    /// Connected: server name, version, URL.
-    Connected {
-        /// Server name from INFO.
-        server: String,
-        /// Server version from INFO.
-        version: String,
-        /// URL in use.
-        url: String,
-    },
-    /// The connection was lost; the client reconnects.
-    Disconnected(String),
-    /// Trying a server again.
-    Reconnecting {
-        /// Attempt number since the connection was last up.
-        attempt: u32,
-        /// The server tried.
-        url: String,
-    },
-    /// Draining before close.
-    Draining,
-    /// Closed in an orderly way.
-    Closed(String),
-    /// Failed, with what to check.
-    Error(String),
-}
-
-impl ConnStatus {
-    /// The status line's text.
-    pub fn text(&self) -> String {
-        match self {
-            ConnStatus::Idle => "not connected".into(),
-            ConnStatus::Connecting(url) => format!("connecting to {url}…"),
-            ConnStatus::Connected {
-                server,
-                version,
-                url,
-            } => format!("connected to {server} (nats-server {version}) at {url}"),
-            ConnStatus::Disconnected(why) => format!("disconnected ({why}); reconnecting…"),
-            ConnStatus::Reconnecting { attempt, url } => {
-                format!("reconnecting to {url} (attempt {attempt})…")
-            }
-            ConnStatus::Draining => "draining…".into(),
-            ConnStatus::Closed(why) => format!("closed: {why}"),
-            ConnStatus::Error(e) => format!("error: {e}"),
-        }
-    }
-}
-
-/// One line of a log: what happened, and how it went.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LogLine {
-    /// What the line says.
-    pub text: String,
-    /// How it reads: a result, a step, or an error.
-    pub tone: Tone,
-}
-
-/// How a log line is shown (and announced); never the only carrier of meaning.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tone {
-    /// A step of the program (subscribed, request sent, draining, ...).
-    Step,
-    /// An outcome the program prints (a reply, "no responders").
-    Output,
-    /// Something went wrong.
-    Error,
+pub struct TraceEntry {
+    /// The connection it went over.
+    pub conn: Conn,
+    /// The operation.
+    pub line: TraceLine,
+    /// When the page saw it, in microseconds since the page started.
+    pub at_us: u64,
 }
 
 /// Everything the page shows.
@@ -136,9 +78,11 @@ pub struct PageState {
     /// What happened in the playground, oldest first.
     pub playground_log: Vec<LogLine>,
     /// The protocol trace of both connections, oldest first.
-    pub trace: VecDeque<(Conn, TraceLine)>,
+    pub trace: VecDeque<TraceEntry>,
     /// Trace lines dropped to stay within [`TRACE_LIMIT`].
     pub trace_dropped: usize,
+    /// The connection the sequence diagram draws.
+    pub diagram_conn: Conn,
 }
 
 impl PageState {
@@ -154,6 +98,7 @@ impl PageState {
             playground_log: Vec::new(),
             trace: VecDeque::new(),
             trace_dropped: 0,
+            diagram_conn: Conn::Example,
         }
     }
 }
@@ -174,7 +119,9 @@ pub enum Action {
     /// The playground responder was subscribed (true) or drained (false).
     Responder(bool),
     /// A protocol trace line.
-    Trace(Conn, TraceLine),
+    Trace(TraceEntry),
+    /// The sequence diagram draws this connection.
+    ShowDiagram(Conn),
 }
 
 impl PageState {
@@ -183,6 +130,7 @@ impl PageState {
         match action {
             Action::ExampleStarted => {
                 self.example_log.clear();
+                self.diagram_conn = Conn::Example;
                 self.example_running = true;
             }
             Action::ExampleFinished => self.example_running = false,
@@ -200,12 +148,13 @@ impl PageState {
                 self.playground_status = status;
             }
             Action::Responder(running) => self.responder_running = running,
-            Action::Trace(conn, line) => {
+            Action::ShowDiagram(conn) => self.diagram_conn = conn,
+            Action::Trace(entry) => {
                 if self.trace.len() == TRACE_LIMIT {
                     self.trace.pop_front();
                     self.trace_dropped += 1;
                 }
-                self.trace.push_back((conn, line));
+                self.trace.push_back(entry);
             }
         }
     }
@@ -218,33 +167,6 @@ impl Reducible for PageState {
         let mut next = (*self).clone();
         next.apply(action);
         Rc::new(next)
-    }
-}
-
-/// Helpers to build log lines.
-impl LogLine {
-    /// A step of the program.
-    pub fn step(text: impl Into<String>) -> Self {
-        LogLine {
-            text: text.into(),
-            tone: Tone::Step,
-        }
-    }
-
-    /// An outcome the program prints.
-    pub fn output(text: impl Into<String>) -> Self {
-        LogLine {
-            text: text.into(),
-            tone: Tone::Output,
-        }
-    }
-
-    /// An error.
-    pub fn error(text: impl Into<String>) -> Self {
-        LogLine {
-            text: text.into(),
-            tone: Tone::Error,
-        }
     }
 }
 
@@ -315,11 +237,17 @@ mod tests {
         };
         let s = reduce(
             PageState::new(vec![]),
-            (0..TRACE_LIMIT + 5).map(|i| Action::Trace(Conn::Example, line(i))),
+            (0..TRACE_LIMIT + 5).map(|i| {
+                Action::Trace(TraceEntry {
+                    conn: Conn::Example,
+                    line: line(i),
+                    at_us: i as u64,
+                })
+            }),
         );
         assert_eq!(s.trace.len(), TRACE_LIMIT);
         assert_eq!(s.trace_dropped, 5);
-        assert_eq!(s.trace.front().unwrap().1, line(5));
+        assert_eq!(s.trace.front().unwrap().line, line(5));
     }
 
     #[test]
