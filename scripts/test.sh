@@ -229,7 +229,7 @@ start_hostile_server() {
 run_browser_tests() {
     section "wasm-pack test --headless --chrome"
     WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-300}" \
-        wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver -- --lib --test browser_client --test browser_app --test browser_reconnect --test browser_auth --test browser_limits --test browser_worker --test browser_hostile --test browser_api --test browser_cookie
+        wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver -- --lib --test browser_client --test browser_app --test browser_reconnect --test browser_auth --test browser_limits --test browser_worker --test browser_hostile --test browser_api --test browser_cookie --test browser_request_many
 }
 
 # The release build of the page, and its weight.

@@ -78,8 +78,8 @@ struct ReadmeDoctests;
 
 pub use client::{
     connect, connect_with_auth_callback, Client, ClientEvent, ConnectError, ConnectErrorKind,
-    DrainError, Error, ErrorKind, Message, RequestError, RequestErrorKind, State, SubscribeOptions,
-    Subscriber, SubscriberHandle,
+    DrainError, Error, ErrorKind, Message, RequestError, RequestErrorKind, RequestMany, Responses,
+    ResponsesEnd, State, SubscribeOptions, Subscriber, SubscriberHandle,
 };
 pub use nats_core::conn::{Auth, ConnectOptions};
 pub use nats_core::proto::{HeaderMap, StatusCode};

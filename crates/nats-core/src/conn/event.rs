@@ -6,7 +6,8 @@ use super::{CredentialsError, ServerError, TraceLine};
 use crate::proto::validate::ValidationError;
 use crate::proto::{HeaderError, HeaderMap, MsgOp, ParseError, ServerInfo, StatusCode};
 
-/// Identifies a request made with [`super::Connection::request`].
+/// Identifies a request made with [`super::Connection::request`] or
+/// [`super::Connection::request_many`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct RequestId(pub u64);
 
@@ -223,7 +224,8 @@ pub enum Event {
     /// that server's `max_payload`, or had headers and the server's INFO says
     /// `headers: false`. The held publishes before and after it were sent, in order. When it
     /// was a request, [`Event::RequestFailed`] follows, with [`RequestFailure::Disconnected`]
-    /// (too big) or [`RequestFailure::HeadersNotSupported`].
+    /// (too big) or [`RequestFailure::HeadersNotSupported`] ([`Event::RequestManyEnded`]
+    /// with the same reason for a request_many).
     PublishDropped {
         /// Its subject.
         subject: String,
@@ -262,6 +264,22 @@ pub enum Event {
         id: RequestId,
         /// Why.
         kind: RequestFailure,
+    },
+    /// One reply to a [`super::Connection::request_many`]; more may follow until its
+    /// [`Event::RequestManyEnded`].
+    RequestManyResponse {
+        /// The request.
+        id: RequestId,
+        /// The reply.
+        message: Message,
+    },
+    /// A [`super::Connection::request_many`] ended, normally or not: no reply of it follows.
+    /// Reported exactly once, unless it was canceled.
+    RequestManyEnded {
+        /// The request.
+        id: RequestId,
+        /// Why.
+        end: super::ResponsesEnd,
     },
     /// A subscription received its last message (its `unsubscribe` limit, or it was removed).
     SubscriptionEnded {

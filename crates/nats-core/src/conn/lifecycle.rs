@@ -191,8 +191,7 @@ impl Connection {
         for refused in self.held.release(&mut self.transmit, max, headers) {
             let request = refused
                 .request
-                .filter(|id| self.requests.remove(id).is_some())
-                .map(RequestId);
+                .and_then(|id| self.requests.remove(&id).map(|r| (RequestId(id), r)));
             let (reason, kind) = if refused.size > max {
                 let reason = ValidationError::MaxPayloadExceeded {
                     size: refused.size,
@@ -205,11 +204,11 @@ impl Connection {
             };
             self.events.push_back(Event::PublishDropped {
                 subject: refused.subject,
-                request,
+                request: request.as_ref().map(|(id, _)| *id),
                 reason,
             });
-            if let Some(id) = request {
-                self.events.push_back(Event::RequestFailed { id, kind });
+            if let Some((id, pending)) = request {
+                self.events.push_back(pending.failed(id, kind));
             }
         }
     }
@@ -461,11 +460,8 @@ impl Connection {
         // Their publishes, if still held, must never reach the wire.
         let requests = &self.requests;
         self.held.remove_requests(|id| requests.contains_key(&id));
-        for (id, _) in std::mem::take(&mut self.requests) {
-            self.events.push_back(Event::RequestFailed {
-                id: RequestId(id),
-                kind,
-            });
+        for (id, request) in std::mem::take(&mut self.requests) {
+            self.events.push_back(request.failed(RequestId(id), kind));
         }
     }
 }

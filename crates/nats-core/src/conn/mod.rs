@@ -11,7 +11,7 @@
 //! * after any of these, and after any command: [`Connection::poll_transmit`] into a buffer,
 //!   sent as one write; [`Connection::poll_event`] until `None`.
 //!
-//! Commands (`subscribe`, `publish`, `request`, `drain`, ...) only queue work and return at once
+//! Commands (`subscribe`, `publish`, `request`, `request_many`, `drain`, ...) only queue work and return at once
 //! with an id or a typed [`CommandError`]. Nothing is sent before the server's INFO, and no
 //! publish before its first PONG: between the two (the handshake window) control ops (SUB,
 //! UNSUB) follow CONNECT at once, in order. Nothing is sent after the connection closes. While
@@ -35,6 +35,7 @@ mod nkey;
 mod options;
 mod options_async_nats;
 mod pool;
+mod request_many;
 mod server_error;
 mod state;
 mod trace;
@@ -66,6 +67,8 @@ mod tests_lame_duck;
 mod tests_lifecycle;
 #[cfg(test)]
 mod tests_reconnect;
+#[cfg(test)]
+mod tests_request_many;
 
 use std::collections::VecDeque;
 use std::time::Duration;
@@ -88,6 +91,7 @@ pub use options::{
     Auth, ConnectOptions, ReconnectDelayCallback, DEFAULT_AUTH_CALLBACK_TIMEOUT, MAX_WAIT,
 };
 pub use pool::ServerPool;
+pub use request_many::{RequestManyOptions, ResponsesEnd};
 pub use server_error::{PermissionOperation, ServerError, ServerErrorKind};
 pub use state::State;
 pub use trace::{Direction, OpKind, TraceLine, TraceOp};
@@ -154,7 +158,10 @@ struct Subscription {
 
 #[derive(Debug, Clone)]
 struct PendingRequest {
+    /// The next deadline: its timeout, or a request_many's total wait or stall.
     deadline: Instant,
+    /// Set for a [`Connection::request_many`].
+    many: Option<request_many::Many>,
 }
 
 /// The muxed request inbox: one wildcard subscription for all replies.
@@ -461,24 +468,7 @@ impl Connection {
         if self.drain_deadline.is_some_and(|d| d <= now) {
             self.close_with(CloseReason::DrainTimeout);
         }
-        let events = &mut self.events;
-        let mut expired_any = false;
-        self.requests.retain(|id, request| {
-            let expired = request.deadline <= now;
-            if expired {
-                expired_any = true;
-                events.push_back(Event::RequestFailed {
-                    id: RequestId(id),
-                    kind: RequestFailure::TimedOut,
-                });
-            }
-            !expired
-        });
-        if expired_any {
-            // A request reported failed must never reach the wire later.
-            let requests = &self.requests;
-            self.held.remove_requests(|id| !requests.contains_key(&id));
-        }
+        self.expire_requests(now);
         if self.lame_duck_move_at.is_some_and(|at| at <= now) {
             self.lame_duck_move_at = None;
             self.start_leaving();
@@ -679,6 +669,21 @@ impl Connection {
         payload: &[u8],
         timeout: Duration,
     ) -> Result<RequestId, CommandError> {
+        let id = self.publish_request(subject, headers, payload)?;
+        let deadline = now + timeout.min(MAX_WAIT);
+        let many = None;
+        self.requests.insert(id, PendingRequest { deadline, many });
+        Ok(RequestId(id))
+    }
+
+    /// Publishes a request with the next id's reply subject; the caller puts it in
+    /// `requests`.
+    fn publish_request(
+        &mut self,
+        subject: &str,
+        headers: Option<&HeaderMap>,
+        payload: &[u8],
+    ) -> Result<u64, CommandError> {
         self.check_accepting_new_work()?;
         if let Some(error) = &self.inbox_denied {
             return Err(CommandError::PermissionDenied(error.clone()));
@@ -701,9 +706,7 @@ impl Connection {
         self.reply_subject = reply;
         sent?;
         self.next_request += 1;
-        let deadline = now + timeout.min(MAX_WAIT);
-        self.requests.insert(id, PendingRequest { deadline });
-        Ok(RequestId(id))
+        Ok(id)
     }
 
     /// Asks the server to confirm it has processed everything sent so far; reported as
@@ -792,7 +795,7 @@ impl Connection {
         }
         match op {
             ServerOp::Info(info) => self.handle_info(now, *info),
-            ServerOp::Msg(msg) => self.handle_msg(msg),
+            ServerOp::Msg(msg) => self.handle_msg(now, msg),
             ServerOp::Ping => self.send(ClientOp::Pong),
             ServerOp::Pong => self.handle_pong(now),
             ServerOp::Ok => {}
@@ -815,7 +818,7 @@ impl Connection {
         }
     }
 
-    fn handle_msg(&mut self, msg: MsgOp) {
+    fn handle_msg(&mut self, now: Instant, msg: MsgOp) {
         self.stats.in_messages += 1;
         // The header block as it came on the wire, odd or not.
         let header_bytes = msg.raw_headers.as_ref().map_or(0, Vec::len);
@@ -826,18 +829,9 @@ impl Connection {
                 .strip_prefix(inbox.prefix.as_str())
                 .and_then(|rest| rest.strip_prefix('.'))
                 .and_then(|t| t.parse::<u64>().ok());
-            // A reply to a request that already ended (timed out, or answered) is dropped.
-            if let Some(id) = token.filter(|id| self.requests.remove(id).is_some()) {
-                let message = Message::from(msg);
-                let id = RequestId(id);
-                self.events.push_back(if message.is_no_responders() {
-                    Event::RequestFailed {
-                        id,
-                        kind: RequestFailure::NoResponders,
-                    }
-                } else {
-                    Event::Response { id, message }
-                });
+            // A reply to a request that already ended (timed out, answered, canceled) is dropped.
+            if let Some(id) = token {
+                self.handle_reply(now, id, Message::from(msg));
             }
             return;
         }

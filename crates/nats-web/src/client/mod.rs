@@ -1,5 +1,6 @@
 //! The async API of the browser client, named as NATS users know it from async-nats and
 //! nats-py: [`connect`], [`Client::subscribe`], [`Client::request`], [`Message::respond`],
+//! [`Client::request_many`] (nats.js' name: async-nats has none),
 //! [`SubscriberHandle::drain`], [`Client::drain`].
 //!
 //! A [`Client`] is a cheap handle (an `Rc`) on one connection; clone it freely within the
@@ -12,6 +13,7 @@ mod control;
 mod error;
 mod message;
 mod outbound;
+mod request_many;
 mod server_url;
 mod shared;
 mod subscriber;
@@ -31,6 +33,7 @@ pub use error::{
 pub use message::Message;
 pub use nats_core::conn::State;
 pub use outbound::{MAX_FRAME_BYTES, SEND_HIGH_WATER_MARK};
+pub use request_many::{RequestMany, Responses, ResponsesEnd};
 pub use server_url::default_scheme;
 pub use subscriber::{PendingLimits, SubscribeOptions, Subscriber, SubscriberHandle};
 
@@ -413,7 +416,8 @@ impl Client {
     /// 2. the drain waits until the application has handled them: every `Subscriber` read to
     ///    its end (a responder loop `while let Some(msg) = sub.next().await` does that) or
     ///    dropped;
-    /// 3. requests in flight still get their replies (or time out);
+    /// 3. requests in flight still get their replies (or time out), a `request_many` until it
+    ///    ends;
     /// 4. everything queued is flushed to the server, and the connection closes.
     ///
     /// `Ok(())` means all of that happened. [`ConnectOptions::drain_timeout`] bounds the whole

@@ -15,6 +15,7 @@ use nats_core::Instant;
 use super::auth::{AuthCallback, UntilCanceled};
 use super::channel::{oneshot, OneshotSender, Sender};
 use super::outbound::{Outbound, RETRY_AFTER};
+use super::request_many::ManyInbound;
 use super::subscriber::{Inbound, Offered, PendingLimits};
 use super::{ClientEvent, Error, ErrorKind};
 use crate::ws::{Socket, SocketClosed, SocketHandler, Timer};
@@ -57,6 +58,8 @@ pub(crate) struct State {
     pub connected: Option<ConnectedSender>,
     pub requests: IdMap<RequestId, OneshotSender<Result<Message, RequestFailure>>>,
     pub subscriptions: IdMap<u64, Inbound>,
+    /// `Client::request_many` streams waiting for replies.
+    pub responses: IdMap<RequestId, ManyInbound>,
     /// `SubscriberHandle::drain` calls waiting for their subscription's stream to end.
     pub subscription_drains: IdMap<u64, Vec<OneshotSender<Result<(), Error>>>>,
     /// Subscriptions whose `Subscriber` exists and has not been read to its end: a
@@ -106,6 +109,7 @@ pub(crate) fn open(
             connected: Some(connected),
             requests: IdMap::new(),
             subscriptions: IdMap::new(),
+            responses: IdMap::new(),
             subscription_drains: IdMap::new(),
             open_streams: IdMap::new(),
             awaiting_handled: false,
@@ -395,6 +399,17 @@ impl State {
                     tx.send(Err(kind));
                 }
             }
+            Event::RequestManyResponse { id, message } => {
+                if let Some(many) = self.responses.get(&id) {
+                    // Past its limits the reply is dropped and counted in its `Pending`.
+                    many.inbound.offer(message);
+                }
+            }
+            Event::RequestManyEnded { id, end } => {
+                if let Some(many) = self.responses.remove(&id) {
+                    many.end.set(Some(end)); // dropping its sender ends the stream
+                }
+            }
             // However the stream ended (its limit, unsubscribed, drained), a drain waiting on
             // it is done: the stream has delivered its last message.
             Event::SubscriptionEnded { sid } | Event::SubscriptionDrained { sid } => {
@@ -460,6 +475,7 @@ impl State {
                 self.flushes.clear();
                 self.rtts.clear();
                 self.requests.clear();
+                self.responses.clear();
                 self.close_reason = Some(reason.clone());
                 self.notify(ClientEvent::Closed(reason));
                 // Closed is the last event: end every event stream.

@@ -113,8 +113,18 @@ impl Pending {
         }
     }
 
+    /// Messages pending.
+    pub(crate) fn messages(&self) -> usize {
+        self.messages.get()
+    }
+
+    /// Messages dropped past the limits so far.
+    pub(crate) fn dropped(&self) -> u64 {
+        self.dropped.get()
+    }
+
     /// `message` was taken by the reader.
-    fn taken(&self, message: &conn::Message) {
+    pub(crate) fn taken(&self, message: &conn::Message) {
         self.messages.set(self.messages.get().saturating_sub(1));
         self.bytes
             .set(self.bytes.get().saturating_sub(weight(message)));
