@@ -82,6 +82,15 @@ pub fn app(props: &AppProps) -> Html {
         })
     };
 
+    let on_ask_all = {
+        let (p, report) = ((*playground).clone(), (*report).clone());
+        Callback::from(move |name: String| {
+            report.emit(Action::ShowDiagram(state::Conn::Playground));
+            let p = p.clone();
+            spawn_local(async move { p.ask_all(name).await })
+        })
+    };
+
     html! {
         <main>
             <header>
@@ -95,7 +104,8 @@ pub fn app(props: &AppProps) -> Html {
             <ExamplePanel status={state.example_status.clone()} log={state.example_log.clone()}
                 running={state.example_running} on_run={on_run} />
             <PlaygroundPanel status={state.playground_status.clone()} responder_running={state.responder_running}
-                log={state.playground_log.clone()} on_start={on_start} on_drain={on_drain} on_request={on_request} />
+                log={state.playground_log.clone()} on_start={on_start} on_drain={on_drain} on_request={on_request}
+                on_ask_all={on_ask_all} ask_all={state.ask_all.clone()} />
             <DiagramPanel conn={state.diagram_conn} diagram={diagram::build(&state.trace, state.diagram_conn)}
                 on_show={report.reform(Action::ShowDiagram)} />
             <TracePanel lines={state.trace.clone()} dropped={state.trace_dropped} />

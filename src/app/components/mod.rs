@@ -1,5 +1,6 @@
 //! The page's parts. Each takes plain props and callbacks; none talks to NATS itself.
 
+mod ask_all_list;
 mod diagram_panel;
 mod example_panel;
 mod log_list;
@@ -8,6 +9,7 @@ mod sequence_diagram;
 mod status_line;
 mod trace_panel;
 
+pub use ask_all_list::AskAllList;
 pub use diagram_panel::DiagramPanel;
 pub use example_panel::ExamplePanel;
 pub use log_list::LogList;

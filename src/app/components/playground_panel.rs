@@ -3,8 +3,8 @@
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use super::{LogList, StatusLine};
-use crate::app::state::{ConnStatus, LogLine};
+use super::{AskAllList, LogList, StatusLine};
+use crate::app::state::{AskAll, ConnStatus, LogLine};
 
 /// Props of [`PlaygroundPanel`].
 #[derive(Properties, PartialEq)]
@@ -21,6 +21,10 @@ pub struct PlaygroundPanelProps {
     pub on_drain: Callback<()>,
     /// Requests `greet.<name>`.
     pub on_request: Callback<String>,
+    /// Requests `greet.<name>` and takes every reply.
+    pub on_ask_all: Callback<String>,
+    /// The latest "Ask all".
+    pub ask_all: Option<AskAll>,
 }
 
 /// The playground section.
@@ -33,6 +37,14 @@ pub fn playground_panel(props: &PlaygroundPanelProps) -> Html {
             e.prevent_default();
             if let Some(input) = name.cast::<HtmlInputElement>() {
                 on_request.emit(input.value());
+            }
+        })
+    };
+    let on_ask_all = {
+        let (name, on_ask_all) = (name.clone(), props.on_ask_all.clone());
+        Callback::from(move |_: MouseEvent| {
+            if let Some(input) = name.cast::<HtmlInputElement>() {
+                on_ask_all.emit(input.value());
             }
         })
     };
@@ -59,7 +71,11 @@ pub fn playground_panel(props: &PlaygroundPanelProps) -> Html {
                 <label for="name">{ "Name" }</label>
                 <input id="name" name="name" ref={name} value="ann" autocomplete="off" spellcheck="false" />
                 <button type="submit" disabled={!connected}>{ "Send request" }</button>
+                <button type="button" onclick={on_ask_all} disabled={!connected}>{ "Ask all" }</button>
             </form>
+            if let Some(ask) = &props.ask_all {
+                <AskAllList ask={ask.clone()} />
+            }
             <LogList label="Playground log" lines={props.log.clone()} empty="Nothing yet." />
         </section>
     }

@@ -9,9 +9,11 @@ use yew::Reducible;
 
 use nats_web::conn::{Direction, TraceLine};
 
+mod ask_all;
 mod log;
 mod status;
 
+pub use ask_all::{AskAll, AskReply, ASK_ALL_LIMIT};
 pub use log::{LogLine, Tone};
 pub use status::ConnStatus;
 
@@ -83,6 +85,8 @@ pub struct PageState {
     pub trace_dropped: usize,
     /// The connection the sequence diagram draws.
     pub diagram_conn: Conn,
+    /// The latest "Ask all" and its replies.
+    pub ask_all: Option<AskAll>,
 }
 
 impl PageState {
@@ -99,6 +103,7 @@ impl PageState {
             trace: VecDeque::new(),
             trace_dropped: 0,
             diagram_conn: Conn::Example,
+            ask_all: None,
         }
     }
 }
@@ -122,6 +127,12 @@ pub enum Action {
     Trace(TraceEntry),
     /// The sequence diagram draws this connection.
     ShowDiagram(Conn),
+    /// An "Ask all" request to this subject was sent: the previous one's replies are cleared.
+    AskAllSent(String),
+    /// A reply to the latest "Ask all".
+    AskAllReply(AskReply),
+    /// The latest "Ask all" ended, and why; `true` if that is a failure.
+    AskAllEnded(String, bool),
 }
 
 impl PageState {
@@ -149,6 +160,18 @@ impl PageState {
             }
             Action::Responder(running) => self.responder_running = running,
             Action::ShowDiagram(conn) => self.diagram_conn = conn,
+            Action::AskAllSent(subject) => self.ask_all = Some(AskAll::new(subject)),
+            Action::AskAllReply(reply) => {
+                if let Some(ask) = &mut self.ask_all {
+                    ask.push(reply);
+                }
+            }
+            Action::AskAllEnded(why, failed) => {
+                if let Some(ask) = &mut self.ask_all {
+                    ask.end = Some(why);
+                    ask.failed = failed;
+                }
+            }
             Action::Trace(entry) => {
                 if self.trace.len() == TRACE_LIMIT {
                     self.trace.pop_front();
@@ -248,6 +271,49 @@ mod tests {
         assert_eq!(s.trace.len(), TRACE_LIMIT);
         assert_eq!(s.trace_dropped, 5);
         assert_eq!(s.trace.front().unwrap().line, line(5));
+    }
+
+    #[test]
+    fn ask_all_lists_the_replies_of_the_latest_request_only_and_why_it_ended() {
+        let reply = |text: &str| AskReply {
+            text: text.into(),
+            responder: "another client".into(),
+            after: "1.0 ms".into(),
+        };
+        let s = reduce(
+            PageState::new(vec![]),
+            [
+                Action::AskAllSent("greet.ann".into()),
+                Action::AskAllReply(reply("a")),
+                Action::AskAllEnded("stall".into(), false),
+                Action::AskAllSent("greet.bob".into()),
+                Action::AskAllReply(reply("b")),
+                Action::AskAllReply(reply("c")),
+            ],
+        );
+        let ask = s.ask_all.as_ref().unwrap();
+        assert_eq!(ask.subject, "greet.bob");
+        assert_eq!(ask.replies, [reply("b"), reply("c")]);
+        assert_eq!(ask.end, None);
+        let s = reduce(s, [Action::AskAllEnded("no responders".into(), true)]);
+        assert!(s.ask_all.unwrap().failed);
+    }
+
+    #[test]
+    fn ask_all_keeps_at_most_its_limit_of_replies() {
+        let s = reduce(
+            PageState::new(vec![]),
+            std::iter::once(Action::AskAllSent("greet.x".into())).chain(
+                (0..ASK_ALL_LIMIT + 3).map(|i| {
+                    Action::AskAllReply(AskReply {
+                        text: i.to_string(),
+                        responder: String::new(),
+                        after: String::new(),
+                    })
+                }),
+            ),
+        );
+        assert_eq!(s.ask_all.unwrap().replies.len(), ASK_ALL_LIMIT);
     }
 
     #[test]

@@ -1,7 +1,10 @@
 //! The playground: a long-lived connection with a responder that can be started and drained,
 //! and a requester for any name. Any NATS client on the same server can talk to both.
 
+mod ask_all;
+
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use futures::StreamExt;
@@ -22,6 +25,9 @@ use nats_web::ConnectOptions;
 pub struct Playground {
     client: Rc<RefCell<Option<Client>>>,
     responder: Rc<RefCell<Option<SubscriberHandle>>>,
+    /// Replies this page's responder sent and "Ask all" has not seen yet, by inbox subject:
+    /// how a reply is known to be ours (a NATS message does not say who sent it).
+    answered: Rc<RefCell<HashMap<String, usize>>>,
     report: Callback<Action>,
 }
 
@@ -37,12 +43,42 @@ impl Playground {
         Playground {
             client: Rc::default(),
             responder: Rc::default(),
+            answered: Rc::default(),
             report,
         }
     }
 
     fn log(&self, line: LogLine) {
         self.report.emit(Action::PlaygroundLog(line));
+    }
+
+    /// Notes that this page's responder answered on `reply`.
+    fn note_answered(&self, reply: Option<&str>) {
+        let Some(reply) = reply else { return };
+        let mut answered = self.answered.borrow_mut();
+        // Bounded: entries of requests nobody here asked are dropped now and then.
+        if answered.len() >= 1_000 {
+            answered.clear();
+        }
+        *answered.entry(reply.to_owned()).or_default() += 1;
+    }
+
+    /// Whether a reply on `subject` is one this page's responder sent (counted once).
+    fn take_answered(&self, subject: &str) -> bool {
+        let mut answered = self.answered.borrow_mut();
+        match answered.get_mut(subject) {
+            Some(n) if *n > 1 => {
+                *n -= 1;
+                true
+            }
+            Some(_) => answered.remove(subject).is_some(),
+            None => false,
+        }
+    }
+
+    /// What the page's responder is called in the lists.
+    fn responder_name(&self) -> String {
+        "responder".into()
     }
 
     fn connected_client(&self) -> Option<Client> {
@@ -105,6 +141,7 @@ impl Playground {
                     this.log(LogLine::error(not_a_greeting(&msg.subject)));
                     continue;
                 };
+                this.note_answered(msg.reply.as_deref());
                 match msg.respond(&greeting).await {
                     Ok(()) => this.log(LogLine::step(format!(
                         "responder answered {} with {}",

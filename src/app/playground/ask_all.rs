@@ -1,0 +1,83 @@
+//! "Ask all": one request to `greet.<name>` with `request_many`, listing every reply with who
+//! sent it and when.
+
+use std::time::Duration;
+
+use futures::StreamExt;
+use web_time::Instant;
+
+use super::Playground;
+use crate::app::display;
+use crate::app::example::elapsed_ms;
+use crate::app::state::{Action, AskReply, LogLine};
+use nats_web::client::ResponsesEnd;
+use nats_web::proto::{validate, Quoted};
+
+/// How long "Ask all" waits in all (the discovery default of ADR-32).
+pub const ASK_ALL_WAIT: Duration = Duration::from_secs(1);
+/// "Ask all" ends early when no further reply came for this long after the last one.
+pub const ASK_ALL_STALL: Duration = Duration::from_millis(300);
+
+impl Playground {
+    /// Sends one request to `greet.<name>` and lists every reply until none came for
+    /// [`ASK_ALL_STALL`] or [`ASK_ALL_WAIT`] passed. A reply this page's greet service sent is
+    /// named so; any other came from another client.
+    pub async fn ask_all(&self, name: String) {
+        if let Err(e) = validate::subject_token(&name) {
+            self.log(LogLine::error(format!(
+                "invalid name {}: a name must be one subject token, without spaces, dots, '*' or '>' ({e}); nothing was sent",
+                Quoted(&display::subject(&name))
+            )));
+            return;
+        }
+        let Some(client) = self.connected_client() else {
+            return;
+        };
+        let subject = format!("greet.{name}");
+        self.report.emit(Action::AskAllSent(subject.clone()));
+        let started = Instant::now();
+        let request = client
+            .request_many(subject, "")
+            .max_wait(ASK_ALL_WAIT)
+            .stall(ASK_ALL_STALL);
+        let mut replies = match request.await {
+            Ok(replies) => replies,
+            Err(e) => return self.report.emit(Action::AskAllEnded(e.to_string(), true)),
+        };
+        while let Some(reply) = replies.next().await {
+            match reply {
+                Ok(msg) => {
+                    let ours = self.take_answered(&msg.subject);
+                    self.report.emit(Action::AskAllReply(AskReply {
+                        text: display::payload(&msg.payload),
+                        responder: if ours {
+                            format!("this page's {}", self.responder_name())
+                        } else {
+                            "another client".into()
+                        },
+                        after: elapsed_ms(started),
+                    }));
+                }
+                Err(e) => {
+                    return self.report.emit(Action::AskAllEnded(
+                        format!("{e} ({})", elapsed_ms(started)),
+                        true,
+                    ))
+                }
+            }
+        }
+        let why = match replies.end() {
+            Some(ResponsesEnd::Stall) => format!(
+                "done: no further reply within {} ms",
+                ASK_ALL_STALL.as_millis()
+            ),
+            Some(ResponsesEnd::MaxWait) => {
+                format!("done: waited {} s in all", ASK_ALL_WAIT.as_secs())
+            }
+            Some(end) => end.to_string(),
+            None => "done".into(),
+        };
+        let failed = replies.end().and_then(ResponsesEnd::failure).is_some();
+        self.report.emit(Action::AskAllEnded(why, failed));
+    }
+}
