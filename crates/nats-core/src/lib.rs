@@ -5,6 +5,8 @@
 //!   encoder, headers and status codes, subject validation and NUIDs.
 //! * [`conn`] is the connection: fed bytes and the current [`Instant`], it hands back bytes to
 //!   send, the transport to open, the next deadline and [`conn::Event`]s.
+//! * [`service`] is the NATS service protocol (ADR-32) as data: validation, the discovery
+//!   responses and their JSON, and per-endpoint statistics.
 //!
 //! Its owner supplies the I/O: the browser client `nats-web` drives it over a WebSocket; the
 //! tests of this crate drive it over TCP against a real `nats-server`; anything else that can
@@ -104,6 +106,7 @@ pub mod conn;
 pub mod id_map;
 pub mod proto;
 pub mod random;
+pub mod service;
 pub mod time;
 
 pub use conn::{ConnectOptions, Connection};

@@ -69,6 +69,7 @@
 
 pub mod client;
 mod platform;
+pub mod service;
 pub mod ws;
 
 // The README's examples are doctests too, so they compile against the API they show.

@@ -83,13 +83,13 @@ pub fn read_server_info(json: &[u8]) -> Result<ServerInfo, Error> {
 }
 
 /// A cursor over a JSON document. Every method leaves `pos` after what it read.
-struct Reader<'a> {
-    json: &'a [u8],
-    pos: usize,
+pub(crate) struct Reader<'a> {
+    pub(crate) json: &'a [u8],
+    pub(crate) pos: usize,
 }
 
 impl Reader<'_> {
-    fn error(&self, what: &'static str) -> Error {
+    pub(crate) fn error(&self, what: &'static str) -> Error {
         Error {
             what,
             field: None,
@@ -104,7 +104,7 @@ impl Reader<'_> {
     }
 
     /// Skips whitespace and returns the next byte, without using it.
-    fn peek(&mut self) -> Option<u8> {
+    pub(crate) fn peek(&mut self) -> Option<u8> {
         while let Some(&b) = self.json.get(self.pos) {
             if !matches!(b, b' ' | b'\t' | b'\n' | b'\r') {
                 return Some(b);
@@ -115,7 +115,7 @@ impl Reader<'_> {
     }
 
     /// Skips whitespace and uses `byte`, which must come next.
-    fn expect(&mut self, byte: u8, what: &'static str) -> Result<(), Error> {
+    pub(crate) fn expect(&mut self, byte: u8, what: &'static str) -> Result<(), Error> {
         if self.peek() != Some(byte) {
             return Err(self.error(what));
         }
@@ -124,7 +124,7 @@ impl Reader<'_> {
     }
 
     /// After the `{` or `[` of a container: uses `,` (more to come, `true`) or `close` (`false`).
-    fn next_or_close(&mut self, close: u8) -> Result<bool, Error> {
+    pub(crate) fn next_or_close(&mut self, close: u8) -> Result<bool, Error> {
         match self.peek() {
             Some(b',') => {
                 self.pos += 1;
@@ -227,7 +227,7 @@ impl Reader<'_> {
     }
 
     /// Uses `word` if it comes next.
-    fn literal(&mut self, word: &[u8]) -> bool {
+    pub(crate) fn literal(&mut self, word: &[u8]) -> bool {
         self.peek();
         let found = self.rest().starts_with(word);
         if found {
@@ -238,7 +238,7 @@ impl Reader<'_> {
 
     /// An integer that fits `T`, written as an integer: no fraction, no exponent, not `-0`
     /// (which JSON parsers read as a float).
-    fn integer<T: TryFrom<u64> + TryFrom<i64>>(&mut self) -> Result<T, Error> {
+    pub(crate) fn integer<T: TryFrom<u64> + TryFrom<i64>>(&mut self) -> Result<T, Error> {
         self.peek();
         let start = self.pos;
         let negative = self.json.get(self.pos) == Some(&b'-');
@@ -316,7 +316,7 @@ impl Reader<'_> {
 
     /// A string, unescaped. It must be valid UTF-8, and a `\u` escape of a UTF-16 surrogate
     /// must be half of a pair.
-    fn string(&mut self) -> Result<String, Error> {
+    pub(crate) fn string(&mut self) -> Result<String, Error> {
         self.expect(b'"', "expected a string")?;
         let mut out = Vec::new();
         loop {
@@ -440,7 +440,7 @@ impl Reader<'_> {
     }
 
     /// Skips a number: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
-    fn skip_number(&mut self) -> Result<(), Error> {
+    pub(crate) fn skip_number(&mut self) -> Result<(), Error> {
         if self.json.get(self.pos) == Some(&b'-') {
             self.pos += 1;
         }
@@ -469,7 +469,7 @@ impl Reader<'_> {
 
     /// Skips any one value, however deeply nested, without recursing: `open` holds the closing
     /// bracket of each container we are in.
-    fn skip_value(&mut self) -> Result<(), Error> {
+    pub(crate) fn skip_value(&mut self) -> Result<(), Error> {
         let mut open = Vec::new();
         loop {
             // A value, or the start of a container.
@@ -642,19 +642,19 @@ pub fn write_server_info(info: &ServerInfo, out: &mut Vec<u8>) {
 }
 
 /// Writes one compact object, member by member.
-struct ObjectWriter<'a> {
-    out: &'a mut Vec<u8>,
+pub(crate) struct ObjectWriter<'a> {
+    pub(crate) out: &'a mut Vec<u8>,
     empty: bool,
 }
 
 impl<'a> ObjectWriter<'a> {
-    fn new(out: &'a mut Vec<u8>) -> Self {
+    pub(crate) fn new(out: &'a mut Vec<u8>) -> Self {
         out.push(b'{');
         ObjectWriter { out, empty: true }
     }
 
     /// Writes `"name":`, after a comma unless it is the first member.
-    fn name(&mut self, name: &str) {
+    pub(crate) fn name(&mut self, name: &str) {
         if !self.empty {
             self.out.push(b',');
         }
@@ -669,12 +669,12 @@ impl<'a> ObjectWriter<'a> {
         self.out.extend_from_slice(text);
     }
 
-    fn number(&mut self, name: &str, value: u64) {
+    pub(crate) fn number(&mut self, name: &str, value: u64) {
         self.name(name);
         push_number(self.out, value);
     }
 
-    fn string(&mut self, name: &str, value: &str) {
+    pub(crate) fn string(&mut self, name: &str, value: &str) {
         self.name(name);
         push_string(self.out, value);
     }
@@ -697,7 +697,7 @@ impl<'a> ObjectWriter<'a> {
         }
     }
 
-    fn end(self) {
+    pub(crate) fn end(self) {
         self.out.push(b'}');
     }
 }

@@ -1,0 +1,468 @@
+//! The service protocol's data, checked natively: validation as ADR-32's regular expressions
+//! define it, the JSON against serde_json and nats.go's json tags, the readers against what
+//! nats.go, nats.js and nats-py send, and the calendar against known dates.
+
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use super::validate::{self, ConfigError};
+use super::*;
+
+fn metadata(pairs: &[(&str, &str)]) -> Metadata {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+fn parsed(bytes: &[u8]) -> Value {
+    serde_json::from_slice(bytes).expect("the writer writes valid JSON")
+}
+
+#[test]
+fn a_service_name_is_one_or_more_ascii_letters_digits_dashes_or_underscores() {
+    for ok in ["greet", "a", "A-Z_0-9", "--", "_"] {
+        assert_eq!(validate::name(ok), Ok(()), "{ok}");
+        assert_eq!(validate::endpoint_name(ok), Ok(()), "{ok}");
+    }
+    for bad in [
+        "",
+        "greet.joe",
+        "greet me",
+        "grüß",
+        "a*",
+        "a>",
+        "a/b",
+        "a\n",
+    ] {
+        assert_eq!(
+            validate::name(bad),
+            Err(ConfigError::InvalidName(bad.into())),
+            "{bad:?}"
+        );
+        assert!(validate::endpoint_name(bad).is_err(), "{bad:?}");
+    }
+}
+
+#[test]
+fn a_version_is_semver_as_semver_org_s_regular_expression_defines_it() {
+    for ok in [
+        "0.0.0",
+        "1.0.0",
+        "10.20.30",
+        "1.1.2-prerelease+meta",
+        "1.0.0-alpha",
+        "1.0.0-alpha.1",
+        "1.0.0-0.3.7",
+        "1.0.0-x.7.z.92",
+        "1.0.0-x-y-z.--",
+        "1.0.0-alpha+001",
+        "1.0.0+20130313144700",
+        "1.0.0-beta+exp.sha.5114f85",
+        "1.0.0+21AF26D3----117B344092BD",
+        "1.0.0-0A.is.legal",
+        "1.2.3----RC-SNAPSHOT.12.9.1--.12+788",
+        "99999999999999999999999.999999999999999999.99999999999999999",
+    ] {
+        assert_eq!(validate::version(ok), Ok(()), "{ok}");
+    }
+    for bad in [
+        "",
+        "1",
+        "1.2",
+        "1.2.3.4",
+        "01.1.1",
+        "1.01.1",
+        "1.1.01",
+        "1.2.3-0123",
+        "1.2.3-0123.0123",
+        "1.1.2+.123",
+        "+invalid",
+        "-invalid",
+        "1.0.0-",
+        "1.0.0+",
+        "1.0.0-alpha..1",
+        "1.0.0-alpha_beta",
+        "1.2.3.DEV",
+        "1.2-SNAPSHOT",
+        "v1.2.3",
+        " 1.2.3",
+        "1.2.3 ",
+        "1.2.3+a+b",
+        "1.0.0-é",
+    ] {
+        assert_eq!(
+            validate::version(bad),
+            Err(ConfigError::InvalidVersion(bad.into())),
+            "{bad:?}"
+        );
+    }
+}
+
+#[test]
+fn an_endpoint_subject_is_a_subscribable_subject_with_gt_only_at_its_end() {
+    for ok in ["greet", "greet.*", "greet.>", "a.*.c", "svc.v1.get", "x>"] {
+        assert_eq!(validate::endpoint_subject(ok), Ok(()), "{ok}");
+    }
+    for bad in [
+        "", "a..b", ".a", "a.", "a b", "a.>.b", "a>b", ">.a", "a\r\n",
+    ] {
+        assert_eq!(
+            validate::endpoint_subject(bad),
+            Err(ConfigError::InvalidSubject(bad.into())),
+            "{bad:?}"
+        );
+    }
+}
+
+#[test]
+fn a_queue_group_is_non_empty_without_whitespace() {
+    for ok in ["q", "workers", "a.b", "x-1"] {
+        assert_eq!(validate::queue_group(ok), Ok(()), "{ok}");
+    }
+    for bad in ["", "a b", "a\tb", "a>b", "q\n"] {
+        assert!(validate::queue_group(bad).is_err(), "{bad:?}");
+    }
+}
+
+#[test]
+fn discovery_subjects_are_bare_by_name_and_by_name_and_id() {
+    assert_eq!(control_subject(Verb::Ping, None, None), "$SRV.PING");
+    assert_eq!(
+        control_subject(Verb::Info, Some("greet"), None),
+        "$SRV.INFO.greet"
+    );
+    assert_eq!(
+        control_subject(Verb::Stats, Some("greet"), Some("ID1")),
+        "$SRV.STATS.greet.ID1"
+    );
+    assert_eq!(control_subject(Verb::Ping, None, Some("ID1")), "$SRV.PING");
+}
+
+#[test]
+fn response_types_are_the_protocol_s_strings() {
+    assert_eq!(PING_RESPONSE_TYPE, "io.nats.micro.v1.ping_response");
+    assert_eq!(INFO_RESPONSE_TYPE, "io.nats.micro.v1.info_response");
+    assert_eq!(STATS_RESPONSE_TYPE, "io.nats.micro.v1.stats_response");
+    assert_eq!(NATS_SERVICE_ERROR, "Nats-Service-Error");
+    assert_eq!(NATS_SERVICE_ERROR_CODE, "Nats-Service-Error-Code");
+    assert_eq!((API_PREFIX, DEFAULT_QUEUE_GROUP), ("$SRV", "q"));
+}
+
+fn sample_info() -> Info {
+    Info {
+        name: "greet".into(),
+        id: "ID1".into(),
+        version: "1.0.0".into(),
+        metadata: metadata(&[("zone", "eu"), ("a", "\"quoted\"\n")]),
+        description: "says hello".into(),
+        endpoints: vec![
+            EndpointInfo {
+                name: "hello".into(),
+                subject: "greet.*".into(),
+                queue_group: "q".into(),
+                metadata: Metadata::new(),
+            },
+            EndpointInfo {
+                name: "admin".into(),
+                subject: "greet.admin.>".into(),
+                queue_group: String::new(),
+                metadata: metadata(&[("k", "v")]),
+            },
+        ],
+    }
+}
+
+fn sample_stats() -> Stats {
+    let mut hello = EndpointStats::new("hello", "greet.*", "q");
+    hello.record(Duration::from_nanos(1_500), None);
+    hello.record(
+        Duration::from_nanos(1_000),
+        Some(&ServiceError::new(400, "bad name")),
+    );
+    let mut custom = EndpointStats::new("c", "c", "q");
+    custom.data = Some(r#" {"hits": [1, 2]} "#.into());
+    Stats {
+        name: "greet".into(),
+        id: "ID1".into(),
+        version: "1.0.0".into(),
+        metadata: Metadata::new(),
+        started: rfc3339(1_234_567_890_123_456_789),
+        endpoints: vec![hello, custom],
+    }
+}
+
+#[test]
+fn the_ping_reply_has_nats_go_s_members_and_type() {
+    let ping = PingResponse {
+        name: "greet".into(),
+        id: "ID1".into(),
+        version: "1.0.0".into(),
+        metadata: Metadata::new(),
+    };
+    let mut out = Vec::new();
+    write_ping(&ping, &mut out);
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        r#"{"name":"greet","id":"ID1","version":"1.0.0","metadata":{},"type":"io.nats.micro.v1.ping_response"}"#
+    );
+}
+
+#[test]
+fn the_info_reply_has_nats_go_s_members_types_and_endpoint_queue_groups() {
+    let mut out = Vec::new();
+    write_info(&sample_info(), &mut out);
+    assert_eq!(
+        parsed(&out),
+        json!({
+            "type": "io.nats.micro.v1.info_response",
+            "name": "greet",
+            "id": "ID1",
+            "version": "1.0.0",
+            "metadata": {"zone": "eu", "a": "\"quoted\"\n"},
+            "description": "says hello",
+            "endpoints": [
+                {"name": "hello", "subject": "greet.*", "queue_group": "q", "metadata": {}},
+                {"name": "admin", "subject": "greet.admin.>", "queue_group": "", "metadata": {"k": "v"}},
+            ],
+        })
+    );
+    // Metadata keys in order, as nats.go writes a map.
+    let text = String::from_utf8(out).unwrap();
+    assert!(
+        text.contains(r#""metadata":{"a":"\"quoted\"\n","zone":"eu"}"#),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_stats_reply_has_nanosecond_times_rfc3339_started_and_always_data() {
+    let mut out = Vec::new();
+    write_stats(&sample_stats(), &mut out);
+    assert_eq!(
+        parsed(&out),
+        json!({
+            "type": "io.nats.micro.v1.stats_response",
+            "name": "greet",
+            "id": "ID1",
+            "version": "1.0.0",
+            "metadata": {},
+            "started": "2009-02-13T23:31:30.123Z",
+            "endpoints": [
+                {
+                    "name": "hello", "subject": "greet.*", "queue_group": "q",
+                    "num_requests": 2, "num_errors": 1, "last_error": "400:bad name",
+                    "processing_time": 2500, "average_processing_time": 1250,
+                    "data": null,
+                },
+                {
+                    "name": "c", "subject": "c", "queue_group": "q",
+                    "num_requests": 0, "num_errors": 0, "last_error": "",
+                    "processing_time": 0, "average_processing_time": 0,
+                    "data": {"hits": [1, 2]},
+                },
+            ],
+        })
+    );
+}
+
+#[test]
+fn custom_data_that_is_not_one_json_value_is_written_as_null() {
+    for bad in ["", "{", "1 2", "{\"a\":}", "nul"] {
+        let mut stats = sample_stats();
+        stats.endpoints[1].data = Some(bad.into());
+        let mut out = Vec::new();
+        write_stats(&stats, &mut out);
+        assert_eq!(parsed(&out)["endpoints"][1]["data"], Value::Null, "{bad:?}");
+    }
+}
+
+#[test]
+fn what_the_writers_write_the_readers_read_back() {
+    let info = sample_info();
+    let mut out = Vec::new();
+    write_info(&info, &mut out);
+    assert_eq!(read_info(&out), Ok(info));
+
+    let mut stats = sample_stats();
+    let mut out = Vec::new();
+    write_stats(&stats, &mut out);
+    stats.endpoints[1].data = Some(r#"{"hits": [1, 2]}"#.into());
+    assert_eq!(read_stats(&out), Ok(stats));
+
+    let ping = PingResponse {
+        name: "n".into(),
+        id: "i".into(),
+        version: "1.0.0".into(),
+        metadata: metadata(&[("x", "y")]),
+    };
+    let mut out = Vec::new();
+    write_ping(&ping, &mut out);
+    assert_eq!(read_ping(&out), Ok(ping));
+}
+
+#[test]
+fn the_readers_take_what_nats_go_sends_null_metadata_no_data_nanosecond_started() {
+    let go = br#"{"name":"svc","id":"X","version":"0.1.0","metadata":null,
+        "type":"io.nats.micro.v1.stats_response","started":"2024-05-01T10:00:00.123456789Z",
+        "endpoints":[{"name":"e","subject":"s","queue_group":"q","num_requests":3,
+        "num_errors":0,"last_error":"","processing_time":1000,"average_processing_time":333}]}"#;
+    let stats = read_stats(go).unwrap();
+    assert_eq!(stats.started, "2024-05-01T10:00:00.123456789Z");
+    assert!(stats.metadata.is_empty());
+    assert_eq!(stats.endpoints[0].num_requests, 3);
+    assert_eq!(stats.endpoints[0].data, None);
+    let info = br#"{"name":"svc","id":"X","version":"0.1.0","metadata":{},"type":"io.nats.micro.v1.info_response",
+        "description":"","endpoints":[{"name":"e","subject":"s","queue_group":"q","metadata":null}]}"#;
+    assert_eq!(read_info(info).unwrap().endpoints[0].subject, "s");
+}
+
+#[test]
+fn the_readers_skip_unknown_members_and_non_string_metadata_and_truncate_odd_numbers() {
+    let odd = br#"{"future":{"deep":[[[{"x":1}]]]},"name":"svc","id":"X",
+        "metadata":{"ok":"yes","n":1,"o":{"a":[]}},"description":null,
+        "endpoints":[{"name":"e","num_requests":12.9,"processing_time":1.5e3,
+        "average_processing_time":-4,"num_errors":7e-1,"extra":true,"data":[1,{"a":null}]}]}"#;
+    let stats = read_stats(odd).unwrap();
+    assert_eq!(stats.metadata, metadata(&[("ok", "yes")]));
+    assert_eq!(stats.version, "");
+    let e = &stats.endpoints[0];
+    assert_eq!(
+        (
+            e.num_requests,
+            e.processing_time,
+            e.average_processing_time,
+            e.num_errors
+        ),
+        (12, 1500, 0, 0)
+    );
+    assert_eq!(e.data.as_deref(), Some(r#"[1,{"a":null}]"#));
+    assert_eq!(read_info(odd).unwrap().description, "");
+    assert!(read_ping(br#"{"name":"a","id":"b","x":1e999}"#).is_ok());
+}
+
+#[test]
+fn a_reply_without_name_or_id_or_of_another_type_is_refused() {
+    assert!(read_ping(br#"{"id":"X"}"#).is_err());
+    assert!(read_ping(br#"{"name":"X"}"#).is_err());
+    let err =
+        read_ping(br#"{"name":"a","id":"b","type":"io.nats.micro.v1.info_response"}"#).unwrap_err();
+    assert!(err.to_string().contains("info_response"), "{err}");
+    assert!(
+        read_info(br#"{"name":"a","id":"b","type":"io.nats.micro.v1.ping_response"}"#).is_err()
+    );
+    assert!(read_ping(br#"{"name":"a","id":"b"} x"#).is_err());
+    assert!(read_ping(br#"{"name":1,"id":"b"}"#).is_err());
+}
+
+#[test]
+fn nothing_a_peer_sends_makes_a_reader_panic() {
+    let mut docs: Vec<Vec<u8>> = Vec::new();
+    let mut out = Vec::new();
+    write_stats(&sample_stats(), &mut out);
+    let mut info = Vec::new();
+    write_info(&sample_info(), &mut info);
+    for doc in [out, info] {
+        // Every prefix, and every byte replaced by a few troublemakers.
+        for end in 0..doc.len() {
+            docs.push(doc[..end].to_vec());
+        }
+        for i in 0..doc.len() {
+            for b in [b'"', b'\\', b'{', b'[', b'-', b'e', 0xff, 0] {
+                let mut d = doc.clone();
+                d[i] = b;
+                docs.push(d);
+            }
+        }
+    }
+    docs.push(vec![b'['; 100_000]);
+    docs.push([b"{\"name\":".as_slice(), &[b'['; 100_000]].concat());
+    for doc in &docs {
+        let _ = read_ping(doc);
+        let _ = read_info(doc);
+        let _ = read_stats(doc);
+    }
+}
+
+#[test]
+fn started_is_rfc3339_utc_with_milliseconds_on_known_dates() {
+    let s = 1_000_000_000u64;
+    assert_eq!(rfc3339(0), "1970-01-01T00:00:00.000Z");
+    assert_eq!(rfc3339(951_782_400 * s), "2000-02-29T00:00:00.000Z");
+    assert_eq!(rfc3339(1_709_164_800 * s), "2024-02-29T00:00:00.000Z");
+    assert_eq!(
+        rfc3339(4_102_444_799 * s + 999_999_999),
+        "2099-12-31T23:59:59.999Z"
+    );
+    assert_eq!(
+        rfc3339(1_234_567_890 * s + 5_000_000),
+        "2009-02-13T23:31:30.005Z"
+    );
+    assert_eq!(rfc3339(u64::MAX), "2554-07-21T23:34:33.709Z");
+}
+
+#[test]
+fn started_agrees_with_a_day_by_day_calendar_from_1970_to_2554() {
+    let (mut year, mut month, mut day) = (1970u64, 1u64, 1u64);
+    let leap = |y: u64| (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    for days in 0..213_000u64 {
+        let expected = format!("{year:04}-{month:02}-{day:02}T00:00:00.000Z");
+        assert_eq!(
+            rfc3339(days * 86_400 * 1_000_000_000),
+            expected,
+            "day {days}"
+        );
+        let length = match month {
+            2 if leap(year) => 29,
+            2 => 28,
+            4 | 6 | 9 | 11 => 30,
+            _ => 31,
+        };
+        day += 1;
+        if day > length {
+            day = 1;
+            month += 1;
+            if month > 12 {
+                month = 1;
+                year += 1;
+            }
+        }
+    }
+}
+
+#[test]
+fn an_endpoint_counts_requests_errors_and_time_and_resets_to_zero() {
+    let mut e = EndpointStats::new("hello", "greet.*", "workers");
+    assert_eq!(e.average_processing_time, 0);
+    e.record(Duration::from_nanos(10), None);
+    e.record(Duration::from_nanos(11), None);
+    e.record(
+        Duration::from_nanos(12),
+        Some(&ServiceError::new(503, "busy")),
+    );
+    assert_eq!(
+        (
+            e.num_requests,
+            e.num_errors,
+            e.processing_time,
+            e.average_processing_time
+        ),
+        (3, 1, 33, 11)
+    );
+    assert_eq!(e.last_error, "503:busy");
+    e.record(Duration::from_nanos(2), None);
+    assert_eq!(e.average_processing_time, 8, "35 / 4, truncated");
+    assert_eq!(e.last_error, "503:busy", "kept until the next error");
+    e.reset();
+    assert_eq!(e, EndpointStats::new("hello", "greet.*", "workers"));
+}
+
+#[test]
+fn an_error_reply_carries_the_two_service_error_headers() {
+    let headers = ServiceError::new(404, "no such\r\nuser").headers();
+    assert_eq!(headers.get("Nats-Service-Error"), Some("no such  user"));
+    assert_eq!(headers.get("Nats-Service-Error-Code"), Some("404"));
+    assert_eq!(headers.len(), 2);
+    assert_eq!(ServiceError::new(500, "x").to_string(), "500:x");
+}

@@ -1,0 +1,109 @@
+//! [`ServiceBuilder`]: a service's name, version, description, metadata and queue group,
+//! checked and started.
+
+use nats_core::proto::Nuid;
+use nats_core::service::{validate, Metadata, DEFAULT_QUEUE_GROUP};
+use nats_core::Random;
+
+use super::instance::Service;
+use super::Error;
+use crate::Client;
+
+impl Client {
+    /// A service on this connection (ADR-32): set `.name(..)` and `.version(..)` (and
+    /// optionally the rest), then `.start().await` it.
+    pub fn service_builder(&self) -> ServiceBuilder {
+        ServiceBuilder {
+            client: self.clone(),
+            name: None,
+            version: None,
+            description: String::new(),
+            metadata: Metadata::new(),
+            queue_group: Some(DEFAULT_QUEUE_GROUP.to_owned()),
+        }
+    }
+}
+
+/// A service being configured; from [`Client::service_builder`].
+#[must_use = "a service does nothing until it is started"]
+pub struct ServiceBuilder {
+    client: Client,
+    name: Option<String>,
+    version: Option<String>,
+    description: String,
+    metadata: Metadata,
+    queue_group: Option<String>,
+}
+
+impl ServiceBuilder {
+    /// The service's name, its kind: shared by every instance of it; `A-Z a-z 0-9 - _` only.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Its version, SemVer (`1.0.0`).
+    pub fn version(mut self, version: impl Into<String>) -> Self {
+        self.version = Some(version.into());
+        self
+    }
+
+    /// What it is for, for people who discover it.
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        self.description = description.into();
+        self
+    }
+
+    /// Free-form metadata about this instance (a `HashMap<String, String>` or any pairs);
+    /// fixed once started.
+    pub fn metadata<K: Into<String>, V: Into<String>>(
+        mut self,
+        metadata: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
+        self.metadata = metadata
+            .into_iter()
+            .map(|(k, v)| (k.into(), v.into()))
+            .collect();
+        self
+    }
+
+    /// The queue group its endpoints subscribe in unless a group or endpoint says otherwise
+    /// (default [`DEFAULT_QUEUE_GROUP`], `q`).
+    pub fn queue_group(mut self, queue_group: impl Into<String>) -> Self {
+        self.queue_group = Some(queue_group.into());
+        self
+    }
+
+    /// Its endpoints subscribe without a queue group (unless a group or endpoint sets one):
+    /// every instance then gets every request.
+    pub fn no_queue_group(mut self) -> Self {
+        self.queue_group = None;
+        self
+    }
+
+    /// Checks the configuration (name, version, queue group as ADR-32 says), gives the
+    /// service its id (a NUID) and subscribes to its nine discovery subjects. Nothing is sent
+    /// if a check fails.
+    pub async fn start(self) -> Result<Service, Error> {
+        let name = self.name.ok_or(Error::Missing("name"))?;
+        let version = self.version.ok_or(Error::Missing("version"))?;
+        validate::name(&name)?;
+        validate::version(&version)?;
+        if let Some(queue) = &self.queue_group {
+            validate::queue_group(queue)?;
+        }
+        let id = Nuid::new(Random::from_seed(crate::platform::random_seed())).next();
+        Service::start(
+            self.client,
+            super::instance::Config {
+                name,
+                id,
+                version,
+                description: self.description,
+                metadata: self.metadata,
+                queue_group: self.queue_group,
+            },
+        )
+        .await
+    }
+}

@@ -1,0 +1,447 @@
+//! NATS services (ADR-32) in real headless Chromium against a real nats-server: our service
+//! answers discovery on every subject form with the protocol's JSON, counts its requests,
+//! errors and time, resets them, replies with the service-error headers, leaves discovery when
+//! stopped, and shares requests with another instance in its queue group.
+
+#![cfg(target_arch = "wasm32")]
+
+mod web;
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use futures::StreamExt;
+use nats_web::client::RequestErrorKind;
+use nats_web::nats_core::service::{read_info, read_ping, read_stats};
+use nats_web::service::{Discovery, Endpoint, Service, ServiceError};
+use nats_web::{connect, Client, ConnectOptions};
+use wasm_bindgen_futures::spawn_local;
+use wasm_bindgen_test::*;
+use web::{within_patience, WS_URL};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+async fn client() -> Client {
+    connect(ConnectOptions::new().servers([WS_URL]))
+        .await
+        .expect("connect to the test server")
+}
+
+/// A service name no other test (or run) uses: discovery by name sees only this test's.
+fn unique_name(client: &Client, stem: &str) -> String {
+    let inbox = client.new_inbox();
+    let nuid = inbox.rsplit('.').next().unwrap_or_default();
+    format!("{stem}-{nuid}")
+}
+
+async fn start(client: &Client, name: &str) -> Service {
+    client
+        .service_builder()
+        .name(name)
+        .version("1.2.3-rc.1+b5")
+        .description("greets")
+        .metadata(HashMap::from([("zone".to_string(), "browser".to_string())]))
+        .start()
+        .await
+        .expect("the service starts")
+}
+
+/// Answers every request on `endpoint`: `hello, <last token>` from `who`, or error 400 for
+/// the token `bad`.
+fn serve(mut endpoint: Endpoint, who: &'static str) {
+    spawn_local(async move {
+        while let Some(request) = endpoint.next().await {
+            let token = request
+                .subject()
+                .rsplit('.')
+                .next()
+                .unwrap_or_default()
+                .to_owned();
+            let reply = if token == "bad" {
+                Err(ServiceError::new(400, "bad name"))
+            } else {
+                Ok(format!("hello, {token} from {who}").into_bytes())
+            };
+            let _ = request.respond(reply).await;
+        }
+    });
+}
+
+async fn request(client: &Client, subject: &str) -> nats_web::Message {
+    client
+        .request(subject, "")
+        .timeout(Duration::from_secs(5))
+        .await
+        .expect("a reply")
+}
+
+#[wasm_bindgen_test]
+async fn our_service_answers_ping_info_and_stats_bare_by_name_and_by_id_from_the_same_page() {
+    let client = client().await;
+    let name = unique_name(&client, "greet");
+    let service = start(&client, &name).await;
+    let id = service.id();
+    assert_eq!(id.len(), 22, "a NUID");
+    serve(service.endpoint("hello", "greet.*").await.unwrap(), "a");
+
+    for subject in [
+        format!("$SRV.PING.{name}"),
+        format!("$SRV.PING.{name}.{id}"),
+    ] {
+        let reply = request(&client, &subject).await;
+        let text = String::from_utf8(reply.payload.clone()).unwrap();
+        assert!(
+            text.contains(r#""type":"io.nats.micro.v1.ping_response""#),
+            "{text}"
+        );
+        let ping = read_ping(&reply.payload).unwrap();
+        assert_eq!(
+            (ping.name.as_str(), ping.id.as_str()),
+            (name.as_str(), id.as_str())
+        );
+        assert_eq!(ping.version, "1.2.3-rc.1+b5");
+        assert_eq!(
+            ping.metadata.get("zone").map(String::as_str),
+            Some("browser")
+        );
+    }
+    for subject in [
+        format!("$SRV.INFO.{name}"),
+        format!("$SRV.INFO.{name}.{id}"),
+    ] {
+        let info = read_info(&request(&client, &subject).await.payload).unwrap();
+        assert_eq!(info, service.info());
+        assert_eq!(info.description, "greets");
+        assert_eq!(info.endpoints.len(), 1);
+        let endpoint = &info.endpoints[0];
+        assert_eq!(
+            (
+                endpoint.name.as_str(),
+                endpoint.subject.as_str(),
+                endpoint.queue_group.as_str()
+            ),
+            ("hello", "greet.*", "q")
+        );
+    }
+    for subject in [
+        format!("$SRV.STATS.{name}"),
+        format!("$SRV.STATS.{name}.{id}"),
+    ] {
+        let reply = request(&client, &subject).await;
+        let text = String::from_utf8(reply.payload.clone()).unwrap();
+        assert!(
+            text.contains(r#""type":"io.nats.micro.v1.stats_response""#),
+            "{text}"
+        );
+        let stats = read_stats(&reply.payload).unwrap();
+        assert_eq!(stats.id, id);
+        assert_eq!(
+            stats.started.len(),
+            "2026-12-01T13:43:19.123Z".len(),
+            "{}",
+            stats.started
+        );
+        assert!(stats.started.ends_with('Z'));
+        assert_eq!(stats.endpoints[0].subject, "greet.*");
+    }
+    // The bare subjects reach every service on the server; ours is among them.
+    let discovery = Discovery::new(&client);
+    let pings = discovery.ping(None).await.unwrap();
+    assert!(pings.iter().any(|p| p.id == id), "{pings:?}");
+    let infos = discovery.info(None).await.unwrap();
+    assert!(infos.iter().any(|i| i.id == id && i.endpoints.len() == 1));
+    let stats = discovery.stats(None).await.unwrap();
+    assert!(stats.iter().any(|s| s.id == id));
+    service.stop().await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn stats_count_requests_errors_and_processing_time_and_reset_zeroes_them() {
+    let client = client().await;
+    let name = unique_name(&client, "count");
+    let service = start(&client, &name).await;
+    let subject_root = format!("{name}.hello");
+    serve(
+        service
+            .endpoint("hello", format!("{subject_root}.*"))
+            .await
+            .unwrap(),
+        "a",
+    );
+    for token in ["joe", "sue", "bad"] {
+        request(&client, &format!("{subject_root}.{token}")).await;
+    }
+    let discovery = Discovery::new(&client);
+    let stats = discovery.stats(Some(&name)).await.unwrap();
+    assert_eq!(stats.len(), 1);
+    let e = &stats[0].endpoints[0];
+    assert_eq!((e.num_requests, e.num_errors), (3, 1));
+    assert_eq!(e.last_error, "400:bad name");
+    assert_eq!(e.average_processing_time, e.processing_time / 3);
+    assert_eq!(stats[0].endpoints, service.stats().endpoints);
+
+    let started_before = service.stats().started;
+    service.reset();
+    let stats = discovery.stats(Some(&name)).await.unwrap();
+    let e = &stats[0].endpoints[0];
+    assert_eq!(
+        (
+            e.num_requests,
+            e.num_errors,
+            e.last_error.as_str(),
+            e.processing_time
+        ),
+        (0, 0, "", 0)
+    );
+    assert_eq!((e.name.as_str(), e.queue_group.as_str()), ("hello", "q"));
+    assert!(stats[0].started >= started_before);
+    request(&client, &format!("{subject_root}.again")).await;
+    assert_eq!(service.stats().endpoints[0].num_requests, 1);
+    service.stop().await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn an_error_reply_carries_the_service_error_headers_to_a_plain_requester() {
+    let client = client().await;
+    let name = unique_name(&client, "errors");
+    let service = start(&client, &name).await;
+    serve(
+        service
+            .endpoint("hello", format!("{name}.*"))
+            .await
+            .unwrap(),
+        "a",
+    );
+    let reply = request(&client, &format!("{name}.bad")).await;
+    let headers = reply.headers.as_ref().expect("an error reply has headers");
+    assert_eq!(headers.get("Nats-Service-Error"), Some("bad name"));
+    assert_eq!(headers.get("Nats-Service-Error-Code"), Some("400"));
+    assert!(reply.payload.is_empty());
+    assert_eq!(reply.status(), None, "a service error is not a status line");
+    let ok = request(&client, &format!("{name}.joe")).await;
+    assert!(ok.headers.is_none());
+    assert_eq!(ok.payload, b"hello, joe from a");
+    service.stop().await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_stopped_service_is_gone_from_discovery_and_its_endpoint_ends() {
+    let client = client().await;
+    let name = unique_name(&client, "stop");
+    let service = start(&client, &name).await;
+    let mut endpoint = service
+        .endpoint("hello", format!("{name}.*"))
+        .await
+        .unwrap();
+    let discovery = Discovery::new(&client);
+    assert_eq!(discovery.ping(Some(&name)).await.unwrap().len(), 1);
+
+    service.stop().await.unwrap();
+    assert!(service.stopped());
+    assert_eq!(
+        within_patience(endpoint.next()).await.map(|r| r.is_none()),
+        Some(true)
+    );
+    assert!(discovery.ping(Some(&name)).await.unwrap().is_empty());
+    assert!(discovery.info(Some(&name)).await.unwrap().is_empty());
+    let gone = client
+        .request(format!("$SRV.PING.{name}.{}", service.id()), "")
+        .timeout(Duration::from_secs(5))
+        .await
+        .unwrap_err();
+    assert_eq!(gone.kind(), RequestErrorKind::NoResponders);
+    let endpoint_gone = client.request(format!("{name}.joe"), "").await.unwrap_err();
+    assert_eq!(endpoint_gone.kind(), RequestErrorKind::NoResponders);
+    assert!(matches!(
+        service.endpoint("late", "late").await,
+        Err(nats_web::service::Error::Stopped)
+    ));
+}
+
+#[wasm_bindgen_test]
+async fn two_services_in_the_same_queue_group_share_requests() {
+    let (a, b) = (client().await, client().await);
+    let name = unique_name(&a, "shared");
+    let (service_a, service_b) = (start(&a, &name).await, start(&b, &name).await);
+    serve(
+        service_a
+            .endpoint("hello", format!("{name}.*"))
+            .await
+            .unwrap(),
+        "a",
+    );
+    serve(
+        service_b
+            .endpoint("hello", format!("{name}.*"))
+            .await
+            .unwrap(),
+        "b",
+    );
+    b.flush().await.unwrap();
+    let pings = Discovery::new(&a).ping(Some(&name)).await.unwrap();
+    assert_eq!(pings.len(), 2, "two instances of {name}");
+
+    let mut from = HashMap::<String, u32>::new();
+    for i in 0..40 {
+        let reply = request(&a, &format!("{name}.n{i}")).await;
+        let text = String::from_utf8(reply.payload).unwrap();
+        *from
+            .entry(text.rsplit(' ').next().unwrap().to_owned())
+            .or_default() += 1;
+    }
+    assert_eq!(from.values().sum::<u32>(), 40);
+    assert!(
+        from.get("a").is_some_and(|n| *n > 0) && from.get("b").is_some_and(|n| *n > 0),
+        "{from:?}"
+    );
+    // Each request went to one of them: the counts add up.
+    let stats = Discovery::new(&a).stats(Some(&name)).await.unwrap();
+    let handled: u64 = stats.iter().map(|s| s.endpoints[0].num_requests).sum();
+    assert_eq!(handled, 40);
+    service_a.stop().await.unwrap();
+    service_b.stop().await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn endpoints_take_the_queue_group_of_the_service_group_or_endpoint_or_none() {
+    let client = client().await;
+    let name = unique_name(&client, "queues");
+    let service = client
+        .service_builder()
+        .name(&name)
+        .version("1.0.0")
+        .queue_group("svc-q")
+        .start()
+        .await
+        .unwrap();
+    let _plain = service
+        .endpoint("plain", format!("{name}.plain"))
+        .await
+        .unwrap();
+    let group = service.group(&name).queue_group("group-q");
+    let _grouped = group.endpoint("grouped", "grouped").await.unwrap();
+    let _own = group
+        .group("sub")
+        .endpoint_builder()
+        .name("own")
+        .queue_group("own-q")
+        .metadata([("k", "v")])
+        .add("own")
+        .await
+        .unwrap();
+    let _none = group
+        .endpoint_builder()
+        .name("none")
+        .no_queue_group()
+        .add("none")
+        .await
+        .unwrap();
+    let info = read_info(&request(&client, &format!("$SRV.INFO.{name}")).await.payload).unwrap();
+    let seen: Vec<(&str, &str, &str)> = info
+        .endpoints
+        .iter()
+        .map(|e| (e.name.as_str(), e.subject.as_str(), e.queue_group.as_str()))
+        .collect();
+    let (plain, grouped, own, none) = (
+        format!("{name}.plain"),
+        format!("{name}.grouped"),
+        format!("{name}.sub.own"),
+        format!("{name}.none"),
+    );
+    assert_eq!(
+        seen,
+        [
+            ("plain", plain.as_str(), "svc-q"),
+            ("grouped", grouped.as_str(), "group-q"),
+            ("own", own.as_str(), "own-q"),
+            ("none", none.as_str(), ""),
+        ]
+    );
+    assert_eq!(
+        info.endpoints[2].metadata.get("k").map(String::as_str),
+        Some("v")
+    );
+    service.stop().await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn instances_in_different_queue_groups_each_get_every_request() {
+    let (a, b) = (client().await, client().await);
+    let name = unique_name(&a, "fanout");
+    let mut services = Vec::new();
+    for (client, queue, who) in [(&a, "qa", "a"), (&b, "qb", "b")] {
+        let service = start(client, &name).await;
+        let endpoint = service
+            .endpoint_builder()
+            .name("hello")
+            .queue_group(queue)
+            .add(format!("{name}.*"))
+            .await
+            .unwrap();
+        serve(endpoint, who);
+        services.push(service);
+    }
+    b.flush().await.unwrap();
+    let mut replies = a
+        .request_many(format!("{name}.joe"), "")
+        .max_messages(2)
+        .max_wait(Duration::from_secs(5))
+        .await
+        .unwrap();
+    let mut who = Vec::new();
+    while let Some(reply) = replies.next().await {
+        who.push(String::from_utf8(reply.unwrap().payload).unwrap());
+    }
+    who.sort();
+    assert_eq!(who, ["hello, joe from a", "hello, joe from b"]);
+    for service in services {
+        service.stop().await.unwrap();
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_service_refuses_a_bad_name_version_endpoint_name_or_subject_before_sending() {
+    use nats_web::service::{ConfigError, Error};
+    let client = client().await;
+    let bad_name = client
+        .service_builder()
+        .name("a.b")
+        .version("1.0.0")
+        .start()
+        .await;
+    assert!(matches!(
+        bad_name,
+        Err(Error::Config(ConfigError::InvalidName(_)))
+    ));
+    let bad_version = client
+        .service_builder()
+        .name("ok")
+        .version("1.0")
+        .start()
+        .await;
+    assert!(matches!(
+        bad_version,
+        Err(Error::Config(ConfigError::InvalidVersion(_)))
+    ));
+    let missing = client.service_builder().name("ok").start().await;
+    assert!(matches!(missing, Err(Error::Missing("version"))));
+    let service = start(&client, &unique_name(&client, "refuse")).await;
+    assert!(matches!(
+        service.endpoint("a b", "x").await,
+        Err(Error::Config(ConfigError::InvalidEndpointName(_)))
+    ));
+    assert!(matches!(
+        service.endpoint("x", "a.>.b").await,
+        Err(Error::Config(ConfigError::InvalidSubject(_)))
+    ));
+    assert!(matches!(
+        service.group("a.>").endpoint("x", "x").await,
+        Err(Error::Config(ConfigError::InvalidSubject(_)))
+    ));
+    assert!(service.info().endpoints.is_empty());
+    service.stop().await.unwrap();
+}
+
+// The nats-py peer (scripts/micro_peer.py, the lead's): our service's discovery JSON read with
+// nats-py's own `nats.micro` types over TCP, and a nats-py service discovered from the page.
+// Its test goes here once the peer's subjects are known.
