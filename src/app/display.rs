@@ -67,6 +67,19 @@ pub fn millis(micros: u64) -> String {
     format!("{}.{} ms", tenths / 10, tenths % 10)
 }
 
+/// Nanoseconds (a service's processing time) as a person reads them: `850 ns`, `12.3 µs`,
+/// `4.5 ms`, `2.0 s`.
+pub fn nanos(ns: u64) -> String {
+    let tenths = |unit: u64| ns.saturating_add(unit / 20) / (unit / 10);
+    let (t, unit) = match ns {
+        0..=999 => return format!("{ns} ns"),
+        1_000..=999_949 => (tenths(1_000), "µs"),
+        999_950..=999_949_999 => (tenths(1_000_000), "ms"),
+        _ => (tenths(1_000_000_000), "s"),
+    };
+    format!("{}.{} {unit}", t / 10, t % 10)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,6 +140,18 @@ mod tests {
         assert_eq!(millis(0), "0.0 ms");
         assert_eq!(millis(1_250), "1.3 ms");
         assert_eq!(millis(u64::MAX), "18446744073709551.6 ms");
+    }
+
+    #[test]
+    fn processing_times_read_in_the_unit_that_fits() {
+        assert_eq!(nanos(0), "0 ns");
+        assert_eq!(nanos(850), "850 ns");
+        assert_eq!(nanos(12_340), "12.3 µs");
+        assert_eq!(nanos(999_949), "999.9 µs");
+        assert_eq!(nanos(999_950), "1.0 ms");
+        assert_eq!(nanos(4_500_000), "4.5 ms");
+        assert_eq!(nanos(2_000_000_000), "2.0 s");
+        assert!(nanos(u64::MAX).ends_with(" s"));
     }
 
     #[test]

@@ -6,6 +6,7 @@ mod example_panel;
 mod log_list;
 mod playground_panel;
 mod sequence_diagram;
+mod services_panel;
 mod status_line;
 mod trace_panel;
 
@@ -15,5 +16,6 @@ pub use example_panel::ExamplePanel;
 pub use log_list::LogList;
 pub use playground_panel::PlaygroundPanel;
 pub use sequence_diagram::SequenceDiagram;
+pub use services_panel::ServicesPanel;
 pub use status_line::StatusLine;
 pub use trace_panel::TracePanel;

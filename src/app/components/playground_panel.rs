@@ -1,4 +1,5 @@
-//! The playground: start and drain a responder, send requests for any name.
+//! The playground: start and stop the greet service, send requests for any name, one reply
+//! or all of them.
 
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -11,13 +12,13 @@ use crate::app::state::{AskAll, ConnStatus, LogLine};
 pub struct PlaygroundPanelProps {
     /// Status of the playground connection.
     pub status: ConnStatus,
-    /// Whether the responder is subscribed.
+    /// Whether the greet service runs.
     pub responder_running: bool,
     /// What happened so far.
     pub log: Vec<LogLine>,
-    /// Subscribes the responder.
+    /// Starts the greet service.
     pub on_start: Callback<()>,
-    /// Drains the responder.
+    /// Stops the greet service.
     pub on_drain: Callback<()>,
     /// Requests `greet.<name>`.
     pub on_request: Callback<String>,
@@ -53,18 +54,20 @@ pub fn playground_panel(props: &PlaygroundPanelProps) -> Html {
         <section aria-labelledby="playground-title">
             <h2 id="playground-title">{ "Playground" }</h2>
             <p>
-                { "A second connection that stays open. While its responder runs it answers any NATS client on the same server, e.g. " }
-                <code>{ "nats req greet.ann ''" }</code>
-                { "; the requester shows whatever any responder answers." }
+                { "A second connection that stays open. Its responder is a NATS service, " }<code>{ "greet" }</code>
+                { ": while it runs it answers any NATS client on the same server (" }
+                <code>{ "nats req greet.ann ''" }</code>{ "), and every NATS tool can discover and measure it (" }
+                <code>{ "nats micro ls" }</code>{ "). " }<em>{ "Send request" }</em>
+                { " takes the first reply of any responder; " }<em>{ "Ask all" }</em>{ " takes every reply." }
             </p>
             <StatusLine label="Playground connection" status={props.status.clone()} />
             <div class="controls">
                 <button type="button" onclick={props.on_start.reform(|_: MouseEvent| ())}
-                    disabled={!connected || props.responder_running}>{ "Start responder" }</button>
+                    disabled={!connected || props.responder_running}>{ "Start service" }</button>
                 <button type="button" onclick={props.on_drain.reform(|_: MouseEvent| ())}
-                    disabled={!props.responder_running}>{ "Drain responder" }</button>
+                    disabled={!props.responder_running}>{ "Stop service" }</button>
                 <span class="responder-state">
-                    { if props.responder_running { "responder: running on greet.*" } else { "responder: stopped" } }
+                    { if props.responder_running { "greet service: running on greet.* (queue group q)" } else { "greet service: stopped" } }
                 </span>
             </div>
             <form class="controls" onsubmit={on_submit}>

@@ -1,30 +1,32 @@
-//! The playground: a long-lived connection with a responder that can be started and drained,
-//! and a requester for any name. Any NATS client on the same server can talk to both.
+//! The playground: a long-lived connection with the greet service (the example's responder
+//! as an ADR-32 service) that can be started and stopped, and a requester for any name. Any
+//! NATS client on the same server can talk to both, and discover and measure the service.
 
 mod ask_all;
+mod greet;
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use futures::StreamExt;
 use wasm_bindgen_futures::spawn_local;
 use web_time::Instant;
 use yew::Callback;
 
 use super::display;
 use super::events;
-use super::example::{elapsed_ms, greeting_for, not_a_greeting, TIMEOUT};
+use super::example::{elapsed_ms, TIMEOUT};
 use super::state::{Action, Conn, ConnStatus, LogLine};
-use nats_web::client::{channel, connect_with_events, Client, SubscriberHandle};
+use nats_web::client::{channel, connect_with_events, Client};
 use nats_web::proto::{validate, Quoted};
+use nats_web::service::Service;
 use nats_web::ConnectOptions;
 
-/// The playground's connection and responder; cheap to clone, one per page.
+/// The playground's connection and greet service; cheap to clone, one per page.
 #[derive(Clone)]
 pub struct Playground {
     client: Rc<RefCell<Option<Client>>>,
-    responder: Rc<RefCell<Option<SubscriberHandle>>>,
+    service: Rc<RefCell<Option<Service>>>,
     /// Replies this page's responder sent and "Ask all" has not seen yet, by inbox subject:
     /// how a reply is known to be ours (a NATS message does not say who sent it).
     answered: Rc<RefCell<HashMap<String, usize>>>,
@@ -42,7 +44,7 @@ impl Playground {
     pub fn new(report: Callback<Action>) -> Self {
         Playground {
             client: Rc::default(),
-            responder: Rc::default(),
+            service: Rc::default(),
             answered: Rc::default(),
             report,
         }
@@ -76,9 +78,12 @@ impl Playground {
         }
     }
 
-    /// What the page's responder is called in the lists.
+    /// What the page's service is called in the lists: `greet service <id>`.
     fn responder_name(&self) -> String {
-        "responder".into()
+        match &*self.service.borrow() {
+            Some(service) => format!("greet service {}", service.id()),
+            None => "greet service".into(),
+        }
     }
 
     fn connected_client(&self) -> Option<Client> {
@@ -115,70 +120,6 @@ impl Playground {
                 ConnStatus::Error(e.to_string()),
             )),
         }
-    }
-
-    /// Subscribes a responder to `greet.*` that answers `hello, <name>`.
-    pub async fn start_responder(&self) {
-        let Some(client) = self.connected_client() else {
-            return;
-        };
-        if self.responder.borrow().is_some() {
-            self.log(LogLine::step("the responder is already running"));
-            return;
-        }
-        let mut subscriber = match client.subscribe("greet.*").await {
-            Ok(s) => s,
-            Err(e) => return self.log(LogLine::error(e.to_string())),
-        };
-        *self.responder.borrow_mut() = Some(subscriber.handle());
-        self.report.emit(Action::Responder(true));
-        self.log(LogLine::step("responder subscribed to greet.*"));
-        let this = self.clone();
-        let sid = subscriber.handle().sid();
-        spawn_local(async move {
-            while let Some(msg) = subscriber.next().await {
-                let Some(greeting) = greeting_for(&msg.subject) else {
-                    this.log(LogLine::error(not_a_greeting(&msg.subject)));
-                    continue;
-                };
-                this.note_answered(msg.reply.as_deref());
-                match msg.respond(&greeting).await {
-                    Ok(()) => this.log(LogLine::step(format!(
-                        "responder answered {} with {}",
-                        display::subject(&msg.subject),
-                        Quoted(&display::subject(&greeting))
-                    ))),
-                    Err(e) => this.log(LogLine::error(format!("responder could not answer: {e}"))),
-                }
-            }
-            this.responder_ended(sid);
-        });
-    }
-
-    /// The responder's stream ended without a drain from the page (the subscription or the
-    /// connection ended): the page must not go on saying it runs.
-    fn responder_ended(&self, sid: u64) {
-        let mut responder = self.responder.borrow_mut();
-        if responder.as_ref().is_some_and(|h| h.sid() == sid) {
-            *responder = None;
-            drop(responder);
-            self.report.emit(Action::Responder(false));
-            self.log(LogLine::error("responder stopped: its subscription ended"));
-        }
-    }
-
-    /// Drains the responder: requests already on their way are still answered.
-    pub async fn drain_responder(&self) {
-        let Some(handle) = self.responder.borrow_mut().take() else {
-            self.log(LogLine::step("no responder is running"));
-            return;
-        };
-        self.log(LogLine::step("draining the responder's subscription"));
-        match handle.drain().await {
-            Ok(()) => self.log(LogLine::step("responder drained")),
-            Err(e) => self.log(LogLine::error(format!("drain failed: {e}"))),
-        }
-        self.report.emit(Action::Responder(false));
     }
 
     /// Requests `greet.<name>` with the example's 0.5 s timeout. A name that is not one valid

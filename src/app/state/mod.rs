@@ -11,10 +11,12 @@ use nats_web::conn::{Direction, TraceLine};
 
 mod ask_all;
 mod log;
+mod services;
 mod status;
 
 pub use ask_all::{AskAll, AskReply, ASK_ALL_LIMIT};
 pub use log::{LogLine, Tone};
+pub use services::{rows as service_rows, ServiceRow, ServicesView, SERVICES_LIMIT};
 pub use status::ConnStatus;
 
 /// Trace lines kept for display; older ones are dropped (and counted).
@@ -87,6 +89,8 @@ pub struct PageState {
     pub diagram_conn: Conn,
     /// The latest "Ask all" and its replies.
     pub ask_all: Option<AskAll>,
+    /// The services discovered on the server.
+    pub services: ServicesView,
 }
 
 impl PageState {
@@ -104,6 +108,7 @@ impl PageState {
             trace_dropped: 0,
             diagram_conn: Conn::Example,
             ask_all: None,
+            services: ServicesView::default(),
         }
     }
 }
@@ -133,6 +138,8 @@ pub enum Action {
     AskAllReply(AskReply),
     /// The latest "Ask all" ended, and why; `true` if that is a failure.
     AskAllEnded(String, bool),
+    /// A refresh of the Services panel found these services, or failed.
+    Services(Result<Vec<ServiceRow>, String>),
 }
 
 impl PageState {
@@ -160,6 +167,16 @@ impl PageState {
             }
             Action::Responder(running) => self.responder_running = running,
             Action::ShowDiagram(conn) => self.diagram_conn = conn,
+            Action::Services(found) => {
+                self.services.refreshes += 1;
+                match found {
+                    Ok(rows) => {
+                        self.services.rows = rows;
+                        self.services.error = None;
+                    }
+                    Err(e) => self.services.error = Some(e),
+                }
+            }
             Action::AskAllSent(subject) => self.ask_all = Some(AskAll::new(subject)),
             Action::AskAllReply(reply) => {
                 if let Some(ask) = &mut self.ask_all {
