@@ -10,7 +10,7 @@ use crate::app::display;
 /// Width of the time axis.
 const AXIS: i64 = 80;
 /// Distance between two lanes.
-const LANE: i64 = 230;
+const LANE: i64 = 250;
 /// Height of the lane headers.
 const HEAD: i64 = 58;
 /// Height of one row (one arrow).
@@ -40,7 +40,7 @@ pub fn sequence_diagram(props: &SequenceDiagramProps) -> Html {
         html! {
             <g class={classes!("lane", (i == crate::app::diagram::SERVER).then_some("server"))}>
                 <text x={x.clone()} y="18" class="lane-label" text-anchor="middle">{ &lane.label }</text>
-                <text x={x.clone()} y="36" class="lane-note" text-anchor="middle">{ display::shorten(&lane.note, 34).into_owned() }</text>
+                <text x={x.clone()} y="36" class="lane-note" text-anchor="middle">{ &lane.note }</text>
                 <line x1={x.clone()} x2={x} y1="46" y2={height.to_string()} class="lifeline" />
             </g>
         }
@@ -70,11 +70,8 @@ fn arrow(row: usize, a: &Arrow) -> Html {
         tip - dir * 9,
         y + 5
     );
-    let (text_x, anchor) = if dir > 0 {
-        (x1 + 6, "start")
-    } else {
-        (x1 - 6, "end")
-    };
+    // Labels start at the arrow's left end, so that each stays between its two lanes.
+    let text_x = x1.min(x2) + 6;
     html! {
         <g class={classes!("arrow", a.style.class())}>
             <title>{ &a.title }</title>
@@ -83,7 +80,7 @@ fn arrow(row: usize, a: &Arrow) -> Html {
             </text>
             <line x1={x1.to_string()} x2={(tip - dir * 8).to_string()} y1={y.to_string()} y2={y.to_string()} />
             <polygon points={head} />
-            <text x={text_x.to_string()} y={(y - 6).to_string()} text-anchor={anchor}>
+            <text x={text_x.to_string()} y={(y - 6).to_string()} >
                 { &a.label }
                 if a.style == Style::NoResponders { { " ✕" } }
             </text>

@@ -19,7 +19,7 @@ mod tests;
 pub const MAX_ARROWS: usize = 48;
 
 /// Characters of a subject on an arrow.
-const LABEL_SUBJECT: usize = 26;
+const LABEL_SUBJECT: usize = 20;
 
 /// Index of the requester's lane.
 pub const REQUESTER: usize = 0;
@@ -192,9 +192,9 @@ struct Builder {
     /// Reply subjects of requests delivered to a lane: a publish to one is that lane's reply
     /// (`None`: a discovery request's, left out).
     reply_lanes: HashMap<String, Option<usize>>,
-    /// Replies this connection published, by subject, not yet seen delivered: an inbox
-    /// message beyond them came from another client.
-    published: HashMap<String, usize>,
+    /// Replies this connection published, by subject and size, not yet seen delivered: an
+    /// inbox message beyond them came from another client.
+    published: HashMap<(String, usize), usize>,
     others: Option<usize>,
 }
 
@@ -269,14 +269,14 @@ impl Builder {
                     .unwrap_or_default();
                 let from = if self.inboxes.contains(&sid) {
                     if let Some(lane) = self.diagram.lanes.get_mut(REQUESTER) {
-                        lane.note = format!("muxed inbox {}", display::subject(&op.subject));
+                        lane.note = format!("muxed inbox {}", short_subject(&op.subject));
                     }
                     self.lanes_of_sids.insert(sid, REQUESTER);
                     REQUESTER
                 } else {
                     let lane = self.lane(
                         format!("responder (sid {sid})"),
-                        format!("{}{queue}", display::subject(&op.subject)),
+                        format!("{}{queue}", short_subject(&op.subject)),
                     );
                     self.lanes_of_sids.insert(sid, lane);
                     lane
@@ -320,7 +320,8 @@ impl Builder {
             Some(None) => self.diagram.discovery += 1,
             Some(Some(lane)) => {
                 let lane = *lane;
-                *self.published.entry(op.subject.clone()).or_default() += 1;
+                let key = (op.subject.clone(), op.size);
+                *self.published.entry(key).or_default() += 1;
                 let label = format!("PUB {subject} (reply){size}");
                 self.arrow(lane, SERVER, at, label, title, Style::Reply);
             }
@@ -356,7 +357,8 @@ impl Builder {
                 };
                 return self.arrow(SERVER, REQUESTER, at, label, title, style);
             }
-            let ours = self.published.get_mut(&op.subject).filter(|n| **n > 0);
+            let key = (op.subject.clone(), op.size);
+            let ours = self.published.get_mut(&key).filter(|n| **n > 0);
             if let Some(n) = ours {
                 *n -= 1;
             } else {

@@ -47,7 +47,7 @@ impl Playground {
         while let Some(reply) = replies.next().await {
             match reply {
                 Ok(msg) => {
-                    let ours = self.take_answered(&msg.subject);
+                    let ours = self.take_answered(&msg.subject, &msg.payload);
                     self.report.emit(Action::AskAllReply(AskReply {
                         text: display::payload(&msg.payload),
                         responder: if ours {

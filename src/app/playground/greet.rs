@@ -76,7 +76,7 @@ impl Playground {
                 )));
                 continue;
             };
-            self.note_answered(request.message().reply.as_deref());
+            self.note_answered(request.message().reply.as_deref(), greeting.as_bytes());
             match request.respond(Ok(greeting.clone().into_bytes())).await {
                 Ok(()) => self.log(LogLine::step(format!(
                     "greet answered {} with {}",

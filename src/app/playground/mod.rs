@@ -22,14 +22,18 @@ use nats_web::proto::{validate, Quoted};
 use nats_web::service::Service;
 use nats_web::ConnectOptions;
 
+/// Replies sent by this page's service, by (inbox subject, payload), and how many.
+type Answered = HashMap<(String, Vec<u8>), usize>;
+
 /// The playground's connection and greet service; cheap to clone, one per page.
 #[derive(Clone)]
 pub struct Playground {
     client: Rc<RefCell<Option<Client>>>,
     service: Rc<RefCell<Option<Service>>>,
-    /// Replies this page's responder sent and "Ask all" has not seen yet, by inbox subject:
-    /// how a reply is known to be ours (a NATS message does not say who sent it).
-    answered: Rc<RefCell<HashMap<String, usize>>>,
+    /// Replies this page's responder sent and "Ask all" has not seen yet, by inbox subject
+    /// and payload: how a reply is known to be ours (a NATS message does not say who sent
+    /// it).
+    answered: Rc<RefCell<Answered>>,
     report: Callback<Action>,
 }
 
@@ -54,26 +58,30 @@ impl Playground {
         self.report.emit(Action::PlaygroundLog(line));
     }
 
-    /// Notes that this page's responder answered on `reply`.
-    fn note_answered(&self, reply: Option<&str>) {
+    /// Notes that this page's responder answered `payload` on `reply`.
+    fn note_answered(&self, reply: Option<&str>, payload: &[u8]) {
         let Some(reply) = reply else { return };
         let mut answered = self.answered.borrow_mut();
         // Bounded: entries of requests nobody here asked are dropped now and then.
         if answered.len() >= 1_000 {
             answered.clear();
         }
-        *answered.entry(reply.to_owned()).or_default() += 1;
+        *answered
+            .entry((reply.to_owned(), payload.to_vec()))
+            .or_default() += 1;
     }
 
-    /// Whether a reply on `subject` is one this page's responder sent (counted once).
-    fn take_answered(&self, subject: &str) -> bool {
+    /// Whether a reply of `payload` on `subject` is one this page's responder sent (counted
+    /// once).
+    fn take_answered(&self, subject: &str, payload: &[u8]) -> bool {
         let mut answered = self.answered.borrow_mut();
-        match answered.get_mut(subject) {
+        let key = (subject.to_owned(), payload.to_vec());
+        match answered.get_mut(&key) {
             Some(n) if *n > 1 => {
                 *n -= 1;
                 true
             }
-            Some(_) => answered.remove(subject).is_some(),
+            Some(_) => answered.remove(&key).is_some(),
             None => false,
         }
     }
