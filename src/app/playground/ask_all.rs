@@ -11,7 +11,9 @@ use crate::app::display;
 use crate::app::example::elapsed_ms;
 use crate::app::state::{Action, AskReply, LogLine};
 use nats_web::client::ResponsesEnd;
+use nats_web::proto::HeaderMap;
 use nats_web::proto::{validate, Quoted};
+use nats_web::service::{NATS_SERVICE_ERROR, NATS_SERVICE_ERROR_CODE};
 
 /// How long "Ask all" waits in all (the discovery default of ADR-32).
 pub const ASK_ALL_WAIT: Duration = Duration::from_secs(1);
@@ -49,7 +51,7 @@ impl Playground {
                 Ok(msg) => {
                     let ours = self.take_answered(&msg.subject, &msg.payload);
                     self.report.emit(Action::AskAllReply(AskReply {
-                        text: display::payload(&msg.payload),
+                        text: reply_text(msg.headers.as_ref(), &msg.payload),
                         responder: if ours {
                             format!("this page's {}", self.responder_name())
                         } else {
@@ -79,5 +81,36 @@ impl Playground {
         };
         let failed = replies.end().and_then(ResponsesEnd::failure).is_some();
         self.report.emit(Action::AskAllEnded(why, failed));
+    }
+}
+
+/// A reply as the list shows it: its payload, or for a service's error reply (ADR-32: the
+/// `Nats-Service-Error-Code` and `Nats-Service-Error` headers) the error; shortened either way.
+fn reply_text(headers: Option<&HeaderMap>, payload: &[u8]) -> String {
+    let header = |name| headers.and_then(|h| h.get(name));
+    match header(NATS_SERVICE_ERROR_CODE) {
+        Some(code) => format!(
+            "service error {}: {}",
+            display::subject(code),
+            display::subject(header(NATS_SERVICE_ERROR).unwrap_or_default())
+        ),
+        None => display::payload(payload),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reply_shows_its_payload_or_a_services_error_each_shortened() {
+        assert_eq!(reply_text(None, b"hello, ann"), "hello, ann");
+        let mut h = HeaderMap::new();
+        h.insert(NATS_SERVICE_ERROR_CODE, "400").unwrap();
+        h.insert(NATS_SERVICE_ERROR, "x".repeat(500)).unwrap();
+        let shown = reply_text(Some(&h), b"");
+        assert!(shown.starts_with("service error 400: xxx"), "{shown}");
+        assert!(shown.ends_with("… (500 B)"), "{shown}");
+        assert!(shown.len() < 120, "{shown}");
     }
 }
