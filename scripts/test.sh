@@ -123,6 +123,14 @@ start_browser_test_server() {
     export NATS_TCP_AS_WS_URL="ws://127.0.0.1:$tcp"
     echo "nats-server: nats://127.0.0.1:$tcp, $NATS_WS_URL (nothing listens on $NATS_CLOSED_WS_URL)"
 
+    # A nats-py peer on that server (tests/browser_service.rs): a nats.micro service of its own
+    # and `micro.check`, which reads our service's discovery answers with nats.micro's types.
+    "$PYTHON" scripts/micro_peer.py --nats "nats://127.0.0.1:$tcp" >"$dir/micro_peer.out" \
+        2>"$dir/micro_peer.log" </dev/null &
+    SERVER_PIDS+=("$!")
+    wait_for_ready "$dir/micro_peer.out" scripts/micro_peer.py "$dir/micro_peer.log"
+    export NATS_MICRO_CHECK_SUBJECT=micro.check
+
     # Servers that require credentials (the values are test-only; tests/web/mod.rs has them).
     local utcp uws ttcp tws
     utcp="$(free_port)"

@@ -6,6 +6,7 @@
 
 mod web;
 
+use std::future::IntoFuture;
 use std::time::Duration;
 
 use futures::StreamExt;
@@ -277,4 +278,28 @@ async fn a_close_ends_it_with_one_closed_error_after_the_replies_so_far() {
     assert_eq!(err.kind(), RequestErrorKind::Closed);
     assert!(responses.next().await.is_none(), "then the end");
     assert_eq!(responses.end(), Some(ResponsesEnd::Closed));
+}
+
+#[wasm_bindgen_test]
+async fn a_single_request_dropped_before_its_reply_is_cancelled_and_a_drain_does_not_wait_for_it() {
+    let subject = unique("dropped-single");
+    // Subscribed, never answers: the request would wait its whole 60 s timeout.
+    let silent = client().await;
+    let _sub = silent.subscribe(subject.as_str()).await.unwrap();
+    silent.flush().await.unwrap();
+    let client = client().await;
+    let request = client
+        .request(subject.as_str(), "anyone?")
+        .timeout(LONG)
+        .into_future();
+    let gave_up = futures::future::select(request, Box::pin(sleep(Duration::from_millis(200))));
+    assert!(
+        matches!(gave_up.await, futures::future::Either::Right(_)),
+        "nobody answers"
+    );
+    // The request's future is gone: the connection holds nothing for it.
+    within_patience(client.drain())
+        .await
+        .expect("the drain waits for no dropped request")
+        .unwrap();
 }

@@ -100,10 +100,7 @@ async fn our_service_answers_ping_info_and_stats_bare_by_name_and_by_id_from_the
             (name.as_str(), id.as_str())
         );
         assert_eq!(ping.version, "1.2.3-rc.1+b5");
-        assert_eq!(
-            ping.metadata.get("zone").map(String::as_str),
-            Some("browser")
-        );
+        assert_eq!(ping.metadata.get("zone"), Some("browser"));
     }
     for subject in [
         format!("$SRV.INFO.{name}"),
@@ -357,10 +354,7 @@ async fn endpoints_take_the_queue_group_of_the_service_group_or_endpoint_or_none
             ("none", none.as_str(), ""),
         ]
     );
-    assert_eq!(
-        info.endpoints[2].metadata.get("k").map(String::as_str),
-        Some("v")
-    );
+    assert_eq!(info.endpoints[2].metadata.get("k"), Some("v"));
     service.stop().await.unwrap();
 }
 
@@ -442,6 +436,133 @@ async fn a_service_refuses_a_bad_name_version_endpoint_name_or_subject_before_se
     service.stop().await.unwrap();
 }
 
-// The nats-py peer (scripts/micro_peer.py, the lead's): our service's discovery JSON read with
-// nats-py's own `nats.micro` types over TCP, and a nats-py service discovered from the page.
-// Its test goes here once the peer's subjects are known.
+#[wasm_bindgen_test]
+async fn the_stats_handler_s_json_is_each_endpoint_s_data_and_not_json_is_null() {
+    let client = client().await;
+    let name = unique_name(&client, "data");
+    let service = client
+        .service_builder()
+        .name(&name)
+        .version("1.0.0")
+        .stats_handler(|e| match e.name.as_str() {
+            "good" => format!(r#"{{"seen":{}}}"#, e.num_requests),
+            _ => "not json".to_owned(),
+        })
+        .start()
+        .await
+        .unwrap();
+    serve(
+        service
+            .endpoint("good", format!("{name}.good.*"))
+            .await
+            .unwrap(),
+        "a",
+    );
+    let _bad = service
+        .endpoint("bad", format!("{name}.bad"))
+        .await
+        .unwrap();
+    request(&client, &format!("{name}.good.joe")).await;
+    let stats = read_stats(
+        &request(&client, &format!("$SRV.STATS.{name}"))
+            .await
+            .payload,
+    )
+    .unwrap();
+    assert_eq!(stats.endpoints[0].data.as_deref(), Some(r#"{"seen":1}"#));
+    assert_eq!(
+        stats.endpoints[1].data, None,
+        "not one JSON value: sent as null"
+    );
+    service.stop().await.unwrap();
+}
+
+/// `scripts/micro_peer.py`'s subject: it reads the discovery answers of the service named in
+/// the payload with nats-py's `nats.micro` types and answers `ok ...` or `error ...`.
+const MICRO_CHECK_SUBJECT: &str = match option_env!("NATS_MICRO_CHECK_SUBJECT") {
+    Some(subject) => subject,
+    None => "micro.check",
+};
+
+#[wasm_bindgen_test]
+async fn nats_py_reads_our_discovery_answers_with_its_own_nats_micro_types() {
+    let client = client().await;
+    let name = unique_name(&client, "checked");
+    let service = start(&client, &name).await;
+    serve(
+        service
+            .endpoint("hello", format!("{name}.*"))
+            .await
+            .unwrap(),
+        "a",
+    );
+    let _errors = service
+        .endpoint_builder()
+        .name("other")
+        .metadata([("kind", "second")])
+        .no_queue_group()
+        .add(format!("{name}.other.>"))
+        .await
+        .unwrap();
+    request(&client, &format!("{name}.joe")).await;
+    request(&client, &format!("{name}.bad")).await;
+    client.flush().await.unwrap();
+    // The peer asks each verb bare, by name and by id, waiting half a second for each.
+    let verdict = client
+        .request(MICRO_CHECK_SUBJECT, name.clone())
+        .timeout(Duration::from_secs(30))
+        .await
+        .expect("scripts/micro_peer.py answers");
+    let verdict = String::from_utf8(verdict.payload).unwrap();
+    assert!(verdict.starts_with("ok "), "nats-py: {verdict}");
+    assert!(verdict.contains(&service.id()), "{verdict}");
+    service.stop().await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn the_page_discovers_a_nats_py_service_and_reads_its_info_and_stats() {
+    let client = client().await;
+    let discovery = Discovery::new(&client);
+    let infos = discovery.info(Some("py-echo")).await.unwrap();
+    let info = infos
+        .first()
+        .expect("scripts/micro_peer.py's service answers");
+    assert_eq!(info.version, "0.1.0");
+    assert_eq!(info.metadata.get("language"), Some("python"));
+    let endpoints: Vec<(&str, &str, &str)> = info
+        .endpoints
+        .iter()
+        .map(|e| (e.name.as_str(), e.subject.as_str(), e.queue_group.as_str()))
+        .collect();
+    assert_eq!(
+        endpoints,
+        [("echo", "py.echo", "q"), ("fail", "py.fail", "q")]
+    );
+    assert!(discovery
+        .ping(None)
+        .await
+        .unwrap()
+        .iter()
+        .any(|p| p.id == info.id));
+
+    let echo = request(&client, "py.echo").await;
+    assert!(echo.payload.is_empty() && echo.headers.is_none());
+    let echoed = client.request("py.echo", "from the page").await.unwrap();
+    assert_eq!(echoed.payload, b"from the page");
+    let failed = request(&client, "py.fail").await;
+    let headers = failed.headers.expect("a nats-py error reply has headers");
+    assert_eq!(headers.get("Nats-Service-Error"), Some("always fails"));
+    assert_eq!(headers.get("Nats-Service-Error-Code"), Some("500"));
+
+    let stats = discovery.stats(Some("py-echo")).await.unwrap();
+    let stats = stats.iter().find(|s| s.id == info.id).expect("its stats");
+    assert!(stats.started.ends_with('Z'), "{}", stats.started);
+    let (echo, fail) = (&stats.endpoints[0], &stats.endpoints[1]);
+    assert!(echo.num_requests >= 2, "{echo:?}");
+    // nats-py counts an error only when its handler raises, not for `respond_error`.
+    assert!(fail.num_requests >= 1, "{fail:?}");
+    assert!(
+        fail.processing_time >= fail.average_processing_time,
+        "{fail:?}"
+    );
+}

@@ -68,7 +68,7 @@ fn identity(w: &mut ObjectWriter<'_>, name: &str, id: &str, version: &str, metad
 fn metadata_member(w: &mut ObjectWriter<'_>, metadata: &Metadata) {
     w.name("metadata");
     let mut m = ObjectWriter::new(w.out);
-    for (key, value) in metadata {
+    for (key, value) in metadata.iter() {
         m.string(key, value);
     }
     m.end();
@@ -275,7 +275,7 @@ fn metadata(r: &mut Reader<'_>) -> Result<Metadata, ReadError> {
     let mut out = Metadata::new();
     object(r, &mut |r, key| {
         if r.peek() == Some(b'"') {
-            out.insert(key.to_owned(), r.string()?);
+            out.insert(key, r.string()?);
         } else {
             r.skip_value()?;
         }

@@ -17,6 +17,7 @@
 //! The browser runtime (subscriptions, the discovery task, `Discovery`) is `nats_web::service`.
 
 mod json;
+mod metadata;
 mod rfc3339_time;
 mod types;
 pub mod validate;

@@ -13,7 +13,7 @@ fn metadata(pairs: &[(&str, &str)]) -> Metadata {
     pairs
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
+        .collect::<Metadata>()
 }
 
 fn parsed(bytes: &[u8]) -> Value {
@@ -465,4 +465,13 @@ fn an_error_reply_carries_the_two_service_error_headers() {
     assert_eq!(headers.get("Nats-Service-Error-Code"), Some("404"));
     assert_eq!(headers.len(), 2);
     assert_eq!(ServiceError::new(500, "x").to_string(), "500:x");
+}
+
+#[test]
+fn metadata_keeps_one_value_per_key_in_key_order() {
+    let mut m: Metadata = [("b", "1"), ("a", "2"), ("b", "3")].into_iter().collect();
+    assert_eq!(m.iter().collect::<Vec<_>>(), [("a", "2"), ("b", "3")]);
+    assert_eq!(m.insert("a", "4"), Some("2".into()));
+    assert_eq!(m.insert("0", "5"), None);
+    assert_eq!((m.get("a"), m.get("zz"), m.len()), (Some("4"), None, 3));
 }

@@ -1,6 +1,5 @@
 //! The discovery responses of ADR-32 and the per-endpoint accounting behind `STATS`.
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::time::Duration;
 
@@ -8,9 +7,7 @@ use crate::proto::HeaderMap;
 
 use super::{NATS_SERVICE_ERROR, NATS_SERVICE_ERROR_CODE};
 
-/// Free-form metadata of a service or endpoint: written as a JSON object of strings, its keys
-/// in order (as nats.go writes a Go map).
-pub type Metadata = BTreeMap<String, String>;
+pub use super::metadata::Metadata;
 
 /// The reply to `$SRV.PING`: who the service is (`io.nats.micro.v1.ping_response`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -13,6 +13,7 @@ mod control;
 mod error;
 mod message;
 mod outbound;
+mod request;
 mod request_many;
 mod server_url;
 mod shared;
@@ -33,6 +34,7 @@ pub use error::{
 pub use message::Message;
 pub use nats_core::conn::State;
 pub use outbound::{MAX_FRAME_BYTES, SEND_HIGH_WATER_MARK};
+pub use request::Request;
 pub use request_many::{RequestMany, Responses, ResponsesEnd};
 pub use server_url::default_scheme;
 pub use subscriber::{PendingLimits, SubscribeOptions, Subscriber, SubscriberHandle};
@@ -298,7 +300,7 @@ impl Client {
         self.subscribe_inner(subject, options.queue.as_deref(), options.pending_limits)
     }
 
-    fn subscribe_inner(
+    pub(crate) fn subscribe_inner(
         &self,
         subject: &str,
         queue: Option<&str>,
@@ -388,13 +390,7 @@ impl Client {
     /// Without `.timeout(..)` it waits [`ConnectOptions::request_timeout`] (10 s unless set).
     pub fn request(&self, subject: impl Into<String>, payload: impl Into<Vec<u8>>) -> Request {
         let timeout = self.shared.borrow().request_timeout;
-        Request {
-            client: self.clone(),
-            subject: subject.into(),
-            payload: payload.into(),
-            headers: None,
-            timeout,
-        }
+        Request::new(self.clone(), subject.into(), payload.into(), timeout)
     }
 
     /// A flush: `.await` it to wait until the server has processed everything sent so far.
@@ -526,72 +522,6 @@ impl Flush {
 
 impl IntoFuture for Flush {
     type Output = Result<(), Error>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output>>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
-
-/// A request being prepared; `.await` it for the reply.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct Request {
-    client: Client,
-    subject: String,
-    payload: Vec<u8>,
-    headers: Option<HeaderMap>,
-    /// `None`: until the reply comes or the connection closes.
-    timeout: Option<Duration>,
-}
-
-impl Request {
-    /// How long to wait for the reply (default [`ConnectOptions::request_timeout`]).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
-        self
-    }
-
-    /// Headers to send with the request.
-    pub fn headers(mut self, headers: HeaderMap) -> Self {
-        self.headers = Some(headers);
-        self
-    }
-
-    async fn send(self) -> Result<Message, RequestError> {
-        let (tx, rx) = oneshot();
-        // No timeout: the longest wait the connection knows, about ten years.
-        let timeout = self.timeout.unwrap_or(conn::MAX_WAIT);
-        {
-            let mut state = self.client.shared.borrow_mut();
-            let size = self.subject.len()
-                + self.headers.as_ref().map_or(0, HeaderMap::encoded_len)
-                + self.payload.len();
-            if let Err(e) = state.check_send_room(size) {
-                return Err(RequestError::send_buffer_full(e.to_string()));
-            }
-            let sent = state.conn.request(
-                now(),
-                &self.subject,
-                self.headers.as_ref(),
-                &self.payload,
-                timeout,
-            );
-            let id = match sent {
-                Ok(id) => id,
-                Err(e) => return Err(RequestError::from_command(e)),
-            };
-            state.requests.insert(id, tx);
-            state.pump_soon();
-        }
-        let outcome = rx.await.unwrap_or(Err(conn::RequestFailure::Closed));
-        outcome
-            .map(|inner| Message::new(inner, self.client.clone()))
-            .map_err(|failure| RequestError::from_failure(failure, &self.subject, timeout))
-    }
-}
-
-impl IntoFuture for Request {
-    type Output = Result<Message, RequestError>;
     type IntoFuture = Pin<Box<dyn Future<Output = Self::Output>>>;
 
     fn into_future(self) -> Self::IntoFuture {

@@ -120,12 +120,7 @@ impl RequestMany {
     async fn send(self) -> Result<Responses, RequestError> {
         let (id, replies, pending, end) = {
             let mut state = self.client.shared.borrow_mut();
-            let size = self.subject.len()
-                + self.headers.as_ref().map_or(0, HeaderMap::encoded_len)
-                + self.payload.len();
-            if let Err(e) = state.check_send_room(size) {
-                return Err(RequestError::send_buffer_full(e.to_string()));
-            }
+            state.check_request_room(&self.subject, self.headers.as_ref(), &self.payload)?;
             let sent = state.conn.request_many(
                 now(),
                 &self.subject,

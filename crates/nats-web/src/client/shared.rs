@@ -17,13 +17,13 @@ use super::channel::{oneshot, OneshotSender, Sender};
 use super::outbound::{Outbound, RETRY_AFTER};
 use super::request_many::ManyInbound;
 use super::subscriber::{Inbound, Offered, PendingLimits};
-use super::{ClientEvent, Error, ErrorKind};
+use super::{ClientEvent, Error, ErrorKind, RequestError};
 use crate::ws::{Socket, SocketClosed, SocketHandler, Timer};
 use nats_core::conn::{
     CloseReason, Connection, Event, FlushId, Message, RequestFailure, RequestId, RttId, Transport,
 };
 use nats_core::id_map::IdMap;
-use nats_core::proto::ServerInfo;
+use nats_core::proto::{HeaderMap, ServerInfo};
 
 pub(crate) type Shared = Rc<RefCell<State>>;
 
@@ -204,6 +204,18 @@ impl State {
                 state.pump();
             }
         });
+    }
+
+    /// [`State::check_send_room`] for a request's publish, refused as the request's error.
+    pub(crate) fn check_request_room(
+        &mut self,
+        subject: &str,
+        headers: Option<&HeaderMap>,
+        payload: &[u8],
+    ) -> Result<(), RequestError> {
+        let size = subject.len() + headers.map_or(0, HeaderMap::encoded_len) + payload.len();
+        self.check_send_room(size)
+            .map_err(|e| RequestError::send_buffer_full(e.to_string()))
     }
 
     /// Refuses a publish of about `size` bytes when the bytes waiting for the socket are at

@@ -5,7 +5,11 @@ use nats_core::proto::Nuid;
 use nats_core::service::{validate, Metadata, DEFAULT_QUEUE_GROUP};
 use nats_core::Random;
 
-use super::instance::Service;
+use std::rc::Rc;
+
+use nats_core::service::EndpointStats;
+
+use super::instance::{Service, StatsHandler};
 use super::Error;
 use crate::Client;
 
@@ -20,6 +24,7 @@ impl Client {
             description: String::new(),
             metadata: Metadata::new(),
             queue_group: Some(DEFAULT_QUEUE_GROUP.to_owned()),
+            stats_handler: None,
         }
     }
 }
@@ -33,6 +38,7 @@ pub struct ServiceBuilder {
     description: String,
     metadata: Metadata,
     queue_group: Option<String>,
+    stats_handler: Option<StatsHandler>,
 }
 
 impl ServiceBuilder {
@@ -81,6 +87,14 @@ impl ServiceBuilder {
         self
     }
 
+    /// Custom statistics: `handler` is given each endpoint's statistics when `STATS` is
+    /// answered (or [`Service::stats`] called) and returns one JSON value, sent as that
+    /// endpoint's `data` (anything that is not exactly one JSON value is sent as `null`).
+    pub fn stats_handler(mut self, handler: impl Fn(&EndpointStats) -> String + 'static) -> Self {
+        self.stats_handler = Some(Rc::new(handler));
+        self
+    }
+
     /// Checks the configuration (name, version, queue group as ADR-32 says), gives the
     /// service its id (a NUID) and subscribes to its nine discovery subjects. Nothing is sent
     /// if a check fails.
@@ -102,8 +116,8 @@ impl ServiceBuilder {
                 description: self.description,
                 metadata: self.metadata,
                 queue_group: self.queue_group,
+                stats_handler: self.stats_handler,
             },
         )
-        .await
     }
 }

@@ -2,9 +2,12 @@
 //! discovery subjects.
 
 use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
+use std::task::{Context, Poll};
 
-use futures::StreamExt;
+use futures::{Stream, StreamExt};
 use nats_core::service::{
     control_subject, rfc3339, validate, write_info, write_ping, write_stats, EndpointInfo,
     EndpointStats, Info, Metadata, PingResponse, Stats, Verb,
@@ -12,8 +15,8 @@ use nats_core::service::{
 
 use super::endpoint::Endpoint;
 use super::Error;
-use crate::client::{SubscribeOptions, SubscriberHandle};
-use crate::Client;
+use crate::client::{Subscriber, SubscriberHandle};
+use crate::{Client, Message};
 
 /// What a service was started with.
 pub(crate) struct Config {
@@ -24,7 +27,11 @@ pub(crate) struct Config {
     pub metadata: Metadata,
     /// `None`: endpoints subscribe without a queue group.
     pub queue_group: Option<String>,
+    pub stats_handler: Option<StatsHandler>,
 }
+
+/// [`super::ServiceBuilder::stats_handler`]'s function.
+pub(crate) type StatsHandler = Rc<dyn Fn(&EndpointStats) -> String>;
 
 /// One endpoint as the service keeps it.
 pub(crate) struct EndpointEntry {
@@ -84,16 +91,57 @@ impl State {
             endpoints: self.endpoints.iter().map(|e| e.stats.clone()).collect(),
         }
     }
+}
 
-    /// The JSON reply to a discovery request.
-    fn reply(&self, verb: Verb) -> Vec<u8> {
-        let mut out = Vec::new();
-        match verb {
-            Verb::Ping => write_ping(&self.ping(), &mut out),
-            Verb::Info => write_info(&self.info(), &mut out),
-            Verb::Stats => write_stats(&self.stats(), &mut out),
+/// The statistics with each endpoint's custom `data`, the handler called with the state
+/// released (it may use the service).
+fn stats_of(state: &RefCell<State>) -> Stats {
+    let (mut stats, handler) = {
+        let state = state.borrow();
+        (state.stats(), state.config.stats_handler.clone())
+    };
+    if let Some(handler) = handler {
+        for endpoint in &mut stats.endpoints {
+            endpoint.data = Some(handler(endpoint));
         }
-        out
+    }
+    stats
+}
+
+/// The JSON reply to a discovery request.
+fn reply_json(state: &RefCell<State>, verb: Verb) -> Vec<u8> {
+    let mut out = Vec::new();
+    match verb {
+        Verb::Ping => write_ping(&state.borrow().ping(), &mut out),
+        Verb::Info => write_info(&state.borrow().info(), &mut out),
+        Verb::Stats => write_stats(&stats_of(state), &mut out),
+    }
+    out
+}
+
+/// The discovery subscriptions as one stream: polled in turn, each ending on its own; the
+/// stream ends when all have (a few lines where `select_all` would cost kilobytes).
+struct Merged(Vec<(Verb, Subscriber)>);
+
+impl Stream for Merged {
+    type Item = (Verb, Message);
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let mut i = 0;
+        while let Some((verb, subscriber)) = self.0.get_mut(i) {
+            match Pin::new(subscriber).poll_next(cx) {
+                Poll::Ready(Some(message)) => return Poll::Ready(Some((*verb, message))),
+                Poll::Ready(None) => {
+                    self.0.remove(i);
+                }
+                Poll::Pending => i += 1,
+            }
+        }
+        if self.0.is_empty() {
+            Poll::Ready(None)
+        } else {
+            Poll::Pending
+        }
     }
 }
 
@@ -113,7 +161,7 @@ pub struct Service {
 
 impl Service {
     /// Subscribes to the discovery subjects and starts the task that answers them.
-    pub(crate) async fn start(client: Client, config: Config) -> Result<Service, Error> {
+    pub(crate) fn start(client: Client, config: Config) -> Result<Service, Error> {
         let mut subscribers = Vec::new();
         for verb in Verb::ALL {
             for subject in [
@@ -122,7 +170,7 @@ impl Service {
                 control_subject(verb, Some(&config.name), Some(&config.id)),
             ] {
                 // On an error, dropping the ones made unsubscribes them.
-                subscribers.push((verb, client.subscribe(&subject).await?));
+                subscribers.push((verb, client.subscribe_inner(&subject, None, None)?));
             }
         }
         let state = Rc::new(RefCell::new(State {
@@ -132,20 +180,15 @@ impl Service {
             verbs: subscribers.iter().map(|(_, s)| s.handle()).collect(),
             stopped: false,
         }));
-        let requests = futures::stream::select_all(
-            subscribers
-                .into_iter()
-                .map(|(verb, subscriber)| subscriber.map(move |message| (verb, message))),
-        );
         let task_state = state.clone();
         let task_client = client.clone();
         wasm_bindgen_futures::spawn_local(async move {
-            let mut requests = requests;
+            let mut requests = Merged(subscribers);
             while let Some((verb, message)) = requests.next().await {
                 let Some(reply) = message.reply.as_deref() else {
                     continue;
                 };
-                let json = task_state.borrow().reply(verb);
+                let json = reply_json(&task_state, verb);
                 // A reply that cannot be sent (closed, buffer full) is the requester's loss.
                 let _ = task_client.publish(reply, json).await;
             }
@@ -170,7 +213,7 @@ impl Service {
 
     /// What `$SRV.STATS` answers now.
     pub fn stats(&self) -> Stats {
-        self.state.borrow().stats()
+        stats_of(&self.state)
     }
 
     /// Sets every endpoint's statistics back to zero, and `started` to now.
@@ -222,12 +265,35 @@ impl Service {
             let endpoints = state.endpoints.iter().map(|e| e.handle.clone());
             endpoints.chain(state.verbs.iter().cloned()).collect()
         };
-        let drained = futures::future::join_all(handles.iter().map(SubscriberHandle::drain)).await;
-        drained.into_iter().collect::<Result<Vec<()>, _>>()?;
-        Ok(())
+        // All at once (a round trip, not one per subscription), the first error reported.
+        let mut drains: Vec<_> = handles.iter().map(|h| Some(Box::pin(h.drain()))).collect();
+        let mut result = Ok(());
+        futures::future::poll_fn(|cx| {
+            let mut pending = false;
+            for slot in &mut drains {
+                if let Some(drain) = slot {
+                    match drain.as_mut().poll(cx) {
+                        Poll::Ready(done) => {
+                            if let Err(e) = done {
+                                result = result.clone().and(Err(e));
+                            }
+                            *slot = None;
+                        }
+                        Poll::Pending => pending = true,
+                    }
+                }
+            }
+            if pending {
+                Poll::Pending
+            } else {
+                Poll::Ready(())
+            }
+        })
+        .await;
+        Ok(result?)
     }
 
-    async fn add_endpoint(
+    fn add_endpoint(
         &self,
         name: String,
         subject: String,
@@ -242,11 +308,9 @@ impl Service {
         if self.stopped() {
             return Err(Error::Stopped);
         }
-        let mut options = SubscribeOptions::new();
-        if let Some(queue) = &queue_group {
-            options = options.queue(queue.clone());
-        }
-        let subscriber = self.client.subscribe_with(&subject, options).await?;
+        let subscriber = self
+            .client
+            .subscribe_inner(&subject, queue_group.as_deref(), None)?;
         let index = {
             let mut state = self.state.borrow_mut();
             state.endpoints.push(EndpointEntry {
@@ -383,6 +447,5 @@ impl EndpointBuilder {
         self.group
             .service
             .add_endpoint(name, full, self.queue_group, self.metadata)
-            .await
     }
 }

@@ -54,6 +54,8 @@ pub use error::Error;
 pub use instance::{EndpointBuilder, Group, Service};
 pub use nats_core::service::validate::ConfigError;
 pub use nats_core::service::{
-    EndpointInfo, EndpointStats, Info, Metadata, PingResponse, ServiceError, Stats, Verb,
-    DEFAULT_QUEUE_GROUP, NATS_SERVICE_ERROR, NATS_SERVICE_ERROR_CODE,
+    control_subject, read_info, read_ping, read_stats, rfc3339, EndpointInfo, EndpointStats, Info,
+    Metadata, PingResponse, ReadError, ServiceError, Stats, Verb, API_PREFIX, DEFAULT_QUEUE_GROUP,
+    INFO_RESPONSE_TYPE, NATS_SERVICE_ERROR, NATS_SERVICE_ERROR_CODE, PING_RESPONSE_TYPE,
+    STATS_RESPONSE_TYPE,
 };
