@@ -309,8 +309,8 @@ def check_diagram(driver, needles, replies):
         const svg = document.querySelector("svg.sequence");
         if (!svg) return null;
         return [svg.textContent, svg.querySelectorAll("g.arrow").length,
-                svg.querySelectorAll("g.arrow.reply").length,
-                svg.querySelectorAll("g.arrow.no-responders").length];""")
+                svg.querySelectorAll("g.arrow[data-style=reply]").length,
+                svg.querySelectorAll("g.arrow[data-style=no-responders]").length];""")
     assert found, "no sequence diagram"
     text, arrows, reply_arrows, _ = found
     for needle in needles:

@@ -70,12 +70,12 @@ fn the_sequence_diagram_draws_the_run(root: &web_sys::HtmlElement) {
     let count = |selector: &str| svg.query_selector_all(selector).unwrap().length();
     assert_eq!(count("g.lane"), 3, "requester, nats-server, responder");
     assert_eq!(
-        count("g.arrow.request"),
+        count("g.arrow[data-style=request]"),
         4,
         "3 requests and the unanswered one"
     );
-    assert_eq!(count("g.arrow.reply"), 3);
-    assert_eq!(count("g.arrow.no-responders"), 1);
+    assert_eq!(count("g.arrow[data-style=reply]"), 3);
+    assert_eq!(count("g.arrow[data-style=no-responders]"), 1);
     let text = svg.text_content().unwrap_or_default();
     for needle in [
         "muxed inbox _INBOX.",
@@ -131,7 +131,18 @@ async fn the_playground_answers_refuses_invalid_names_and_stays_usable(
     name.set_value("ann");
     send.click();
     wait_for_text(root, "no responders for greet.ann").await;
-    wait_for_text(root, "no services on this server right now").await;
+    let deadline = web_time::Instant::now() + web::PATIENCE;
+    while root
+        .query_selector("article[aria-label='service greet']")
+        .unwrap()
+        .is_some()
+    {
+        assert!(
+            web_time::Instant::now() < deadline,
+            "the stopped service is still listed"
+        );
+        web::sleep(std::time::Duration::from_millis(20)).await;
+    }
 }
 
 /// The text of the first element matching `selector` once it contains `needle`.
@@ -156,10 +167,20 @@ async fn wait_for_text_in(root: &web_sys::HtmlElement, selector: &str, needle: &
 }
 
 /// Two requests (ann, zoe) were answered: the panel's refresh shows them in the endpoint's
-/// statistics, found over `$SRV.INFO` / `$SRV.STATS` on the panel's own connection.
+/// statistics, found over `$SRV.INFO` / `$SRV.STATS` on the panel's own connection. It lists
+/// anyone's services too: the nats-py `nats.micro` one the test command runs
+/// (scripts/micro_peer.py), with its statistics.
 async fn the_services_panel_shows_the_greet_service_with_its_live_statistics(
     root: &web_sys::HtmlElement,
 ) {
+    let py = wait_for_text_in(
+        root,
+        "article[aria-label='service py-echo']",
+        "py.echo\tq\t",
+    )
+    .await;
+    assert!(py.contains("nats-py echo service"), "{py}");
+    assert!(py.contains("metadata: language=python"), "{py}");
     let text = wait_for_text_in(
         root,
         "article[aria-label='service greet']",
@@ -222,7 +243,10 @@ async fn ask_all_lists_every_reply_with_its_responder(
     let diagram = svg.text_content().unwrap_or_default();
     assert!(diagram.contains("playground (requester)"), "{diagram}");
     assert!(diagram.contains("other clients"), "{diagram}");
-    let replies = svg.query_selector_all("g.arrow.reply").unwrap().length();
+    let replies = svg
+        .query_selector_all("g.arrow[data-style=reply]")
+        .unwrap()
+        .length();
     assert!(replies >= 2, "{diagram}");
 }
 

@@ -38,7 +38,7 @@ pub fn sequence_diagram(props: &SequenceDiagramProps) -> Html {
     let lanes = d.lanes.iter().enumerate().map(|(i, lane)| {
         let x = lane_x(i).to_string();
         html! {
-            <g class={classes!("lane", (i == crate::app::diagram::SERVER).then_some("server"))}>
+            <g class="lane" data-lane={if i == crate::app::diagram::SERVER { "server" } else { "party" }}>
                 <text x={x.clone()} y="18" class="lane-label" text-anchor="middle">{ &lane.label }</text>
                 <text x={x.clone()} y="36" class="lane-note" text-anchor="middle">{ &lane.note }</text>
                 <line x1={x.clone()} x2={x} y1="46" y2={height.to_string()} class="lifeline" />
@@ -73,7 +73,7 @@ fn arrow(row: usize, a: &Arrow) -> Html {
     // Labels start at the arrow's left end, so that each stays between its two lanes.
     let text_x = x1.min(x2) + 6;
     html! {
-        <g class={classes!("arrow", a.style.class())}>
+        <g class="arrow" data-style={a.style.name()}>
             <title>{ &a.title }</title>
             <text x={(AXIS - 8).to_string()} y={y.to_string()} class="time" text-anchor="end">
                 { format!("+{}", display::millis(a.at_us)) }

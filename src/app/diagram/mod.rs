@@ -6,8 +6,6 @@
 //! elsewhere. The muxed inbox is the requester's one subscription for every reply; a reply
 //! with status 503 is the server's own "no responders" answer.
 
-use std::collections::{HashMap, HashSet};
-
 use super::display;
 use super::state::{Conn, TraceEntry};
 use nats_web::conn::{Direction, OpKind, TraceOp};
@@ -42,8 +40,8 @@ pub enum Style {
 }
 
 impl Style {
-    /// The CSS class of an arrow of this style.
-    pub fn class(self) -> &'static str {
+    /// The name of this style, as an arrow's `data-style` (CSS selects on it).
+    pub fn name(self) -> &'static str {
         match self {
             Style::Request => "request",
             Style::Deliver => "deliver",
@@ -150,10 +148,10 @@ pub fn build<'a>(trace: impl IntoIterator<Item = &'a TraceEntry>, conn: Conn) ->
             ..Diagram::default()
         },
         inboxes,
-        lanes_of_sids: HashMap::new(),
-        hidden_sids: HashSet::new(),
-        reply_lanes: HashMap::new(),
-        published: HashMap::new(),
+        lanes_of_sids: VecMap::new(),
+        hidden_sids: VecMap::new(),
+        reply_lanes: VecMap::new(),
+        published: VecMap::new(),
         others: None,
     }
     .run(entries)
@@ -161,9 +159,9 @@ pub fn build<'a>(trace: impl IntoIterator<Item = &'a TraceEntry>, conn: Conn) ->
 
 /// The subscriptions that are request inboxes: a wildcard subscription some request's reply
 /// subject falls in.
-fn inbox_sids(entries: &[&TraceEntry]) -> HashSet<u64> {
+fn inbox_sids(entries: &[&TraceEntry]) -> VecMap<u64, ()> {
     let mut wildcards: Vec<(u64, &str)> = Vec::new();
-    let mut inboxes = HashSet::new();
+    let mut inboxes = VecMap::new();
     for e in entries {
         let op = &e.line.op;
         match (e.line.direction, op.kind, op.sid, op.reply.as_deref()) {
@@ -173,7 +171,7 @@ fn inbox_sids(entries: &[&TraceEntry]) -> HashSet<u64> {
             (Direction::Sent, OpKind::Pub, _, Some(reply)) => {
                 for (sid, inbox) in &wildcards {
                     if in_inbox(inbox, reply) {
-                        inboxes.insert(*sid);
+                        inboxes.insert(*sid, ());
                     }
                 }
             }
@@ -183,18 +181,61 @@ fn inbox_sids(entries: &[&TraceEntry]) -> HashSet<u64> {
     inboxes
 }
 
+/// A map kept as a `Vec`: the diagram's maps hold a few dozen entries, and std's `HashMap`
+/// would add its code to the page's wasm.
+struct VecMap<K, V>(Vec<(K, V)>);
+
+impl<K: PartialEq, V> VecMap<K, V> {
+    fn new() -> Self {
+        VecMap(Vec::new())
+    }
+
+    fn get(&self, key: &K) -> Option<&V> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    fn get_mut(&mut self, key: &K) -> Option<&mut V> {
+        self.0.iter_mut().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    fn contains(&self, key: &K) -> bool {
+        self.get(key).is_some()
+    }
+
+    fn insert(&mut self, key: K, value: V) {
+        match self.get_mut(&key) {
+            Some(v) => *v = value,
+            None => self.0.push((key, value)),
+        }
+    }
+
+    fn get_or_default(&mut self, key: K) -> &mut V
+    where
+        V: Default,
+    {
+        let at = match self.0.iter().position(|(k, _)| *k == key) {
+            Some(at) => at,
+            None => {
+                self.0.push((key, V::default()));
+                self.0.len() - 1
+            }
+        };
+        &mut self.0[at].1
+    }
+}
+
 struct Builder {
     diagram: Diagram,
-    inboxes: HashSet<u64>,
-    lanes_of_sids: HashMap<u64, usize>,
+    inboxes: VecMap<u64, ()>,
+    lanes_of_sids: VecMap<u64, usize>,
     /// Discovery subscriptions, left out.
-    hidden_sids: HashSet<u64>,
+    hidden_sids: VecMap<u64, ()>,
     /// Reply subjects of requests delivered to a lane: a publish to one is that lane's reply
     /// (`None`: a discovery request's, left out).
-    reply_lanes: HashMap<String, Option<usize>>,
+    reply_lanes: VecMap<String, Option<usize>>,
     /// Replies this connection published, by subject and size, not yet seen delivered: an
     /// inbox message beyond them came from another client.
-    published: HashMap<(String, usize), usize>,
+    published: VecMap<(String, usize), usize>,
     others: Option<usize>,
 }
 
@@ -258,7 +299,7 @@ impl Builder {
             OpKind::Sub => {
                 let Some(sid) = op.sid else { return };
                 if is_discovery(&op.subject) {
-                    self.hidden_sids.insert(sid);
+                    self.hidden_sids.insert(sid, ());
                     self.diagram.discovery += 1;
                     return;
                 }
@@ -321,7 +362,7 @@ impl Builder {
             Some(Some(lane)) => {
                 let lane = *lane;
                 let key = (op.subject.clone(), op.size);
-                *self.published.entry(key).or_default() += 1;
+                *self.published.get_or_default(key) += 1;
                 let label = format!("PUB {subject} (reply){size}");
                 self.arrow(lane, SERVER, at, label, title, Style::Reply);
             }

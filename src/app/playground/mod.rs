@@ -6,7 +6,6 @@ mod ask_all;
 mod greet;
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use wasm_bindgen_futures::spawn_local;
@@ -22,8 +21,9 @@ use nats_web::proto::{validate, Quoted};
 use nats_web::service::Service;
 use nats_web::ConnectOptions;
 
-/// Replies sent by this page's service, by (inbox subject, payload), and how many.
-type Answered = HashMap<(String, Vec<u8>), usize>;
+/// Replies sent by this page's service, as (inbox subject, payload), not yet seen by "Ask
+/// all" (a `Vec`: std's `HashMap` would add its code to the page's wasm).
+type Answered = Vec<(String, Vec<u8>)>;
 
 /// The playground's connection and greet service; cheap to clone, one per page.
 #[derive(Clone)]
@@ -62,28 +62,21 @@ impl Playground {
     fn note_answered(&self, reply: Option<&str>, payload: &[u8]) {
         let Some(reply) = reply else { return };
         let mut answered = self.answered.borrow_mut();
-        // Bounded: entries of requests nobody here asked are dropped now and then.
+        // Bounded: entries of requests nobody here asked are dropped, oldest first.
         if answered.len() >= 1_000 {
-            answered.clear();
+            answered.remove(0);
         }
-        *answered
-            .entry((reply.to_owned(), payload.to_vec()))
-            .or_default() += 1;
+        answered.push((reply.to_owned(), payload.to_vec()));
     }
 
     /// Whether a reply of `payload` on `subject` is one this page's responder sent (counted
     /// once).
     fn take_answered(&self, subject: &str, payload: &[u8]) -> bool {
         let mut answered = self.answered.borrow_mut();
-        let key = (subject.to_owned(), payload.to_vec());
-        match answered.get_mut(&key) {
-            Some(n) if *n > 1 => {
-                *n -= 1;
-                true
-            }
-            Some(_) => answered.remove(&key).is_some(),
-            None => false,
-        }
+        let at = answered
+            .iter()
+            .position(|(s, p)| s == subject && p == payload);
+        at.map(|at| answered.remove(at)).is_some()
     }
 
     /// What the page's service is called in the lists: `greet service <id>`.
