@@ -66,8 +66,8 @@ fn service(row: &ServiceRow) -> Html {
                 <table>
                     <thead><tr>
                         <th scope="col">{ "endpoint" }</th><th scope="col">{ "subject" }</th>
-                        <th scope="col">{ "queue group" }</th><th scope="col">{ "requests" }</th>
-                        <th scope="col">{ "errors" }</th><th scope="col">{ "average time" }</th>
+                        <th scope="col">{ "queue" }</th><th scope="col">{ "requests" }</th>
+                        <th scope="col">{ "errors" }</th><th scope="col">{ "avg time" }</th>
                         <th scope="col">{ "last error" }</th>
                     </tr></thead>
                     <tbody>
