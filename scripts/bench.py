@@ -152,11 +152,13 @@ def main():
     demo = files(os.path.join(root, "dist"), ".wasm", ".js", ".css")
     minimal = files(os.path.join(root, "target/bench/minimal"), ".wasm", ".js")
     minimal_nkey = files(os.path.join(root, "target/bench/minimal-nkey"), ".wasm", ".js")
+    minimal_service = files(os.path.join(root, "target/bench/minimal-service"), ".wasm", ".js")
     floor = files(os.path.join(root, "target/bench/floor"), ".wasm", ".js")
     natscore = os.path.join(root, "bench/dist/natscore-only.min.js")
     print(f"  demo page (wasm + js + css, release):        {gz(*demo):>8,}")
     print(f"  client-only page (wasm + js, no yew):        {gz(*minimal):>8,}")
     print(f"  client-only page with NKey support:          {gz(*minimal_nkey):>8,}")
+    print(f"  client-only page running one service:        {gz(*minimal_service):>8,}")
     print(f"  floor: the same request by hand, no client:  {gz(*floor):>8,}")
     if os.path.exists(natscore):
         print(f"  @nats-io/nats-core (minified, all exports):  {gz(natscore):>8,}")

@@ -20,6 +20,7 @@ trunk build --release
 trunk build --release --public-url /ours/ --dist target/bench/ours bench/ours.html
 trunk build --release --dist target/bench/minimal bench/minimal.html
 trunk build --release --dist target/bench/minimal-nkey bench/minimal-nkey.html
+trunk build --release --dist target/bench/minimal-service bench/minimal-service.html
 trunk build --release --dist target/bench/floor bench/floor.html
 
 section "build: @nats-io/nats-core and raw-WebSocket pages"

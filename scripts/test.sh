@@ -232,12 +232,17 @@ start_hostile_server() {
     echo "hostile server: $NATS_HOSTILE_WS_URL/<scenario>, reports at $NATS_HOSTILE_CONTROL_URL/report"
 }
 
-# The client and the page in real headless Chromium. A test file's tests share one page and
-# one time limit (WASM_BINDGEN_TEST_TIMEOUT, 20 s by default): the hostile scenarios need more.
+# The client and the page in real headless Chromium: every tests/browser_*.rs (none can be
+# forgotten). A test file's tests share one page and one time limit
+# (WASM_BINDGEN_TEST_TIMEOUT, 20 s by default): the hostile scenarios need more.
 run_browser_tests() {
     section "wasm-pack test --headless --chrome"
+    local tests=() file
+    for file in tests/browser_*.rs; do
+        tests+=(--test "$(basename "$file" .rs)")
+    done
     WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-300}" \
-        wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver -- --lib --test browser_client --test browser_app --test browser_reconnect --test browser_auth --test browser_limits --test browser_worker --test browser_hostile --test browser_api --test browser_cookie --test browser_request_many
+        wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver -- --lib "${tests[@]}"
 }
 
 # The release build of the page, and its weight.

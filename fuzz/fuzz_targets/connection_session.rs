@@ -11,7 +11,8 @@
 //!   events or transport commands; within one drain, no event follows `Event::Closed`;
 //! - acting on the deadlines due at one instant ends: `handle_timeout(now)` does not keep
 //!   setting deadlines that are due at `now` again (the driver would spin);
-//! - every request resolves at most once, and a request reported failed never reaches the
+//! - every request resolves at most once (a request_many: replies, then one end; a
+//!   cancelled one: nothing more), and a request reported failed never reaches the
 //!   wire afterwards (its reply subject never appears in a later `PUB`);
 //! - in the handshake window (CONNECT sent, first PONG not yet in) no publish goes out, and a
 //!   SUB or UNSUB given then goes out at once;
@@ -21,7 +22,7 @@
 use std::time::Duration;
 
 use libfuzzer_sys::fuzz_target;
-use nats_core::conn::{ConnectOptions, Connection, Event, Phase};
+use nats_core::conn::{ConnectOptions, Connection, Event, Phase, RequestId, RequestManyOptions};
 use nats_core::Instant;
 
 const INFO: &[u8] = b"INFO {\"server_id\":\"A\",\"version\":\"2.10.0\",\"proto\":1,\"headers\":true,\"max_payload\":4096} \r\n";
@@ -145,7 +146,17 @@ impl Driver {
             closed = matches!(event, Event::Closed(_));
             produced += 1;
             let id = match event {
-                Event::Response { id, .. } | Event::RequestFailed { id, .. } => id.0,
+                Event::Response { id, .. }
+                | Event::RequestFailed { id, .. }
+                | Event::RequestManyEnded { id, .. } => id.0,
+                Event::RequestManyResponse { id, .. } => {
+                    assert!(
+                        !self.resolved.contains(&id.0),
+                        "a reply for request {} after its end",
+                        id.0
+                    );
+                    continue;
+                }
                 _ => continue,
             };
             assert!(!self.resolved.contains(&id), "request {id} resolved twice");
@@ -286,7 +297,42 @@ fn step(
                 let _ = headers.insert("k", "v");
                 let _ = conn.publish("foo.bar", None, Some(&headers), b"h");
             }
-            _ => conn.handle_input(t, INFO_NO_HEADERS),
+            _ => match input.next() % 4 {
+                0 => conn.handle_input(t, INFO_NO_HEADERS),
+                1 => {
+                    let options = RequestManyOptions {
+                        max_wait: Duration::from_millis(u64::from(input.next()) * 10),
+                        max_messages: Some(usize::from(input.next() % 4)),
+                        stall: Some(Duration::from_millis(u64::from(input.next()) * 5)),
+                        sentinel: input.next() % 2 == 0,
+                    };
+                    if let Ok(id) = conn.request_many(t, "svc", None, b"q", &options) {
+                        driver.pending.push(id.0);
+                    }
+                }
+                2 => {
+                    // The owner drops a request (single or many): nothing of it may follow.
+                    let id = u64::from(input.next() % 8);
+                    conn.cancel_request(RequestId(id));
+                    if driver.pending.contains(&id) {
+                        driver.pending.retain(|p| *p != id);
+                        driver.resolved.push(id);
+                    }
+                }
+                _ => {
+                    // A sentinel (empty, no headers) or a 503 no-responders status.
+                    let id = input.next() % 8;
+                    let prefix = conn.inbox_prefix().map(str::to_owned);
+                    if let Some(prefix) = prefix {
+                        let line = if id % 2 == 0 {
+                            format!("MSG {prefix}.{id} 99 0\r\n\r\n")
+                        } else {
+                            format!("HMSG {prefix}.{id} 99 16 16\r\nNATS/1.0 503\r\n\r\n\r\n")
+                        };
+                        conn.handle_input(t, line.as_bytes());
+                    }
+                }
+            },
         },
     }
     None

@@ -16,18 +16,20 @@
 //!
 //! The browser runtime (subscriptions, the discovery task, `Discovery`) is `nats_web::service`.
 
-mod json;
 mod metadata;
+mod read;
 mod rfc3339_time;
 mod types;
 pub mod validate;
+mod write;
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;
 
-pub use json::{read_info, read_ping, read_stats, write_info, write_ping, write_stats, ReadError};
+pub use read::{read_info, read_ping, read_stats, ReadError};
 pub use rfc3339_time::rfc3339;
 pub use types::{EndpointInfo, EndpointStats, Info, Metadata, PingResponse, ServiceError, Stats};
+pub use write::{write_info, write_ping, write_stats};
 
 /// The prefix of every discovery subject.
 pub const API_PREFIX: &str = "$SRV";

@@ -42,7 +42,7 @@ impl Request {
         }
     }
 
-    /// How long to wait for the reply (default [`ConnectOptions::request_timeout`]).
+    /// How long to wait for the reply (default [`ConnectOptions::request_timeout`](crate::ConnectOptions::request_timeout)).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self

@@ -45,13 +45,15 @@ mod builder;
 mod discovery;
 mod endpoint;
 mod error;
+mod group;
 mod instance;
 
 pub use builder::ServiceBuilder;
 pub use discovery::{Discovery, DISCOVERY_MAX_WAIT, DISCOVERY_STALL};
 pub use endpoint::{Endpoint, Request};
 pub use error::Error;
-pub use instance::{EndpointBuilder, Group, Service};
+pub use group::{EndpointBuilder, Group};
+pub use instance::Service;
 pub use nats_core::service::validate::ConfigError;
 pub use nats_core::service::{
     control_subject, read_info, read_ping, read_stats, rfc3339, EndpointInfo, EndpointStats, Info,
