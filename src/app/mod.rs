@@ -10,6 +10,7 @@ pub mod diagram;
 pub mod display;
 pub mod events;
 pub mod example;
+pub mod hooks;
 pub mod playground;
 pub mod services;
 pub mod state;
@@ -43,6 +44,7 @@ pub fn app(props: &AppProps) -> Html {
         use_memo((), move |_| Playground::new(report))
     };
     let monitor = use_memo((), |_| services::Monitor::default());
+    let diagram = hooks::use_diagram(&state, state.diagram_conn);
 
     {
         let (servers, report, playground, monitor) = (
@@ -117,7 +119,7 @@ pub fn app(props: &AppProps) -> Html {
                 log={state.playground_log.clone()} on_start={on_start} on_drain={on_drain} on_request={on_request}
                 on_ask_all={on_ask_all} ask_all={state.ask_all.clone()} />
             <ServicesPanel services={state.services.clone()} />
-            <DiagramPanel conn={state.diagram_conn} diagram={diagram::build(&state.trace, state.diagram_conn)}
+            <DiagramPanel conn={state.diagram_conn} diagram={diagram.clone()}
                 on_show={report.reform(Action::ShowDiagram)} />
             <TracePanel lines={state.trace.clone()} dropped={state.trace_dropped} />
         </main>

@@ -1,5 +1,7 @@
 //! The live sequence diagram of one of the page's connections, with a switch between them.
 
+use std::rc::Rc;
+
 use yew::prelude::*;
 
 use super::SequenceDiagram;
@@ -12,7 +14,7 @@ pub struct DiagramPanelProps {
     /// The connection drawn.
     pub conn: Conn,
     /// Its diagram.
-    pub diagram: Diagram,
+    pub diagram: Rc<Diagram>,
     /// Switches to another connection.
     pub on_show: Callback<Conn>,
 }
@@ -60,7 +62,7 @@ pub fn diagram_panel(props: &DiagramPanelProps) -> Html {
                 if d.arrows.is_empty() {
                     <p class="empty">{ "No requests on this connection yet." }</p>
                 } else {
-                    <SequenceDiagram diagram={d.clone()}
+                    <SequenceDiagram diagram={props.diagram.clone()}
                         label={format!("Sequence diagram of the {} connection: {} operations", props.conn.label(), d.arrows.len())} />
                 }
             </div>

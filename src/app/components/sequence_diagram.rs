@@ -2,6 +2,8 @@
 //! party, time downwards (one row per operation, its time on the axis), an arrow per
 //! operation with the whole trace line as its tooltip.
 
+use std::rc::Rc;
+
 use yew::prelude::*;
 
 use crate::app::diagram::{Arrow, Diagram, Style};
@@ -20,7 +22,7 @@ const ROW: i64 = 28;
 #[derive(Properties, PartialEq)]
 pub struct SequenceDiagramProps {
     /// What to draw.
-    pub diagram: Diagram,
+    pub diagram: Rc<Diagram>,
     /// The accessible name of the drawing.
     pub label: AttrValue,
 }
