@@ -288,4 +288,17 @@ async fn a_200_kb_reply_is_shown_shortened_with_its_size_and_the_page_stays_shor
         height < height_before + 1_000,
         "the page grew from {height_before} px to {height} px"
     );
+
+    // A 3,000-character name (one valid token): its subject is shortened wherever it shows.
+    let long = "n".repeat(3_000);
+    name.set_value(&long);
+    button(root, "Ask all").click();
+    button(root, "Send request").click();
+    let text = wait_for_text(root, "error: no responders for greet.nnn").await;
+    wait_for_text(root, "Ask all: 0 replies to greet.nnn").await;
+    assert!(
+        !text.contains(&long[..200]),
+        "a long subject is printed whole:\n{text}"
+    );
+    assert!(text.contains("request greet.nnn"), "{text}");
 }

@@ -4,6 +4,8 @@
 
 use std::borrow::Cow;
 
+use nats_web::conn::TraceLine;
+
 /// Characters of a payload (a reply, a request) shown before it is cut.
 pub const PAYLOAD_CHARS: usize = 160;
 /// Characters of a subject, a header value or a name shown before it is cut.
@@ -46,6 +48,26 @@ pub fn subject(subject: &str) -> Cow<'_, str> {
 /// A line of a log or of the trace, shortened to [`LINE_CHARS`].
 pub fn line(line: &str) -> Cow<'_, str> {
     shorten(line, LINE_CHARS)
+}
+
+/// An error's message (which may quote a subject or a server's text), shortened to
+/// [`PAYLOAD_CHARS`].
+pub fn error(error: &impl std::fmt::Display) -> String {
+    shorten(&error.to_string(), PAYLOAD_CHARS).into_owned()
+}
+
+/// A trace line with its subject and reply subject shortened (the core's line has them
+/// whole; the body is shortened there), then the whole line to [`LINE_CHARS`].
+pub fn trace_line(line: &TraceLine) -> String {
+    let mut text = line.line.clone();
+    for long in [Some(&line.op.subject), line.op.reply.as_ref()]
+        .into_iter()
+        .flatten()
+        .filter(|s| s.chars().count() > SUBJECT_CHARS)
+    {
+        text = text.replacen(long.as_str(), &subject(long), 1);
+    }
+    self::line(&text).into_owned()
 }
 
 /// A size as a person reads it: `512 B`, `1.5 kB`, `200.0 kB`, `3.1 MB` (decimal units).
@@ -152,6 +174,32 @@ mod tests {
         assert_eq!(nanos(4_500_000), "4.5 ms");
         assert_eq!(nanos(2_000_000_000), "2.0 s");
         assert!(nanos(u64::MAX).ends_with(" s"));
+    }
+
+    #[test]
+    fn trace_lines_show_long_subjects_shortened_with_their_size() {
+        let subject = format!("greet.{}", "n".repeat(3_000));
+        let reply = format!("_INBOX.{}.1", "r".repeat(200));
+        let line = TraceLine::sent(&nats_web::proto::ClientOp::Pub {
+            subject: &subject,
+            reply: Some(&reply),
+            payload: b"",
+        });
+        let shown = trace_line(&line);
+        assert!(shown.starts_with("PUB greet.nnn"), "{shown}");
+        assert!(shown.contains("… (3.0 kB) _INBOX.rrr"), "{shown}");
+        assert!(shown.ends_with("… (209 B) 0"), "{shown}");
+        assert!(shown.chars().count() < 2 * SUBJECT_CHARS + 40, "{shown}");
+        let short = TraceLine::sent(&nats_web::proto::ClientOp::Ping);
+        assert_eq!(trace_line(&short), "PING");
+    }
+
+    #[test]
+    fn error_messages_are_shortened() {
+        let long = format!("no responders for greet.{}", "n".repeat(3_000));
+        let shown = error(&long);
+        assert!(shown.ends_with("… (3.0 kB)"), "{shown}");
+        assert!(shown.chars().count() < PAYLOAD_CHARS + 20);
     }
 
     #[test]

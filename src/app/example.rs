@@ -82,7 +82,10 @@ async fn program(servers: Vec<String>, report: &Callback<Action>) -> Result<(), 
         let rtt = elapsed_ms(started);
         match reply {
             Ok(msg) => output(format!("{} ({rtt})", display::payload(&msg.payload))),
-            Err(e) => report.emit(Action::ExampleLog(LogLine::error(format!("{e} ({rtt})")))),
+            Err(e) => report.emit(Action::ExampleLog(LogLine::error(format!(
+                "{} ({rtt})",
+                display::error(&e)
+            )))),
         }
     }
 
@@ -98,7 +101,10 @@ async fn program(servers: Vec<String>, report: &Callback<Action>) -> Result<(), 
         Err(e) if e.kind() == RequestErrorKind::NoResponders => {
             output(format!("no responders ({rtt})"))
         }
-        Err(e) => report.emit(Action::ExampleLog(LogLine::error(format!("{e} ({rtt})")))),
+        Err(e) => report.emit(Action::ExampleLog(LogLine::error(format!(
+            "{} ({rtt})",
+            display::error(&e)
+        )))),
         Ok(msg) => report.emit(Action::ExampleLog(LogLine::error(format!(
             "unexpected reply {}: another responder on greet.* is running ({rtt})",
             Quoted(&display::payload(&msg.payload))

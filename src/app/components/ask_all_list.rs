@@ -2,6 +2,7 @@
 
 use yew::prelude::*;
 
+use crate::app::display;
 use crate::app::state::{AskAll, ASK_ALL_LIMIT};
 
 /// Props of [`AskAllList`].
@@ -22,7 +23,7 @@ pub fn ask_all_list(props: &AskAllListProps) -> Html {
     };
     html! {
         <div class="ask-all" aria-live="polite">
-            <h3>{ format!("Ask all: {count} to {}", ask.subject) }</h3>
+            <h3>{ format!("Ask all: {count} to {}", display::subject(&ask.subject)) }</h3>
             if !ask.replies.is_empty() {
                 <ol class="replies" aria-label="Ask all replies">
                     { for ask.replies.iter().map(|r| html! {

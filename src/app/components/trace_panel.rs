@@ -28,7 +28,7 @@ pub fn trace_panel(props: &TracePanelProps) -> Html {
             }
             <ol class="trace" aria-label="Protocol trace">
                 { for props.lines.iter().map(|TraceEntry { conn, line, .. }| html! {
-                    <li><span class="conn">{ conn.label() }</span>{ " " }{ arrow(line.direction) }{ " " }<code>{ display::line(&line.line).into_owned() }</code></li>
+                    <li><span class="conn">{ conn.label() }</span>{ " " }{ arrow(line.direction) }{ " " }<code>{ display::trace_line(line) }</code></li>
                 }) }
             </ol>
         </section>

@@ -44,7 +44,11 @@ impl Playground {
             .stall(ASK_ALL_STALL);
         let mut replies = match request.await {
             Ok(replies) => replies,
-            Err(e) => return self.report.emit(Action::AskAllEnded(e.to_string(), true)),
+            Err(e) => {
+                return self
+                    .report
+                    .emit(Action::AskAllEnded(display::error(&e), true))
+            }
         };
         while let Some(reply) = replies.next().await {
             match reply {
@@ -62,7 +66,7 @@ impl Playground {
                 }
                 Err(e) => {
                     return self.report.emit(Action::AskAllEnded(
-                        format!("{e} ({})", elapsed_ms(started)),
+                        format!("{} ({})", display::error(&e), elapsed_ms(started)),
                         true,
                     ))
                 }

@@ -138,7 +138,8 @@ impl Playground {
         };
         let subject = format!("greet.{name}");
         self.log(LogLine::step(format!(
-            "request {subject} sent (timeout 0.5 s)"
+            "request {} sent (timeout 0.5 s)",
+            display::subject(&subject)
         )));
         let started = Instant::now();
         let outcome = client.request(subject, "").timeout(TIMEOUT).await;
@@ -148,7 +149,7 @@ impl Playground {
                 "{} ({rtt})",
                 display::payload(&msg.payload)
             ))),
-            Err(e) => self.log(LogLine::error(format!("{e} ({rtt})"))),
+            Err(e) => self.log(LogLine::error(format!("{} ({rtt})", display::error(&e)))),
         }
     }
 
