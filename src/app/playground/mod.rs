@@ -2,8 +2,8 @@
 //! as an ADR-32 service) that can be started and stopped, and a requester for any name. Any
 //! NATS client on the same server can talk to both, and discover and measure the service.
 
-mod ask_all;
-mod greet;
+pub mod ask_all;
+pub mod greet;
 
 use std::cell::RefCell;
 use std::rc::Rc;
