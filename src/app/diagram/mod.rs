@@ -12,6 +12,9 @@ use nats_web::conn::{Direction, OpKind, TraceOp};
 
 #[cfg(test)]
 mod tests;
+mod vec_map;
+
+use vec_map::VecMap;
 
 /// Arrows drawn at most; older ones are counted in [`Diagram::older`].
 pub const MAX_ARROWS: usize = 48;
@@ -179,49 +182,6 @@ fn inbox_sids(entries: &[&TraceEntry]) -> VecMap<u64, ()> {
         }
     }
     inboxes
-}
-
-/// A map kept as a `Vec`: the diagram's maps hold a few dozen entries, and std's `HashMap`
-/// would add its code to the page's wasm.
-struct VecMap<K, V>(Vec<(K, V)>);
-
-impl<K: PartialEq, V> VecMap<K, V> {
-    fn new() -> Self {
-        VecMap(Vec::new())
-    }
-
-    fn get(&self, key: &K) -> Option<&V> {
-        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
-    }
-
-    fn get_mut(&mut self, key: &K) -> Option<&mut V> {
-        self.0.iter_mut().find(|(k, _)| k == key).map(|(_, v)| v)
-    }
-
-    fn contains(&self, key: &K) -> bool {
-        self.get(key).is_some()
-    }
-
-    fn insert(&mut self, key: K, value: V) {
-        match self.get_mut(&key) {
-            Some(v) => *v = value,
-            None => self.0.push((key, value)),
-        }
-    }
-
-    fn get_or_default(&mut self, key: K) -> &mut V
-    where
-        V: Default,
-    {
-        let at = match self.0.iter().position(|(k, _)| *k == key) {
-            Some(at) => at,
-            None => {
-                self.0.push((key, V::default()));
-                self.0.len() - 1
-            }
-        };
-        &mut self.0[at].1
-    }
 }
 
 struct Builder {
