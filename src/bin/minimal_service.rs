@@ -31,13 +31,27 @@ async fn run() -> Result<String, String> {
         .map_err(|e| e.to_string())?;
     wasm_bindgen_futures::spawn_local(async move {
         while let Some(request) = endpoint.next().await {
-            let name = request.subject().strip_prefix("greet.").unwrap_or_default().to_owned();
-            let _ = request.respond(Ok(format!("hello, {name}").into_bytes())).await;
+            let name = request
+                .subject()
+                .strip_prefix("greet.")
+                .unwrap_or_default()
+                .to_owned();
+            let _ = request
+                .respond(Ok(format!("hello, {name}").into_bytes()))
+                .await;
         }
     });
-    let reply = client.request("greet.joe", "").await.map_err(|e| e.to_string())?;
+    let reply = client
+        .request("greet.joe", "")
+        .await
+        .map_err(|e| e.to_string())?;
     // Numbers, not `{:?}` of the stats: Debug formatting of strings costs kilobytes of wasm.
-    let requests: u64 = service.stats().endpoints.iter().map(|e| e.num_requests).sum();
+    let requests: u64 = service
+        .stats()
+        .endpoints
+        .iter()
+        .map(|e| e.num_requests)
+        .sum();
     Ok(format!(
         "{}\nrequests served: {requests}",
         String::from_utf8_lossy(&reply.payload)
