@@ -71,7 +71,8 @@ pub struct Arrow {
     pub from: usize,
     /// The lane it points to.
     pub to: usize,
-    /// Microseconds since the first arrow drawn.
+    /// Microseconds since the first arrow drawn (until [`build`] ends: since the page
+    /// started).
     pub at_us: u64,
     /// The short label drawn on it.
     pub label: String,
@@ -201,12 +202,8 @@ struct Builder {
 
 impl Builder {
     fn run(mut self, entries: &[&TraceEntry]) -> Diagram {
-        let first = entries
-            .iter()
-            .find(|e| matches!(e.line.op.kind, OpKind::Pub | OpKind::Msg | OpKind::Sub))
-            .map_or(0, |e| e.at_us);
         for e in entries {
-            let at = e.at_us.saturating_sub(first);
+            let at = e.at_us;
             match e.line.direction {
                 Direction::Sent => self.sent(&e.line.op, at, &e.line.line),
                 Direction::Received => self.received(&e.line.op, at, &e.line.line),
@@ -216,6 +213,11 @@ impl Builder {
         if d.arrows.len() > MAX_ARROWS {
             d.older = d.arrows.len() - MAX_ARROWS;
             d.arrows.drain(..d.older);
+        }
+        // Times from the first arrow drawn.
+        let first = d.arrows.first().map_or(0, |a| a.at_us);
+        for a in &mut d.arrows {
+            a.at_us = a.at_us.saturating_sub(first);
         }
         self.diagram
     }

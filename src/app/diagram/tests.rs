@@ -211,12 +211,16 @@ fn service_discovery_is_left_out_and_counted() {
     let trace = vec![
         connect(0),
         sub("$SRV.PING", None, 1, 10),
-        sub("greet.*", Some("q"), 2, 10),
+        sub("greet.*", Some("q"), 2, 15),
         msg("$SRV.PING", 1, Some("_INBOX.Zz.1"), "", 20),
         publish("_INBOX.Zz.1", None, "{}", 30),
     ];
     let d = build(&trace, Conn::Example);
     assert_eq!(d.discovery, 3);
+    assert_eq!(
+        d.arrows[0].at_us, 0,
+        "times count from the first arrow drawn"
+    );
     assert_eq!(
         arrows(&d),
         [(2, SERVER, Style::Control, "SUB greet.* (queue q)")]
@@ -230,6 +234,8 @@ fn the_diagram_keeps_the_newest_arrows_and_counts_the_older_ones() {
     let d = build(&trace, Conn::Example);
     assert_eq!(d.arrows.len(), MAX_ARROWS);
     assert_eq!(d.older, 3);
+    assert_eq!(d.arrows[0].at_us, 0);
+    assert_eq!(d.arrows[1].at_us, 1);
 }
 
 #[test]
