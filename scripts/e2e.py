@@ -4,9 +4,13 @@
 Serves the `trunk build --release` output on a free 127.0.0.1 port, starts ChromeDriver, opens
 the page with `?servers=...` through the W3C WebDriver protocol (plain HTTP + JSON), and checks
 that the example's four outputs appear in order, at desktop and phone sizes, with no errors in
-the browser console. Then it checks interoperability with another NATS client, nats-py over TCP
-on the same server: nats-py's request is answered by the page's responder, and the page's
-request is answered by a nats-py responder. Prints the time from navigation to the first reply.
+the browser console, and that the sequence diagram draws the run. Then it checks
+interoperability with another NATS client, nats-py over TCP on the same server: nats-py's
+request is answered by the page's greet service, whose discovery replies nats-py's own
+`nats.micro` types parse; the page's Services panel shows a nats-py `nats.micro` service with
+its statistics; "Ask all" lists the replies of both services, each with its responder, and the
+diagram draws them; with the page's service stopped, the nats-py service answers the page.
+Prints the time from navigation to the first reply.
 """
 
 import argparse
@@ -90,6 +94,20 @@ class WebDriver:
                 return text
             time.sleep(0.02)
         raise AssertionError(f"{needle!r} did not appear; the page shows:\n{text}")
+
+    def wait_for_element_text(self, xpath, needle, timeout=15):
+        """The text of the element at `xpath` once it contains `needle`."""
+        deadline = time.monotonic() + timeout
+        text = ""
+        while time.monotonic() < deadline:
+            text = self.script(
+                f"const e = document.evaluate({json.dumps(xpath)}, document, null, "
+                "XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue; "
+                "return e ? e.innerText : '';")
+            if needle in text:
+                return text
+            time.sleep(0.05)
+        raise AssertionError(f"{needle!r} did not appear in {xpath}; it shows:\n{text}")
 
     def console_errors(self):
         try:
@@ -199,41 +217,114 @@ class NatsPy:
     def request(self, subject):
         return self.run(self.nc.request(subject, b"", timeout=2)).data.decode()
 
-    def serve_greet(self):
-        async def handler(msg):
-            await msg.respond(f"hi from nats-py, {msg.subject[6:]}".encode())
+    def discover(self, verb, name):
+        """`$SRV.<verb>.<name>`'s reply, read by nats-py's own `nats.micro` types."""
+        from nats.micro import service
+        kind = {"PING": service.ServicePing, "INFO": service.ServiceInfo,
+                "STATS": service.ServiceStats}[verb]
+        reply = self.run(self.nc.request(f"$SRV.{verb}.{name}", b"", timeout=2))
+        return kind.from_dict(json.loads(reply.data))
 
-        async def subscribe():
-            sub = await self.nc.subscribe("greet.*", cb=handler)
+    def serve_greet(self):
+        """A nats-py `nats.micro` service, greet-py, on greet.* in queue group py (not the
+        page's q: both answer an "Ask all")."""
+        from nats.micro import add_service
+
+        async def handler(req):
+            await req.respond(f"hi from nats-py, {req.subject[6:]}".encode())
+
+        async def start():
+            svc = await add_service(self.nc, name="greet-py", version="0.1.0",
+                                    description="nats-py's greeter", queue_group="py")
+            await svc.add_endpoint(name="greet", subject="greet.*", handler=handler)
             await self.nc.flush()
-            return sub
-        return self.run(subscribe())
+            return svc
+        return self.run(start())
 
     def close(self):
         self.run(self.nc.drain())
         self.loop.call_soon_threadsafe(self.loop.stop)
 
 
-def check_interop(driver, nats_url):
-    """The page's playground and nats-py talk to each other through the server."""
+def check_interop(driver, nats_url, screenshot):
+    """The page's playground and nats-py talk to each other through the server; each
+    discovers the other's service."""
     py = NatsPy(nats_url)
+    svc = None
     try:
         driver.wait_for_text("Playground connection: connected to")
-        driver.click_button("Start responder")
-        driver.wait_for_text("responder subscribed to greet.*")
+        driver.click_button("Start service")
+        driver.wait_for_text("service greet 1.0.0 started")
         answer = py.request("greet.py")
-        assert answer == "hello, py", f"nats-py got {answer!r} from the page's responder"
-        driver.wait_for_text("responder answered greet.py")
-        driver.click_button("Drain responder")
-        driver.wait_for_text("responder drained")
-        sub = py.serve_greet()
+        assert answer == "hello, py", f"nats-py got {answer!r} from the page's greet service"
+        driver.wait_for_text("greet answered greet.py")
+        check_discovery_by_nats_py(py)
+
+        svc = py.serve_greet()
+        panel = driver.wait_for_element_text("//article[@aria-label='service greet-py']", "greet-py 0.1.0")
+        assert "nats-py's greeter" in panel, panel
         driver.type_name("zed")
+        driver.click_button("Ask all")
+        replies = driver.wait_for_element_text("//div[@class='ask-all']", "done:")
+        for needle in ["Ask all: 2 replies to greet.zed", "hello, zed from this page's greet service",
+                       "hi from nats-py, zed from another client after "]:
+            assert needle in replies, f"{needle!r} missing from Ask all:\n{replies}"
+        # Each service counted the request: the panel's refresh shows it.
+        driver.wait_for_element_text("//article[@aria-label='service greet-py']", "greet.*\tpy\t1\t0")
+        driver.wait_for_element_text("//article[@aria-label='service greet']", "greet.*\tq\t2\t0")
+        check_diagram(driver, ["playground (requester)", "nats-server", "responder (sid ",
+                               "other clients", "PUB greet.zed ↩ _INBOX."], replies=2)
+        if screenshot:
+            save_screenshots(driver, screenshot, ["services-title", "diagram-title"])
+
+        driver.click_button("Stop service")
+        driver.wait_for_text("greet service stopped: gone from discovery")
+        driver.type_name("amy")
         driver.click_button("Send request")
-        driver.wait_for_text("hi from nats-py, zed")
-        py.run(sub.unsubscribe())
-        print("interop with nats-py: page responder answered nats-py; nats-py answered the page")
+        driver.wait_for_text("hi from nats-py, amy")
+        print("interop with nats-py: page service answered nats-py and its discovery; the page "
+              "discovered nats-py's service; Ask all got both replies; nats-py answered the page")
     finally:
+        if svc is not None:
+            py.run(svc.stop())
         py.close()
+
+
+def check_discovery_by_nats_py(py):
+    """The page's service answers $SRV.PING / INFO / STATS with JSON nats.micro parses."""
+    ping = py.discover("PING", "greet")
+    info = py.discover("INFO", "greet")
+    stats = py.discover("STATS", "greet")
+    assert (ping.name, ping.version) == ("greet", "1.0.0"), ping
+    assert info.id == ping.id == stats.id, (ping, info, stats)
+    assert [(e.name, e.subject, e.queue_group) for e in info.endpoints] == [("greet", "greet.*", "q")], info
+    assert stats.endpoints[0].num_requests == 1, stats
+    print(f"nats-py discovered the page's service: {info.name} {info.version} {info.id}, "
+          f"started {stats.started}")
+
+
+def check_diagram(driver, needles, replies):
+    """The sequence diagram is drawn, with these texts and at least `replies` reply arrows."""
+    found = driver.script("""
+        const svg = document.querySelector("svg.sequence");
+        if (!svg) return null;
+        return [svg.textContent, svg.querySelectorAll("g.arrow").length,
+                svg.querySelectorAll("g.arrow[data-style=reply]").length,
+                svg.querySelectorAll("g.arrow[data-style=no-responders]").length];""")
+    assert found, "no sequence diagram"
+    text, arrows, reply_arrows, _ = found
+    for needle in needles:
+        assert needle in text, f"{needle!r} missing from the diagram: {text}"
+    assert reply_arrows >= replies, f"{reply_arrows} reply arrows of {arrows}: {text}"
+    return found
+
+
+def save_screenshots(driver, path, headings):
+    """One PNG per heading's section, scrolled into view: `path` with -<heading> added."""
+    for heading in headings:
+        driver.script(f"document.getElementById('{heading}').scrollIntoView();")
+        with open(path.replace(".png", f"-{heading.split('-')[0]}.png"), "wb") as f:
+            f.write(base64.b64decode(driver.s("GET", "/screenshot")))
 
 
 def check_page(driver, url, label, size, args):
@@ -244,6 +335,11 @@ def check_page(driver, url, label, size, args):
     positions = [text.find(o) for o in OUTPUTS]
     if -1 in positions or positions != sorted(positions):
         failures.append(f"{label}: outputs missing or out of order; the page shows:\n{text}")
+    try:
+        check_diagram(driver, ["example (requester)", "muxed inbox _INBOX.", "503 no responders"],
+                      replies=3)
+    except AssertionError as e:
+        failures.append(f"{label}: {e}")
     too_wide = driver.script(TOO_WIDE)
     if too_wide:
         failures.append(f"{label}: wider than the {width}px window: {too_wide}")
@@ -256,6 +352,7 @@ def check_page(driver, url, label, size, args):
         path = args.screenshot.replace(".png", f"-{label.split()[0]}.png")
         with open(path, "wb") as f:
             f.write(base64.b64decode(driver.s("GET", "/screenshot")))
+        save_screenshots(driver, path, ["diagram-title"])
     return failures
 
 
@@ -308,7 +405,8 @@ def main():
                 failures += check_page(driver, url, label, size, args)
             if args.nats:
                 try:
-                    check_interop(driver, args.nats)
+                    driver.s("POST", "/window/rect", {"width": 1280, "height": 800})
+                    check_interop(driver, args.nats, args.screenshot)
                 except AssertionError as e:
                     failures.append(f"interop: {e}")
             if args.plain_page:

@@ -21,7 +21,7 @@ fn positions(text: &str, needles: &[&str]) -> Vec<usize> {
         .collect()
 }
 
-/// One test, so the two parts never run at once: the playground's responder on `greet.*`
+/// One test, so the parts never run at once: the playground's greet service on `greet.*`
 /// would otherwise answer the example's "no responders" request.
 #[wasm_bindgen_test]
 async fn the_page_runs_the_example_and_its_playground_answers_and_refuses() {
@@ -29,6 +29,7 @@ async fn the_page_runs_the_example_and_its_playground_answers_and_refuses() {
     let _app = nats_web_demo::app::mount(root.clone().into(), vec![WS_URL.to_owned()]);
     the_example_runs_on_load_and_shows_the_four_outputs_in_order(&root).await;
     the_playground_answers_refuses_invalid_names_and_stays_usable(&root).await;
+    a_200_kb_reply_is_shown_shortened_with_its_size_and_the_page_stays_short(&root).await;
 }
 
 async fn the_example_runs_on_load_and_shows_the_four_outputs_in_order(root: &web_sys::HtmlElement) {
@@ -56,6 +57,37 @@ async fn the_example_runs_on_load_and_shows_the_four_outputs_in_order(root: &web
         text.contains("[status 503]"),
         "the trace shows the 503: {text}"
     );
+    the_sequence_diagram_draws_the_run(root);
+}
+
+/// The diagram of the seed run: requester, server and the responder; 3 requests with their
+/// deliveries and replies, and the server's own 503 drawn as no responders.
+fn the_sequence_diagram_draws_the_run(root: &web_sys::HtmlElement) {
+    let svg = root
+        .query_selector("svg.sequence")
+        .unwrap()
+        .expect("the page draws a sequence diagram");
+    let count = |selector: &str| svg.query_selector_all(selector).unwrap().length();
+    assert_eq!(count("g.lane"), 3, "requester, nats-server, responder");
+    assert_eq!(
+        count("g.arrow[data-style=request]"),
+        4,
+        "3 requests and the unanswered one"
+    );
+    assert_eq!(count("g.arrow[data-style=reply]"), 3);
+    assert_eq!(count("g.arrow[data-style=no-responders]"), 1);
+    let text = svg.text_content().unwrap_or_default();
+    for needle in [
+        "muxed inbox _INBOX.",
+        "503 no responders",
+        "PUB greet.joe ↩ _INBOX.",
+        "+0.0 ms",
+    ] {
+        assert!(
+            text.contains(needle),
+            "{needle:?} missing from the diagram: {text}"
+        );
+    }
 }
 
 async fn the_playground_answers_refuses_invalid_names_and_stays_usable(
@@ -63,8 +95,12 @@ async fn the_playground_answers_refuses_invalid_names_and_stays_usable(
 ) {
     wait_for_text(root, "Playground connection: connected to").await;
 
-    click_when_enabled(&button(root, "Start responder")).await;
-    wait_for_text(root, "responder subscribed to greet.*").await;
+    click_when_enabled(&button(root, "Start service")).await;
+    wait_for_text(root, "service greet 1.0.0 started (id ").await;
+    assert!(
+        button(root, "Run example").disabled(),
+        "the service would answer the example's requests too"
+    );
 
     let name: web_sys::HtmlInputElement = root
         .query_selector("#name")
@@ -87,9 +123,182 @@ async fn the_playground_answers_refuses_invalid_names_and_stays_usable(
     send.click();
     wait_for_text(root, "hello, zoe").await;
 
-    click_when_enabled(&button(root, "Drain responder")).await;
-    wait_for_text(root, "responder drained").await;
+    the_services_panel_shows_the_greet_service_with_its_live_statistics(root).await;
+    ask_all_lists_every_reply_with_its_responder(root, &name).await;
+
+    click_when_enabled(&button(root, "Stop service")).await;
+    wait_for_text(root, "greet service stopped: gone from discovery").await;
     name.set_value("ann");
     send.click();
     wait_for_text(root, "no responders for greet.ann").await;
+    let deadline = web_time::Instant::now() + web::PATIENCE;
+    while root
+        .query_selector("article[aria-label='service greet']")
+        .unwrap()
+        .is_some()
+    {
+        assert!(
+            web_time::Instant::now() < deadline,
+            "the stopped service is still listed"
+        );
+        web::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+/// The text of the first element matching `selector` once it contains `needle`.
+async fn wait_for_text_in(root: &web_sys::HtmlElement, selector: &str, needle: &str) -> String {
+    let deadline = web_time::Instant::now() + web::PATIENCE;
+    loop {
+        let text = root
+            .query_selector(selector)
+            .unwrap()
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+            .map(|e| e.inner_text())
+            .unwrap_or_default();
+        if text.contains(needle) {
+            return text;
+        }
+        assert!(
+            web_time::Instant::now() < deadline,
+            "{needle:?} did not appear in {selector}; it shows:\n{text}"
+        );
+        web::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+/// Two requests (ann, zoe) were answered: the panel's refresh shows them in the endpoint's
+/// statistics, found over `$SRV.INFO` / `$SRV.STATS` on the panel's own connection. It lists
+/// anyone's services too: the nats-py `nats.micro` one the test command runs
+/// (scripts/micro_peer.py), with its statistics.
+async fn the_services_panel_shows_the_greet_service_with_its_live_statistics(
+    root: &web_sys::HtmlElement,
+) {
+    let py = wait_for_text_in(
+        root,
+        "article[aria-label='service py-echo']",
+        "py.echo\tq\t",
+    )
+    .await;
+    assert!(py.contains("nats-py echo service"), "{py}");
+    assert!(py.contains("metadata: language=python"), "{py}");
+    let text = wait_for_text_in(
+        root,
+        "article[aria-label='service greet']",
+        "greet.*\tq\t2\t0",
+    )
+    .await;
+    assert!(text.contains("greet 1.0.0"), "{text}");
+    assert!(
+        text.contains("NATS by Example's request-reply responder"),
+        "{text}"
+    );
+    assert!(
+        text.contains("metadata: page=nats-web playground"),
+        "{text}"
+    );
+}
+
+/// One request, two replies: the page's greet service's and a second responder's (a client
+/// of the test, outside the queue group), each named and timed; the diagram draws both.
+async fn ask_all_lists_every_reply_with_its_responder(
+    root: &web_sys::HtmlElement,
+    name: &web_sys::HtmlInputElement,
+) {
+    use futures::StreamExt;
+    let peer = nats_web::connect(nats_web::ConnectOptions::new().servers([WS_URL]))
+        .await
+        .unwrap();
+    let mut other = peer.subscribe("greet.*").await.unwrap();
+    peer.flush().await.unwrap();
+    let handle = other.handle();
+    wasm_bindgen_futures::spawn_local(async move {
+        while let Some(msg) = other.next().await {
+            let _ = msg
+                .respond(format!("hi from the test, {}", msg.subject))
+                .await;
+        }
+    });
+    name.set_value("ann");
+    click_when_enabled(&button(root, "Ask all")).await;
+    let text = wait_for_text_in(root, ".ask-all", "done: no further reply").await;
+    assert!(text.contains("Ask all: 2 replies to greet.ann"), "{text}");
+    let replies: web_sys::HtmlElement = root
+        .query_selector("ol[aria-label='Ask all replies']")
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    let replies = replies.inner_text();
+    assert!(
+        replies.contains("hello, ann from this page's greet service "),
+        "{replies}"
+    );
+    assert!(
+        replies.contains("hi from the test, greet.ann from another client after "),
+        "{replies}"
+    );
+    handle.drain().await.unwrap();
+
+    let svg = root.query_selector("svg.sequence").unwrap().unwrap();
+    let diagram = svg.text_content().unwrap_or_default();
+    assert!(diagram.contains("playground (requester)"), "{diagram}");
+    assert!(diagram.contains("other clients"), "{diagram}");
+    let replies = svg
+        .query_selector_all("g.arrow[data-style=reply]")
+        .unwrap()
+        .length();
+    assert!(replies >= 2, "{diagram}");
+}
+
+async fn a_200_kb_reply_is_shown_shortened_with_its_size_and_the_page_stays_short(
+    root: &web_sys::HtmlElement,
+) {
+    use futures::StreamExt;
+    // The page's own stylesheet, as index.html links it.
+    let document = web_sys::window().unwrap().document().unwrap();
+    let style = document.create_element("style").unwrap();
+    style.set_text_content(Some(include_str!("../static/style.css")));
+    document.head().unwrap().append_child(&style).unwrap();
+
+    let height_before = root.scroll_height();
+    let peer = nats_web::connect(nats_web::ConnectOptions::new().servers([WS_URL]))
+        .await
+        .unwrap();
+    let mut big = peer.subscribe("greet.big").await.unwrap();
+    peer.flush().await.unwrap();
+    // Words, so that printed whole it would wrap into thousands of lines.
+    let reply = "lorem ipsum ".repeat(200_000 / 12 + 1)[..200_000].to_owned();
+    wasm_bindgen_futures::spawn_local(async move {
+        if let Some(msg) = big.next().await {
+            msg.respond(reply).await.unwrap();
+        }
+    });
+    let name: web_sys::HtmlInputElement = root
+        .query_selector("#name")
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    name.set_value("big");
+    button(root, "Send request").click();
+    let text = wait_for_text(root, "… (200.0 kB)").await;
+    assert!(text.len() < 60_000, "the page prints {} bytes", text.len());
+    let height = root.scroll_height();
+    assert!(
+        height < height_before + 1_000,
+        "the page grew from {height_before} px to {height} px"
+    );
+
+    // A 3,000-character name (one valid token): its subject is shortened wherever it shows.
+    let long = "n".repeat(3_000);
+    name.set_value(&long);
+    button(root, "Ask all").click();
+    button(root, "Send request").click();
+    let text = wait_for_text(root, "error: no responders for greet.nnn").await;
+    wait_for_text(root, "Ask all: 0 replies to greet.nnn").await;
+    assert!(
+        !text.contains(&long[..200]),
+        "a long subject is printed whole:\n{text}"
+    );
+    assert!(text.contains("request greet.nnn"), "{text}");
 }

@@ -1,7 +1,9 @@
 //! NATS services (ADR-32) in real headless Chromium against a real nats-server: our service
 //! answers discovery on every subject form with the protocol's JSON, counts its requests,
 //! errors and time, resets them, replies with the service-error headers, leaves discovery when
-//! stopped, and shares requests with another instance in its queue group.
+//! stopped, and shares requests with another instance in its queue group. Its lifecycle:
+//! reachable when `start`/`endpoint` return, drained by `stop`, stopped (and said so) when its
+//! connection closes or a subscription is refused, and stopped when the application drops it.
 
 #![cfg(target_arch = "wasm32")]
 
@@ -11,13 +13,15 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use futures::StreamExt;
-use nats_web::client::RequestErrorKind;
+use nats_web::client::{ErrorKind, RequestErrorKind};
 use nats_web::nats_core::service::{read_info, read_ping, read_stats};
 use nats_web::service::{Discovery, Endpoint, Service, ServiceError};
 use nats_web::{connect, Client, ConnectOptions};
 use wasm_bindgen_futures::spawn_local;
 use wasm_bindgen_test::*;
-use web::{within_patience, WS_URL};
+use web::{
+    next_matching, sleep, within_patience, USERS_WS_URL, WATCHER_PASSWORD, WATCHER_USER, WS_URL,
+};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -565,4 +569,324 @@ async fn the_page_discovers_a_nats_py_service_and_reads_its_info_and_stats() {
         fail.processing_time >= fail.average_processing_time,
         "{fail:?}"
     );
+}
+
+#[wasm_bindgen_test]
+async fn a_service_is_stopped_when_its_connection_closes_and_closed_says_why() {
+    let client = client().await;
+    let name = unique_name(&client, "closes");
+    let service = start(&client, &name).await;
+    let mut endpoint = service
+        .endpoint("hello", format!("{name}.*"))
+        .await
+        .unwrap();
+    assert!(!service.stopped() && service.error().is_none());
+    client.close();
+    let outcome = within_patience(service.closed())
+        .await
+        .expect("closed() resolves");
+    let error = outcome.unwrap_err();
+    assert!(
+        matches!(&error, nats_web::service::Error::Client(e) if e.kind() == ErrorKind::Closed),
+        "{error}"
+    );
+    assert!(service.stopped());
+    assert_eq!(service.error(), Some(error));
+    assert_eq!(
+        within_patience(endpoint.next()).await.map(|r| r.is_none()),
+        Some(true)
+    );
+    assert!(matches!(
+        service.endpoint("late", "late").await,
+        Err(nats_web::service::Error::Stopped)
+    ));
+}
+
+#[wasm_bindgen_test]
+async fn a_refused_endpoint_subscription_fails_its_add_and_stops_the_service_with_the_error() {
+    let watcher = connect(
+        ConnectOptions::new()
+            .servers([USERS_WS_URL])
+            .user_and_password(WATCHER_USER, WATCHER_PASSWORD),
+    )
+    .await
+    .unwrap();
+    let name = unique_name(&watcher, "guarded");
+    let service = start(&watcher, &name).await;
+    let mut open = service
+        .endpoint("open", format!("{name}.open"))
+        .await
+        .expect("an allowed subject");
+    let refused = service.endpoint("secret", "secret.guarded").await;
+    let Err(nats_web::service::Error::Client(denied)) = refused else {
+        panic!("the server refuses secret.>: {:?}", refused.err());
+    };
+    assert_eq!(denied.kind(), ErrorKind::PermissionDenied, "{denied}");
+    assert!(service.stopped());
+    let error = nats_web::service::Error::Client(denied);
+    assert_eq!(service.error(), Some(error.clone()));
+    assert_eq!(within_patience(service.closed()).await, Some(Err(error)));
+    // The rest of the service is drained: the allowed endpoint's stream ends too.
+    assert_eq!(
+        within_patience(open.next()).await.map(|r| r.is_none()),
+        Some(true)
+    );
+    assert!(watcher.close_reason().is_none(), "the connection stays up");
+}
+
+#[wasm_bindgen_test]
+async fn stop_answers_every_request_the_server_delivered_before_it() {
+    let client = client().await;
+    let name = unique_name(&client, "drain");
+    let service = start(&client, &name).await;
+    let endpoint = service
+        .endpoint("hello", format!("{name}.*"))
+        .await
+        .unwrap();
+    let inbox = client.new_inbox();
+    let mut replies = client.subscribe(&inbox).await.unwrap();
+    for i in 0..5 {
+        client
+            .publish_with_reply(&format!("{name}.n{i}"), &inbox, "")
+            .await
+            .unwrap();
+    }
+    // In the same task: the requests reach the server before the stop, and come back after
+    // it. A drain still delivers them; an unsubscribe would drop them.
+    service.stop().await.unwrap();
+    assert!(matches!(service.closed().await, Ok(())));
+    serve(endpoint, "a");
+    for i in 0..5 {
+        let reply = within_patience(replies.next())
+            .await
+            .flatten()
+            .unwrap_or_else(|| panic!("reply {i} of 5"));
+        assert!(reply.payload.starts_with(b"hello, n"));
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_reply_that_cannot_be_sent_counts_as_an_error_of_its_endpoint() {
+    let client = client().await;
+    let name = unique_name(&client, "toobig");
+    let service = start(&client, &name).await;
+    let mut endpoint = service
+        .endpoint("hello", format!("{name}.*"))
+        .await
+        .unwrap();
+    let inbox = client.new_inbox();
+    client
+        .publish_with_reply(&format!("{name}.joe"), &inbox, "")
+        .await
+        .unwrap();
+    let request = within_patience(endpoint.next()).await.flatten().unwrap();
+    let max = client.server_info().unwrap().max_payload;
+    let failed = request.respond(Ok(vec![b'x'; max + 1])).await.unwrap_err();
+    assert_eq!(failed.kind(), ErrorKind::MaxPayloadExceeded);
+    let e = &service.stats().endpoints[0];
+    assert_eq!((e.num_requests, e.num_errors), (1, 1));
+    assert_eq!(e.last_error, failed.to_string());
+    service.stop().await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn processing_time_is_measured_from_the_request_to_its_answer() {
+    let client = client().await;
+    let name = unique_name(&client, "slow");
+    let service = start(&client, &name).await;
+    let mut endpoint = service
+        .endpoint("hello", format!("{name}.*"))
+        .await
+        .unwrap();
+    spawn_local(async move {
+        while let Some(request) = endpoint.next().await {
+            sleep(Duration::from_millis(20)).await;
+            let _ = request.respond(Ok(b"done".to_vec())).await;
+        }
+    });
+    request(&client, &format!("{name}.joe")).await;
+    request(&client, &format!("{name}.sue")).await;
+    let stats = Discovery::new(&client).stats(Some(&name)).await.unwrap();
+    let e = &stats[0].endpoints[0];
+    assert_eq!(e.num_requests, 2);
+    assert!(e.processing_time >= 40_000_000, "{e:?}");
+    assert!(e.average_processing_time >= 20_000_000, "{e:?}");
+    service.stop().await.unwrap();
+}
+
+/// Queues 2 MB on `client`'s socket, so that what it sends next waits behind them.
+async fn backlog(client: &Client) {
+    for _ in 0..8 {
+        client
+            .publish("nobody.listens.here", vec![0u8; 256 * 1024])
+            .await
+            .unwrap();
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_server_has_the_service_when_start_returns_and_the_endpoint_when_it_is_added() {
+    let (a, b) = (client().await, client().await);
+    let name = unique_name(&a, "ready");
+    // Without a flush in `start`, the subscriptions would wait behind the backlog on a's
+    // socket, and b's requests would find nobody.
+    backlog(&a).await;
+    let service = start(&a, &name).await;
+    let ping = b
+        .request(format!("$SRV.PING.{name}"), "")
+        .timeout(Duration::from_secs(5))
+        .await
+        .expect("the server has the discovery subscriptions");
+    assert_eq!(read_ping(&ping.payload).unwrap().id, service.id());
+    backlog(&a).await;
+    let endpoint = service
+        .endpoint("hello", format!("{name}.*"))
+        .await
+        .unwrap();
+    serve(endpoint, "a");
+    let reply = request(&b, &format!("{name}.joe")).await;
+    assert_eq!(reply.payload, b"hello, joe from a");
+    service.stop().await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_service_runs_while_a_handle_or_endpoint_lives_and_dropping_all_lets_the_connection_close(
+) {
+    let (a, b) = (client().await, client().await);
+    let name = unique_name(&a, "dropped");
+    let service = start(&a, &name).await;
+    let endpoint = service
+        .endpoint("hello", format!("{name}.*"))
+        .await
+        .unwrap();
+    drop(service);
+    let discovery = Discovery::new(&b);
+    assert_eq!(
+        discovery.ping(Some(&name)).await.unwrap().len(),
+        1,
+        "its endpoint keeps it running"
+    );
+    let mut events = a.events();
+    drop(endpoint);
+    drop(a);
+    next_matching(&mut events, |e| {
+        matches!(e, nats_web::ClientEvent::Closed(_)).then_some(())
+    })
+    .await;
+    assert!(discovery.ping(Some(&name)).await.unwrap().is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn a_dropped_endpoint_is_no_longer_advertised() {
+    let (a, b) = (client().await, client().await);
+    let name = unique_name(&a, "leaves");
+    let service = start(&a, &name).await;
+    let _kept = service
+        .endpoint("kept", format!("{name}.kept"))
+        .await
+        .unwrap();
+    let gone = service
+        .endpoint("gone", format!("{name}.gone"))
+        .await
+        .unwrap();
+    drop(gone);
+    let info = Discovery::new(&b).info(Some(&name)).await.unwrap();
+    let names: Vec<&str> = info[0].endpoints.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(names, ["kept"]);
+    assert_eq!(service.stats().endpoints.len(), 1);
+    service.stop().await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn an_error_reply_may_carry_data_and_an_empty_description_still_says_something() {
+    let client = client().await;
+    let name = unique_name(&client, "errdata");
+    let service = start(&client, &name).await;
+    let mut endpoint = service
+        .endpoint("hello", format!("{name}.*"))
+        .await
+        .unwrap();
+    spawn_local(async move {
+        while let Some(request) = endpoint.next().await {
+            let _ = if request.subject().ends_with(".data") {
+                request
+                    .respond_error_with_data(422, "unprocessable", b"{\"field\":\"x\"}".to_vec())
+                    .await
+            } else {
+                request.respond_error(503, "").await
+            };
+        }
+    });
+    let reply = request(&client, &format!("{name}.data")).await;
+    let headers = reply.headers.as_ref().unwrap();
+    assert_eq!(headers.get("Nats-Service-Error"), Some("unprocessable"));
+    assert_eq!(headers.get("Nats-Service-Error-Code"), Some("422"));
+    assert_eq!(reply.payload, br#"{"field":"x"}"#);
+    let reply = request(&client, &format!("{name}.blank")).await;
+    let headers = reply.headers.as_ref().unwrap();
+    assert_eq!(headers.get("Nats-Service-Error"), Some("error 503"));
+    let e = &service.stats().endpoints[0];
+    assert_eq!((e.num_errors, e.last_error.as_str()), (2, "503:error 503"));
+    service.stop().await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn discovery_refuses_what_is_not_a_name_and_asks_one_instance_by_id() {
+    use nats_web::service::{ConfigError, Error};
+    let client = client().await;
+    let name = unique_name(&client, "byid");
+    let (a, b) = (start(&client, &name).await, start(&client, &name).await);
+    let discovery = Discovery::new(&client);
+    for bad in ["a.b", "", "*", ">"] {
+        assert!(
+            matches!(
+                discovery.ping(Some(bad)).await,
+                Err(Error::Config(ConfigError::InvalidName(_)))
+            ),
+            "{bad:?}"
+        );
+    }
+    assert!(matches!(
+        discovery.info_instance(&name, "x.y").await,
+        Err(Error::Config(ConfigError::InvalidId(_)))
+    ));
+    let ping = discovery.ping_instance(&name, &b.id()).await.unwrap();
+    assert_eq!(ping.map(|p| p.id), Some(b.id()));
+    let info = discovery.info_instance(&name, &a.id()).await.unwrap();
+    assert_eq!(info.map(|i| i.id), Some(a.id()));
+    let stats = discovery.stats_instance(&name, &a.id()).await.unwrap();
+    assert_eq!(stats.map(|s| s.id), Some(a.id()));
+    assert_eq!(
+        discovery.ping_instance(&name, "nobody").await.unwrap(),
+        None
+    );
+    a.stop().await.unwrap();
+    b.stop().await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn discovery_keeps_the_replies_it_gathered_before_its_connection_closed() {
+    let (a, b) = (client().await, client().await);
+    let name = unique_name(&a, "kept");
+    let service = start(&a, &name).await;
+    let discovery = Discovery::new(&b)
+        .max_wait(Duration::from_secs(20))
+        .stall(Duration::from_secs(20));
+    let before = b.statistics().in_messages;
+    let gathering = discovery.ping(Some(&name));
+    let closer = async {
+        // Once the one reply is in, the connection closes while discovery still waits.
+        let _ = within_patience(async {
+            while b.statistics().in_messages == before {
+                sleep(Duration::from_millis(5)).await;
+            }
+        })
+        .await;
+        b.close();
+    };
+    let (pings, ()) = futures::join!(gathering, closer);
+    let pings = pings.expect("the replies gathered before the close");
+    assert_eq!(pings.len(), 1);
+    assert_eq!(pings[0].id, service.id());
+    service.stop().await.unwrap();
 }

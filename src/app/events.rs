@@ -3,7 +3,8 @@
 use futures::StreamExt;
 use yew::Callback;
 
-use super::state::{Action, Conn, ConnStatus, LogLine};
+use super::display;
+use super::state::{Action, Conn, ConnStatus, LogLine, TraceEntry};
 use nats_web::client::{channel, ClientEvent};
 use nats_web::conn::CloseReason;
 use nats_web::proto::ServerInfo;
@@ -15,14 +16,22 @@ pub async fn forward(
     report: Callback<Action>,
 ) {
     while let Some(event) = events.next().await {
-        for action in actions_for(conn, event) {
+        for action in actions_for(conn, event, since_page_start_us()) {
             report.emit(action);
         }
     }
 }
 
-/// The page actions one client event stands for.
-pub fn actions_for(conn: Conn, event: ClientEvent) -> Vec<Action> {
+/// Microseconds since the page's first call (the trace's clock).
+fn since_page_start_us() -> u64 {
+    thread_local! {
+        static START: web_time::Instant = web_time::Instant::now();
+    }
+    START.with(|start| u64::try_from(start.elapsed().as_micros()).unwrap_or(u64::MAX))
+}
+
+/// The page actions one client event, seen at `at_us`, stands for.
+pub fn actions_for(conn: Conn, event: ClientEvent, at_us: u64) -> Vec<Action> {
     let log = |line| match conn {
         Conn::Example => Action::ExampleLog(line),
         Conn::Playground => Action::PlaygroundLog(line),
@@ -46,8 +55,8 @@ pub fn actions_for(conn: Conn, event: ClientEvent) -> Vec<Action> {
             Action::Status(conn, connected(url, info)),
         ],
         ClientEvent::ServerInfo(_) => vec![],
-        ClientEvent::ServerError(e) => vec![log(LogLine::error(e.to_string()))],
-        ClientEvent::Trace(line) => vec![Action::Trace(conn, line)],
+        ClientEvent::ServerError(e) => vec![log(LogLine::error(display::line(&e.to_string())))],
+        ClientEvent::Trace(line) => vec![Action::Trace(TraceEntry { conn, line, at_us })],
         ClientEvent::SlowConsumer { sid, dropped } => vec![log(LogLine::error(format!(
             "subscription {sid} is not read fast enough: messages past its pending limits are \
              dropped ({dropped} so far)"
@@ -57,7 +66,7 @@ pub fn actions_for(conn: Conn, event: ClientEvent) -> Vec<Action> {
         )))],
         ClientEvent::PublishDropped { subject, reason } => vec![log(LogLine::error(format!(
             "a message to {} buffered while disconnected was not sent: {reason}",
-            nats_web::proto::Quoted(&subject)
+            nats_web::proto::Quoted(&display::subject(&subject))
         )))],
         ClientEvent::HeldPublishesDiscarded { messages, bytes } => {
             vec![log(LogLine::error(format!(
@@ -114,6 +123,7 @@ mod tests {
                 url: "ws://x".into(),
                 info,
             },
+            0,
         );
         assert_eq!(
             actions,
@@ -135,6 +145,7 @@ mod tests {
             ClientEvent::Closed(CloseReason::TransportClosed(
                 "ws://x the connection dropped".into(),
             )),
+            0,
         );
         assert_eq!(
             actions,

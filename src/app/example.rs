@@ -8,6 +8,7 @@ use wasm_bindgen_futures::spawn_local;
 use web_time::Instant;
 use yew::Callback;
 
+use super::display;
 use super::events;
 use super::state::{Action, Conn, ConnStatus, LogLine};
 use nats_web::client::{channel, connect_with_events, RequestErrorKind};
@@ -80,8 +81,11 @@ async fn program(servers: Vec<String>, report: &Callback<Action>) -> Result<(), 
         let reply = client.request(subject, "").timeout(TIMEOUT).await;
         let rtt = elapsed_ms(started);
         match reply {
-            Ok(msg) => output(format!("{} ({rtt})", String::from_utf8_lossy(&msg.payload))),
-            Err(e) => report.emit(Action::ExampleLog(LogLine::error(format!("{e} ({rtt})")))),
+            Ok(msg) => output(format!("{} ({rtt})", display::payload(&msg.payload))),
+            Err(e) => report.emit(Action::ExampleLog(LogLine::error(format!(
+                "{} ({rtt})",
+                display::error(&e)
+            )))),
         }
     }
 
@@ -97,10 +101,13 @@ async fn program(servers: Vec<String>, report: &Callback<Action>) -> Result<(), 
         Err(e) if e.kind() == RequestErrorKind::NoResponders => {
             output(format!("no responders ({rtt})"))
         }
-        Err(e) => report.emit(Action::ExampleLog(LogLine::error(format!("{e} ({rtt})")))),
+        Err(e) => report.emit(Action::ExampleLog(LogLine::error(format!(
+            "{} ({rtt})",
+            display::error(&e)
+        )))),
         Ok(msg) => report.emit(Action::ExampleLog(LogLine::error(format!(
             "unexpected reply {}: another responder on greet.* is running ({rtt})",
-            Quoted(&String::from_utf8_lossy(&msg.payload))
+            Quoted(&display::payload(&msg.payload))
         )))),
     }
 
@@ -122,7 +129,7 @@ pub fn greeting_for(subject: &str) -> Option<String> {
 pub fn not_a_greeting(subject: &str) -> String {
     format!(
         "responder ignored a message on {}: not greet.<name>",
-        Quoted(subject)
+        Quoted(&display::subject(subject))
     )
 }
 

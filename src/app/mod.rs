@@ -1,19 +1,24 @@
-//! The page: the NATS by Example request-reply program, a playground and a protocol trace.
+//! The page: the NATS by Example request-reply program, a playground with the greet service
+//! and "Ask all", the services on the server, a live sequence diagram and the protocol trace.
 //!
 //! State lives in one reducer ([`state::PageState`]); the example ([`example`]) and the
 //! playground ([`playground`]) report into it through actions; components only render it.
 
 pub mod components;
 pub mod config;
+pub mod diagram;
+pub mod display;
 pub mod events;
 pub mod example;
+pub mod hooks;
 pub mod playground;
+pub mod services;
 pub mod state;
 
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
-use components::{ExamplePanel, PlaygroundPanel, TracePanel};
+use components::{DiagramPanel, ExamplePanel, PlaygroundPanel, ServicesPanel, TracePanel};
 use playground::Playground;
 use state::{Action, PageState};
 
@@ -38,18 +43,27 @@ pub fn app(props: &AppProps) -> Html {
         let report = (*report).clone();
         use_memo((), move |_| Playground::new(report))
     };
+    let monitor = use_memo((), |_| services::Monitor::default());
+    let diagram = hooks::use_diagram(&state, state.diagram_conn);
 
     {
-        let (servers, report, playground) = (
+        let (servers, report, playground, monitor) = (
             props.servers.clone(),
             (*report).clone(),
             (*playground).clone(),
+            (*monitor).clone(),
         );
         use_effect_with((), move |_| {
-            spawn_local(example::run(servers.clone(), report));
+            spawn_local(example::run(servers.clone(), report.clone()));
             let connecting = playground.clone();
+            let monitoring = monitor.clone();
+            let monitor_servers = servers.clone();
             spawn_local(async move { connecting.connect(servers).await });
-            move || playground.shut_down()
+            spawn_local(async move { monitoring.run(monitor_servers, report).await });
+            move || {
+                playground.shut_down();
+                monitor.stop();
+            }
         });
     }
 
@@ -61,21 +75,31 @@ pub fn app(props: &AppProps) -> Html {
         let p = (*playground).clone();
         Callback::from(move |()| {
             let p = p.clone();
-            spawn_local(async move { p.start_responder().await })
+            spawn_local(async move { p.start_service().await })
         })
     };
     let on_drain = {
         let p = (*playground).clone();
         Callback::from(move |()| {
             let p = p.clone();
-            spawn_local(async move { p.drain_responder().await })
+            spawn_local(async move { p.stop_service().await })
         })
     };
     let on_request = {
-        let p = (*playground).clone();
+        let (p, report) = ((*playground).clone(), (*report).clone());
         Callback::from(move |name: String| {
+            report.emit(Action::ShowDiagram(state::Conn::Playground));
             let p = p.clone();
             spawn_local(async move { p.send_request(name).await })
+        })
+    };
+
+    let on_ask_all = {
+        let (p, report) = ((*playground).clone(), (*report).clone());
+        Callback::from(move |name: String| {
+            report.emit(Action::ShowDiagram(state::Conn::Playground));
+            let p = p.clone();
+            spawn_local(async move { p.ask_all(name).await })
         })
     };
 
@@ -90,9 +114,13 @@ pub fn app(props: &AppProps) -> Html {
                 </p>
             </header>
             <ExamplePanel status={state.example_status.clone()} log={state.example_log.clone()}
-                running={state.example_running} on_run={on_run} />
+                running={state.example_running} on_run={on_run} blocked={state.responder_running} />
             <PlaygroundPanel status={state.playground_status.clone()} responder_running={state.responder_running}
-                log={state.playground_log.clone()} on_start={on_start} on_drain={on_drain} on_request={on_request} />
+                log={state.playground_log.clone()} on_start={on_start} on_drain={on_drain} on_request={on_request}
+                on_ask_all={on_ask_all} ask_all={state.ask_all.clone()} />
+            <ServicesPanel services={state.services.clone()} />
+            <DiagramPanel conn={state.diagram_conn} diagram={diagram.clone()}
+                on_show={report.reform(Action::ShowDiagram)} />
             <TracePanel lines={state.trace.clone()} dropped={state.trace_dropped} />
         </main>
     }

@@ -16,6 +16,10 @@ pub struct ExamplePanelProps {
     pub running: bool,
     /// Starts another run.
     pub on_run: Callback<()>,
+    /// Whether the playground's greet service runs: it would answer the example's requests
+    /// too (its "no responders" one included), so the example waits for it to stop.
+    #[prop_or_default]
+    pub blocked: bool,
 }
 
 /// The example section.
@@ -35,9 +39,12 @@ pub fn example_panel(props: &ExamplePanelProps) -> Html {
             </p>
             <StatusLine label="Example connection" status={props.status.clone()} />
             <LogList label="Example output" lines={props.log.clone()} empty="Starting…" />
-            <button type="button" onclick={on_click} disabled={props.running}>
+            <button type="button" onclick={on_click} disabled={props.running || props.blocked}>
                 { if props.running { "Running…" } else { "Run example" } }
             </button>
+            if props.blocked {
+                <p class="empty">{ "The playground's greet service is running: it would answer the example's requests too. Stop it to run the example again." }</p>
+            }
         </section>
     }
 }

@@ -2,6 +2,7 @@
 
 use yew::prelude::*;
 
+use crate::app::display;
 use crate::app::state::{LogLine, Tone};
 
 /// Props of [`LogList`].
@@ -30,7 +31,7 @@ pub fn log_list(props: &LogListProps) -> Html {
                     Tone::Output => ("output", ""),
                     Tone::Error => ("error", "error: "),
                 };
-                html! { <li class={class}>{ marker }{ &line.text }</li> }
+                html! { <li class={class}>{ marker }{ display::line(&line.text).into_owned() }</li> }
             }) }
         </ol>
     }

@@ -1,26 +1,31 @@
-//! The playground: start and drain a responder, send requests for any name.
+//! The playground: start and stop the greet service, send requests for any name, one reply
+//! or all of them.
 
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use super::{LogList, StatusLine};
-use crate::app::state::{ConnStatus, LogLine};
+use super::{AskAllList, LogList, StatusLine};
+use crate::app::state::{AskAll, ConnStatus, LogLine};
 
 /// Props of [`PlaygroundPanel`].
 #[derive(Properties, PartialEq)]
 pub struct PlaygroundPanelProps {
     /// Status of the playground connection.
     pub status: ConnStatus,
-    /// Whether the responder is subscribed.
+    /// Whether the greet service runs.
     pub responder_running: bool,
     /// What happened so far.
     pub log: Vec<LogLine>,
-    /// Subscribes the responder.
+    /// Starts the greet service.
     pub on_start: Callback<()>,
-    /// Drains the responder.
+    /// Stops the greet service.
     pub on_drain: Callback<()>,
     /// Requests `greet.<name>`.
     pub on_request: Callback<String>,
+    /// Requests `greet.<name>` and takes every reply.
+    pub on_ask_all: Callback<String>,
+    /// The latest "Ask all".
+    pub ask_all: Option<AskAll>,
 }
 
 /// The playground section.
@@ -36,30 +41,44 @@ pub fn playground_panel(props: &PlaygroundPanelProps) -> Html {
             }
         })
     };
+    let on_ask_all = {
+        let (name, on_ask_all) = (name.clone(), props.on_ask_all.clone());
+        Callback::from(move |_: MouseEvent| {
+            if let Some(input) = name.cast::<HtmlInputElement>() {
+                on_ask_all.emit(input.value());
+            }
+        })
+    };
     let connected = matches!(props.status, ConnStatus::Connected { .. });
     html! {
         <section aria-labelledby="playground-title">
             <h2 id="playground-title">{ "Playground" }</h2>
             <p>
-                { "A second connection that stays open. While its responder runs it answers any NATS client on the same server, e.g. " }
-                <code>{ "nats req greet.ann ''" }</code>
-                { "; the requester shows whatever any responder answers." }
+                { "A second connection that stays open. Its responder is a NATS service, " }<code>{ "greet" }</code>
+                { ": while it runs it answers any NATS client on the same server (" }
+                <code>{ "nats req greet.ann ''" }</code>{ "), and every NATS tool can discover and measure it (" }
+                <code>{ "nats micro ls" }</code>{ "). " }<em>{ "Send request" }</em>
+                { " takes the first reply of any responder; " }<em>{ "Ask all" }</em>{ " takes every reply." }
             </p>
             <StatusLine label="Playground connection" status={props.status.clone()} />
             <div class="controls">
                 <button type="button" onclick={props.on_start.reform(|_: MouseEvent| ())}
-                    disabled={!connected || props.responder_running}>{ "Start responder" }</button>
+                    disabled={!connected || props.responder_running}>{ "Start service" }</button>
                 <button type="button" onclick={props.on_drain.reform(|_: MouseEvent| ())}
-                    disabled={!props.responder_running}>{ "Drain responder" }</button>
+                    disabled={!props.responder_running}>{ "Stop service" }</button>
                 <span class="responder-state">
-                    { if props.responder_running { "responder: running on greet.*" } else { "responder: stopped" } }
+                    { if props.responder_running { "greet service: running on greet.* (queue group q)" } else { "greet service: stopped" } }
                 </span>
             </div>
             <form class="controls" onsubmit={on_submit}>
                 <label for="name">{ "Name" }</label>
                 <input id="name" name="name" ref={name} value="ann" autocomplete="off" spellcheck="false" />
                 <button type="submit" disabled={!connected}>{ "Send request" }</button>
+                <button type="button" onclick={on_ask_all} disabled={!connected}>{ "Ask all" }</button>
             </form>
+            if let Some(ask) = &props.ask_all {
+                <AskAllList ask={ask.clone()} />
+            }
             <LogList label="Playground log" lines={props.log.clone()} empty="Nothing yet." />
         </section>
     }

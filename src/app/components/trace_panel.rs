@@ -4,14 +4,14 @@ use std::collections::VecDeque;
 
 use yew::prelude::*;
 
-use crate::app::state::{arrow, Conn};
-use nats_web::conn::TraceLine;
+use crate::app::display;
+use crate::app::state::{arrow, TraceEntry};
 
 /// Props of [`TracePanel`].
 #[derive(Properties, PartialEq)]
 pub struct TracePanelProps {
     /// Lines, oldest first.
-    pub lines: VecDeque<(Conn, TraceLine)>,
+    pub lines: VecDeque<TraceEntry>,
     /// How many older lines were dropped.
     pub dropped: usize,
 }
@@ -27,8 +27,8 @@ pub fn trace_panel(props: &TracePanelProps) -> Html {
                 <p class="empty">{ format!("{} older lines not shown", props.dropped) }</p>
             }
             <ol class="trace" aria-label="Protocol trace">
-                { for props.lines.iter().map(|(conn, line)| html! {
-                    <li><span class="conn">{ conn.label() }</span>{ " " }{ arrow(line.direction) }{ " " }<code>{ &line.line }</code></li>
+                { for props.lines.iter().map(|TraceEntry { conn, line, .. }| html! {
+                    <li><span class="conn">{ conn.label() }</span>{ " " }{ arrow(line.direction) }{ " " }<code>{ display::trace_line(line) }</code></li>
                 }) }
             </ol>
         </section>

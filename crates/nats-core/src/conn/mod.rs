@@ -94,7 +94,7 @@ pub use pool::ServerPool;
 pub use request_many::{RequestManyOptions, ResponsesEnd};
 pub use server_error::{PermissionOperation, ServerError, ServerErrorKind};
 pub use state::State;
-pub use trace::{Direction, TraceLine};
+pub use trace::{Direction, OpKind, TraceLine, TraceOp};
 pub use url::with_default_scheme;
 
 use crate::proto::{
@@ -790,10 +790,8 @@ impl Connection {
 
     fn handle_op(&mut self, now: Instant, op: ServerOp) {
         if self.options.trace {
-            self.events.push_back(Event::Trace(TraceLine {
-                direction: Direction::Received,
-                line: trace::server_op_line(&op),
-            }));
+            self.events
+                .push_back(Event::Trace(TraceLine::received(&op)));
         }
         match op {
             ServerOp::Info(info) => self.handle_info(now, *info),
@@ -866,10 +864,7 @@ impl Connection {
 
     fn trace_sent(&mut self, op: &ClientOp<'_>) {
         if self.options.trace {
-            self.events.push_back(Event::Trace(TraceLine {
-                direction: Direction::Sent,
-                line: trace::client_op_line(op),
-            }));
+            self.events.push_back(Event::Trace(TraceLine::sent(op)));
         }
     }
 

@@ -451,7 +451,9 @@ fn with_trace_on_every_op_sent_and_received_is_reported_in_order() {
         .events()
         .into_iter()
         .filter_map(|e| match e {
-            Event::Trace(TraceLine { direction, line }) => Some(format!(
+            Event::Trace(TraceLine {
+                direction, line, ..
+            }) => Some(format!(
                 "{}{}",
                 if direction == Direction::Sent {
                     "> "

@@ -3,6 +3,10 @@
 
 use crate::proto::{json, ClientOp, ConnectInfo, MsgOp, Quoted, ServerOp};
 
+mod op;
+
+pub use op::{OpKind, TraceOp};
+
 /// Which way an operation went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Direction {
@@ -19,6 +23,28 @@ pub struct TraceLine {
     pub direction: Direction,
     /// The control line, with a shortened preview of the body.
     pub line: String,
+    /// The operation's parts, for a page that draws the protocol instead of printing it.
+    pub op: TraceOp,
+}
+
+impl TraceLine {
+    /// The trace line of an operation this client sends.
+    pub fn sent(op: &ClientOp<'_>) -> Self {
+        TraceLine {
+            direction: Direction::Sent,
+            line: client_op_line(op),
+            op: TraceOp::of_client_op(op),
+        }
+    }
+
+    /// The trace line of an operation this client received.
+    pub fn received(op: &ServerOp) -> Self {
+        TraceLine {
+            direction: Direction::Received,
+            line: server_op_line(op),
+            op: TraceOp::of_server_op(op),
+        }
+    }
 }
 
 /// Longest preview of a body or JSON document.
@@ -192,6 +218,58 @@ mod tests {
             payload: vec![],
         });
         assert_eq!(server_op_line(&op), "HMSG _INBOX.x.4 2 16 16 [status 503]");
+    }
+
+    #[test]
+    fn trace_lines_carry_the_parts_a_sequence_diagram_draws() {
+        let request = TraceLine::sent(&ClientOp::Pub {
+            subject: "greet.joe",
+            reply: Some("_INBOX.x.1"),
+            payload: b"hi",
+        });
+        assert_eq!(request.direction, Direction::Sent);
+        assert_eq!(request.line, "PUB greet.joe _INBOX.x.1 2 \"hi\"");
+        assert_eq!(
+            request.op,
+            TraceOp {
+                subject: "greet.joe".into(),
+                reply: Some("_INBOX.x.1".into()),
+                size: 2,
+                ..TraceOp::kind(OpKind::Pub)
+            }
+        );
+        let sub = TraceLine::sent(&ClientOp::Sub {
+            subject: "greet.*",
+            queue: Some("q"),
+            sid: 3,
+        });
+        assert_eq!(
+            (sub.op.kind, sub.op.reply.as_deref(), sub.op.sid),
+            (OpKind::Sub, Some("q"), Some(3))
+        );
+        let mut h = HeaderMap::new();
+        h.set_status(StatusCode::NO_RESPONDERS, None);
+        let no_responders = TraceLine::received(&ServerOp::Msg(MsgOp {
+            subject: "_INBOX.x.4".into(),
+            sid: 2,
+            reply: None,
+            headers: Some(h),
+            raw_headers: None,
+            header_error: None,
+            payload: vec![],
+        }));
+        assert_eq!(no_responders.direction, Direction::Received);
+        assert_eq!(
+            no_responders.op,
+            TraceOp {
+                subject: "_INBOX.x.4".into(),
+                sid: Some(2),
+                headers: true,
+                status: Some(StatusCode::NO_RESPONDERS),
+                ..TraceOp::kind(OpKind::Msg)
+            }
+        );
+        assert_eq!(TraceLine::received(&ServerOp::Ok).op.kind, OpKind::Ok);
     }
 
     #[test]

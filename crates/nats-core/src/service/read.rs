@@ -1,6 +1,7 @@
 //! The JSON of the discovery responses, read by hand on `proto::json`'s reader, for replies
 //! from any peer: members it does not know are skipped whatever they hold; a missing member
-//! keeps its default; `null` counts as missing; a metadata value that is not a string is
+//! keeps its default; `null` counts as missing, and so does an optional member of the wrong
+//! type (`"version": 1`, `"num_requests": "5"`); a metadata value that is not a string is
 //! skipped; counts and nanoseconds may be written with a fraction or exponent (they are
 //! truncated; negative is 0). `name` and `id` are required, and `type`, when present, must be
 //! the verb's. Nothing recurses, nothing panics, and the work is bounded by the input (a NATS
@@ -70,7 +71,7 @@ impl Identity {
         match member {
             "name" => self.name = opt_string(r)?,
             "id" => self.id = opt_string(r)?,
-            "version" => self.version = opt_string(r)?.unwrap_or_default(),
+            "version" => self.version = lenient_string(r)?,
             "metadata" => self.metadata = metadata(r)?,
             "type" => {
                 if let Some(t) = opt_string(r)? {
@@ -165,6 +166,16 @@ fn opt_string(r: &mut Reader<'_>) -> Result<Option<String>, ReadError> {
     Ok(Some(r.string()?))
 }
 
+/// An optional string member: a string, or empty for `null` or any other value (skipped), so
+/// that one odd member does not cost the whole reply.
+fn lenient_string(r: &mut Reader<'_>) -> Result<String, ReadError> {
+    if r.peek() == Some(b'"') {
+        return Ok(r.string()?);
+    }
+    r.skip_value()?;
+    Ok(String::new())
+}
+
 /// An object of strings; members whose values are not strings are skipped.
 fn metadata(r: &mut Reader<'_>) -> Result<Metadata, ReadError> {
     let mut out = Metadata::new();
@@ -182,10 +193,11 @@ fn metadata(r: &mut Reader<'_>) -> Result<Metadata, ReadError> {
 /// A non-negative count: an integer, or a number with a fraction or exponent truncated to
 /// one; negative numbers are 0, numbers past `u64::MAX` are `u64::MAX`; `null` is 0.
 fn count(r: &mut Reader<'_>) -> Result<u64, ReadError> {
-    if r.literal(b"null") {
+    if !matches!(r.peek(), Some(b'-' | b'0'..=b'9')) {
+        // `null`, or not a number at all: skipped, as 0.
+        r.skip_value()?;
         return Ok(0);
     }
-    r.peek();
     let start = r.pos;
     r.skip_number()?;
     let text = r.json.get(start..r.pos).unwrap_or_default();
@@ -266,16 +278,16 @@ pub fn read_info(json: &[u8]) -> Result<Info, ReadError> {
             return Ok(());
         }
         match member {
-            "description" => description = opt_string(r)?.unwrap_or_default(),
+            "description" => description = lenient_string(r)?,
             "endpoints" => {
                 endpoints.clear();
                 array(r, |r| {
                     let mut e = EndpointInfo::default();
                     object(r, &mut |r, member| {
                         match member {
-                            "name" => e.name = opt_string(r)?.unwrap_or_default(),
-                            "subject" => e.subject = opt_string(r)?.unwrap_or_default(),
-                            "queue_group" => e.queue_group = opt_string(r)?.unwrap_or_default(),
+                            "name" => e.name = lenient_string(r)?,
+                            "subject" => e.subject = lenient_string(r)?,
+                            "queue_group" => e.queue_group = lenient_string(r)?,
                             "metadata" => e.metadata = metadata(r)?,
                             _ => r.skip_value()?,
                         }
@@ -310,19 +322,19 @@ pub fn read_stats(json: &[u8]) -> Result<Stats, ReadError> {
             return Ok(());
         }
         match member {
-            "started" => started = opt_string(r)?.unwrap_or_default(),
+            "started" => started = lenient_string(r)?,
             "endpoints" => {
                 endpoints.clear();
                 array(r, |r| {
                     let mut e = EndpointStats::default();
                     object(r, &mut |r, member| {
                         match member {
-                            "name" => e.name = opt_string(r)?.unwrap_or_default(),
-                            "subject" => e.subject = opt_string(r)?.unwrap_or_default(),
-                            "queue_group" => e.queue_group = opt_string(r)?.unwrap_or_default(),
+                            "name" => e.name = lenient_string(r)?,
+                            "subject" => e.subject = lenient_string(r)?,
+                            "queue_group" => e.queue_group = lenient_string(r)?,
                             "num_requests" => e.num_requests = count(r)?,
                             "num_errors" => e.num_errors = count(r)?,
-                            "last_error" => e.last_error = opt_string(r)?.unwrap_or_default(),
+                            "last_error" => e.last_error = lenient_string(r)?,
                             "processing_time" => e.processing_time = count(r)?,
                             "average_processing_time" => e.average_processing_time = count(r)?,
                             "data" => e.data = raw_value(r)?,

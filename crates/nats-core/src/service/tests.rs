@@ -230,6 +230,32 @@ fn an_error_reply_carries_the_two_service_error_headers() {
 }
 
 #[test]
+fn an_error_reply_with_an_empty_description_says_error_and_its_code() {
+    for blank in ["", "  "] {
+        let error = ServiceError::new(503, blank);
+        assert_eq!(error.headers().get("Nats-Service-Error"), Some("error 503"));
+        assert_eq!(error.to_string(), "503:error 503");
+    }
+}
+
+#[test]
+fn a_failure_that_is_not_an_error_answer_is_counted_as_an_error_with_its_text() {
+    let mut e = EndpointStats::new("hello", "greet.*", "q");
+    e.record(Duration::from_millis(1), None);
+    e.record_error("maximum payload exceeded");
+    assert_eq!((e.num_requests, e.num_errors), (1, 1));
+    assert_eq!(e.last_error, "maximum payload exceeded");
+}
+
+#[test]
+fn an_instance_id_is_one_token_of_name_characters() {
+    assert_eq!(validate::id("aB3-_x"), Ok(()));
+    for bad in ["", "a.b", "*", ">", "a b"] {
+        assert_eq!(validate::id(bad), Err(ConfigError::InvalidId(bad.into())));
+    }
+}
+
+#[test]
 fn metadata_keeps_one_value_per_key_in_key_order() {
     let mut m: Metadata = [("b", "1"), ("a", "2"), ("b", "3")].into_iter().collect();
     assert_eq!(m.iter().collect::<Vec<_>>(), [("a", "2"), ("b", "3")]);

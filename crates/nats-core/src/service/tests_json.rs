@@ -205,6 +205,29 @@ fn the_readers_skip_unknown_members_and_non_string_metadata_and_truncate_odd_num
 }
 
 #[test]
+fn an_optional_member_of_the_wrong_type_is_read_as_its_default_not_as_a_bad_reply() {
+    let odd = br#"{"name":"svc","id":"X","version":1,"description":{"a":[1]},
+        "started":false,"metadata":{"k":"v"},
+        "endpoints":[{"name":7,"subject":["s"],"queue_group":{},"last_error":null,
+        "num_requests":"5","num_errors":true,"processing_time":[1],"data":1}]}"#;
+    let stats = read_stats(odd).unwrap();
+    assert_eq!((stats.version.as_str(), stats.started.as_str()), ("", ""));
+    assert_eq!(stats.metadata, metadata(&[("k", "v")]));
+    let e = &stats.endpoints[0];
+    assert_eq!(
+        (e.name.as_str(), e.subject.as_str(), e.queue_group.as_str()),
+        ("", "", "")
+    );
+    assert_eq!((e.num_requests, e.num_errors, e.processing_time), (0, 0, 0));
+    assert_eq!(e.data.as_deref(), Some("1"));
+    let info = read_info(odd).unwrap();
+    assert_eq!((info.description.as_str(), info.endpoints.len()), ("", 1));
+    assert_eq!(read_ping(odd).unwrap().version, "");
+    // name and id stay required strings.
+    assert!(read_ping(br#"{"name":"a","id":2}"#).is_err());
+}
+
+#[test]
 fn a_reply_without_name_or_id_or_of_another_type_is_refused() {
     assert!(read_ping(br#"{"id":"X"}"#).is_err());
     assert!(read_ping(br#"{"name":"X"}"#).is_err());

@@ -118,9 +118,15 @@ impl EndpointStats {
         self.processing_time = self.processing_time.saturating_add(nanos);
         self.average_processing_time = self.processing_time / self.num_requests;
         if let Some(error) = error {
-            self.num_errors = self.num_errors.saturating_add(1);
-            self.last_error = error.to_string();
+            self.record_error(error.to_string());
         }
+    }
+
+    /// Counts an error that is not an error answer: a reply that could not be sent, or the
+    /// endpoint's subscription refused by the server. `last_error` is what went wrong.
+    pub fn record_error(&mut self, last_error: impl Into<String>) {
+        self.num_errors = self.num_errors.saturating_add(1);
+        self.last_error = last_error.into();
     }
 
     /// Back to no requests, no errors, no time; name, subject and queue group stay.
@@ -154,11 +160,22 @@ impl ServiceError {
         }
     }
 
+    /// The description as it is sent: an empty (or blank) one as `error <code>`, so that an
+    /// error reply always says something (nats.go refuses an empty description).
+    pub fn sent_description(&self) -> String {
+        if self.description.trim().is_empty() {
+            format!("error {}", self.code)
+        } else {
+            self.description.clone()
+        }
+    }
+
     /// The headers of the error reply. A header value cannot hold a line break, so CR and LF
-    /// in the description are sent as spaces.
+    /// in the description are sent as spaces; an empty description is sent as
+    /// [`ServiceError::sent_description`] says.
     pub fn headers(&self) -> HeaderMap {
         let mut headers = HeaderMap::new();
-        let description = self.description.replace(['\r', '\n'], " ");
+        let description = self.sent_description().replace(['\r', '\n'], " ");
         // Both names are valid and the values hold no line break: these cannot fail.
         let _ = headers.insert(NATS_SERVICE_ERROR, description);
         let _ = headers.insert(
@@ -170,9 +187,9 @@ impl ServiceError {
 }
 
 impl fmt::Display for ServiceError {
-    /// `<code>:<description>`, as nats.go reports the last error.
+    /// `<code>:<description>`, as nats.go reports the last error (the description as sent).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}", self.code, self.description)
+        write!(f, "{}:{}", self.code, self.sent_description())
     }
 }
 

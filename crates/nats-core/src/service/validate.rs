@@ -20,6 +20,10 @@ pub enum ConfigError {
     /// An endpoint subject that cannot be subscribed to, or has `>` anywhere but at its end.
     #[error("invalid endpoint subject {}: use a subject to subscribe to, '>' only as its last token", Quoted(.0))]
     InvalidSubject(String),
+    /// An instance id that is empty or has a character outside `A-Z a-z 0-9 - _` (ids are
+    /// NUIDs).
+    #[error("invalid service id {}: use one or more of A-Z, a-z, 0-9, '-' and '_'", Quoted(.0))]
+    InvalidId(String),
     /// A queue group that is empty or has whitespace.
     #[error("invalid queue group {}: use a non-empty name without spaces", Quoted(.0))]
     InvalidQueueGroup(String),
@@ -39,6 +43,16 @@ pub fn name(name: &str) -> Result<(), ConfigError> {
         Ok(())
     } else {
         Err(ConfigError::InvalidName(name.to_owned()))
+    }
+}
+
+/// Checks an instance id (one subject token: `$SRV.<VERB>.<name>.<id>`), by the same rule as
+/// a service name.
+pub fn id(id: &str) -> Result<(), ConfigError> {
+    if is_name(id) {
+        Ok(())
+    } else {
+        Err(ConfigError::InvalidId(id.to_owned()))
     }
 }
 

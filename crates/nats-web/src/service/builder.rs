@@ -96,8 +96,10 @@ impl ServiceBuilder {
     }
 
     /// Checks the configuration (name, version, queue group as ADR-32 says), gives the
-    /// service its id (a NUID) and subscribes to its nine discovery subjects. Nothing is sent
-    /// if a check fails.
+    /// service its id (a NUID), subscribes to its nine discovery subjects and resolves once
+    /// the server has them (a flush): anyone discovering after that finds it. Nothing is sent
+    /// if a check fails; a refused subscription or a flush that fails (closed, or no answer
+    /// within the flush timeout while reconnecting) fails the start.
     pub async fn start(self) -> Result<Service, Error> {
         let name = self.name.ok_or(Error::Missing("name"))?;
         let version = self.version.ok_or(Error::Missing("version"))?;
@@ -119,5 +121,6 @@ impl ServiceBuilder {
                 stats_handler: self.stats_handler,
             },
         )
+        .await
     }
 }

@@ -4,7 +4,8 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use nats_core::service::{
-    control_subject, read_info, read_ping, read_stats, Info, PingResponse, ReadError, Stats, Verb,
+    control_subject, read_info, read_ping, read_stats, validate, Info, PingResponse, ReadError,
+    Stats, Verb,
 };
 
 use super::Error;
@@ -17,9 +18,12 @@ pub const DISCOVERY_MAX_WAIT: Duration = Duration::from_secs(1);
 /// otherwise.
 pub const DISCOVERY_STALL: Duration = Duration::from_millis(300);
 
-/// A discovery client: one request to `$SRV.<VERB>` (or `$SRV.<VERB>.<name>`) gathers the
-/// replies of every service that hears it, with [`Client::request_many`]. Replies that are
-/// not the protocol's JSON are skipped; no services is an empty list.
+/// A discovery client: one request to `$SRV.<VERB>` (or `$SRV.<VERB>.<name>`, or
+/// `$SRV.<VERB>.<name>.<id>`) gathers the replies of every service that hears it, with
+/// [`Client::request_many`]. Replies that are not the protocol's JSON are skipped; no
+/// services is an empty list. A name or id that is not one (`a.b`, `*`, empty) is refused
+/// before anything is sent. If the connection fails after some replies came, those replies
+/// are the answer; only a failure before any is an error.
 #[derive(Clone)]
 pub struct Discovery {
     client: Client,
@@ -52,31 +56,66 @@ impl Discovery {
 
     /// Pings every service, or those called `name`.
     pub async fn ping(&self, name: Option<&str>) -> Result<Vec<PingResponse>, Error> {
-        self.gather(Verb::Ping, name, read_ping).await
+        self.gather(Verb::Ping, name, None, read_ping).await
     }
 
     /// The info of every service, or of those called `name`.
     pub async fn info(&self, name: Option<&str>) -> Result<Vec<Info>, Error> {
-        self.gather(Verb::Info, name, read_info).await
+        self.gather(Verb::Info, name, None, read_info).await
     }
 
     /// The statistics of every service, or of those called `name`.
     pub async fn stats(&self, name: Option<&str>) -> Result<Vec<Stats>, Error> {
-        self.gather(Verb::Stats, name, read_stats).await
+        self.gather(Verb::Stats, name, None, read_stats).await
+    }
+
+    /// Pings one instance: service `name`, id `id` (nats.js `ping(name, id)`); `None` if it
+    /// did not answer.
+    pub async fn ping_instance(&self, name: &str, id: &str) -> Result<Option<PingResponse>, Error> {
+        Ok(self
+            .gather(Verb::Ping, Some(name), Some(id), read_ping)
+            .await?
+            .pop())
+    }
+
+    /// The info of one instance; `None` if it did not answer.
+    pub async fn info_instance(&self, name: &str, id: &str) -> Result<Option<Info>, Error> {
+        Ok(self
+            .gather(Verb::Info, Some(name), Some(id), read_info)
+            .await?
+            .pop())
+    }
+
+    /// The statistics of one instance; `None` if it did not answer.
+    pub async fn stats_instance(&self, name: &str, id: &str) -> Result<Option<Stats>, Error> {
+        Ok(self
+            .gather(Verb::Stats, Some(name), Some(id), read_stats)
+            .await?
+            .pop())
     }
 
     async fn gather<T>(
         &self,
         verb: Verb,
         name: Option<&str>,
+        id: Option<&str>,
         read: fn(&[u8]) -> Result<T, ReadError>,
     ) -> Result<Vec<T>, Error> {
-        let mut replies = self
+        if let Some(name) = name {
+            validate::name(name)?;
+        }
+        if let Some(id) = id {
+            validate::id(id)?;
+        }
+        let mut request = self
             .client
-            .request_many(control_subject(verb, name, None), Vec::new())
+            .request_many(control_subject(verb, name, id), Vec::new())
             .max_wait(self.max_wait)
-            .stall(self.stall)
-            .await?;
+            .stall(self.stall);
+        if id.is_some() {
+            request = request.max_messages(1);
+        }
+        let mut replies = request.await?;
         let mut out = Vec::new();
         while let Some(reply) = replies.next().await {
             match reply {
@@ -86,6 +125,8 @@ impl Discovery {
                     }
                 }
                 Err(e) if e.kind() == RequestErrorKind::NoResponders => {}
+                // What came before a failure is still the answer.
+                Err(_) if !out.is_empty() => break,
                 Err(e) => return Err(e.into()),
             }
         }

@@ -11,36 +11,43 @@ use nats_core::proto::HeaderMap;
 use nats_core::service::ServiceError;
 use nats_core::Instant;
 
-use super::instance::State;
+use super::instance::{Life, State};
 use crate::client::{self, Subscriber, SubscriberHandle};
 use crate::platform::now;
 use crate::Message;
 
 /// The requests of one endpoint, in order. It ends when the service stops (after the
 /// requests the server sent before) or the connection closes. Dropping it unsubscribes the
-/// endpoint (it stays in `INFO` and `STATS`).
+/// endpoint and takes it out of the service's `INFO` and `STATS` (nats.go's endpoint `Stop`);
+/// while it exists it keeps the service running (see [`super::Service`]).
 pub struct Endpoint {
     subscriber: Subscriber,
     state: Rc<RefCell<State>>,
-    index: usize,
+    sid: u64,
     name: String,
     subject: String,
+    /// Its stream has ended.
+    ended: bool,
+    _life: Rc<Life>,
 }
 
 impl Endpoint {
     pub(crate) fn new(
         subscriber: Subscriber,
         state: Rc<RefCell<State>>,
-        index: usize,
+        life: Rc<Life>,
+        sid: u64,
         name: String,
         subject: String,
     ) -> Self {
         Endpoint {
             subscriber,
             state,
-            index,
+            sid,
             name,
             subject,
+            ended: false,
+            _life: life,
         }
     }
 
@@ -65,15 +72,37 @@ impl Stream for Endpoint {
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Request>> {
         let polled = Pin::new(&mut self.subscriber).poll_next(cx);
+        if let Poll::Ready(None) = polled {
+            if !std::mem::replace(&mut self.ended, true) && self.subscriber.error().is_some() {
+                // Refused by the server (after a reconnect, say): counted, and the service
+                // stops with it.
+                super::task::refused_endpoint(&self.state);
+            }
+        }
         polled.map(|message| {
             message.map(|message| Request {
                 message,
                 state: self.state.clone(),
-                index: self.index,
+                sid: self.sid,
                 received: now(),
                 counted: Cell::new(false),
             })
         })
+    }
+}
+
+impl Drop for Endpoint {
+    /// Takes the endpoint out of `INFO` and `STATS`.
+    fn drop(&mut self) {
+        let sid = self.sid;
+        let remove = move |state: &mut State| state.endpoints.retain(|e| e.handle.sid() != sid);
+        match self.state.try_borrow_mut() {
+            Ok(mut state) => remove(&mut state),
+            Err(_) => {
+                let state = self.state.clone();
+                wasm_bindgen_futures::spawn_local(async move { remove(&mut state.borrow_mut()) });
+            }
+        }
     }
 }
 
@@ -83,7 +112,7 @@ impl Stream for Endpoint {
 pub struct Request {
     message: Message,
     state: Rc<RefCell<State>>,
-    index: usize,
+    sid: u64,
     received: Instant,
     counted: Cell<bool>,
 }
@@ -120,23 +149,20 @@ impl Request {
     /// Answers: `Ok(payload)` as the reply's body, `Err(error)` as an error reply, an empty
     /// body with the headers `Nats-Service-Error` (the description) and
     /// `Nats-Service-Error-Code` (the code). Fails if the request has no reply subject or the
-    /// client cannot publish.
+    /// client cannot publish (too large, buffer full, closed): that counts as an error in the
+    /// endpoint's statistics, with the failure as `last_error` (as nats.go counts it).
     pub async fn respond(
         &self,
         response: Result<Vec<u8>, ServiceError>,
     ) -> Result<(), client::Error> {
-        self.count(response.as_ref().err());
         match response {
-            Ok(payload) => self.message.respond(payload).await,
-            Err(error) => {
-                self.message
-                    .respond_with_headers(&error.headers(), b"")
-                    .await
-            }
+            Ok(payload) => self.send(payload, None).await,
+            Err(error) => self.send(Vec::new(), Some(error)).await,
         }
     }
 
-    /// `respond(Err(ServiceError::new(code, description)))`, ADR-32's `respondError`.
+    /// `respond(Err(ServiceError::new(code, description)))`, ADR-32's `respondError`. An
+    /// empty description is sent as `error <code>`.
     pub async fn respond_error(
         &self,
         code: u32,
@@ -146,15 +172,56 @@ impl Request {
             .await
     }
 
-    /// Counts this request in its endpoint's statistics, once.
-    fn count(&self, error: Option<&ServiceError>) {
+    /// An error reply with a body: the error headers as [`Request::respond_error`] sends them,
+    /// and `data` as the payload (ADR-32's `respondError(code, description, data)`).
+    pub async fn respond_error_with_data(
+        &self,
+        code: u32,
+        description: impl Into<String>,
+        data: impl Into<Vec<u8>>,
+    ) -> Result<(), client::Error> {
+        let error = ServiceError::new(code, description);
+        self.send(data.into(), Some(error)).await
+    }
+
+    /// Publishes the answer, then counts it: as `error` if it is an error answer, as the
+    /// publish's failure if it could not be sent.
+    async fn send(
+        &self,
+        payload: Vec<u8>,
+        error: Option<ServiceError>,
+    ) -> Result<(), client::Error> {
+        let sent = match &error {
+            None => self.message.respond(payload).await,
+            Some(error) => {
+                self.message
+                    .respond_with_headers(&error.headers(), payload)
+                    .await
+            }
+        };
+        match &sent {
+            Ok(()) => self.count(error.map(|e| e.to_string())),
+            Err(failure) => self.count(Some(failure.to_string())),
+        }
+        sent
+    }
+
+    /// Counts this request in its endpoint's statistics, once; `last_error` if it failed.
+    fn count(&self, last_error: Option<String>) {
         if self.counted.replace(true) {
             return;
         }
         let took = now().saturating_duration_since(self.received);
         if let Ok(mut state) = self.state.try_borrow_mut() {
-            if let Some(entry) = state.endpoints.get_mut(self.index) {
-                entry.stats.record(took, error);
+            if let Some(entry) = state
+                .endpoints
+                .iter_mut()
+                .find(|e| e.handle.sid() == self.sid)
+            {
+                entry.stats.record(took, None);
+                if let Some(last_error) = last_error {
+                    entry.stats.record_error(last_error);
+                }
             }
         }
     }

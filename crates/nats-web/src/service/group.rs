@@ -117,7 +117,10 @@ impl EndpointBuilder {
         self
     }
 
-    /// Checks name, subject and queue group, and subscribes on `<group prefix>.<subject>`.
+    /// Checks name, subject and queue group, subscribes on `<group prefix>.<subject>`, and
+    /// resolves once the server has the subscription (a flush): others can reach the endpoint
+    /// then. If the server refuses it (permissions), this fails with that error (kind
+    /// [`crate::client::ErrorKind::PermissionDenied`]) and the service stops with it.
     pub async fn add(self, subject: impl Into<String>) -> Result<Endpoint, Error> {
         let subject = subject.into();
         let name = self.name.unwrap_or_else(|| subject.clone());
@@ -128,5 +131,6 @@ impl EndpointBuilder {
         self.group
             .service
             .add_endpoint(name, full, self.queue_group, self.metadata)
+            .await
     }
 }

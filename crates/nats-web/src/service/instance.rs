@@ -3,11 +3,9 @@
 
 use std::cell::RefCell;
 use std::future::Future;
-use std::pin::Pin;
 use std::rc::Rc;
-use std::task::{Context, Poll};
+use std::task::Poll;
 
-use futures::{Stream, StreamExt};
 use nats_core::service::{
     control_subject, rfc3339, validate, write_info, write_ping, write_stats, EndpointInfo,
     EndpointStats, Info, Metadata, PingResponse, Stats, Verb,
@@ -16,8 +14,9 @@ use nats_core::service::{
 use super::endpoint::Endpoint;
 use super::group::{EndpointBuilder, Group};
 use super::Error;
-use crate::client::{Subscriber, SubscriberHandle};
-use crate::{Client, Message};
+use crate::client::channel::{oneshot, OneshotSender};
+use crate::client::SubscriberHandle;
+use crate::Client;
 
 /// What a service was started with.
 pub(crate) struct Config {
@@ -38,7 +37,7 @@ pub(crate) type StatsHandler = Rc<dyn Fn(&EndpointStats) -> String>;
 pub(crate) struct EndpointEntry {
     pub stats: EndpointStats,
     pub metadata: Metadata,
-    handle: SubscriberHandle,
+    pub handle: SubscriberHandle,
 }
 
 /// A service's state, shared by the [`Service`] handles, its endpoints' requests and its
@@ -49,7 +48,14 @@ pub(crate) struct State {
     started: u64,
     pub endpoints: Vec<EndpointEntry>,
     verbs: Vec<SubscriberHandle>,
-    stopped: bool,
+    /// [`Service::stop`] was called, or the service stopped on its own.
+    pub stopped: bool,
+    /// Why it stopped on its own (the connection closed, a subscription was refused).
+    error: Option<Error>,
+    /// How it ended, once it has: `Ok` after [`Service::stop`].
+    outcome: Option<Result<(), Error>>,
+    /// [`Service::closed`] calls waiting for `outcome`.
+    waiters: Vec<OneshotSender<Result<(), Error>>>,
 }
 
 impl State {
@@ -110,7 +116,7 @@ fn stats_of(state: &RefCell<State>) -> Stats {
 }
 
 /// The JSON reply to a discovery request.
-fn reply_json(state: &RefCell<State>, verb: Verb) -> Vec<u8> {
+pub(crate) fn reply_json(state: &RefCell<State>, verb: Verb) -> Vec<u8> {
     let mut out = Vec::new();
     match verb {
         Verb::Ping => write_ping(&state.borrow().ping(), &mut out),
@@ -120,49 +126,128 @@ fn reply_json(state: &RefCell<State>, verb: Verb) -> Vec<u8> {
     out
 }
 
-/// The discovery subscriptions as one stream: polled in turn, each ending on its own; the
-/// stream ends when all have (a few lines where `select_all` would cost kilobytes).
-struct Merged(Vec<(Verb, Subscriber)>);
-
-impl Stream for Merged {
-    type Item = (Verb, Message);
-
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let mut i = 0;
-        while let Some((verb, subscriber)) = self.0.get_mut(i) {
-            match Pin::new(subscriber).poll_next(cx) {
-                Poll::Ready(Some(message)) => return Poll::Ready(Some((*verb, message))),
-                Poll::Ready(None) => {
-                    self.0.remove(i);
-                }
-                Poll::Pending => i += 1,
-            }
-        }
-        if self.0.is_empty() {
-            Poll::Ready(None)
-        } else {
-            Poll::Pending
-        }
-    }
-}
-
 /// Now, as Unix time in nanoseconds (`Date.now()`).
 fn unix_nanos() -> u64 {
     u64::try_from(crate::platform::wall_clock().as_nanos()).unwrap_or(u64::MAX)
 }
 
+/// Records how the service ended, once, and tells every [`Service::closed`].
+fn finish(state: &RefCell<State>, outcome: Result<(), Error>) {
+    let waiters = {
+        let mut state = state.borrow_mut();
+        if state.outcome.is_some() {
+            return;
+        }
+        state.outcome = Some(outcome.clone());
+        std::mem::take(&mut state.waiters)
+    };
+    for tx in waiters {
+        tx.send(outcome.clone());
+    }
+}
+
+/// Every subscription of the service, its endpoints' first.
+fn handles(state: &State) -> Vec<SubscriberHandle> {
+    let endpoints = state.endpoints.iter().map(|e| e.handle.clone());
+    endpoints.chain(state.verbs.iter().cloned()).collect()
+}
+
+/// The service stops on its own with `error` (unless it was stopped already): its
+/// subscriptions are drained in the background and [`Service::closed`] resolves `Err(error)`.
+pub(crate) fn fail(state: &Rc<RefCell<State>>, error: Error) {
+    let handles = {
+        let mut state = state.borrow_mut();
+        if state.stopped {
+            return;
+        }
+        state.stopped = true;
+        state.error = Some(error.clone());
+        handles(&state)
+    };
+    finish(state, Err(error));
+    wasm_bindgen_futures::spawn_local(async move {
+        let _ = drain_all(&handles).await;
+    });
+}
+
+/// Drains `handles` all at once (a round trip, not one per subscription); the first error.
+async fn drain_all(handles: &[SubscriberHandle]) -> Result<(), Error> {
+    let mut drains: Vec<_> = handles.iter().map(|h| Some(Box::pin(h.drain()))).collect();
+    let mut result = Ok(());
+    futures::future::poll_fn(|cx| {
+        let mut pending = false;
+        for slot in &mut drains {
+            if let Some(drain) = slot {
+                match drain.as_mut().poll(cx) {
+                    Poll::Ready(done) => {
+                        if let Err(e) = done {
+                            result = result.clone().and(Err(e));
+                        }
+                        *slot = None;
+                    }
+                    Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            Poll::Pending
+        } else {
+            Poll::Ready(())
+        }
+    })
+    .await;
+    Ok(result?)
+}
+
+/// Keeps a service running while the application holds it: shared by every [`Service`]
+/// handle (and so every [`Group`] and builder) and every [`Endpoint`]. When the last is
+/// dropped, the service stops: its discovery subscriptions end, its task ends, and it no
+/// longer holds the connection open.
+pub(crate) struct Life(Rc<RefCell<State>>);
+
+impl Drop for Life {
+    fn drop(&mut self) {
+        let Ok(mut state) = self.0.try_borrow_mut() else {
+            return;
+        };
+        if state.stopped {
+            return;
+        }
+        state.stopped = true;
+        let handles = handles(&state);
+        drop(state);
+        finish(&self.0, Ok(()));
+        // Right after, not inside whatever dropped it (it may be using the connection).
+        wasm_bindgen_futures::spawn_local(async move {
+            for handle in handles {
+                let _ = handle.unsubscribe();
+            }
+        });
+    }
+}
+
 /// A running service: a cheap handle (clones are the same service). Add endpoints with
-/// [`Service::endpoint`], [`Service::endpoint_builder`] or [`Service::group`]; it answers
-/// discovery until [`Service::stop`] (or until the connection closes).
+/// [`Service::endpoint`], [`Service::endpoint_builder`] or [`Service::group`].
+///
+/// It answers discovery until [`Service::stop`], until the connection closes or the server
+/// refuses one of its subscriptions ([`Service::closed`] then says why), or until the
+/// application has dropped every `Service` handle and every [`Endpoint`] of it: then it
+/// stops (without draining) and no longer keeps the connection open, so a page that drops
+/// its `Client`, `Service` and endpoints closes its WebSocket. Keep an `Endpoint` (or the
+/// `Service`) for as long as the service should run.
 #[derive(Clone)]
 pub struct Service {
     client: Client,
     state: Rc<RefCell<State>>,
+    life: Rc<Life>,
 }
 
 impl Service {
-    /// Subscribes to the discovery subjects and starts the task that answers them.
-    pub(crate) fn start(client: Client, config: Config) -> Result<Service, Error> {
+    /// Subscribes to the discovery subjects, waits until the server has them (a flush), and
+    /// starts the task that answers them.
+    pub(crate) async fn start(client: Client, config: Config) -> Result<Service, Error> {
+        // Before subscribing: a refusal of those subscriptions is among these events.
+        let events = client.events();
         let mut subscribers = Vec::new();
         for verb in Verb::ALL {
             for subject in [
@@ -180,21 +265,22 @@ impl Service {
             endpoints: Vec::new(),
             verbs: subscribers.iter().map(|(_, s)| s.handle()).collect(),
             stopped: false,
+            error: None,
+            outcome: None,
+            waiters: Vec::new(),
         }));
-        let task_state = state.clone();
-        let task_client = client.clone();
-        wasm_bindgen_futures::spawn_local(async move {
-            let mut requests = Merged(subscribers);
-            while let Some((verb, message)) = requests.next().await {
-                let Some(reply) = message.reply.as_deref() else {
-                    continue;
-                };
-                let json = reply_json(&task_state, verb);
-                // A reply that cannot be sent (closed, buffer full) is the requester's loss.
-                let _ = task_client.publish(reply, json).await;
-            }
-        });
-        Ok(Service { client, state })
+        client.flush().await?;
+        if let Some(error) = subscribers.iter().find_map(|(_, s)| s.error()) {
+            // Dropping the subscribers unsubscribes the others.
+            return Err(error.into());
+        }
+        super::task::spawn(client.clone(), state.clone(), subscribers, events);
+        let life = Rc::new(Life(state.clone()));
+        Ok(Service {
+            client,
+            state,
+            life,
+        })
     }
 
     /// This instance's id: a NUID, as `$SRV.<VERB>.<name>.<id>` addresses it.
@@ -226,9 +312,34 @@ impl Service {
         }
     }
 
-    /// Whether [`Service::stop`] was called.
+    /// Whether it stopped: [`Service::stop`] was called, or it stopped on its own
+    /// ([`Service::error`]).
     pub fn stopped(&self) -> bool {
         self.state.borrow().stopped
+    }
+
+    /// Why it stopped on its own: the connection closed (kind
+    /// [`crate::client::ErrorKind::Closed`]) or the server refused one of its subscriptions
+    /// (kind [`crate::client::ErrorKind::PermissionDenied`], also counted in that endpoint's
+    /// `num_errors` and `last_error`). `None` while it runs and after [`Service::stop`].
+    pub fn error(&self) -> Option<Error> {
+        self.state.borrow().error.clone()
+    }
+
+    /// Resolves when the service has stopped (nats.js `stopped`, ADR-32's "notify when the
+    /// service has stopped"): `Ok(())` once [`Service::stop`] has drained it, `Err` with
+    /// [`Service::error`] when it stopped on its own.
+    pub async fn closed(&self) -> Result<(), Error> {
+        let rx = {
+            let mut state = self.state.borrow_mut();
+            if let Some(outcome) = &state.outcome {
+                return outcome.clone();
+            }
+            let (tx, rx) = oneshot();
+            state.waiters.push(tx);
+            rx
+        };
+        rx.await.unwrap_or(Ok(()))
     }
 
     /// Adds endpoint `name` on `subject`, in the service's queue group.
@@ -254,43 +365,23 @@ impl Service {
 
     /// Drains every subscription of the service, its endpoints' and its discovery subjects':
     /// requests the server sent before still reach the endpoints' streams, then the streams
-    /// end, and the service no longer answers discovery. Resolves when all have drained.
+    /// end, and the service no longer answers discovery. Resolves when all have drained
+    /// ([`Service::closed`] then resolves `Ok`).
     pub async fn stop(&self) -> Result<(), Error> {
-        let handles: Vec<SubscriberHandle> = {
+        let handles = {
             let mut state = self.state.borrow_mut();
             state.stopped = true;
-            let endpoints = state.endpoints.iter().map(|e| e.handle.clone());
-            endpoints.chain(state.verbs.iter().cloned()).collect()
+            handles(&state)
         };
-        // All at once (a round trip, not one per subscription), the first error reported.
-        let mut drains: Vec<_> = handles.iter().map(|h| Some(Box::pin(h.drain()))).collect();
-        let mut result = Ok(());
-        futures::future::poll_fn(|cx| {
-            let mut pending = false;
-            for slot in &mut drains {
-                if let Some(drain) = slot {
-                    match drain.as_mut().poll(cx) {
-                        Poll::Ready(done) => {
-                            if let Err(e) = done {
-                                result = result.clone().and(Err(e));
-                            }
-                            *slot = None;
-                        }
-                        Poll::Pending => pending = true,
-                    }
-                }
-            }
-            if pending {
-                Poll::Pending
-            } else {
-                Poll::Ready(())
-            }
-        })
-        .await;
-        Ok(result?)
+        let result = drain_all(&handles).await;
+        finish(&self.state, Ok(()));
+        result
     }
 
-    pub(crate) fn add_endpoint(
+    /// Subscribes an endpoint and waits until the server has the subscription (a flush). A
+    /// refusal fails the call and stops the service with it (as nats.go and nats.js stop a
+    /// service whose endpoint subscription was refused).
+    pub(crate) async fn add_endpoint(
         &self,
         name: String,
         subject: String,
@@ -308,7 +399,8 @@ impl Service {
         let subscriber = self
             .client
             .subscribe_inner(&subject, queue_group.as_deref(), None)?;
-        let index = {
+        let sid = subscriber.handle().sid();
+        {
             let mut state = self.state.borrow_mut();
             state.endpoints.push(EndpointEntry {
                 stats: EndpointStats::new(
@@ -319,14 +411,21 @@ impl Service {
                 metadata,
                 handle: subscriber.handle(),
             });
-            state.endpoints.len() - 1
-        };
-        Ok(Endpoint::new(
+        }
+        let endpoint = Endpoint::new(
             subscriber,
             self.state.clone(),
-            index,
+            self.life.clone(),
+            sid,
             name,
             subject,
-        ))
+        );
+        self.client.flush().await?;
+        if let Some(error) = endpoint.handle().error() {
+            let error = Error::from(error);
+            fail(&self.state, error.clone());
+            return Err(error);
+        }
+        Ok(endpoint)
     }
 }

@@ -47,6 +47,7 @@ mod endpoint;
 mod error;
 mod group;
 mod instance;
+mod task;
 
 pub use builder::ServiceBuilder;
 pub use discovery::{Discovery, DISCOVERY_MAX_WAIT, DISCOVERY_STALL};

@@ -9,6 +9,16 @@ use yew::Reducible;
 
 use nats_web::conn::{Direction, TraceLine};
 
+mod ask_all;
+mod log;
+mod services;
+mod status;
+
+pub use ask_all::{AskAll, AskReply, ASK_ALL_LIMIT};
+pub use log::{LogLine, Tone};
+pub use services::{rows as service_rows, ServiceRow, ServicesView, SERVICES_LIMIT};
+pub use status::ConnStatus;
+
 /// Trace lines kept for display; older ones are dropped (and counted).
 pub const TRACE_LIMIT: usize = 400;
 
@@ -43,79 +53,15 @@ impl Conn {
     }
 }
 
-/// A connection's status, as text a person reads.
+/// One operation of a connection's protocol trace, and when the page saw it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ConnStatus {
-    /// Not started.
-    Idle,
-    /// Opening the WebSocket and running the NATS handshake.
-    Connecting(String),
-    /// Connected: server name, version, URL.
-    Connected {
-        /// Server name from INFO.
-        server: String,
-        /// Server version from INFO.
-        version: String,
-        /// URL in use.
-        url: String,
-    },
-    /// The connection was lost; the client reconnects.
-    Disconnected(String),
-    /// Trying a server again.
-    Reconnecting {
-        /// Attempt number since the connection was last up.
-        attempt: u32,
-        /// The server tried.
-        url: String,
-    },
-    /// Draining before close.
-    Draining,
-    /// Closed in an orderly way.
-    Closed(String),
-    /// Failed, with what to check.
-    Error(String),
-}
-
-impl ConnStatus {
-    /// The status line's text.
-    pub fn text(&self) -> String {
-        match self {
-            ConnStatus::Idle => "not connected".into(),
-            ConnStatus::Connecting(url) => format!("connecting to {url}…"),
-            ConnStatus::Connected {
-                server,
-                version,
-                url,
-            } => format!("connected to {server} (nats-server {version}) at {url}"),
-            ConnStatus::Disconnected(why) => format!("disconnected ({why}); reconnecting…"),
-            ConnStatus::Reconnecting { attempt, url } => {
-                format!("reconnecting to {url} (attempt {attempt})…")
-            }
-            ConnStatus::Draining => "draining…".into(),
-            ConnStatus::Closed(why) => format!("closed: {why}"),
-            ConnStatus::Error(e) => format!("error: {e}"),
-        }
-    }
-}
-
-/// One line of a log: what happened, and how it went.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LogLine {
-    /// What the line says.
-    pub text: String,
-    /// How it reads: a result, a step, or an error.
-    pub tone: Tone,
-}
-
-/// How a log line is shown (and announced); never the only carrier of meaning.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tone {
-    /// A step of the program (subscribed, request sent, draining, ...).
-    Step,
-    /// An outcome the program prints (a reply, "no responders").
-    Output,
-    /// Something went wrong.
-    Error,
+pub struct TraceEntry {
+    /// The connection it went over.
+    pub conn: Conn,
+    /// The operation.
+    pub line: TraceLine,
+    /// When the page saw it, in microseconds since the page started.
+    pub at_us: u64,
 }
 
 /// Everything the page shows.
@@ -136,9 +82,15 @@ pub struct PageState {
     /// What happened in the playground, oldest first.
     pub playground_log: Vec<LogLine>,
     /// The protocol trace of both connections, oldest first.
-    pub trace: VecDeque<(Conn, TraceLine)>,
+    pub trace: VecDeque<TraceEntry>,
     /// Trace lines dropped to stay within [`TRACE_LIMIT`].
     pub trace_dropped: usize,
+    /// The connection the sequence diagram draws.
+    pub diagram_conn: Conn,
+    /// The latest "Ask all" and its replies.
+    pub ask_all: Option<AskAll>,
+    /// The services discovered on the server.
+    pub services: ServicesView,
 }
 
 impl PageState {
@@ -154,6 +106,9 @@ impl PageState {
             playground_log: Vec::new(),
             trace: VecDeque::new(),
             trace_dropped: 0,
+            diagram_conn: Conn::Example,
+            ask_all: None,
+            services: ServicesView::default(),
         }
     }
 }
@@ -174,7 +129,17 @@ pub enum Action {
     /// The playground responder was subscribed (true) or drained (false).
     Responder(bool),
     /// A protocol trace line.
-    Trace(Conn, TraceLine),
+    Trace(TraceEntry),
+    /// The sequence diagram draws this connection.
+    ShowDiagram(Conn),
+    /// An "Ask all" request to this subject was sent: the previous one's replies are cleared.
+    AskAllSent(String),
+    /// A reply to the latest "Ask all".
+    AskAllReply(AskReply),
+    /// The latest "Ask all" ended, and why; `true` if that is a failure.
+    AskAllEnded(String, bool),
+    /// A refresh of the Services panel found these services, or failed.
+    Services(Result<Vec<ServiceRow>, String>),
 }
 
 impl PageState {
@@ -183,6 +148,7 @@ impl PageState {
         match action {
             Action::ExampleStarted => {
                 self.example_log.clear();
+                self.diagram_conn = Conn::Example;
                 self.example_running = true;
             }
             Action::ExampleFinished => self.example_running = false,
@@ -200,12 +166,35 @@ impl PageState {
                 self.playground_status = status;
             }
             Action::Responder(running) => self.responder_running = running,
-            Action::Trace(conn, line) => {
+            Action::ShowDiagram(conn) => self.diagram_conn = conn,
+            Action::Services(found) => {
+                self.services.refreshes += 1;
+                match found {
+                    Ok(rows) => {
+                        self.services.rows = rows;
+                        self.services.error = None;
+                    }
+                    Err(e) => self.services.error = Some(e),
+                }
+            }
+            Action::AskAllSent(subject) => self.ask_all = Some(AskAll::new(subject)),
+            Action::AskAllReply(reply) => {
+                if let Some(ask) = &mut self.ask_all {
+                    ask.push(reply);
+                }
+            }
+            Action::AskAllEnded(why, failed) => {
+                if let Some(ask) = &mut self.ask_all {
+                    ask.end = Some(why);
+                    ask.failed = failed;
+                }
+            }
+            Action::Trace(entry) => {
                 if self.trace.len() == TRACE_LIMIT {
                     self.trace.pop_front();
                     self.trace_dropped += 1;
                 }
-                self.trace.push_back((conn, line));
+                self.trace.push_back(entry);
             }
         }
     }
@@ -218,33 +207,6 @@ impl Reducible for PageState {
         let mut next = (*self).clone();
         next.apply(action);
         Rc::new(next)
-    }
-}
-
-/// Helpers to build log lines.
-impl LogLine {
-    /// A step of the program.
-    pub fn step(text: impl Into<String>) -> Self {
-        LogLine {
-            text: text.into(),
-            tone: Tone::Step,
-        }
-    }
-
-    /// An outcome the program prints.
-    pub fn output(text: impl Into<String>) -> Self {
-        LogLine {
-            text: text.into(),
-            tone: Tone::Output,
-        }
-    }
-
-    /// An error.
-    pub fn error(text: impl Into<String>) -> Self {
-        LogLine {
-            text: text.into(),
-            tone: Tone::Error,
-        }
     }
 }
 
@@ -306,17 +268,69 @@ mod tests {
 
     #[test]
     fn the_trace_is_bounded_and_counts_what_it_dropped() {
-        let line = |i: usize| TraceLine {
-            direction: Direction::Sent,
-            line: format!("PUB x {i}"),
+        let line = |i: usize| {
+            TraceLine::sent(&nats_web::proto::ClientOp::Pub {
+                subject: &format!("x.{i}"),
+                reply: None,
+                payload: b"",
+            })
         };
         let s = reduce(
             PageState::new(vec![]),
-            (0..TRACE_LIMIT + 5).map(|i| Action::Trace(Conn::Example, line(i))),
+            (0..TRACE_LIMIT + 5).map(|i| {
+                Action::Trace(TraceEntry {
+                    conn: Conn::Example,
+                    line: line(i),
+                    at_us: i as u64,
+                })
+            }),
         );
         assert_eq!(s.trace.len(), TRACE_LIMIT);
         assert_eq!(s.trace_dropped, 5);
-        assert_eq!(s.trace.front().unwrap().1, line(5));
+        assert_eq!(s.trace.front().unwrap().line, line(5));
+    }
+
+    #[test]
+    fn ask_all_lists_the_replies_of_the_latest_request_only_and_why_it_ended() {
+        let reply = |text: &str| AskReply {
+            text: text.into(),
+            responder: "another client".into(),
+            after: "1.0 ms".into(),
+        };
+        let s = reduce(
+            PageState::new(vec![]),
+            [
+                Action::AskAllSent("greet.ann".into()),
+                Action::AskAllReply(reply("a")),
+                Action::AskAllEnded("stall".into(), false),
+                Action::AskAllSent("greet.bob".into()),
+                Action::AskAllReply(reply("b")),
+                Action::AskAllReply(reply("c")),
+            ],
+        );
+        let ask = s.ask_all.as_ref().unwrap();
+        assert_eq!(ask.subject, "greet.bob");
+        assert_eq!(ask.replies, [reply("b"), reply("c")]);
+        assert_eq!(ask.end, None);
+        let s = reduce(s, [Action::AskAllEnded("no responders".into(), true)]);
+        assert!(s.ask_all.unwrap().failed);
+    }
+
+    #[test]
+    fn ask_all_keeps_at_most_its_limit_of_replies() {
+        let s = reduce(
+            PageState::new(vec![]),
+            std::iter::once(Action::AskAllSent("greet.x".into())).chain(
+                (0..ASK_ALL_LIMIT + 3).map(|i| {
+                    Action::AskAllReply(AskReply {
+                        text: i.to_string(),
+                        responder: String::new(),
+                        after: String::new(),
+                    })
+                }),
+            ),
+        );
+        assert_eq!(s.ask_all.unwrap().replies.len(), ASK_ALL_LIMIT);
     }
 
     #[test]

@@ -1,0 +1,5 @@
+//! The page's hooks (as in yew's function_todomvc: components render, hooks derive).
+
+mod use_diagram;
+
+pub use use_diagram::use_diagram;

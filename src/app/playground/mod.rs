@@ -1,0 +1,164 @@
+//! The playground: a long-lived connection with the greet service (the example's responder
+//! as an ADR-32 service) that can be started and stopped, and a requester for any name. Any
+//! NATS client on the same server can talk to both, and discover and measure the service.
+
+pub mod ask_all;
+pub mod greet;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use wasm_bindgen_futures::spawn_local;
+use web_time::Instant;
+use yew::Callback;
+
+use super::display;
+use super::events;
+use super::example::{elapsed_ms, TIMEOUT};
+use super::state::{Action, Conn, ConnStatus, LogLine};
+use nats_web::client::{channel, connect_with_events, Client};
+use nats_web::proto::{validate, Quoted};
+use nats_web::service::Service;
+use nats_web::ConnectOptions;
+
+/// Replies sent by this page's service, as (inbox subject, payload), not yet seen by "Ask
+/// all" (a `Vec`: std's `HashMap` would add its code to the page's wasm).
+type Answered = Vec<(String, Vec<u8>)>;
+
+/// The playground's connection and greet service; cheap to clone, one per page.
+#[derive(Clone)]
+pub struct Playground {
+    client: Rc<RefCell<Option<Client>>>,
+    service: Rc<RefCell<Option<Service>>>,
+    /// Replies this page's responder sent and "Ask all" has not seen yet, by inbox subject
+    /// and payload: how a reply is known to be ours (a NATS message does not say who sent
+    /// it).
+    answered: Rc<RefCell<Answered>>,
+    report: Callback<Action>,
+}
+
+impl PartialEq for Playground {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.client, &other.client)
+    }
+}
+
+impl Playground {
+    /// A playground that reports to `report`; not connected yet.
+    pub fn new(report: Callback<Action>) -> Self {
+        Playground {
+            client: Rc::default(),
+            service: Rc::default(),
+            answered: Rc::default(),
+            report,
+        }
+    }
+
+    fn log(&self, line: LogLine) {
+        self.report.emit(Action::PlaygroundLog(line));
+    }
+
+    /// Notes that this page's responder answered `payload` on `reply`.
+    fn note_answered(&self, reply: Option<&str>, payload: &[u8]) {
+        let Some(reply) = reply else { return };
+        let mut answered = self.answered.borrow_mut();
+        // Bounded: entries of requests nobody here asked are dropped, oldest first.
+        if answered.len() >= 1_000 {
+            answered.remove(0);
+        }
+        answered.push((reply.to_owned(), payload.to_vec()));
+    }
+
+    /// Whether a reply of `payload` on `subject` is one this page's responder sent (counted
+    /// once).
+    fn take_answered(&self, subject: &str, payload: &[u8]) -> bool {
+        let mut answered = self.answered.borrow_mut();
+        let at = answered
+            .iter()
+            .position(|(s, p)| s == subject && p == payload);
+        at.map(|at| answered.remove(at)).is_some()
+    }
+
+    /// What the page's service is called in the lists: `greet service <id>`.
+    fn responder_name(&self) -> String {
+        match &*self.service.borrow() {
+            Some(service) => format!("greet service {}", service.id()),
+            None => "greet service".into(),
+        }
+    }
+
+    fn connected_client(&self) -> Option<Client> {
+        let client = self.client.borrow().clone();
+        if client.is_none() {
+            self.log(LogLine::error(
+                "not connected: see the playground status above",
+            ));
+        }
+        client
+    }
+
+    /// Connects to the first server that answers.
+    pub async fn connect(&self, servers: Vec<String>) {
+        self.report.emit(Action::Status(
+            Conn::Playground,
+            ConnStatus::Connecting(servers.join(", ")),
+        ));
+        let (events_tx, events_rx) = channel::unbounded();
+        spawn_local(events::forward(
+            Conn::Playground,
+            events_rx,
+            self.report.clone(),
+        ));
+        let options = ConnectOptions::new()
+            .servers(servers)
+            .name("nats-web playground")
+            .max_reconnects(None)
+            .trace(true);
+        match connect_with_events(options, Some(events_tx)).await {
+            Ok(client) => *self.client.borrow_mut() = Some(client),
+            Err(e) => self.report.emit(Action::Status(
+                Conn::Playground,
+                ConnStatus::Error(e.to_string()),
+            )),
+        }
+    }
+
+    /// Requests `greet.<name>` with the example's 0.5 s timeout. A name that is not one valid
+    /// subject token is refused before anything is sent.
+    pub async fn send_request(&self, name: String) {
+        if let Err(e) = validate::subject_token(&name) {
+            self.log(LogLine::error(format!(
+                "invalid name {}: a name must be one subject token, without spaces, dots, '*' or '>' ({e}); nothing was sent",
+                Quoted(&display::subject(&name))
+            )));
+            return;
+        }
+        let Some(client) = self.connected_client() else {
+            return;
+        };
+        let subject = format!("greet.{name}");
+        self.log(LogLine::step(format!(
+            "request {} sent (timeout 0.5 s)",
+            display::subject(&subject)
+        )));
+        let started = Instant::now();
+        let outcome = client.request(subject, "").timeout(TIMEOUT).await;
+        let rtt = elapsed_ms(started);
+        match outcome {
+            Ok(msg) => self.log(LogLine::output(format!(
+                "{} ({rtt})",
+                display::payload(&msg.payload)
+            ))),
+            Err(e) => self.log(LogLine::error(format!("{} ({rtt})", display::error(&e)))),
+        }
+    }
+
+    /// Drains the connection (when the page goes away).
+    pub fn shut_down(&self) {
+        if let Some(client) = self.client.borrow_mut().take() {
+            spawn_local(async move {
+                let _ = client.drain().await;
+            });
+        }
+    }
+}

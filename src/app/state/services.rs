@@ -1,0 +1,96 @@
+//! What the Services panel shows: every service discovered on the server, with its info and
+//! its latest statistics.
+
+use nats_web::service::{Info, Stats};
+
+/// One service instance: what `$SRV.INFO` and `$SRV.STATS` said about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceRow {
+    /// Its info.
+    pub info: Info,
+    /// Its statistics, if it answered `$SRV.STATS` too.
+    pub stats: Option<Stats>,
+}
+
+/// Services shown at most (anyone may start services on a server).
+pub const SERVICES_LIMIT: usize = 50;
+
+/// The Services panel's state.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ServicesView {
+    /// The services found by the latest refresh, by name and id.
+    pub rows: Vec<ServiceRow>,
+    /// Refreshes done so far.
+    pub refreshes: u64,
+    /// Why the latest refresh failed, if it did.
+    pub error: Option<String>,
+}
+
+/// Pairs each service's info with its statistics (by id), sorted by name and id, at most
+/// [`SERVICES_LIMIT`] of them.
+pub fn rows(infos: Vec<Info>, mut stats: Vec<Stats>) -> Vec<ServiceRow> {
+    let mut rows: Vec<ServiceRow> = infos
+        .into_iter()
+        .map(|info| {
+            let at = stats
+                .iter()
+                .position(|s| s.id == info.id && s.name == info.name);
+            ServiceRow {
+                stats: at.map(|at| stats.swap_remove(at)),
+                info,
+            }
+        })
+        .collect();
+    rows.sort_by(|a, b| (&a.info.name, &a.info.id).cmp(&(&b.info.name, &b.info.id)));
+    rows.dedup_by(|a, b| a.info.id == b.info.id && a.info.name == b.info.name);
+    rows.truncate(SERVICES_LIMIT);
+    rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn info(name: &str, id: &str) -> Info {
+        Info {
+            name: name.into(),
+            id: id.into(),
+            ..Info::default()
+        }
+    }
+
+    fn stats(name: &str, id: &str, started: &str) -> Stats {
+        Stats {
+            name: name.into(),
+            id: id.into(),
+            started: started.into(),
+            ..Stats::default()
+        }
+    }
+
+    #[test]
+    fn each_service_gets_its_own_statistics_sorted_by_name_and_id() {
+        let rows = rows(
+            vec![info("greet", "B"), info("echo", "Z"), info("greet", "A")],
+            vec![stats("greet", "A", "a"), stats("greet", "B", "b")],
+        );
+        let shown: Vec<_> = rows
+            .iter()
+            .map(|r| {
+                (
+                    r.info.id.as_str(),
+                    r.stats.as_ref().map(|s| s.started.as_str()),
+                )
+            })
+            .collect();
+        assert_eq!(shown, [("Z", None), ("A", Some("a")), ("B", Some("b"))]);
+    }
+
+    #[test]
+    fn a_service_answering_twice_is_shown_once_and_the_list_is_bounded() {
+        let rows = rows(vec![info("a", "1"), info("a", "1")], vec![]);
+        assert_eq!(rows.len(), 1);
+        let many = (0..SERVICES_LIMIT + 5).map(|i| info("s", &format!("{i:03}")));
+        assert_eq!(super::rows(many.collect(), vec![]).len(), SERVICES_LIMIT);
+    }
+}
