@@ -58,7 +58,9 @@ pub fn playground_panel(props: &PlaygroundPanelProps) -> Html {
                 { ": while it runs it answers any NATS client on the same server (" }
                 <code>{ "nats req greet.ann ''" }</code>{ "), and every NATS tool can discover and measure it (" }
                 <code>{ "nats micro ls" }</code>{ "). " }<em>{ "Send request" }</em>
-                { " takes the first reply of any responder; " }<em>{ "Ask all" }</em>{ " takes every reply." }
+                { " takes the first reply of any responder; " }<em>{ "Ask all" }</em>
+                { " takes every reply within a second: one from each plain subscriber and one from each queue group (every instance of a service shares the queue group " }
+                <code>{ "q" }</code>{ ", so one of them answers for all)." }
             </p>
             <StatusLine label="Playground connection" status={props.status.clone()} />
             <div class="controls">
