@@ -52,6 +52,7 @@ mod endpoint;
 mod error;
 mod group;
 mod instance;
+mod lifecycle;
 mod task;
 
 pub use builder::ServiceBuilder;
