@@ -1,83 +1,27 @@
 //! NATS services (ADR-32) in real headless Chromium against a real nats-server: our service
 //! answers discovery on every subject form with the protocol's JSON, counts its requests,
 //! errors and time, resets them, replies with the service-error headers, leaves discovery when
-//! stopped, and shares requests with another instance in its queue group. Its lifecycle:
-//! reachable when `start`/`endpoint` return, drained by `stop`, stopped (and said so) when its
-//! connection closes or a subscription is refused, and stopped when the application drops it.
+//! stopped, and shares requests with another instance in its queue group; discovery by name
+//! and by id. Its lifecycle is `browser_service_lifecycle.rs`.
 
 #![cfg(target_arch = "wasm32")]
 
+mod service_support;
 mod web;
 
 use std::collections::HashMap;
 use std::time::Duration;
 
 use futures::StreamExt;
-use nats_web::client::{ErrorKind, RequestErrorKind};
+use nats_web::client::ErrorKind;
 use nats_web::nats_core::service::{read_info, read_ping, read_stats};
-use nats_web::service::{Discovery, Endpoint, Service, ServiceError};
-use nats_web::{connect, Client, ConnectOptions};
+use nats_web::service::Discovery;
+use service_support::{client, request, serve, start, unique_name};
 use wasm_bindgen_futures::spawn_local;
 use wasm_bindgen_test::*;
-use web::{
-    next_matching, sleep, within_patience, USERS_WS_URL, WATCHER_PASSWORD, WATCHER_USER, WS_URL,
-};
+use web::{sleep, within_patience};
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-async fn client() -> Client {
-    connect(ConnectOptions::new().servers([WS_URL]))
-        .await
-        .expect("connect to the test server")
-}
-
-/// A service name no other test (or run) uses: discovery by name sees only this test's.
-fn unique_name(client: &Client, stem: &str) -> String {
-    let inbox = client.new_inbox();
-    let nuid = inbox.rsplit('.').next().unwrap_or_default();
-    format!("{stem}-{nuid}")
-}
-
-async fn start(client: &Client, name: &str) -> Service {
-    client
-        .service_builder()
-        .name(name)
-        .version("1.2.3-rc.1+b5")
-        .description("greets")
-        .metadata(HashMap::from([("zone".to_string(), "browser".to_string())]))
-        .start()
-        .await
-        .expect("the service starts")
-}
-
-/// Answers every request on `endpoint`: `hello, <last token>` from `who`, or error 400 for
-/// the token `bad`.
-fn serve(mut endpoint: Endpoint, who: &'static str) {
-    spawn_local(async move {
-        while let Some(request) = endpoint.next().await {
-            let token = request
-                .subject()
-                .rsplit('.')
-                .next()
-                .unwrap_or_default()
-                .to_owned();
-            let reply = if token == "bad" {
-                Err(ServiceError::new(400, "bad name"))
-            } else {
-                Ok(format!("hello, {token} from {who}").into_bytes())
-            };
-            let _ = request.respond(reply).await;
-        }
-    });
-}
-
-async fn request(client: &Client, subject: &str) -> nats_web::Message {
-    client
-        .request(subject, "")
-        .timeout(Duration::from_secs(5))
-        .await
-        .expect("a reply")
-}
 
 #[wasm_bindgen_test]
 async fn our_service_answers_ping_info_and_stats_bare_by_name_and_by_id_from_the_same_page() {
@@ -223,40 +167,6 @@ async fn an_error_reply_carries_the_service_error_headers_to_a_plain_requester()
     assert!(ok.headers.is_none());
     assert_eq!(ok.payload, b"hello, joe from a");
     service.stop().await.unwrap();
-}
-
-#[wasm_bindgen_test]
-async fn a_stopped_service_is_gone_from_discovery_and_its_endpoint_ends() {
-    let client = client().await;
-    let name = unique_name(&client, "stop");
-    let service = start(&client, &name).await;
-    let mut endpoint = service
-        .endpoint("hello", format!("{name}.*"))
-        .await
-        .unwrap();
-    let discovery = Discovery::new(&client);
-    assert_eq!(discovery.ping(Some(&name)).await.unwrap().len(), 1);
-
-    service.stop().await.unwrap();
-    assert!(service.stopped());
-    assert_eq!(
-        within_patience(endpoint.next()).await.map(|r| r.is_none()),
-        Some(true)
-    );
-    assert!(discovery.ping(Some(&name)).await.unwrap().is_empty());
-    assert!(discovery.info(Some(&name)).await.unwrap().is_empty());
-    let gone = client
-        .request(format!("$SRV.PING.{name}.{}", service.id()), "")
-        .timeout(Duration::from_secs(5))
-        .await
-        .unwrap_err();
-    assert_eq!(gone.kind(), RequestErrorKind::NoResponders);
-    let endpoint_gone = client.request(format!("{name}.joe"), "").await.unwrap_err();
-    assert_eq!(endpoint_gone.kind(), RequestErrorKind::NoResponders);
-    assert!(matches!(
-        service.endpoint("late", "late").await,
-        Err(nats_web::service::Error::Stopped)
-    ));
 }
 
 #[wasm_bindgen_test]
@@ -572,100 +482,6 @@ async fn the_page_discovers_a_nats_py_service_and_reads_its_info_and_stats() {
 }
 
 #[wasm_bindgen_test]
-async fn a_service_is_stopped_when_its_connection_closes_and_closed_says_why() {
-    let client = client().await;
-    let name = unique_name(&client, "closes");
-    let service = start(&client, &name).await;
-    let mut endpoint = service
-        .endpoint("hello", format!("{name}.*"))
-        .await
-        .unwrap();
-    assert!(!service.stopped() && service.error().is_none());
-    client.close();
-    let outcome = within_patience(service.closed())
-        .await
-        .expect("closed() resolves");
-    let error = outcome.unwrap_err();
-    assert!(
-        matches!(&error, nats_web::service::Error::Client(e) if e.kind() == ErrorKind::Closed),
-        "{error}"
-    );
-    assert!(service.stopped());
-    assert_eq!(service.error(), Some(error));
-    assert_eq!(
-        within_patience(endpoint.next()).await.map(|r| r.is_none()),
-        Some(true)
-    );
-    assert!(matches!(
-        service.endpoint("late", "late").await,
-        Err(nats_web::service::Error::Stopped)
-    ));
-}
-
-#[wasm_bindgen_test]
-async fn a_refused_endpoint_subscription_fails_its_add_and_stops_the_service_with_the_error() {
-    let watcher = connect(
-        ConnectOptions::new()
-            .servers([USERS_WS_URL])
-            .user_and_password(WATCHER_USER, WATCHER_PASSWORD),
-    )
-    .await
-    .unwrap();
-    let name = unique_name(&watcher, "guarded");
-    let service = start(&watcher, &name).await;
-    let mut open = service
-        .endpoint("open", format!("{name}.open"))
-        .await
-        .expect("an allowed subject");
-    let refused = service.endpoint("secret", "secret.guarded").await;
-    let Err(nats_web::service::Error::Client(denied)) = refused else {
-        panic!("the server refuses secret.>: {:?}", refused.err());
-    };
-    assert_eq!(denied.kind(), ErrorKind::PermissionDenied, "{denied}");
-    assert!(service.stopped());
-    let error = nats_web::service::Error::Client(denied);
-    assert_eq!(service.error(), Some(error.clone()));
-    assert_eq!(within_patience(service.closed()).await, Some(Err(error)));
-    // The rest of the service is drained: the allowed endpoint's stream ends too.
-    assert_eq!(
-        within_patience(open.next()).await.map(|r| r.is_none()),
-        Some(true)
-    );
-    assert!(watcher.close_reason().is_none(), "the connection stays up");
-}
-
-#[wasm_bindgen_test]
-async fn stop_answers_every_request_the_server_delivered_before_it() {
-    let client = client().await;
-    let name = unique_name(&client, "drain");
-    let service = start(&client, &name).await;
-    let endpoint = service
-        .endpoint("hello", format!("{name}.*"))
-        .await
-        .unwrap();
-    let inbox = client.new_inbox();
-    let mut replies = client.subscribe(&inbox).await.unwrap();
-    for i in 0..5 {
-        client
-            .publish_with_reply(&format!("{name}.n{i}"), &inbox, "")
-            .await
-            .unwrap();
-    }
-    // In the same task: the requests reach the server before the stop, and come back after
-    // it. A drain still delivers them; an unsubscribe would drop them.
-    service.stop().await.unwrap();
-    assert!(matches!(service.closed().await, Ok(())));
-    serve(endpoint, "a");
-    for i in 0..5 {
-        let reply = within_patience(replies.next())
-            .await
-            .flatten()
-            .unwrap_or_else(|| panic!("reply {i} of 5"));
-        assert!(reply.payload.starts_with(b"hello, n"));
-    }
-}
-
-#[wasm_bindgen_test]
 async fn a_reply_that_cannot_be_sent_counts_as_an_error_of_its_endpoint() {
     let client = client().await;
     let name = unique_name(&client, "toobig");
@@ -711,89 +527,6 @@ async fn processing_time_is_measured_from_the_request_to_its_answer() {
     assert_eq!(e.num_requests, 2);
     assert!(e.processing_time >= 40_000_000, "{e:?}");
     assert!(e.average_processing_time >= 20_000_000, "{e:?}");
-    service.stop().await.unwrap();
-}
-
-/// Queues 2 MB on `client`'s socket, so that what it sends next waits behind them.
-async fn backlog(client: &Client) {
-    for _ in 0..8 {
-        client
-            .publish("nobody.listens.here", vec![0u8; 256 * 1024])
-            .await
-            .unwrap();
-    }
-}
-
-#[wasm_bindgen_test]
-async fn the_server_has_the_service_when_start_returns_and_the_endpoint_when_it_is_added() {
-    let (a, b) = (client().await, client().await);
-    let name = unique_name(&a, "ready");
-    // Without a flush in `start`, the subscriptions would wait behind the backlog on a's
-    // socket, and b's requests would find nobody.
-    backlog(&a).await;
-    let service = start(&a, &name).await;
-    let ping = b
-        .request(format!("$SRV.PING.{name}"), "")
-        .timeout(Duration::from_secs(5))
-        .await
-        .expect("the server has the discovery subscriptions");
-    assert_eq!(read_ping(&ping.payload).unwrap().id, service.id());
-    backlog(&a).await;
-    let endpoint = service
-        .endpoint("hello", format!("{name}.*"))
-        .await
-        .unwrap();
-    serve(endpoint, "a");
-    let reply = request(&b, &format!("{name}.joe")).await;
-    assert_eq!(reply.payload, b"hello, joe from a");
-    service.stop().await.unwrap();
-}
-
-#[wasm_bindgen_test]
-async fn a_service_runs_while_a_handle_or_endpoint_lives_and_dropping_all_lets_the_connection_close(
-) {
-    let (a, b) = (client().await, client().await);
-    let name = unique_name(&a, "dropped");
-    let service = start(&a, &name).await;
-    let endpoint = service
-        .endpoint("hello", format!("{name}.*"))
-        .await
-        .unwrap();
-    drop(service);
-    let discovery = Discovery::new(&b);
-    assert_eq!(
-        discovery.ping(Some(&name)).await.unwrap().len(),
-        1,
-        "its endpoint keeps it running"
-    );
-    let mut events = a.events();
-    drop(endpoint);
-    drop(a);
-    next_matching(&mut events, |e| {
-        matches!(e, nats_web::ClientEvent::Closed(_)).then_some(())
-    })
-    .await;
-    assert!(discovery.ping(Some(&name)).await.unwrap().is_empty());
-}
-
-#[wasm_bindgen_test]
-async fn a_dropped_endpoint_is_no_longer_advertised() {
-    let (a, b) = (client().await, client().await);
-    let name = unique_name(&a, "leaves");
-    let service = start(&a, &name).await;
-    let _kept = service
-        .endpoint("kept", format!("{name}.kept"))
-        .await
-        .unwrap();
-    let gone = service
-        .endpoint("gone", format!("{name}.gone"))
-        .await
-        .unwrap();
-    drop(gone);
-    let info = Discovery::new(&b).info(Some(&name)).await.unwrap();
-    let names: Vec<&str> = info[0].endpoints.iter().map(|e| e.name.as_str()).collect();
-    assert_eq!(names, ["kept"]);
-    assert_eq!(service.stats().endpoints.len(), 1);
     service.stop().await.unwrap();
 }
 

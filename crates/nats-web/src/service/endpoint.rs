@@ -11,7 +11,8 @@ use nats_core::proto::HeaderMap;
 use nats_core::service::ServiceError;
 use nats_core::Instant;
 
-use super::instance::{Life, State};
+use super::instance::State;
+use super::lifecycle::Life;
 use crate::client::{self, Subscriber, SubscriberHandle};
 use crate::platform::now;
 use crate::Message;

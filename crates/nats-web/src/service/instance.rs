@@ -2,9 +2,7 @@
 //! discovery subjects.
 
 use std::cell::RefCell;
-use std::future::Future;
 use std::rc::Rc;
-use std::task::Poll;
 
 use nats_core::service::{
     control_subject, rfc3339, validate, write_info, write_ping, write_stats, EndpointInfo,
@@ -13,6 +11,7 @@ use nats_core::service::{
 
 use super::endpoint::Endpoint;
 use super::group::{EndpointBuilder, Group};
+use super::lifecycle::{drain_all, fail, finish, handles, Life};
 use super::Error;
 use crate::client::channel::{oneshot, OneshotSender};
 use crate::client::SubscriberHandle;
@@ -47,15 +46,15 @@ pub(crate) struct State {
     /// Unix time in nanoseconds of the start or of the last reset.
     started: u64,
     pub endpoints: Vec<EndpointEntry>,
-    verbs: Vec<SubscriberHandle>,
+    pub verbs: Vec<SubscriberHandle>,
     /// [`Service::stop`] was called, or the service stopped on its own.
     pub stopped: bool,
     /// Why it stopped on its own (the connection closed, a subscription was refused).
-    error: Option<Error>,
+    pub error: Option<Error>,
     /// How it ended, once it has: `Ok` after [`Service::stop`].
-    outcome: Option<Result<(), Error>>,
+    pub outcome: Option<Result<(), Error>>,
     /// [`Service::closed`] calls waiting for `outcome`.
-    waiters: Vec<OneshotSender<Result<(), Error>>>,
+    pub waiters: Vec<OneshotSender<Result<(), Error>>>,
 }
 
 impl State {
@@ -129,101 +128,6 @@ pub(crate) fn reply_json(state: &RefCell<State>, verb: Verb) -> Vec<u8> {
 /// Now, as Unix time in nanoseconds (`Date.now()`).
 fn unix_nanos() -> u64 {
     u64::try_from(crate::platform::wall_clock().as_nanos()).unwrap_or(u64::MAX)
-}
-
-/// Records how the service ended, once, and tells every [`Service::closed`].
-fn finish(state: &RefCell<State>, outcome: Result<(), Error>) {
-    let waiters = {
-        let mut state = state.borrow_mut();
-        if state.outcome.is_some() {
-            return;
-        }
-        state.outcome = Some(outcome.clone());
-        std::mem::take(&mut state.waiters)
-    };
-    for tx in waiters {
-        tx.send(outcome.clone());
-    }
-}
-
-/// Every subscription of the service, its endpoints' first.
-fn handles(state: &State) -> Vec<SubscriberHandle> {
-    let endpoints = state.endpoints.iter().map(|e| e.handle.clone());
-    endpoints.chain(state.verbs.iter().cloned()).collect()
-}
-
-/// The service stops on its own with `error` (unless it was stopped already): its
-/// subscriptions are drained in the background and [`Service::closed`] resolves `Err(error)`.
-pub(crate) fn fail(state: &Rc<RefCell<State>>, error: Error) {
-    let handles = {
-        let mut state = state.borrow_mut();
-        if state.stopped {
-            return;
-        }
-        state.stopped = true;
-        state.error = Some(error.clone());
-        handles(&state)
-    };
-    finish(state, Err(error));
-    wasm_bindgen_futures::spawn_local(async move {
-        let _ = drain_all(&handles).await;
-    });
-}
-
-/// Drains `handles` all at once (a round trip, not one per subscription); the first error.
-async fn drain_all(handles: &[SubscriberHandle]) -> Result<(), Error> {
-    let mut drains: Vec<_> = handles.iter().map(|h| Some(Box::pin(h.drain()))).collect();
-    let mut result = Ok(());
-    futures::future::poll_fn(|cx| {
-        let mut pending = false;
-        for slot in &mut drains {
-            if let Some(drain) = slot {
-                match drain.as_mut().poll(cx) {
-                    Poll::Ready(done) => {
-                        if let Err(e) = done {
-                            result = result.clone().and(Err(e));
-                        }
-                        *slot = None;
-                    }
-                    Poll::Pending => pending = true,
-                }
-            }
-        }
-        if pending {
-            Poll::Pending
-        } else {
-            Poll::Ready(())
-        }
-    })
-    .await;
-    Ok(result?)
-}
-
-/// Keeps a service running while the application holds it: shared by every [`Service`]
-/// handle (and so every [`Group`] and builder) and every [`Endpoint`]. When the last is
-/// dropped, the service stops: its discovery subscriptions end, its task ends, and it no
-/// longer holds the connection open.
-pub(crate) struct Life(Rc<RefCell<State>>);
-
-impl Drop for Life {
-    fn drop(&mut self) {
-        let Ok(mut state) = self.0.try_borrow_mut() else {
-            return;
-        };
-        if state.stopped {
-            return;
-        }
-        state.stopped = true;
-        let handles = handles(&state);
-        drop(state);
-        finish(&self.0, Ok(()));
-        // Right after, not inside whatever dropped it (it may be using the connection).
-        wasm_bindgen_futures::spawn_local(async move {
-            for handle in handles {
-                let _ = handle.unsubscribe();
-            }
-        });
-    }
 }
 
 /// A running service: a cheap handle (clones are the same service). Add endpoints with

@@ -12,6 +12,11 @@
 //!   reply with the `Nats-Service-Error` and `Nats-Service-Error-Code` headers; each answer is
 //!   counted in the endpoint's statistics with the time it took.
 //! * [`Service::stop`] drains every subscription of the service: it is gone from discovery.
+//!   It also stops on its own when the connection closes or the server refuses one of its
+//!   subscriptions ([`Service::closed`] and [`Service::error`] say why), and when the
+//!   application has dropped every [`Service`] handle and [`Endpoint`] of it (it then no
+//!   longer keeps the connection open). [`crate::Client::service_builder`]'s `start` and
+//!   [`Service::endpoint`] resolve once the server has the subscriptions.
 //! * [`Discovery`] asks every service on the server (or those of one name) for its ping, info
 //!   or statistics.
 //!
@@ -47,6 +52,7 @@ mod endpoint;
 mod error;
 mod group;
 mod instance;
+mod lifecycle;
 mod task;
 
 pub use builder::ServiceBuilder;

@@ -9,7 +9,8 @@ use std::task::{Context, Poll};
 use futures::{Stream, StreamExt};
 use nats_core::service::Verb;
 
-use super::instance::{fail, reply_json, State};
+use super::instance::{reply_json, State};
+use super::lifecycle::fail;
 use super::Error;
 use crate::client::{channel, Error as ClientError, ErrorKind, Subscriber};
 use crate::{Client, ClientEvent};
