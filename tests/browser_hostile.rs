@@ -337,8 +337,8 @@ async fn the_page_survives_messages_shorter_than_greet_on_its_responders() {
         assert!(text.contains(output), "{output:?} missing:\n{text}");
     }
     web::wait_for_text(&root, "Playground connection: connected to").await;
-    web::click_when_enabled(&web::button(&root, "Start responder")).await;
-    web::wait_for_text(&root, "responder subscribed to greet.*").await;
+    web::click_when_enabled(&web::button(&root, "Start service")).await;
+    web::wait_for_text(&root, "service greet 1.0.0 started").await;
     web::button(&root, "Send request").click(); // the name field says "ann"
     web::wait_for_text(&root, "hello, ann").await;
     assert_eq!(

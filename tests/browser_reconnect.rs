@@ -97,8 +97,8 @@ async fn the_page_shows_the_reconnect_and_its_responder_answers_again() {
     let app = nats_web_demo::app::mount(root.clone().into(), vec![RESTARTABLE_WS_URL.to_owned()]);
     web::wait_for_text(&root, "connection drained").await; // the example is done
     web::wait_for_text(&root, "Playground connection: connected to").await;
-    web::click_when_enabled(&web::button(&root, "Start responder")).await;
-    web::wait_for_text(&root, "responder subscribed to greet.*").await;
+    web::click_when_enabled(&web::button(&root, "Start service")).await;
+    web::wait_for_text(&root, "service greet 1.0.0 started").await;
 
     control("kill").await;
     // The log keeps the loss; the status line moves on between "disconnected" and
