@@ -31,7 +31,8 @@ pub use rfc3339_time::rfc3339;
 pub use types::{EndpointInfo, EndpointStats, Info, Metadata, PingResponse, ServiceError, Stats};
 pub use write::{write_info, write_ping, write_stats};
 
-/// The prefix of every discovery subject.
+/// The prefix of every discovery subject unless a service or discovery client is given
+/// another (`api_prefix`).
 pub const API_PREFIX: &str = "$SRV";
 /// The queue group endpoints subscribe in unless told otherwise.
 pub const DEFAULT_QUEUE_GROUP: &str = "q";
@@ -73,9 +74,23 @@ impl Verb {
 
 /// The discovery subject of `verb`: `$SRV.<VERB>` for every service, `$SRV.<VERB>.<name>` for
 /// the services called `name`, `$SRV.<VERB>.<name>.<id>` for one instance (an `id` without a
-/// `name` is ignored, as there is no such subject).
+/// `name` is ignored, as there is no such subject). The prefix is [`API_PREFIX`]; for another
+/// one, [`control_subject_with_prefix`].
 pub fn control_subject(verb: Verb, name: Option<&str>, id: Option<&str>) -> String {
-    let mut subject = format!("{API_PREFIX}.{}", verb.as_str());
+    control_subject_with_prefix(API_PREFIX, verb, name, id)
+}
+
+/// The discovery subject of `verb` under `prefix` instead of `$SRV` (ADR-32: the prefix is
+/// overridable, as `$JS` is, so that tools reach services across accounts):
+/// `<prefix>.<VERB>[.<name>[.<id>]]`. The prefix is used as it is, case included; check it
+/// with [`validate::api_prefix`] first.
+pub fn control_subject_with_prefix(
+    prefix: &str,
+    verb: Verb,
+    name: Option<&str>,
+    id: Option<&str>,
+) -> String {
+    let mut subject = format!("{prefix}.{}", verb.as_str());
     if let Some(name) = name {
         subject.push('.');
         subject.push_str(name);

@@ -138,6 +138,42 @@ fn discovery_subjects_are_bare_by_name_and_by_name_and_id() {
 }
 
 #[test]
+fn discovery_subjects_under_another_prefix_keep_its_case() {
+    assert_eq!(
+        control_subject_with_prefix("$SRVX", Verb::Ping, None, None),
+        "$SRVX.PING"
+    );
+    assert_eq!(
+        control_subject_with_prefix("acct.$srv", Verb::Info, Some("greet"), None),
+        "acct.$srv.INFO.greet"
+    );
+    assert_eq!(
+        control_subject_with_prefix("$SRVX", Verb::Stats, Some("greet"), Some("ID1")),
+        "$SRVX.STATS.greet.ID1"
+    );
+    assert_eq!(
+        control_subject_with_prefix(API_PREFIX, Verb::Ping, Some("greet"), None),
+        control_subject(Verb::Ping, Some("greet"), None)
+    );
+}
+
+#[test]
+fn an_api_prefix_is_a_subject_without_wildcards_spaces_or_empty_tokens() {
+    for ok in ["$SRV", "$SRVX", "$srv", "acct.$SRV", "a*b", "x>"] {
+        assert_eq!(validate::api_prefix(ok), Ok(()), "{ok}");
+    }
+    for bad in [
+        "", ".", "$SRV.", ".$SRV", "a..b", "*", "a.*", ">", "a.>", "$S RV", "$SRV\t", "a\nb",
+    ] {
+        assert_eq!(
+            validate::api_prefix(bad),
+            Err(ConfigError::InvalidApiPrefix(bad.into())),
+            "{bad:?}"
+        );
+    }
+}
+
+#[test]
 fn response_types_are_the_protocol_s_strings() {
     assert_eq!(PING_RESPONSE_TYPE, "io.nats.micro.v1.ping_response");
     assert_eq!(INFO_RESPONSE_TYPE, "io.nats.micro.v1.info_response");

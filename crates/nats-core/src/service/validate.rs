@@ -24,6 +24,10 @@ pub enum ConfigError {
     /// NUIDs).
     #[error("invalid service id {}: use one or more of A-Z, a-z, 0-9, '-' and '_'", Quoted(.0))]
     InvalidId(String),
+    /// A discovery prefix (in place of `$SRV`) that is not a subject to publish to: empty,
+    /// an empty token, whitespace, or a wildcard token.
+    #[error("invalid service API prefix {}: use a subject without wildcards, spaces or empty tokens, such as $SRV", Quoted(.0))]
+    InvalidApiPrefix(String),
     /// A queue group that is empty or has whitespace.
     #[error("invalid queue group {}: use a non-empty name without spaces", Quoted(.0))]
     InvalidQueueGroup(String),
@@ -126,6 +130,16 @@ pub fn queue_group(queue: &str) -> Result<(), ConfigError> {
     let gt_inside = queue.strip_suffix('>').unwrap_or(queue).contains('>');
     if gt_inside || proto::queue_group(queue).is_err() {
         return Err(ConfigError::InvalidQueueGroup(queue.to_owned()));
+    }
+    Ok(())
+}
+
+/// Checks a discovery prefix, the `$SRV` of `$SRV.PING`: a subject that can be published to
+/// (non-empty tokens, no whitespace, no `*` or `>` token). Several tokens are fine
+/// (`acct.$SRV`); the case is kept as it is.
+pub fn api_prefix(prefix: &str) -> Result<(), ConfigError> {
+    if proto::publish_subject(prefix).is_err() {
+        return Err(ConfigError::InvalidApiPrefix(prefix.to_owned()));
     }
     Ok(())
 }

@@ -2,7 +2,7 @@
 //! checked and started.
 
 use nats_core::proto::Nuid;
-use nats_core::service::{validate, Metadata, DEFAULT_QUEUE_GROUP};
+use nats_core::service::{validate, Metadata, API_PREFIX, DEFAULT_QUEUE_GROUP};
 use nats_core::Random;
 
 use std::rc::Rc;
@@ -25,6 +25,7 @@ impl Client {
             metadata: Metadata::new(),
             queue_group: Some(DEFAULT_QUEUE_GROUP.to_owned()),
             stats_handler: None,
+            api_prefix: API_PREFIX.to_owned(),
         }
     }
 }
@@ -39,6 +40,7 @@ pub struct ServiceBuilder {
     metadata: Metadata,
     queue_group: Option<String>,
     stats_handler: Option<StatsHandler>,
+    api_prefix: String,
 }
 
 impl ServiceBuilder {
@@ -95,7 +97,18 @@ impl ServiceBuilder {
         self
     }
 
-    /// Checks the configuration (name, version, queue group as ADR-32 says), gives the
+    /// The prefix of its discovery subjects in place of [`API_PREFIX`] (`$SRV`): it then
+    /// answers `<prefix>.PING`, `<prefix>.INFO` and `<prefix>.STATS` (bare, `.<name>`,
+    /// `.<name>.<id>`) and not `$SRV.…`. ADR-32 has it overridable as `$JS` is, for tools
+    /// that reach services across accounts (an account that imports `$SRV.>` under another
+    /// prefix). Used as it is, case included; a subject without wildcards, spaces or empty
+    /// tokens, checked by `start`.
+    pub fn api_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.api_prefix = prefix.into();
+        self
+    }
+
+    /// Checks the configuration (name, version, queue group as ADR-32 says, API prefix), gives the
     /// service its id (a NUID), subscribes to its nine discovery subjects and resolves once
     /// the server has them (a flush): anyone discovering after that finds it. Nothing is sent
     /// if a check fails; a refused subscription or a flush that fails (closed, or no answer
@@ -105,6 +118,7 @@ impl ServiceBuilder {
         let version = self.version.ok_or(Error::Missing("version"))?;
         validate::name(&name)?;
         validate::version(&version)?;
+        validate::api_prefix(&self.api_prefix)?;
         if let Some(queue) = &self.queue_group {
             validate::queue_group(queue)?;
         }
@@ -119,6 +133,7 @@ impl ServiceBuilder {
                 metadata: self.metadata,
                 queue_group: self.queue_group,
                 stats_handler: self.stats_handler,
+                api_prefix: self.api_prefix,
             },
         )
         .await

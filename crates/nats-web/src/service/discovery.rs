@@ -4,8 +4,8 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use nats_core::service::{
-    control_subject, read_info, read_ping, read_stats, validate, Info, PingResponse, ReadError,
-    Stats, Verb,
+    control_subject_with_prefix, read_info, read_ping, read_stats, validate, Info, PingResponse,
+    ReadError, Stats, Verb, API_PREFIX,
 };
 
 use super::Error;
@@ -29,6 +29,7 @@ pub struct Discovery {
     client: Client,
     max_wait: Duration,
     stall: Duration,
+    api_prefix: String,
 }
 
 impl Discovery {
@@ -39,6 +40,7 @@ impl Discovery {
             client: client.clone(),
             max_wait: DISCOVERY_MAX_WAIT,
             stall: DISCOVERY_STALL,
+            api_prefix: API_PREFIX.to_owned(),
         }
     }
 
@@ -51,6 +53,16 @@ impl Discovery {
     /// It stops waiting when no reply came for this long after the previous one.
     pub fn stall(mut self, stall: Duration) -> Self {
         self.stall = stall;
+        self
+    }
+
+    /// Asks under `prefix` in place of [`API_PREFIX`] (`$SRV`): `<prefix>.PING` and so on,
+    /// for services started with the same [`crate::service::ServiceBuilder::api_prefix`] or
+    /// reached across accounts (nats.js `ServiceClient`'s `prefix`). Used as it is, case
+    /// included; a prefix with wildcards, spaces or empty tokens makes every request fail
+    /// before anything is sent.
+    pub fn api_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.api_prefix = prefix.into();
         self
     }
 
@@ -101,6 +113,7 @@ impl Discovery {
         id: Option<&str>,
         read: fn(&[u8]) -> Result<T, ReadError>,
     ) -> Result<Vec<T>, Error> {
+        validate::api_prefix(&self.api_prefix)?;
         if let Some(name) = name {
             validate::name(name)?;
         }
@@ -109,7 +122,10 @@ impl Discovery {
         }
         let mut request = self
             .client
-            .request_many(control_subject(verb, name, id), Vec::new())
+            .request_many(
+                control_subject_with_prefix(&self.api_prefix, verb, name, id),
+                Vec::new(),
+            )
             .max_wait(self.max_wait)
             .stall(self.stall);
         if id.is_some() {

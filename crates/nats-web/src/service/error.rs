@@ -7,7 +7,8 @@ use crate::client::{self, RequestError};
 /// What went wrong with a service operation.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Error {
-    /// A name, version, subject or queue group that ADR-32 does not allow; nothing was sent.
+    /// A name, version, subject, queue group or API prefix that ADR-32 does not allow;
+    /// nothing was sent.
     #[error(transparent)]
     Config(#[from] ConfigError),
     /// [`crate::service::ServiceBuilder::start`] without a name or version.

@@ -5,8 +5,8 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use nats_core::service::{
-    control_subject, rfc3339, validate, write_info, write_ping, write_stats, EndpointInfo,
-    EndpointStats, Info, Metadata, PingResponse, Stats, Verb,
+    control_subject_with_prefix, rfc3339, validate, write_info, write_ping, write_stats,
+    EndpointInfo, EndpointStats, Info, Metadata, PingResponse, Stats, Verb,
 };
 
 use super::endpoint::Endpoint;
@@ -27,6 +27,8 @@ pub(crate) struct Config {
     /// `None`: endpoints subscribe without a queue group.
     pub queue_group: Option<String>,
     pub stats_handler: Option<StatsHandler>,
+    /// The discovery prefix, `$SRV` unless the builder was given another.
+    pub api_prefix: String,
 }
 
 /// [`super::ServiceBuilder::stats_handler`]'s function.
@@ -154,10 +156,11 @@ impl Service {
         let events = client.events();
         let mut subscribers = Vec::new();
         for verb in Verb::ALL {
+            let prefix = config.api_prefix.as_str();
             for subject in [
-                control_subject(verb, None, None),
-                control_subject(verb, Some(&config.name), None),
-                control_subject(verb, Some(&config.name), Some(&config.id)),
+                control_subject_with_prefix(prefix, verb, None, None),
+                control_subject_with_prefix(prefix, verb, Some(&config.name), None),
+                control_subject_with_prefix(prefix, verb, Some(&config.name), Some(&config.id)),
             ] {
                 // On an error, dropping the ones made unsubscribes them.
                 subscribers.push((verb, client.subscribe_inner(&subject, None, None)?));

@@ -63,8 +63,8 @@ pub use group::{EndpointBuilder, Group};
 pub use instance::Service;
 pub use nats_core::service::validate::ConfigError;
 pub use nats_core::service::{
-    control_subject, read_info, read_ping, read_stats, rfc3339, EndpointInfo, EndpointStats, Info,
-    Metadata, PingResponse, ReadError, ServiceError, Stats, Verb, API_PREFIX, DEFAULT_QUEUE_GROUP,
-    INFO_RESPONSE_TYPE, NATS_SERVICE_ERROR, NATS_SERVICE_ERROR_CODE, PING_RESPONSE_TYPE,
-    STATS_RESPONSE_TYPE,
+    control_subject, control_subject_with_prefix, read_info, read_ping, read_stats, rfc3339,
+    EndpointInfo, EndpointStats, Info, Metadata, PingResponse, ReadError, ServiceError, Stats,
+    Verb, API_PREFIX, DEFAULT_QUEUE_GROUP, INFO_RESPONSE_TYPE, NATS_SERVICE_ERROR,
+    NATS_SERVICE_ERROR_CODE, PING_RESPONSE_TYPE, STATS_RESPONSE_TYPE,
 };
