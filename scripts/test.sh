@@ -141,6 +141,7 @@ start_browser_test_server() {
   users: [
     { user: "alice", password: "secret-a" }
     { user: "watcher", password: "secret-w", permissions: { subscribe: { deny: ["secret.>", "_INBOX.>"] } } }
+    { user: "nosrv", password: "secret-n", permissions: { subscribe: { deny: ["$SRV.>"] } } }
     { nkey: "UATXNCQEL5CAZS5RA5DITKZJUASXTZZU4QBAIK2MCQ7665A2QQNGF3QH" }
   ]
 }'

@@ -188,7 +188,6 @@ async fn two_services_in_the_same_queue_group_share_requests() {
             .unwrap(),
         "b",
     );
-    b.flush().await.unwrap();
     let pings = Discovery::new(&a).ping(Some(&name)).await.unwrap();
     assert_eq!(pings.len(), 2, "two instances of {name}");
 

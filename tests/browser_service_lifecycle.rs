@@ -9,28 +9,24 @@
 mod service_support;
 mod web;
 
+use std::future::Future;
+use std::pin::Pin;
+use std::task::Poll;
 use std::time::Duration;
 
 use futures::StreamExt;
 use nats_web::client::{ErrorKind, RequestErrorKind};
 use nats_web::nats_core::service::read_ping;
 use nats_web::service::Discovery;
-use nats_web::{connect, Client, ConnectOptions};
+use nats_web::{connect, ConnectOptions};
 use service_support::{client, request, serve, start, unique_name};
 use wasm_bindgen_test::*;
-use web::{next_matching, within_patience, USERS_WS_URL, WATCHER_PASSWORD, WATCHER_USER};
+use web::{
+    control, next_matching, within_patience, NO_SRV_PASSWORD, NO_SRV_USER, RESTARTABLE_WS_URL,
+    USERS_WS_URL, WATCHER_PASSWORD, WATCHER_USER,
+};
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-/// Queues 2 MB on `client`'s socket, so that what it sends next waits behind them.
-async fn backlog(client: &Client) {
-    for _ in 0..8 {
-        client
-            .publish("nobody.listens.here", vec![0u8; 256 * 1024])
-            .await
-            .unwrap();
-    }
-}
 
 #[wasm_bindgen_test]
 async fn a_stopped_service_is_gone_from_discovery_and_its_endpoint_ends() {
@@ -160,21 +156,51 @@ async fn stop_answers_every_request_the_server_delivered_before_it() {
     }
 }
 
+/// Polls `future` once: whether it is still pending.
+async fn still_pending<F: Future>(future: &mut Pin<Box<F>>) -> bool {
+    futures::future::poll_fn(|cx| Poll::Ready(future.as_mut().poll(cx).is_pending())).await
+}
+
+/// Polls `future` once, then drops it: whether it was still pending.
+async fn pending_on_first_poll<F: Future>(future: F) -> bool {
+    still_pending(&mut Box::pin(future)).await
+}
+
 #[wasm_bindgen_test]
 async fn the_server_has_the_service_when_start_returns_and_the_endpoint_when_it_is_added() {
-    let (a, b) = (client().await, client().await);
+    control("start").await; // in case an earlier test left it down
+    let options = || {
+        ConnectOptions::new()
+            .servers([RESTARTABLE_WS_URL])
+            .ping_interval(Duration::ZERO)
+    };
+    let (a, b) = (
+        connect(options()).await.unwrap(),
+        connect(options()).await.unwrap(),
+    );
     let name = unique_name(&a, "ready");
-    // Without a flush in `start`, the subscriptions would wait behind the backlog on a's
-    // socket, and b's requests would find nobody.
-    backlog(&a).await;
-    let service = start(&a, &name).await;
+    // While the server answers nothing, `start` cannot return: it waits for the server to
+    // confirm its subscriptions (without that flush it would return at once, before they
+    // reached the server). The same for `endpoint`.
+    let mut starting = Box::pin(start(&a, &name));
+    control("pause").await;
+    let waits = still_pending(&mut starting).await;
+    control("status").await; // a round trip to another process: still paused
+    let still = still_pending(&mut starting).await;
+    control("resume").await;
+    assert!(waits && still, "start returned before the server answered");
+    let service = starting.await;
     let ping = b
         .request(format!("$SRV.PING.{name}"), "")
         .timeout(Duration::from_secs(5))
         .await
         .expect("the server has the discovery subscriptions");
     assert_eq!(read_ping(&ping.payload).unwrap().id, service.id());
-    backlog(&a).await;
+
+    control("pause").await;
+    let waits = pending_on_first_poll(service.endpoint("early", format!("{name}.early"))).await;
+    control("resume").await;
+    assert!(waits, "endpoint returned before the server answered");
     let endpoint = service
         .endpoint("hello", format!("{name}.*"))
         .await
@@ -183,6 +209,50 @@ async fn the_server_has_the_service_when_start_returns_and_the_endpoint_when_it_
     let reply = request(&b, &format!("{name}.joe")).await;
     assert_eq!(reply.payload, b"hello, joe from a");
     service.stop().await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn closed_resolves_even_when_the_stop_future_is_dropped_before_the_drain_ends() {
+    let client = client().await;
+    let name = unique_name(&client, "cancelled-stop");
+    let service = start(&client, &name).await;
+    let _endpoint = service
+        .endpoint("hello", format!("{name}.*"))
+        .await
+        .unwrap();
+    // Dropped after its first poll: a drain needs the server, so it has not ended yet (a
+    // component unmounted, a `select` with a timeout lost).
+    assert!(pending_on_first_poll(service.stop()).await);
+    assert!(service.stopped());
+    assert_eq!(within_patience(service.closed()).await, Some(Ok(())));
+    assert!(Discovery::new(&client)
+        .ping(Some(&name))
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn a_user_denied_the_discovery_subjects_cannot_start_a_service() {
+    let denied = connect(
+        ConnectOptions::new()
+            .servers([USERS_WS_URL])
+            .user_and_password(NO_SRV_USER, NO_SRV_PASSWORD),
+    )
+    .await
+    .unwrap();
+    let name = unique_name(&denied, "undiscoverable");
+    let refused = denied
+        .service_builder()
+        .name(&name)
+        .version("1.0.0")
+        .start()
+        .await;
+    let Err(nats_web::service::Error::Client(error)) = refused else {
+        panic!("the server refuses $SRV.>: {:?}", refused.err());
+    };
+    assert_eq!(error.kind(), ErrorKind::PermissionDenied, "{error}");
+    assert!(denied.close_reason().is_none(), "the connection stays up");
 }
 
 #[wasm_bindgen_test]
@@ -204,6 +274,30 @@ async fn a_service_runs_while_a_handle_or_endpoint_lives_and_dropping_all_lets_t
     );
     let mut events = a.events();
     drop(endpoint);
+    drop(a);
+    next_matching(&mut events, |e| {
+        matches!(e, nats_web::ClientEvent::Closed(_)).then_some(())
+    })
+    .await;
+    assert!(discovery.ping(Some(&name)).await.unwrap().is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn the_service_handle_alone_keeps_it_running_after_its_endpoints_are_dropped() {
+    let (a, b) = (client().await, client().await);
+    let name = unique_name(&a, "handle");
+    let service = start(&a, &name).await;
+    let endpoint = service
+        .endpoint("hello", format!("{name}.*"))
+        .await
+        .unwrap();
+    drop(endpoint);
+    let discovery = Discovery::new(&b);
+    let pings = discovery.ping(Some(&name)).await.unwrap();
+    assert_eq!(pings.len(), 1, "its handle keeps it running");
+    assert!(!service.stopped());
+    let mut events = a.events();
+    drop(service);
     drop(a);
     next_matching(&mut events, |e| {
         matches!(e, nats_web::ClientEvent::Closed(_)).then_some(())

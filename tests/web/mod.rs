@@ -73,6 +73,10 @@ pub const PASSWORD: &str = "secret-a";
 pub const WATCHER_USER: &str = "watcher";
 /// Password of [`WATCHER_USER`].
 pub const WATCHER_PASSWORD: &str = "secret-w";
+/// A user of [`USERS_WS_URL`] who may not subscribe to `$SRV.>` (a service's discovery).
+pub const NO_SRV_USER: &str = "nosrv";
+/// Password of [`NO_SRV_USER`].
+pub const NO_SRV_PASSWORD: &str = "secret-n";
 /// The token of [`TOKEN_WS_URL`].
 pub const TOKEN: &str = "s3cr3t-token";
 /// Seed of the NKey user (public key `UATXNCQ...` in the server config).

@@ -227,8 +227,10 @@ impl Service {
 
     /// Why it stopped on its own: the connection closed (kind
     /// [`crate::client::ErrorKind::Closed`]) or the server refused one of its subscriptions
-    /// (kind [`crate::client::ErrorKind::PermissionDenied`], also counted in that endpoint's
-    /// `num_errors` and `last_error`). `None` while it runs and after [`Service::stop`].
+    /// (kind [`crate::client::ErrorKind::PermissionDenied`]). A refusal while an endpoint
+    /// was running (after a reconnect, say) is also counted in that endpoint's `num_errors`
+    /// and `last_error`; a refusal when the endpoint is added fails that add instead, and the
+    /// endpoint is never advertised. `None` while it runs and after [`Service::stop`].
     pub fn error(&self) -> Option<Error> {
         self.state.borrow().error.clone()
     }
@@ -273,16 +275,22 @@ impl Service {
     /// Drains every subscription of the service, its endpoints' and its discovery subjects':
     /// requests the server sent before still reach the endpoints' streams, then the streams
     /// end, and the service no longer answers discovery. Resolves when all have drained
-    /// ([`Service::closed`] then resolves `Ok`).
+    /// ([`Service::closed`] then resolves `Ok`). The drain runs on its own: if this future
+    /// is dropped before it resolves, the service still drains and `closed` still resolves.
     pub async fn stop(&self) -> Result<(), Error> {
         let handles = {
             let mut state = self.state.borrow_mut();
             state.stopped = true;
             handles(&state)
         };
-        let result = drain_all(&handles).await;
-        finish(&self.state, Ok(()));
-        result
+        let (tx, rx) = oneshot();
+        let state = self.state.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let result = drain_all(&handles).await;
+            finish(&state, Ok(()));
+            tx.send(result);
+        });
+        rx.await.unwrap_or(Ok(()))
     }
 
     /// Subscribes an endpoint and waits until the server has the subscription (a flush). A
