@@ -57,6 +57,13 @@ impl<T> Sender<T> {
     }
 }
 
+impl<T> Sender<T> {
+    /// How many values wait for the receiver.
+    pub(crate) fn queued(&self) -> usize {
+        self.inner.borrow().queue.len()
+    }
+}
+
 impl<T> Drop for Sender<T> {
     fn drop(&mut self) {
         let mut inner = self.inner.borrow_mut();

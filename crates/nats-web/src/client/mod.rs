@@ -18,6 +18,7 @@ mod request_many;
 mod server_url;
 mod shared;
 mod subscriber;
+mod watch;
 
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
@@ -278,6 +279,21 @@ impl Client {
     pub fn events(&self) -> channel::Receiver<ClientEvent> {
         let (tx, rx) = channel::unbounded();
         self.shared.borrow_mut().listeners.push(tx);
+        rx
+    }
+
+    /// The events `wants` picks, from now on, at most `limit` waiting (see [`watch::Watcher`]);
+    /// it ends after [`ClientEvent::Closed`] (or at once if the connection has closed).
+    pub(crate) fn watch(
+        &self,
+        wants: fn(&ClientEvent) -> bool,
+        limit: usize,
+    ) -> channel::Receiver<ClientEvent> {
+        let (watcher, rx) = watch::Watcher::new(wants, limit);
+        let mut shared = self.shared.borrow_mut();
+        if shared.close_reason.is_none() {
+            shared.watchers.push(watcher);
+        }
         rx
     }
 

@@ -17,6 +17,7 @@ use super::channel::{oneshot, OneshotSender, Sender};
 use super::outbound::{Outbound, RETRY_AFTER};
 use super::request_many::ManyInbound;
 use super::subscriber::{Inbound, Offered, PendingLimits};
+use super::watch::Watcher;
 use super::{ClientEvent, Error, ErrorKind, RequestError};
 use crate::ws::{Socket, SocketClosed, SocketHandler, Timer};
 use nats_core::conn::{
@@ -76,6 +77,8 @@ pub(crate) struct State {
     pub rtts: IdMap<RttId, OneshotSender<Result<std::time::Duration, RequestFailure>>>,
     pub closed: Vec<OneshotSender<CloseReason>>,
     pub listeners: Vec<Sender<ClientEvent>>,
+    /// Internal listeners that take only some events (a service's task).
+    pub watchers: Vec<Watcher<ClientEvent>>,
     pub close_reason: Option<CloseReason>,
     /// Called on every [`Event::CredentialsNeeded`].
     auth_callback: Option<AuthCallback>,
@@ -118,6 +121,7 @@ pub(crate) fn open(
             rtts: IdMap::new(),
             closed: Vec::new(),
             listeners: listener.into_iter().collect(),
+            watchers: Vec::new(),
             close_reason: None,
             auth_callback,
             auth_attempt: None,
@@ -492,6 +496,7 @@ impl State {
                 self.notify(ClientEvent::Closed(reason));
                 // Closed is the last event: end every event stream.
                 self.listeners.clear();
+                self.watchers.clear();
             }
         }
     }
@@ -514,6 +519,7 @@ impl State {
 
     pub(crate) fn notify(&mut self, event: ClientEvent) {
         self.listeners.retain(|tx| tx.send(event.clone()).is_ok());
+        self.watchers.retain(|watcher| watcher.offer(&event));
     }
 }
 

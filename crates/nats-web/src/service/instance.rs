@@ -153,7 +153,7 @@ impl Service {
     /// starts the task that answers them.
     pub(crate) async fn start(client: Client, config: Config) -> Result<Service, Error> {
         // Before subscribing: a refusal of those subscriptions is among these events.
-        let events = client.events();
+        let events = client.watch(super::task::wanted, super::task::WATCH_LIMIT);
         let mut subscribers = Vec::new();
         for verb in Verb::ALL {
             let prefix = config.api_prefix.as_str();

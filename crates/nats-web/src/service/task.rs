@@ -84,6 +84,17 @@ fn closed_error(reason: impl std::fmt::Display) -> Error {
     .into()
 }
 
+/// The events the task acts on: a server error (it may refuse a subscription of the service)
+/// and the close. Not the rest (a traced connection's every operation).
+pub(crate) fn wanted(event: &ClientEvent) -> bool {
+    matches!(event, ClientEvent::ServerError(_) | ClientEvent::Closed(_))
+}
+
+/// At most this many [`wanted`] events wait for the task; more are dropped. Each one only
+/// makes the task look at the service's subscriptions (which all refusals so far have
+/// marked), and a dropped `Closed` is seen when the discovery subscriptions end.
+pub(crate) const WATCH_LIMIT: usize = 4;
+
 /// Answers discovery until every discovery subscription has ended; stops the service (with
 /// the reason) when the connection closes or the server refuses a subscription of it.
 pub(crate) fn spawn(
@@ -165,6 +176,19 @@ mod tests {
     use super::*;
     use futures::executor::block_on;
     use futures::stream;
+
+    #[test]
+    fn the_task_watches_only_server_errors_and_the_close() {
+        use nats_core::conn::CloseReason;
+        assert!(wanted(&ClientEvent::Closed(CloseReason::ClosedByClient)));
+        assert!(wanted(&ClientEvent::ServerError(
+            nats_core::conn::ServerError::parse("Permissions Violation for Subscription to \"a\"")
+        )));
+        assert!(!wanted(&ClientEvent::LameDuckMode {
+            url: "ws://x".into()
+        }));
+        assert!(!wanted(&ClientEvent::SlowConsumer { sid: 1, dropped: 2 }));
+    }
 
     #[test]
     fn a_steady_stream_on_one_discovery_subject_does_not_starve_the_others() {
