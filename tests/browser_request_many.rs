@@ -303,3 +303,55 @@ async fn a_single_request_dropped_before_its_reply_is_cancelled_and_a_drain_does
         .expect("the drain waits for no dropped request")
         .unwrap();
 }
+
+#[wasm_bindgen_test]
+async fn concurrent_request_manys_and_a_request_on_one_inbox_each_get_exactly_their_own_replies() {
+    let (a, b, c, nobody) = (
+        unique("mux-a"),
+        unique("mux-b"),
+        unique("mux-c"),
+        unique("mux-d"),
+    );
+    // Answering a while after the requests: all four are in flight on the inbox at once.
+    let delay = Duration::from_millis(50);
+    let _a = responders(&a, "a", 2, delay).await;
+    let _b = responders(&b, "b", 3, delay).await;
+    let _c = responders(&c, "c", 1, delay).await;
+    let client = client().await;
+    let mut to_a = client
+        .request_many(a.as_str(), "q")
+        .max_messages(2)
+        .max_wait(LONG)
+        .await
+        .unwrap();
+    let mut to_nobody = client
+        .request_many(nobody.as_str(), "q")
+        .max_wait(LONG)
+        .await
+        .unwrap();
+    let single = client
+        .request(c.as_str(), "q")
+        .timeout(PATIENCE)
+        .into_future();
+    let mut to_b = client
+        .request_many(b.as_str(), "q")
+        .max_messages(3)
+        .max_wait(LONG)
+        .await
+        .unwrap();
+    let (from_a, from_b, answer, no_one) = futures::join!(
+        gather(&mut to_a),
+        gather(&mut to_b),
+        single,
+        to_nobody.next()
+    );
+    assert_eq!(from_a, ["a0", "a1"]);
+    assert_eq!(from_b, ["b0", "b1", "b2"]);
+    assert_eq!(answer.expect("the single reply").payload, b"c0");
+    let no_one = no_one.expect("one item").expect_err("no responders");
+    assert_eq!(no_one.kind(), RequestErrorKind::NoResponders);
+    assert!(to_nobody.next().await.is_none());
+    assert_eq!(to_a.end(), Some(ResponsesEnd::MaxMessages));
+    assert_eq!(to_b.end(), Some(ResponsesEnd::MaxMessages));
+    assert_eq!(to_nobody.end(), Some(ResponsesEnd::NoResponders));
+}

@@ -223,3 +223,92 @@ fn a_connection_drain_waits_for_a_request_many_in_flight_to_end() {
     assert_eq!(closed, CloseReason::Drained, "closed only after it ended");
     assert_eq!(responder.join().unwrap(), CloseReason::Drained);
 }
+
+/// One connection, one muxed inbox: `request_many`s to different responder sets, one to a
+/// subject nobody serves, and a single request, all in flight at once.
+#[test]
+fn concurrent_request_manys_and_a_request_on_one_inbox_each_get_exactly_their_own_replies() {
+    let server = NatsServer::start();
+    let mut nc = Driver::connect(server.tcp_addr(), ConnectOptions::new()).unwrap();
+    let sets: [(&str, &[&str]); 3] = [
+        ("a.*", &["a0", "a1"]),
+        ("b", &["b0", "b1", "b2"]),
+        ("c", &["c"]),
+    ];
+    for (subject, names) in sets {
+        for name in names {
+            let sid = nc.conn.subscribe(subject, None).unwrap();
+            let name = name.to_string();
+            nc.respond_on(sid, move |m| {
+                format!("{name} to {}", String::from_utf8_lossy(&m.payload)).into_bytes()
+            });
+        }
+    }
+    nc.flush();
+    let now = Instant::now();
+    let many = |max| RequestManyOptions {
+        max_messages: Some(max),
+        ..RequestManyOptions::new(PATIENCE)
+    };
+    let to_a = nc
+        .conn
+        .request_many(now, "a.x", None, b"qa", &many(2))
+        .unwrap();
+    let to_nobody = nc
+        .conn
+        .request_many(now, "d", None, b"qd", &many(1))
+        .unwrap();
+    let single = nc.conn.request(now, "c", None, b"qc", PATIENCE).unwrap();
+    let to_b = nc
+        .conn
+        .request_many(now, "b", None, b"qb", &many(3))
+        .unwrap();
+
+    let ids = [to_a, to_b, to_nobody];
+    let mut replies: [Vec<String>; 3] = Default::default();
+    let mut ends: [Option<ResponsesEnd>; 3] = [None; 3];
+    let mut answer = None;
+    nc.run_until(PATIENCE, |_, event| {
+        match event {
+            Event::RequestManyResponse { id, message } => {
+                let i = ids
+                    .iter()
+                    .position(|x| *x == id)
+                    .expect("a request of ours");
+                replies[i].push(String::from_utf8_lossy(&message.payload).into_owned());
+            }
+            Event::RequestManyEnded { id, end } => {
+                let i = ids
+                    .iter()
+                    .position(|x| *x == id)
+                    .expect("a request of ours");
+                assert_eq!(ends[i].replace(end), None, "ended once");
+            }
+            Event::Response { id, message } if id == single => {
+                answer = Some(String::from_utf8_lossy(&message.payload).into_owned());
+            }
+            Event::RequestFailed { id, kind } if id == single => panic!("request failed: {kind:?}"),
+            _ => {}
+        }
+        (ends.iter().all(Option::is_some) && answer.is_some()).then_some(())
+    });
+    for r in &mut replies {
+        r.sort();
+    }
+    assert_eq!(replies[0], ["a0 to qa", "a1 to qa"]);
+    assert_eq!(replies[1], ["b0 to qb", "b1 to qb", "b2 to qb"]);
+    assert!(replies[2].is_empty());
+    assert_eq!(
+        ends,
+        [
+            Some(ResponsesEnd::MaxMessages),
+            Some(ResponsesEnd::MaxMessages),
+            Some(ResponsesEnd::NoResponders)
+        ]
+    );
+    assert_eq!(answer.as_deref(), Some("c to qc"));
+    for id in ids {
+        assert_eq!(replies_until_flushed(&mut nc, id), 0, "nothing late");
+    }
+    assert_eq!(nc.drain(), CloseReason::Drained);
+}
