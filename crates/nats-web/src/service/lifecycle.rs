@@ -86,21 +86,31 @@ pub(crate) struct Life(pub Rc<RefCell<State>>);
 
 impl Drop for Life {
     fn drop(&mut self) {
-        let Ok(mut state) = self.0.try_borrow_mut() else {
-            return;
-        };
+        let state = self.0.clone();
+        if state.try_borrow_mut().is_ok() {
+            stop_dropped(&state);
+        } else {
+            // Dropped while the service's state is in use: right after it, never not at all.
+            wasm_bindgen_futures::spawn_local(async move { stop_dropped(&state) });
+        }
+    }
+}
+
+/// Stops a service whose last handle was dropped: no drain, its subscriptions end.
+fn stop_dropped(life: &Rc<RefCell<State>>) {
+    let handles = {
+        let mut state = life.borrow_mut();
         if state.stopped {
             return;
         }
         state.stopped = true;
-        let handles = handles(&state);
-        drop(state);
-        finish(&self.0, Ok(()));
-        // Right after, not inside whatever dropped it (it may be using the connection).
-        wasm_bindgen_futures::spawn_local(async move {
-            for handle in handles {
-                let _ = handle.unsubscribe();
-            }
-        });
-    }
+        handles(&state)
+    };
+    finish(life, Ok(()));
+    // Right after, not inside whatever dropped it (it may be using the connection).
+    wasm_bindgen_futures::spawn_local(async move {
+        for handle in handles {
+            let _ = handle.unsubscribe();
+        }
+    });
 }
