@@ -120,8 +120,10 @@ pub fn app(props: &AppProps) -> Html {
                 on_ask_all={on_ask_all} ask_all={state.ask_all.clone()} />
             <ServicesPanel services={state.services.clone()} />
             <DiagramPanel conn={state.diagram_conn} diagram={diagram.clone()}
+                discovery={state.discovery_ops(state.diagram_conn)}
                 on_show={report.reform(Action::ShowDiagram)} />
-            <TracePanel lines={state.trace.clone()} dropped={state.trace_dropped} />
+            <TracePanel lines={state.trace.clone()} dropped={state.trace_dropped}
+                discovery={state.discovery_ops(state::Conn::Example) + state.discovery_ops(state::Conn::Playground)} />
         </main>
     }
 }

@@ -17,6 +17,9 @@ pub struct DiagramPanelProps {
     pub diagram: Rc<Diagram>,
     /// Switches to another connection.
     pub on_show: Callback<Conn>,
+    /// Service discovery operations of the connection the trace counted instead of keeping.
+    #[prop_or_default]
+    pub discovery: usize,
 }
 
 /// The diagram section.
@@ -36,10 +39,10 @@ pub fn diagram_panel(props: &DiagramPanelProps) -> Html {
     if d.older > 0 {
         notes.push(format!("{} earlier operations not drawn", d.older));
     }
-    if d.discovery > 0 {
+    let discovery = d.discovery + props.discovery;
+    if discovery > 0 {
         notes.push(format!(
-            "{} service discovery operations ($SRV.…) left out",
-            d.discovery
+            "{discovery} service discovery operations ($SRV.…) left out"
         ));
     }
     html! {

@@ -14,6 +14,9 @@ pub struct TracePanelProps {
     pub lines: VecDeque<TraceEntry>,
     /// How many older lines were dropped.
     pub dropped: usize,
+    /// Service discovery operations (`$SRV.…`) counted, not kept.
+    #[prop_or_default]
+    pub discovery: usize,
 }
 
 /// The trace section; newest lines at the bottom.
@@ -25,6 +28,9 @@ pub fn trace_panel(props: &TracePanelProps) -> Html {
             <p>{ "What went over the WebSocket: → sent by the page, ← received from nats-server. Bodies are shortened." }</p>
             if props.dropped > 0 {
                 <p class="empty">{ format!("{} older lines not shown", props.dropped) }</p>
+            }
+            if props.discovery > 0 {
+                <p class="empty">{ format!("{} service discovery operations ($SRV.…) counted, not shown", props.discovery) }</p>
             }
             <ol class="trace" aria-label="Protocol trace">
                 { for props.lines.iter().map(|TraceEntry { conn, line, .. }| html! {

@@ -13,14 +13,13 @@ mod ask_all;
 mod log;
 mod services;
 mod status;
+mod trace;
 
 pub use ask_all::{AskAll, AskReply, ASK_ALL_LIMIT};
 pub use log::{LogLine, Tone};
 pub use services::{rows as service_rows, ServiceRow, ServicesView, SERVICES_LIMIT};
 pub use status::ConnStatus;
-
-/// Trace lines kept for display; older ones are dropped (and counted).
-pub const TRACE_LIMIT: usize = 400;
+pub use trace::TRACE_LIMIT;
 
 /// Lines each log keeps; older ones are dropped, so a server that sends `-ERR` after `-ERR`
 /// cannot grow the page without limit.
@@ -85,6 +84,11 @@ pub struct PageState {
     pub trace: VecDeque<TraceEntry>,
     /// Trace lines dropped to stay within [`TRACE_LIMIT`].
     pub trace_dropped: usize,
+    /// Service discovery operations counted instead of kept, per connection (see
+    /// [`PageState::discovery_ops`]).
+    discovery_ops: [usize; 2],
+    /// Reply subjects of discovery requests delivered, by connection, not yet answered.
+    discovery_replies: Vec<(Conn, String)>,
     /// The connection the sequence diagram draws.
     pub diagram_conn: Conn,
     /// The latest "Ask all" and its replies.
@@ -106,6 +110,8 @@ impl PageState {
             playground_log: Vec::new(),
             trace: VecDeque::new(),
             trace_dropped: 0,
+            discovery_ops: [0; 2],
+            discovery_replies: Vec::new(),
             diagram_conn: Conn::Example,
             ask_all: None,
             services: ServicesView::default(),
@@ -189,13 +195,7 @@ impl PageState {
                     ask.failed = failed;
                 }
             }
-            Action::Trace(entry) => {
-                if self.trace.len() == TRACE_LIMIT {
-                    self.trace.pop_front();
-                    self.trace_dropped += 1;
-                }
-                self.trace.push_back(entry);
-            }
+            Action::Trace(entry) => self.push_trace(entry),
         }
     }
 }
