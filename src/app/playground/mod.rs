@@ -5,7 +5,7 @@
 pub mod ask_all;
 pub mod greet;
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use wasm_bindgen_futures::spawn_local;
@@ -34,6 +34,8 @@ pub struct Playground {
     /// and payload: how a reply is known to be ours (a NATS message does not say who sent
     /// it).
     answered: Rc<RefCell<Answered>>,
+    /// "Ask all" requests sent so far: the latest one's number tags its actions.
+    asks: Rc<Cell<u64>>,
     report: Callback<Action>,
 }
 
@@ -50,6 +52,7 @@ impl Playground {
             client: Rc::default(),
             service: Rc::default(),
             answered: Rc::default(),
+            asks: Rc::default(),
             report,
         }
     }

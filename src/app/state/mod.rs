@@ -138,12 +138,14 @@ pub enum Action {
     Trace(TraceEntry),
     /// The sequence diagram draws this connection.
     ShowDiagram(Conn),
-    /// An "Ask all" request to this subject was sent: the previous one's replies are cleared.
-    AskAllSent(String),
-    /// A reply to the latest "Ask all".
-    AskAllReply(AskReply),
-    /// The latest "Ask all" ended, and why; `true` if that is a failure.
-    AskAllEnded(String, bool),
+    /// "Ask all" request number `.0` to subject `.1` was sent: the previous one's replies are
+    /// cleared.
+    AskAllSent(u64, String),
+    /// A reply to "Ask all" request `.0` (ignored unless it is the latest).
+    AskAllReply(u64, AskReply),
+    /// "Ask all" request `.0` ended, and why; `true` if that is a failure (ignored unless it
+    /// is the latest).
+    AskAllEnded(u64, String, bool),
     /// A refresh of the Services panel found these services, or failed.
     Services(Result<Vec<ServiceRow>, String>),
 }
@@ -183,14 +185,14 @@ impl PageState {
                     Err(e) => self.services.error = Some(e),
                 }
             }
-            Action::AskAllSent(subject) => self.ask_all = Some(AskAll::new(subject)),
-            Action::AskAllReply(reply) => {
-                if let Some(ask) = &mut self.ask_all {
+            Action::AskAllSent(id, subject) => self.ask_all = Some(AskAll::new(id, subject)),
+            Action::AskAllReply(id, reply) => {
+                if let Some(ask) = self.ask_all.as_mut().filter(|a| a.id == id) {
                     ask.push(reply);
                 }
             }
-            Action::AskAllEnded(why, failed) => {
-                if let Some(ask) = &mut self.ask_all {
+            Action::AskAllEnded(id, why, failed) => {
+                if let Some(ask) = self.ask_all.as_mut().filter(|a| a.id == id) {
                     ask.end = Some(why);
                     ask.failed = failed;
                 }
@@ -300,37 +302,67 @@ mod tests {
         let s = reduce(
             PageState::new(vec![]),
             [
-                Action::AskAllSent("greet.ann".into()),
-                Action::AskAllReply(reply("a")),
-                Action::AskAllEnded("stall".into(), false),
-                Action::AskAllSent("greet.bob".into()),
-                Action::AskAllReply(reply("b")),
-                Action::AskAllReply(reply("c")),
+                Action::AskAllSent(1, "greet.ann".into()),
+                Action::AskAllReply(1, reply("a")),
+                Action::AskAllEnded(1, "stall".into(), false),
+                Action::AskAllSent(2, "greet.bob".into()),
+                Action::AskAllReply(2, reply("b")),
+                Action::AskAllReply(2, reply("c")),
             ],
         );
         let ask = s.ask_all.as_ref().unwrap();
         assert_eq!(ask.subject, "greet.bob");
         assert_eq!(ask.replies, [reply("b"), reply("c")]);
         assert_eq!(ask.end, None);
-        let s = reduce(s, [Action::AskAllEnded("no responders".into(), true)]);
+        let s = reduce(s, [Action::AskAllEnded(2, "no responders".into(), true)]);
         assert!(s.ask_all.unwrap().failed);
+    }
+
+    #[test]
+    fn overlapping_ask_alls_list_only_the_latest_requests_replies_and_end() {
+        let reply = |text: &str| AskReply {
+            text: text.into(),
+            responder: "another client".into(),
+            after: "1.0 ms".into(),
+        };
+        let s = reduce(
+            PageState::new(vec![]),
+            [
+                Action::AskAllSent(1, "greet.ann".into()),
+                Action::AskAllReply(1, reply("ann 1")),
+                Action::AskAllSent(2, "greet.bob".into()),
+                Action::AskAllReply(1, reply("ann 2")),
+                Action::AskAllReply(2, reply("bob 1")),
+                Action::AskAllEnded(1, "done: no further reply within 300 ms".into(), false),
+                Action::AskAllReply(2, reply("bob 2")),
+            ],
+        );
+        let ask = s.ask_all.as_ref().unwrap();
+        assert_eq!(ask.subject, "greet.bob");
+        assert_eq!(ask.replies, [reply("bob 1"), reply("bob 2")]);
+        assert_eq!(ask.end, None, "still gathering");
     }
 
     #[test]
     fn ask_all_keeps_at_most_its_limit_of_replies() {
         let s = reduce(
             PageState::new(vec![]),
-            std::iter::once(Action::AskAllSent("greet.x".into())).chain(
+            std::iter::once(Action::AskAllSent(7, "greet.x".into())).chain(
                 (0..ASK_ALL_LIMIT + 3).map(|i| {
-                    Action::AskAllReply(AskReply {
-                        text: i.to_string(),
-                        responder: String::new(),
-                        after: String::new(),
-                    })
+                    Action::AskAllReply(
+                        7,
+                        AskReply {
+                            text: i.to_string(),
+                            responder: String::new(),
+                            after: String::new(),
+                        },
+                    )
                 }),
             ),
         );
-        assert_eq!(s.ask_all.unwrap().replies.len(), ASK_ALL_LIMIT);
+        let ask = s.ask_all.unwrap();
+        assert_eq!(ask.replies.len(), ASK_ALL_LIMIT);
+        assert_eq!(ask.more, 3, "the rest are counted");
     }
 
     #[test]

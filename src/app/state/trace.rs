@@ -166,7 +166,12 @@ mod tests {
         apply(&mut state, (0..1_000).flat_map(discovery));
         apply(
             &mut state,
-            [publish(Conn::Playground, "$SRV.PING", Some("_INBOX.A.9"), 1)],
+            [publish(
+                Conn::Playground,
+                "$SRV.PING",
+                Some("_INBOX.A.9"),
+                1,
+            )],
         );
         assert_eq!(state.trace.len(), 7, "the playground's run only");
         assert_eq!(state.discovery_ops(Conn::Playground), 2_001);
@@ -181,15 +186,19 @@ mod tests {
     fn a_reply_to_a_subject_no_discovery_request_named_is_kept() {
         let mut state = PageState::new(vec![]);
         apply(&mut state, discovery(1));
-        apply(&mut state, [publish(Conn::Playground, "_INBOX.panel.1", None, 9)]);
-        apply(&mut state, [publish(Conn::Example, "_INBOX.panel.2", None, 9)]);
+        apply(
+            &mut state,
+            [publish(Conn::Playground, "_INBOX.panel.1", None, 9)],
+        );
+        apply(
+            &mut state,
+            [publish(Conn::Example, "_INBOX.panel.2", None, 9)],
+        );
         assert_eq!(state.trace.len(), 2, "{:?}", state.trace);
         // Discovery requests never answered do not grow the state.
         apply(
             &mut state,
-            (0..1_000).map(|i| {
-                msg(Conn::Playground, "$SRV.PING", 9, Some(&format!("r.{i}")), i)
-            }),
+            (0..1_000).map(|i| msg(Conn::Playground, "$SRV.PING", 9, Some(&format!("r.{i}")), i)),
         );
         assert_eq!(state.discovery_replies.len(), DISCOVERY_REPLIES);
     }
