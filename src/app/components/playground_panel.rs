@@ -14,6 +14,9 @@ pub struct PlaygroundPanelProps {
     pub status: ConnStatus,
     /// Whether the greet service runs.
     pub responder_running: bool,
+    /// Whether the greet service is being started.
+    #[prop_or_default]
+    pub responder_starting: bool,
     /// What happened so far.
     pub log: Vec<LogLine>,
     /// Starts the greet service.
@@ -65,10 +68,10 @@ pub fn playground_panel(props: &PlaygroundPanelProps) -> Html {
             <StatusLine label="Playground connection" status={props.status.clone()} />
             <div class="controls">
                 <button type="button" onclick={props.on_start.reform(|_: MouseEvent| ())}
-                    disabled={!connected || props.responder_running}>{ "Start service" }</button>
+                    disabled={!connected || props.responder_running || props.responder_starting}>{ "Start service" }</button>
                 <button type="button" onclick={props.on_drain.reform(|_: MouseEvent| ())}
                     disabled={!props.responder_running}>{ "Stop service" }</button>
-                <span class="responder-state">
+                <span class="responder-state" role="status">
                     { if props.responder_running { "greet service: running on greet.* (queue group q)" } else { "greet service: stopped" } }
                 </span>
             </div>

@@ -36,6 +36,11 @@ pub struct Playground {
     answered: Rc<RefCell<Answered>>,
     /// "Ask all" requests sent so far: the latest one's number tags its actions.
     asks: Rc<Cell<u64>>,
+    /// Whether the greet service is being started (between the click and its endpoint).
+    starting: Rc<Cell<bool>>,
+    /// Whether the page shut the playground down: a connection or service that arrives
+    /// later is ended at once.
+    shut: Rc<Cell<bool>>,
     report: Callback<Action>,
 }
 
@@ -53,6 +58,8 @@ impl Playground {
             service: Rc::default(),
             answered: Rc::default(),
             asks: Rc::default(),
+            starting: Rc::default(),
+            shut: Rc::default(),
             report,
         }
     }
@@ -100,7 +107,8 @@ impl Playground {
         client
     }
 
-    /// Connects to the first server that answers.
+    /// Connects to the first server that answers. If the page shut the playground down
+    /// meanwhile, the new connection is drained at once.
     pub async fn connect(&self, servers: Vec<String>) {
         self.report.emit(Action::Status(
             Conn::Playground,
@@ -118,6 +126,9 @@ impl Playground {
             .max_reconnects(None)
             .trace(true);
         match connect_with_events(options, Some(events_tx)).await {
+            Ok(client) if self.shut.get() => {
+                let _ = client.drain().await;
+            }
             Ok(client) => *self.client.borrow_mut() = Some(client),
             Err(e) => self.report.emit(Action::Status(
                 Conn::Playground,
@@ -156,8 +167,10 @@ impl Playground {
         }
     }
 
-    /// Drains the connection (when the page goes away).
+    /// Drains the connection (when the page goes away), or the one still connecting once it
+    /// is there.
     pub fn shut_down(&self) {
+        self.shut.set(true);
         if let Some(client) = self.client.borrow_mut().take() {
             spawn_local(async move {
                 let _ = client.drain().await;

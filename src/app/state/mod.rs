@@ -78,6 +78,8 @@ pub struct PageState {
     pub playground_status: ConnStatus,
     /// Whether the playground responder is subscribed.
     pub responder_running: bool,
+    /// Whether the greet service is being started.
+    pub responder_starting: bool,
     /// What happened in the playground, oldest first.
     pub playground_log: Vec<LogLine>,
     /// The protocol trace of both connections, oldest first.
@@ -107,6 +109,7 @@ impl PageState {
             example_running: false,
             playground_status: ConnStatus::Idle,
             responder_running: false,
+            responder_starting: false,
             playground_log: Vec::new(),
             trace: VecDeque::new(),
             trace_dropped: 0,
@@ -132,8 +135,10 @@ pub enum Action {
     PlaygroundLog(LogLine),
     /// A connection's status changed.
     Status(Conn, ConnStatus),
-    /// The playground responder was subscribed (true) or drained (false).
+    /// The playground responder was subscribed (true) or drained or failed to start (false).
     Responder(bool),
+    /// The greet service is being started.
+    ResponderStarting,
     /// A protocol trace line.
     Trace(TraceEntry),
     /// The sequence diagram draws this connection.
@@ -173,7 +178,11 @@ impl PageState {
                 }
                 self.playground_status = status;
             }
-            Action::Responder(running) => self.responder_running = running,
+            Action::Responder(running) => {
+                self.responder_running = running;
+                self.responder_starting = false;
+            }
+            Action::ResponderStarting => self.responder_starting = true,
             Action::ShowDiagram(conn) => self.diagram_conn = conn,
             Action::Services(found) => {
                 self.services.refreshes += 1;
