@@ -17,7 +17,9 @@ mod trace;
 
 pub use ask_all::{AskAll, AskReply, ASK_ALL_LIMIT};
 pub use log::{LogLine, Tone};
-pub use services::{rows as service_rows, ServiceRow, ServicesView, SERVICES_LIMIT};
+pub use services::{
+    rows as service_rows, EndpointRow, ServiceRow, ServicesView, ENDPOINTS_SHOWN, SERVICES_LIMIT,
+};
 pub use status::ConnStatus;
 pub use trace::TRACE_LIMIT;
 
