@@ -223,22 +223,26 @@ async fn the_services_panel_shows_the_greet_service_with_its_live_statistics(
     peer.request("py.echo", "hi").await.unwrap();
     peer.request("py.fail", "hi").await.unwrap();
     peer.drain().await.unwrap();
-    let py = wait_for_text_in(
-        root,
-        "article[aria-label='service py-echo']",
-        "always fails",
-    )
-    .await;
+    // (Other tests may have asked them too: at least one request each.)
+    let requests = |text: &str, row: &str| -> u64 {
+        let cells = text.split(row).nth(1).unwrap_or_default();
+        let n: String = cells.chars().take_while(char::is_ascii_digit).collect();
+        n.parse().unwrap_or(0)
+    };
+    let deadline = web_time::Instant::now() + web::PATIENCE;
+    let py = loop {
+        let py = wait_for_text_in(root, "article[aria-label='service py-echo']", "py.fail").await;
+        if requests(&py, "py.echo\tq\t") >= 1 && requests(&py, "py.fail\tq\t") >= 1 {
+            break py;
+        }
+        assert!(
+            web_time::Instant::now() < deadline,
+            "nats-py's statistics do not show the requests: {py}"
+        );
+        web::sleep(std::time::Duration::from_millis(20)).await;
+    };
     assert!(py.contains("nats-py echo service"), "{py}");
     assert!(py.contains("metadata: language=python"), "{py}");
-    for row in ["py.echo\tq\t", "py.fail\tq\t"] {
-        let cells = py.split(row).nth(1).unwrap_or_default();
-        let requests: String = cells.chars().take_while(char::is_ascii_digit).collect();
-        assert!(
-            requests.parse::<u64>().is_ok_and(|n| n >= 1),
-            "{row:?} has no request count: {py}"
-        );
-    }
     let status = root
         .query_selector("section.services-panel [role=status]")
         .unwrap()
