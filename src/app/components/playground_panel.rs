@@ -1,7 +1,9 @@
 //! The playground: start and stop the greet service, send requests for any name, one reply
 //! or all of them.
 
+use std::rc::Rc;
 use web_sys::HtmlInputElement;
+
 use yew::prelude::*;
 
 use super::{AskAllList, LogList, StatusLine};
@@ -18,7 +20,7 @@ pub struct PlaygroundPanelProps {
     #[prop_or_default]
     pub responder_starting: bool,
     /// What happened so far.
-    pub log: Vec<LogLine>,
+    pub log: Rc<Vec<LogLine>>,
     /// Starts the greet service.
     pub on_start: Callback<()>,
     /// Stops the greet service.

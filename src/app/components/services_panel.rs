@@ -1,6 +1,8 @@
 //! The Services panel: every service on the server (this page's greet and anyone else's),
 //! with its info and live statistics.
 
+use std::rc::Rc;
+
 use yew::prelude::*;
 
 use crate::app::display;
@@ -11,7 +13,7 @@ use nats_web::service::{EndpointInfo, EndpointStats, Metadata};
 #[derive(Properties, PartialEq)]
 pub struct ServicesPanelProps {
     /// What the latest refresh found.
-    pub services: ServicesView,
+    pub services: Rc<ServicesView>,
 }
 
 /// The Services section.

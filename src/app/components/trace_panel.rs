@@ -1,6 +1,7 @@
 //! The protocol trace: the operations each connection sent and received.
 
 use std::collections::VecDeque;
+use std::rc::Rc;
 
 use yew::prelude::*;
 
@@ -11,7 +12,7 @@ use crate::app::state::{arrow, TraceEntry};
 #[derive(Properties, PartialEq)]
 pub struct TracePanelProps {
     /// Lines, oldest first.
-    pub lines: VecDeque<TraceEntry>,
+    pub lines: Rc<VecDeque<TraceEntry>>,
     /// How many older lines were dropped.
     pub dropped: usize,
     /// Service discovery operations (`$SRV.…`) counted, not kept.

@@ -65,7 +65,8 @@ pub struct TraceEntry {
     pub at_us: u64,
 }
 
-/// Everything the page shows.
+/// Everything the page shows. The long lists are behind `Rc`s: an action copies only what it
+/// changes (`Rc::make_mut`), and the components' props compare by pointer first.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PageState {
     /// The servers the page uses.
@@ -73,7 +74,7 @@ pub struct PageState {
     /// Status of the example's connection.
     pub example_status: ConnStatus,
     /// Steps and outputs of the latest example run.
-    pub example_log: Vec<LogLine>,
+    pub example_log: Rc<Vec<LogLine>>,
     /// Whether an example run is in progress.
     pub example_running: bool,
     /// Status of the playground's connection.
@@ -83,9 +84,9 @@ pub struct PageState {
     /// Whether the greet service is being started.
     pub responder_starting: bool,
     /// What happened in the playground, oldest first.
-    pub playground_log: Vec<LogLine>,
+    pub playground_log: Rc<Vec<LogLine>>,
     /// The protocol trace of both connections, oldest first.
-    pub trace: VecDeque<TraceEntry>,
+    pub trace: Rc<VecDeque<TraceEntry>>,
     /// Trace lines dropped to stay within [`TRACE_LIMIT`].
     pub trace_dropped: usize,
     /// Service discovery operations counted instead of kept, per connection (see
@@ -98,7 +99,7 @@ pub struct PageState {
     /// The latest "Ask all" and its replies.
     pub ask_all: Option<AskAll>,
     /// The services discovered on the server.
-    pub services: ServicesView,
+    pub services: Rc<ServicesView>,
 }
 
 impl PageState {
@@ -107,19 +108,19 @@ impl PageState {
         PageState {
             servers,
             example_status: ConnStatus::Idle,
-            example_log: Vec::new(),
+            example_log: Rc::default(),
             example_running: false,
             playground_status: ConnStatus::Idle,
             responder_running: false,
             responder_starting: false,
-            playground_log: Vec::new(),
-            trace: VecDeque::new(),
+            playground_log: Rc::default(),
+            trace: Rc::default(),
             trace_dropped: 0,
             discovery_ops: [0; 2],
             discovery_replies: Vec::new(),
             diagram_conn: Conn::Example,
             ask_all: None,
-            services: ServicesView::default(),
+            services: Rc::default(),
         }
     }
 }
@@ -162,13 +163,15 @@ impl PageState {
     pub fn apply(&mut self, action: Action) {
         match action {
             Action::ExampleStarted => {
-                self.example_log.clear();
+                self.example_log = Rc::default();
                 self.diagram_conn = Conn::Example;
                 self.example_running = true;
             }
             Action::ExampleFinished => self.example_running = false,
-            Action::ExampleLog(line) => push_bounded(&mut self.example_log, line),
-            Action::PlaygroundLog(line) => push_bounded(&mut self.playground_log, line),
+            Action::ExampleLog(line) => push_bounded(Rc::make_mut(&mut self.example_log), line),
+            Action::PlaygroundLog(line) => {
+                push_bounded(Rc::make_mut(&mut self.playground_log), line)
+            }
             Action::Status(Conn::Example, status) => self.example_status = status,
             Action::Status(Conn::Playground, status) => {
                 // While reconnecting the client keeps the subscription and restores it.
@@ -187,13 +190,14 @@ impl PageState {
             Action::ResponderStarting => self.responder_starting = true,
             Action::ShowDiagram(conn) => self.diagram_conn = conn,
             Action::Services(found) => {
-                self.services.refreshes += 1;
+                let services = Rc::make_mut(&mut self.services);
+                services.refreshes += 1;
                 match found {
                     Ok(rows) => {
-                        self.services.rows = rows;
-                        self.services.error = None;
+                        services.rows = rows;
+                        services.error = None;
                     }
-                    Err(e) => self.services.error = Some(e),
+                    Err(e) => services.error = Some(e),
                 }
             }
             Action::AskAllSent(id, subject) => self.ask_all = Some(AskAll::new(id, subject)),
@@ -255,8 +259,31 @@ mod tests {
                 Action::ExampleLog(LogLine::output("hello, sue")),
             ],
         );
-        assert_eq!(s.example_log, [LogLine::output("hello, sue")]);
+        assert_eq!(*s.example_log, [LogLine::output("hello, sue")]);
         assert!(s.example_running);
+    }
+
+    #[test]
+    fn an_action_copies_only_the_part_of_the_state_it_changes() {
+        let before = Rc::new(reduce(
+            PageState::new(vec![]),
+            [
+                Action::ExampleLog(LogLine::output("hello, joe")),
+                Action::PlaygroundLog(LogLine::step("a")),
+            ],
+        ));
+        let line = TraceLine::sent(&nats_web::proto::ClientOp::Ping);
+        let after = before.clone().reduce(Action::Trace(TraceEntry {
+            conn: Conn::Example,
+            line,
+            at_us: 1,
+        }));
+        assert!(Rc::ptr_eq(&before.example_log, &after.example_log));
+        assert!(Rc::ptr_eq(&before.playground_log, &after.playground_log));
+        assert!(Rc::ptr_eq(&before.services, &after.services));
+        assert!(!Rc::ptr_eq(&before.trace, &after.trace));
+        assert_eq!(after.trace.len(), 1);
+        assert!(before.trace.is_empty());
     }
 
     #[test]

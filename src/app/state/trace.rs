@@ -4,6 +4,8 @@
 //! service and its replies to them), which is only counted: every Services panel on the server
 //! asks every 2 s, and would otherwise fill the trace.
 
+use std::rc::Rc;
+
 use nats_web::conn::{Direction, OpKind};
 
 use super::{Conn, PageState, TraceEntry};
@@ -36,11 +38,11 @@ impl PageState {
         let conn = entry.conn;
         if self.trace.iter().filter(|e| e.conn == conn).count() >= TRACE_LIMIT {
             if let Some(oldest) = self.trace.iter().position(|e| e.conn == conn) {
-                self.trace.remove(oldest);
+                Rc::make_mut(&mut self.trace).remove(oldest);
                 self.trace_dropped += 1;
             }
         }
-        self.trace.push_back(entry);
+        Rc::make_mut(&mut self.trace).push_back(entry);
     }
 
     /// A discovery request delivered to this connection (its reply subject noted), a reply to
@@ -147,7 +149,7 @@ mod tests {
     fn the_seed_runs_diagram_survives_any_amount_of_discovery_and_playground_traffic() {
         let mut state = PageState::new(vec![]);
         apply(&mut state, run(Conn::Example));
-        let before = diagram::build(&state.trace, Conn::Example);
+        let before = diagram::build(state.trace.iter(), Conn::Example);
         assert_eq!(before.arrows.len(), 6);
         apply(&mut state, run(Conn::Playground));
         apply(&mut state, (0..1_000).flat_map(discovery));
@@ -156,7 +158,7 @@ mod tests {
             &mut state,
             (0..TRACE_LIMIT as u64).map(|i| publish(Conn::Playground, "x", None, 10_000 + i)),
         );
-        assert_eq!(diagram::build(&state.trace, Conn::Example), before);
+        assert_eq!(diagram::build(state.trace.iter(), Conn::Example), before);
     }
 
     #[test]
@@ -178,7 +180,7 @@ mod tests {
         assert_eq!(state.discovery_ops(Conn::Example), 0);
         assert_eq!(state.trace_dropped, 0);
         assert!(state.discovery_replies.is_empty());
-        let d = diagram::build(&state.trace, Conn::Playground);
+        let d = diagram::build(state.trace.iter(), Conn::Playground);
         assert_eq!(d.arrows.len(), 6, "{:?}", d.arrows);
     }
 
