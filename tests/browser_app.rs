@@ -82,11 +82,33 @@ fn the_sequence_diagram_draws_the_run(root: &web_sys::HtmlElement) {
         "503 no responders",
         "PUB greet.joe ↩ _INBOX.",
         "+0.0 ms",
+        "its request",
     ] {
         assert!(
             text.contains(needle),
             "{needle:?} missing from the diagram: {text}"
         );
+    }
+    the_diagram_has_a_text_alternative_with_one_line_per_arrow(root, count("g.arrow"));
+}
+
+/// Screen readers (and keyboards: an SVG `<title>` is hover-only) get the arrows as an ordered
+/// list, each from lane to lane with its time.
+fn the_diagram_has_a_text_alternative_with_one_line_per_arrow(
+    root: &web_sys::HtmlElement,
+    arrows: u32,
+) {
+    let list = root
+        .query_selector("details.diagram-text ol[aria-label='Sequence diagram as text']")
+        .unwrap()
+        .expect("the diagram as text");
+    assert_eq!(list.query_selector_all("li").unwrap().length(), arrows);
+    let text = list.text_content().unwrap_or_default();
+    for needle in [
+        "+0.0 ms example (requester) → nats-server: PUB greet.joe ↩ _INBOX.",
+        "nats-server → example (requester): HMSG _INBOX.",
+    ] {
+        assert!(text.contains(needle), "{needle:?} missing from: {text}");
     }
 }
 
@@ -95,8 +117,7 @@ async fn the_playground_answers_refuses_invalid_names_and_stays_usable(
 ) {
     wait_for_text(root, "Playground connection: connected to").await;
 
-    click_when_enabled(&button(root, "Start service")).await;
-    wait_for_text(root, "service greet 1.0.0 started (id ").await;
+    a_double_click_on_start_service_starts_one_service(root).await;
     assert!(
         button(root, "Run example").disabled(),
         "the service would answer the example's requests too"
@@ -145,6 +166,28 @@ async fn the_playground_answers_refuses_invalid_names_and_stays_usable(
     }
 }
 
+/// Two clicks in a row (before the page re-renders): one greet service from this page in
+/// discovery, not two (the second would take half the queue group's requests, unstoppable).
+async fn a_double_click_on_start_service_starts_one_service(root: &web_sys::HtmlElement) {
+    let start = button(root, "Start service");
+    click_when_enabled(&start).await;
+    start.click();
+    wait_for_text(root, "service greet 1.0.0 started (id ").await;
+    let peer = nats_web::connect(nats_web::ConnectOptions::new().servers([WS_URL]))
+        .await
+        .unwrap();
+    let found = nats_web::service::Discovery::new(&peer)
+        .info(Some("greet"))
+        .await
+        .unwrap();
+    let ours = found
+        .iter()
+        .filter(|i| i.metadata.get("page") == Some("nats-web playground"))
+        .count();
+    assert_eq!(ours, 1, "{found:?}");
+    peer.drain().await.unwrap();
+}
+
 /// The text of the first element matching `selector` once it contains `needle`.
 async fn wait_for_text_in(root: &web_sys::HtmlElement, selector: &str, needle: &str) -> String {
     let deadline = web_time::Instant::now() + web::PATIENCE;
@@ -173,14 +216,42 @@ async fn wait_for_text_in(root: &web_sys::HtmlElement, selector: &str, needle: &
 async fn the_services_panel_shows_the_greet_service_with_its_live_statistics(
     root: &web_sys::HtmlElement,
 ) {
-    let py = wait_for_text_in(
-        root,
-        "article[aria-label='service py-echo']",
-        "py.echo\tq\t",
-    )
-    .await;
+    // One request to each of the nats-py endpoints: their statistics cells show them.
+    let peer = nats_web::connect(nats_web::ConnectOptions::new().servers([WS_URL]))
+        .await
+        .unwrap();
+    peer.request("py.echo", "hi").await.unwrap();
+    peer.request("py.fail", "hi").await.unwrap();
+    peer.drain().await.unwrap();
+    // (Other tests may have asked them too: at least one request each.)
+    let requests = |text: &str, row: &str| -> u64 {
+        let cells = text.split(row).nth(1).unwrap_or_default();
+        let n: String = cells.chars().take_while(char::is_ascii_digit).collect();
+        n.parse().unwrap_or(0)
+    };
+    let deadline = web_time::Instant::now() + web::PATIENCE;
+    let py = loop {
+        let py = wait_for_text_in(root, "article[aria-label='service py-echo']", "py.fail").await;
+        if requests(&py, "py.echo\tq\t") >= 1 && requests(&py, "py.fail\tq\t") >= 1 {
+            break py;
+        }
+        assert!(
+            web_time::Instant::now() < deadline,
+            "nats-py's statistics do not show the requests: {py}"
+        );
+        web::sleep(std::time::Duration::from_millis(20)).await;
+    };
     assert!(py.contains("nats-py echo service"), "{py}");
     assert!(py.contains("metadata: language=python"), "{py}");
+    let status = root
+        .query_selector("section.services-panel [role=status]")
+        .unwrap()
+        .and_then(|e| e.text_content())
+        .unwrap_or_default();
+    assert!(
+        status.contains("service instances") && !status.contains("refresh"),
+        "the live region changes only with what was found: {status:?}"
+    );
     let text = wait_for_text_in(
         root,
         "article[aria-label='service greet']",
@@ -301,4 +372,86 @@ async fn a_200_kb_reply_is_shown_shortened_with_its_size_and_the_page_stays_shor
         "a long subject is printed whole:\n{text}"
     );
     assert!(text.contains("request greet.nnn"), "{text}");
+
+    a_reply_with_a_5_kb_header_value_is_shown_shortened(root, &peer, &name).await;
+}
+
+/// A service's error reply whose `Nats-Service-Error` header is 5 kB: "Ask all" lists it
+/// shortened, with its size, through a real server.
+async fn a_reply_with_a_5_kb_header_value_is_shown_shortened(
+    root: &web_sys::HtmlElement,
+    peer: &nats_web::Client,
+    name: &web_sys::HtmlInputElement,
+) {
+    use futures::StreamExt;
+    use nats_web::service::{NATS_SERVICE_ERROR, NATS_SERVICE_ERROR_CODE};
+    let long = "x".repeat(5_000);
+    let mut headers = nats_web::proto::HeaderMap::new();
+    headers.insert(NATS_SERVICE_ERROR_CODE, "400").unwrap();
+    headers.insert(NATS_SERVICE_ERROR, long.clone()).unwrap();
+    let mut hdr = peer.subscribe("greet.hdr").await.unwrap();
+    peer.flush().await.unwrap();
+    wasm_bindgen_futures::spawn_local(async move {
+        if let Some(msg) = hdr.next().await {
+            msg.respond_with_headers(&headers, "").await.unwrap();
+        }
+    });
+    name.set_value("hdr");
+    click_when_enabled(&button(root, "Ask all")).await;
+    let shown = wait_for_text_in(root, ".ask-all", "done:").await;
+    assert!(
+        shown.contains("service error 400: xxx") && shown.contains("… (5.0 kB)"),
+        "{shown}"
+    );
+    assert!(shown.len() < 1_000, "{shown}");
+    let page = root.inner_text();
+    assert!(
+        !page.contains(&long[..200]),
+        "a long header is printed whole"
+    );
+}
+
+/// The page went away (the component was destroyed) while its playground was connecting: the
+/// connection that arrives afterwards is drained at once, not left open (and reconnecting)
+/// for good.
+#[wasm_bindgen_test]
+async fn a_playground_shut_down_while_connecting_closes_its_connection() {
+    use nats_web_demo::app::playground::Playground;
+    use nats_web_demo::app::state::{Action, Conn, ConnStatus};
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    let seen: Rc<RefCell<Vec<Action>>> = Rc::default();
+    let playground: Rc<RefCell<Option<Playground>>> = Rc::default();
+    let report = {
+        let (seen, playground) = (seen.clone(), playground.clone());
+        yew::Callback::from(move |action: Action| {
+            // Shut down as the page would unmount: while `connect` is under way.
+            if matches!(action, Action::Status(_, ConnStatus::Connecting(_))) {
+                if let Some(p) = playground.borrow().as_ref() {
+                    p.shut_down();
+                }
+            }
+            seen.borrow_mut().push(action);
+        })
+    };
+    let p = Playground::new(report);
+    *playground.borrow_mut() = Some(p.clone());
+    p.connect(vec![WS_URL.to_owned()]).await;
+    let closed = web::within_patience(async {
+        loop {
+            let done = seen.borrow().iter().any(|a| {
+                matches!(
+                    a,
+                    Action::Status(Conn::Playground, ConnStatus::Closed(why)) if why == "drained"
+                )
+            });
+            if done {
+                return;
+            }
+            web::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    })
+    .await;
+    assert!(closed.is_some(), "still open: {:?}", seen.borrow());
 }

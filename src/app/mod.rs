@@ -116,12 +116,15 @@ pub fn app(props: &AppProps) -> Html {
             <ExamplePanel status={state.example_status.clone()} log={state.example_log.clone()}
                 running={state.example_running} on_run={on_run} blocked={state.responder_running} />
             <PlaygroundPanel status={state.playground_status.clone()} responder_running={state.responder_running}
+                responder_starting={state.responder_starting}
                 log={state.playground_log.clone()} on_start={on_start} on_drain={on_drain} on_request={on_request}
                 on_ask_all={on_ask_all} ask_all={state.ask_all.clone()} />
             <ServicesPanel services={state.services.clone()} />
             <DiagramPanel conn={state.diagram_conn} diagram={diagram.clone()}
+                discovery={state.discovery_ops(state.diagram_conn)}
                 on_show={report.reform(Action::ShowDiagram)} />
-            <TracePanel lines={state.trace.clone()} dropped={state.trace_dropped} />
+            <TracePanel lines={state.trace.clone()} dropped={state.trace_dropped}
+                discovery={state.discovery_ops(state::Conn::Example) + state.discovery_ops(state::Conn::Playground)} />
         </main>
     }
 }

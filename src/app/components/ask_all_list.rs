@@ -35,6 +35,9 @@ pub fn ask_all_list(props: &AskAllListProps) -> Html {
                     }) }
                 </ol>
             }
+            if ask.more > 0 {
+                <p class="empty">{ format!("{} more replies not listed", ask.more) }</p>
+            }
             { match &ask.end {
                 None => html! { <p class="empty">{ "waiting for replies…" }</p> },
                 Some(why) if ask.failed => html! { <p class="error">{ format!("error: {why}") }</p> },

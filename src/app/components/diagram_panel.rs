@@ -5,7 +5,8 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::SequenceDiagram;
-use crate::app::diagram::Diagram;
+use crate::app::diagram::{Arrow, Diagram};
+use crate::app::display;
 use crate::app::state::Conn;
 
 /// Props of [`DiagramPanel`].
@@ -17,6 +18,9 @@ pub struct DiagramPanelProps {
     pub diagram: Rc<Diagram>,
     /// Switches to another connection.
     pub on_show: Callback<Conn>,
+    /// Service discovery operations of the connection the trace counted instead of keeping.
+    #[prop_or_default]
+    pub discovery: usize,
 }
 
 /// The diagram section.
@@ -36,10 +40,10 @@ pub fn diagram_panel(props: &DiagramPanelProps) -> Html {
     if d.older > 0 {
         notes.push(format!("{} earlier operations not drawn", d.older));
     }
-    if d.discovery > 0 {
+    let discovery = d.discovery + props.discovery;
+    if discovery > 0 {
         notes.push(format!(
-            "{} service discovery operations ($SRV.…) left out",
-            d.discovery
+            "{discovery} service discovery operations ($SRV.…) left out"
         ));
     }
     html! {
@@ -50,7 +54,8 @@ pub fn diagram_panel(props: &DiagramPanelProps) -> Html {
                 { ") goes to nats-server, which delivers it to every subscribed responder (" }<span class="key deliver">{ "green" }</span>
                 { "); each reply (" }<span class="key reply">{ "purple" }</span>
                 { ") goes to the requester's one muxed inbox subscription. With nobody subscribed the server itself answers with status 503, " }
-                <span class="key no-responders">{ "no responders" }</span>{ ". Hover an arrow for its trace line." }
+                <span class="key no-responders">{ "no responders" }</span>
+                { ". Times count from each arrow's request (before the first request: from the connection's CONNECT). Hover an arrow for its trace line." }
             </p>
             <div class="controls" role="group" aria-label="Connection drawn">
                 { switch(Conn::Example) }{ switch(Conn::Playground) }
@@ -63,9 +68,29 @@ pub fn diagram_panel(props: &DiagramPanelProps) -> Html {
                     <p class="empty">{ "No requests on this connection yet." }</p>
                 } else {
                     <SequenceDiagram diagram={props.diagram.clone()}
-                        label={format!("Sequence diagram of the {} connection: {} operations", props.conn.label(), d.arrows.len())} />
+                        label={format!("Sequence diagram of the {} connection: {} operations, listed as text below", props.conn.label(), d.arrows.len())} />
                 }
             </div>
+            if !d.arrows.is_empty() {
+                <details class="diagram-text">
+                    <summary>{ "The diagram as text" }</summary>
+                    <ol aria-label="Sequence diagram as text">
+                        { for d.arrows.iter().map(|a| html! { <li>{ arrow_text(d, a) }</li> }) }
+                    </ol>
+                </details>
+            }
         </section>
     }
+}
+
+/// One arrow as a sentence: `+0.3 ms example (requester) → nats-server: PUB greet.joe ↩ …`.
+fn arrow_text(d: &Diagram, a: &Arrow) -> String {
+    let lane = |i: usize| d.lanes.get(i).map_or("?", |l| l.label.as_str());
+    format!(
+        "+{} {} → {}: {}",
+        display::millis(a.at_us),
+        lane(a.from),
+        lane(a.to),
+        a.label
+    )
 }

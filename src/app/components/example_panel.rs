@@ -1,5 +1,7 @@
 //! The request-reply example: what it does, its steps and outputs, and a button to run it again.
 
+use std::rc::Rc;
+
 use yew::prelude::*;
 
 use super::{LogList, StatusLine};
@@ -11,7 +13,7 @@ pub struct ExamplePanelProps {
     /// Status of the example's connection.
     pub status: ConnStatus,
     /// Steps and outputs of the latest run.
-    pub log: Vec<LogLine>,
+    pub log: Rc<Vec<LogLine>>,
     /// Whether a run is in progress.
     pub running: bool,
     /// Starts another run.

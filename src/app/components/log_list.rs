@@ -1,5 +1,7 @@
 //! An ordered log of steps, outputs and errors.
 
+use std::rc::Rc;
+
 use yew::prelude::*;
 
 use crate::app::display;
@@ -11,7 +13,7 @@ pub struct LogListProps {
     /// Accessible name of the list.
     pub label: AttrValue,
     /// The lines, oldest first.
-    pub lines: Vec<LogLine>,
+    pub lines: Rc<Vec<LogLine>>,
     /// Shown when there are no lines yet.
     #[prop_or_default]
     pub empty: AttrValue,

@@ -1,7 +1,9 @@
 //! The playground: start and stop the greet service, send requests for any name, one reply
 //! or all of them.
 
+use std::rc::Rc;
 use web_sys::HtmlInputElement;
+
 use yew::prelude::*;
 
 use super::{AskAllList, LogList, StatusLine};
@@ -14,8 +16,11 @@ pub struct PlaygroundPanelProps {
     pub status: ConnStatus,
     /// Whether the greet service runs.
     pub responder_running: bool,
+    /// Whether the greet service is being started.
+    #[prop_or_default]
+    pub responder_starting: bool,
     /// What happened so far.
-    pub log: Vec<LogLine>,
+    pub log: Rc<Vec<LogLine>>,
     /// Starts the greet service.
     pub on_start: Callback<()>,
     /// Stops the greet service.
@@ -65,10 +70,10 @@ pub fn playground_panel(props: &PlaygroundPanelProps) -> Html {
             <StatusLine label="Playground connection" status={props.status.clone()} />
             <div class="controls">
                 <button type="button" onclick={props.on_start.reform(|_: MouseEvent| ())}
-                    disabled={!connected || props.responder_running}>{ "Start service" }</button>
+                    disabled={!connected || props.responder_running || props.responder_starting}>{ "Start service" }</button>
                 <button type="button" onclick={props.on_drain.reform(|_: MouseEvent| ())}
                     disabled={!props.responder_running}>{ "Stop service" }</button>
-                <span class="responder-state">
+                <span class="responder-state" role="status">
                     { if props.responder_running { "greet service: running on greet.* (queue group q)" } else { "greet service: stopped" } }
                 </span>
             </div>

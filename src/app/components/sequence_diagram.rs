@@ -11,8 +11,8 @@ use crate::app::display;
 
 /// Width of the time axis.
 const AXIS: i64 = 80;
-/// Distance between two lanes.
-const LANE: i64 = 250;
+/// Distance between two lanes (a long label, ~60 characters, fits between two).
+const LANE: i64 = 330;
 /// Height of the lane headers.
 const HEAD: i64 = 58;
 /// Height of one row (one arrow).
@@ -52,7 +52,8 @@ pub fn sequence_diagram(props: &SequenceDiagramProps) -> Html {
         <svg class="sequence" role="img" aria-label={props.label.clone()}
             width={width.to_string()} height={height.to_string()}
             viewBox={format!("0 0 {width} {height}")} xmlns="http://www.w3.org/2000/svg">
-            <text x="8" y="18" class="axis-label">{ "time" }</text>
+            <text x="8" y="18" class="axis-label">{ "time since" }</text>
+            <text x="8" y="32" class="axis-label">{ "its request" }</text>
             { for lanes }
             { for arrows }
         </svg>

@@ -1,6 +1,8 @@
 //! The Services panel: every service on the server (this page's greet and anyone else's),
 //! with its info and live statistics.
 
+use std::rc::Rc;
+
 use yew::prelude::*;
 
 use crate::app::display;
@@ -11,7 +13,7 @@ use nats_web::service::{EndpointInfo, EndpointStats, Metadata};
 #[derive(Properties, PartialEq)]
 pub struct ServicesPanelProps {
     /// What the latest refresh found.
-    pub services: ServicesView,
+    pub services: Rc<ServicesView>,
 }
 
 /// The Services section.
@@ -33,10 +35,15 @@ pub fn services_panel(props: &ServicesPanelProps) -> Html {
                 <code>{ "$SRV.STATS" }</code>{ " (the ADR-32 protocol of " }<code>{ "nats micro" }</code>
                 { "), on a connection of this panel's own; the statistics refresh every 2 s." }
             </p>
-            <p class="status" data-state={if view.error.is_some() { "error" } else { "ok" }} role="status">
-                <strong>{ "Services: " }</strong>{ summary }
-                { format!(" (refresh {})", view.refreshes) }
-                if let Some(e) = &view.error { { format!("; last refresh failed: {}", display::line(e)) } }
+            // Only the summary is a live region: it changes when what was found does, not at
+            // every refresh.
+            <p class="status" data-state={if view.error.is_some() { "error" } else { "ok" }}>
+                <strong>{ "Services: " }</strong>
+                <span role="status">
+                    { summary }
+                    if let Some(e) = &view.error { { format!("; last refresh failed: {}", display::line(e)) } }
+                </span>
+                <span class="refreshes">{ format!(" (refresh {})", view.refreshes) }</span>
             </p>
             <div class="services">
                 { for view.rows.iter().map(service) }
@@ -71,10 +78,13 @@ fn service(row: &ServiceRow) -> Html {
                         <th scope="col">{ "last error" }</th>
                     </tr></thead>
                     <tbody>
-                        { for info.endpoints.iter().map(|e| endpoint(e, stats.and_then(|s| s.endpoints.iter().find(|x| x.name == e.name)))) }
+                        { for row.endpoints.iter().map(|e| endpoint(&e.info, e.stats.as_ref())) }
                     </tbody>
                 </table>
             </div>
+            if row.more_endpoints > 0 {
+                <p class="empty">{ format!("… and {} more endpoints", row.more_endpoints) }</p>
+            }
         </article>
     }
 }

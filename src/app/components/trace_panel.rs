@@ -1,6 +1,7 @@
 //! The protocol trace: the operations each connection sent and received.
 
 use std::collections::VecDeque;
+use std::rc::Rc;
 
 use yew::prelude::*;
 
@@ -11,9 +12,12 @@ use crate::app::state::{arrow, TraceEntry};
 #[derive(Properties, PartialEq)]
 pub struct TracePanelProps {
     /// Lines, oldest first.
-    pub lines: VecDeque<TraceEntry>,
+    pub lines: Rc<VecDeque<TraceEntry>>,
     /// How many older lines were dropped.
     pub dropped: usize,
+    /// Service discovery operations (`$SRV.…`) counted, not kept.
+    #[prop_or_default]
+    pub discovery: usize,
 }
 
 /// The trace section; newest lines at the bottom.
@@ -25,6 +29,9 @@ pub fn trace_panel(props: &TracePanelProps) -> Html {
             <p>{ "What went over the WebSocket: → sent by the page, ← received from nats-server. Bodies are shortened." }</p>
             if props.dropped > 0 {
                 <p class="empty">{ format!("{} older lines not shown", props.dropped) }</p>
+            }
+            if props.discovery > 0 {
+                <p class="empty">{ format!("{} service discovery operations ($SRV.…) counted, not shown", props.discovery) }</p>
             }
             <ol class="trace" aria-label="Protocol trace">
                 { for props.lines.iter().map(|TraceEntry { conn, line, .. }| html! {

@@ -10,6 +10,7 @@ use super::display;
 use super::state::{Conn, TraceEntry};
 use nats_web::conn::{Direction, OpKind, TraceOp};
 
+mod lanes;
 #[cfg(test)]
 mod tests;
 mod vec_map;
@@ -71,8 +72,9 @@ pub struct Arrow {
     pub from: usize,
     /// The lane it points to.
     pub to: usize,
-    /// Microseconds since the first arrow drawn (until [`build`] ends: since the page
-    /// started).
+    /// Microseconds since the latest request at or before it (a request's own arrow: 0), or
+    /// before the first request since the connection's `CONNECT` (until [`build`] ends: since
+    /// the page started).
     pub at_us: u64,
     /// The short label drawn on it.
     pub label: String,
@@ -157,6 +159,7 @@ pub fn build<'a>(trace: impl IntoIterator<Item = &'a TraceEntry>, conn: Conn) ->
         reply_lanes: VecMap::new(),
         published: VecMap::new(),
         others: None,
+        dead: VecMap::new(),
     }
     .run(entries)
 }
@@ -198,6 +201,8 @@ struct Builder {
     /// inbox message beyond them came from another client.
     published: VecMap<(String, usize), usize>,
     others: Option<usize>,
+    /// Lanes whose subscription was unsubscribed: drawn only while an arrow drawn uses them.
+    dead: VecMap<usize, ()>,
 }
 
 impl Builder {
@@ -210,15 +215,20 @@ impl Builder {
             }
         }
         let d = &mut self.diagram;
+        // Times since each arrow's request (before the first one: since CONNECT), so that an
+        // "Ask all" an hour into the playground still reads in milliseconds.
+        let mut zero = entries.first().map_or(0, |e| e.at_us);
+        for a in &mut d.arrows {
+            if a.style == Style::Request {
+                zero = a.at_us;
+            }
+            a.at_us = a.at_us.saturating_sub(zero);
+        }
         if d.arrows.len() > MAX_ARROWS {
             d.older = d.arrows.len() - MAX_ARROWS;
             d.arrows.drain(..d.older);
         }
-        // Times from the first arrow drawn.
-        let first = d.arrows.first().map_or(0, |a| a.at_us);
-        for a in &mut d.arrows {
-            a.at_us = a.at_us.saturating_sub(first);
-        }
+        self.drop_unused_lanes();
         self.diagram
     }
 
@@ -294,6 +304,9 @@ impl Builder {
                     return;
                 }
                 let from = self.lane_of(sid);
+                if from != REQUESTER {
+                    self.dead.insert(from, ());
+                }
                 self.arrow(
                     from,
                     SERVER,

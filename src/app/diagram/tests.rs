@@ -152,7 +152,8 @@ fn a_request_goes_requester_server_responder_and_its_reply_back_through_the_muxe
     let times: Vec<_> = d.arrows.iter().map(|a| a.at_us).collect();
     assert_eq!(
         times,
-        [0, 1_000, 1_500, 2_000, 2_500, 3_000, 4_000, 5_000, 6_000]
+        [1_000, 2_000, 0, 500, 1_000, 1_500, 2_500, 0, 1_000],
+        "times since each arrow's request; before the first, since CONNECT"
     );
     assert_eq!(
         d.arrows.last().unwrap().title,
@@ -167,7 +168,7 @@ fn only_the_latest_connection_is_drawn() {
     trace.push(sub("other.*", None, 1, 11_000));
     let d = build(&trace, Conn::Example);
     assert_eq!(arrows(&d), [(2, SERVER, Style::Control, "SUB other.*")]);
-    assert_eq!(d.arrows[0].at_us, 0);
+    assert_eq!(d.arrows[0].at_us, 1_000, "since its CONNECT");
     assert!(build(&trace, Conn::Playground).arrows.is_empty());
 }
 
@@ -218,8 +219,8 @@ fn service_discovery_is_left_out_and_counted() {
     let d = build(&trace, Conn::Example);
     assert_eq!(d.discovery, 3);
     assert_eq!(
-        d.arrows[0].at_us, 0,
-        "times count from the first arrow drawn"
+        d.arrows[0].at_us, 15,
+        "before the first request, times count from CONNECT"
     );
     assert_eq!(
         arrows(&d),
@@ -234,8 +235,75 @@ fn the_diagram_keeps_the_newest_arrows_and_counts_the_older_ones() {
     let d = build(&trace, Conn::Example);
     assert_eq!(d.arrows.len(), MAX_ARROWS);
     assert_eq!(d.older, 3);
-    assert_eq!(d.arrows[0].at_us, 0);
-    assert_eq!(d.arrows[1].at_us, 1);
+    assert_eq!(d.arrows[0].at_us, 3);
+    assert_eq!(d.arrows[1].at_us, 4);
+}
+
+#[test]
+fn times_count_from_each_arrows_request_however_long_the_connection_ran() {
+    let hour = 3_600_000_000;
+    let trace = vec![
+        connect(0),
+        sub("greet.*", None, 1, 10),
+        sub(INBOX, None, 2, 20),
+        publish("greet.ann", Some("_INBOX.AbC.1"), "", 30),
+        msg("greet.ann", 1, Some("_INBOX.AbC.1"), "", 40),
+        publish("greet.bob", Some("_INBOX.AbC.2"), "", hour),
+        msg("greet.bob", 1, Some("_INBOX.AbC.2"), "", hour + 700),
+        publish("_INBOX.AbC.2", None, "hello, bob", hour + 900),
+    ];
+    let d = build(&trace, Conn::Example);
+    let times: Vec<_> = d.arrows.iter().map(|a| a.at_us).collect();
+    assert_eq!(times, [10, 20, 0, 10, 0, 700, 900]);
+}
+
+/// SUB, one request answered, UNSUB, on subscription `sid`.
+fn start_stop(sid: u64, at: u64) -> Vec<TraceEntry> {
+    let reply = format!("_INBOX.AbC.{sid}");
+    vec![
+        sub("greet.*", Some("q"), sid, at),
+        publish("greet.ann", Some(&reply), "", at + 1),
+        msg("greet.ann", sid, Some(&reply), "", at + 2),
+        publish(&reply, None, "hello, ann", at + 3),
+        msg(&reply, 2, None, "hello, ann", at + 4),
+        entry(TraceLine::sent(&ClientOp::Unsub { sid, max: None }), at + 5),
+    ]
+}
+
+#[test]
+fn lanes_of_unsubscribed_responders_go_once_no_drawn_arrow_uses_them() {
+    let mut trace = vec![connect(0), sub(INBOX, None, 2, 1)];
+    // An idle subscription that stays: its lane stays too.
+    trace.push(sub("idle.*", None, 9, 2));
+    for sid in [3, 4, 5] {
+        trace.extend(start_stop(sid, sid * 100));
+    }
+    let d = build(&trace, Conn::Example);
+    assert_eq!(d.lanes.len(), 6, "all in the drawn window");
+    // The fourth service, answering long enough to push the others out of the window.
+    trace.push(sub("greet.*", Some("q"), 6, 1_000));
+    for i in 0..MAX_ARROWS as u64 {
+        let reply = format!("_INBOX.AbC.x{i}");
+        let at = 2_000 + 10 * i;
+        trace.push(publish("greet.ann", Some(&reply), "", at));
+        trace.push(msg("greet.ann", 6, Some(&reply), "", at + 1));
+    }
+    let d = build(&trace, Conn::Example);
+    let labels: Vec<_> = d.lanes.iter().map(|l| l.label.as_str()).collect();
+    assert_eq!(
+        labels,
+        [
+            "example (requester)",
+            "nats-server",
+            "responder (sid 9)",
+            "responder (sid 6)"
+        ]
+    );
+    assert!(d.arrows.iter().all(|a| a.from < 4 && a.to < 4));
+    assert!(
+        d.arrows.iter().any(|a| a.to == 3),
+        "remapped to its new lane"
+    );
 }
 
 #[test]

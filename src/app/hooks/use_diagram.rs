@@ -19,5 +19,5 @@ pub fn use_diagram(state: &PageState, conn: Conn) -> Rc<Diagram> {
         state.trace_dropped,
         state.trace.back().map(|e| e.at_us),
     );
-    use_memo(key, |(conn, ..)| diagram::build(&state.trace, *conn))
+    use_memo(key, |(conn, ..)| diagram::build(state.trace.iter(), *conn))
 }

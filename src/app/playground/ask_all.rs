@@ -36,7 +36,9 @@ impl Playground {
             return;
         };
         let subject = format!("greet.{name}");
-        self.report.emit(Action::AskAllSent(subject.clone()));
+        let id = self.asks.get() + 1;
+        self.asks.set(id);
+        self.report.emit(Action::AskAllSent(id, subject.clone()));
         let started = Instant::now();
         let request = client
             .request_many(subject, "")
@@ -47,25 +49,29 @@ impl Playground {
             Err(e) => {
                 return self
                     .report
-                    .emit(Action::AskAllEnded(display::error(&e), true))
+                    .emit(Action::AskAllEnded(id, display::error(&e), true))
             }
         };
         while let Some(reply) = replies.next().await {
             match reply {
                 Ok(msg) => {
                     let ours = self.take_answered(&msg.subject, &msg.payload);
-                    self.report.emit(Action::AskAllReply(AskReply {
-                        text: reply_text(msg.headers.as_ref(), &msg.payload),
-                        responder: if ours {
-                            format!("this page's {}", self.responder_name())
-                        } else {
-                            "another client".into()
+                    self.report.emit(Action::AskAllReply(
+                        id,
+                        AskReply {
+                            text: reply_text(msg.headers.as_ref(), &msg.payload),
+                            responder: if ours {
+                                format!("this page's {}", self.responder_name())
+                            } else {
+                                "another client".into()
+                            },
+                            after: elapsed_ms(started),
                         },
-                        after: elapsed_ms(started),
-                    }));
+                    ));
                 }
                 Err(e) => {
                     return self.report.emit(Action::AskAllEnded(
+                        id,
                         format!("{} ({})", display::error(&e), elapsed_ms(started)),
                         true,
                     ))
@@ -80,7 +86,7 @@ impl Playground {
             None => "done".into(),
         };
         let failed = replies.end().and_then(ResponsesEnd::failure).is_some();
-        self.report.emit(Action::AskAllEnded(why, failed));
+        self.report.emit(Action::AskAllEnded(id, why, failed));
     }
 }
 

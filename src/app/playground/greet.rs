@@ -8,8 +8,9 @@ use super::Playground;
 use crate::app::display;
 use crate::app::example::greeting_for;
 use crate::app::state::{Action, LogLine};
+use nats_web::client::Client;
 use nats_web::proto::Quoted;
-use nats_web::service::{Endpoint, ServiceError, DEFAULT_QUEUE_GROUP};
+use nats_web::service::{Endpoint, Service, ServiceError, DEFAULT_QUEUE_GROUP};
 
 /// The service's name, as discovery shows it.
 pub const NAME: &str = "greet";
@@ -22,34 +23,30 @@ pub const DESCRIPTION: &str =
 pub const SUBJECT: &str = "greet.*";
 
 impl Playground {
-    /// Starts service `greet` with its endpoint on `greet.*`.
+    /// Starts service `greet` with its endpoint on `greet.*`; once at a time (a double click
+    /// starts one service), and never after the page shut the playground down.
     pub async fn start_service(&self) {
+        if self.shut.get() {
+            return;
+        }
         let Some(client) = self.connected_client() else {
             return;
         };
-        if self.service.borrow().is_some() {
+        if self.starting.get() || self.service.borrow().is_some() {
             self.log(LogLine::step("the greet service is already running"));
             return;
         }
-        let started = client
-            .service_builder()
-            .name(NAME)
-            .version(VERSION)
-            .description(DESCRIPTION)
-            .metadata([("page", "nats-web playground")])
-            .start()
-            .await;
-        let service = match started {
-            Ok(service) => service,
-            Err(e) => return self.log(LogLine::error(format!("the greet service: {e}"))),
+        self.starting.set(true);
+        self.report.emit(Action::ResponderStarting);
+        let started = self.start_greet(&client).await;
+        self.starting.set(false);
+        let Some((service, endpoint)) = started else {
+            return self.report.emit(Action::Responder(false));
         };
-        let endpoint = match service.endpoint("greet", SUBJECT).await {
-            Ok(endpoint) => endpoint,
-            Err(e) => {
-                let _ = service.stop().await;
-                return self.log(LogLine::error(format!("the greet endpoint: {e}")));
-            }
-        };
+        if self.shut.get() {
+            let _ = service.stop().await;
+            return;
+        }
         let id = service.id();
         *self.service.borrow_mut() = Some(service);
         self.report.emit(Action::Responder(true));
@@ -61,6 +58,33 @@ impl Playground {
             this.answer(endpoint).await;
             this.service_ended(&id);
         });
+    }
+
+    /// The service and its endpoint, or `None` (and why, in the log).
+    async fn start_greet(&self, client: &Client) -> Option<(Service, Endpoint)> {
+        let started = client
+            .service_builder()
+            .name(NAME)
+            .version(VERSION)
+            .description(DESCRIPTION)
+            .metadata([("page", "nats-web playground")])
+            .start()
+            .await;
+        let service = match started {
+            Ok(service) => service,
+            Err(e) => {
+                self.log(LogLine::error(format!("the greet service: {e}")));
+                return None;
+            }
+        };
+        match service.endpoint("greet", SUBJECT).await {
+            Ok(endpoint) => Some((service, endpoint)),
+            Err(e) => {
+                let _ = service.stop().await;
+                self.log(LogLine::error(format!("the greet endpoint: {e}")));
+                None
+            }
+        }
     }
 
     /// Answers every request of the endpoint until it ends.

@@ -5,7 +5,7 @@
 pub mod ask_all;
 pub mod greet;
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use wasm_bindgen_futures::spawn_local;
@@ -34,6 +34,13 @@ pub struct Playground {
     /// and payload: how a reply is known to be ours (a NATS message does not say who sent
     /// it).
     answered: Rc<RefCell<Answered>>,
+    /// "Ask all" requests sent so far: the latest one's number tags its actions.
+    asks: Rc<Cell<u64>>,
+    /// Whether the greet service is being started (between the click and its endpoint).
+    starting: Rc<Cell<bool>>,
+    /// Whether the page shut the playground down: a connection or service that arrives
+    /// later is ended at once.
+    shut: Rc<Cell<bool>>,
     report: Callback<Action>,
 }
 
@@ -50,6 +57,9 @@ impl Playground {
             client: Rc::default(),
             service: Rc::default(),
             answered: Rc::default(),
+            asks: Rc::default(),
+            starting: Rc::default(),
+            shut: Rc::default(),
             report,
         }
     }
@@ -97,7 +107,8 @@ impl Playground {
         client
     }
 
-    /// Connects to the first server that answers.
+    /// Connects to the first server that answers. If the page shut the playground down
+    /// meanwhile, the new connection is drained at once.
     pub async fn connect(&self, servers: Vec<String>) {
         self.report.emit(Action::Status(
             Conn::Playground,
@@ -115,6 +126,9 @@ impl Playground {
             .max_reconnects(None)
             .trace(true);
         match connect_with_events(options, Some(events_tx)).await {
+            Ok(client) if self.shut.get() => {
+                let _ = client.drain().await;
+            }
             Ok(client) => *self.client.borrow_mut() = Some(client),
             Err(e) => self.report.emit(Action::Status(
                 Conn::Playground,
@@ -153,8 +167,10 @@ impl Playground {
         }
     }
 
-    /// Drains the connection (when the page goes away).
+    /// Drains the connection (when the page goes away), or the one still connecting once it
+    /// is there.
     pub fn shut_down(&self) {
+        self.shut.set(true);
         if let Some(client) = self.client.borrow_mut().take() {
             spawn_local(async move {
                 let _ = client.drain().await;

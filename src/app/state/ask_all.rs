@@ -14,10 +14,15 @@ pub struct AskReply {
 /// The latest "Ask all" request and its replies.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct AskAll {
+    /// Which request this is: actions of any earlier one (an "Ask all" clicked while the
+    /// previous one still gathers) are ignored.
+    pub id: u64,
     /// The subject asked.
     pub subject: String,
-    /// The replies, in the order received.
+    /// The replies, in the order received, at most [`ASK_ALL_LIMIT`].
     pub replies: Vec<AskReply>,
+    /// Replies received past [`ASK_ALL_LIMIT`], counted, not listed.
+    pub more: usize,
     /// Why it ended (or why it failed); `None` while replies may still come.
     pub end: Option<String>,
     /// Whether the end is a failure (no responders, closed, ...).
@@ -28,18 +33,21 @@ pub struct AskAll {
 pub const ASK_ALL_LIMIT: usize = 100;
 
 impl AskAll {
-    /// A new request to `subject`, no replies yet.
-    pub fn new(subject: String) -> Self {
+    /// Request `id` to `subject`, no replies yet.
+    pub fn new(id: u64, subject: String) -> Self {
         AskAll {
+            id,
             subject,
             ..AskAll::default()
         }
     }
 
-    /// Adds a reply, up to [`ASK_ALL_LIMIT`].
+    /// Adds a reply, up to [`ASK_ALL_LIMIT`]; counts the rest.
     pub fn push(&mut self, reply: AskReply) {
         if self.replies.len() < ASK_ALL_LIMIT {
             self.replies.push(reply);
+        } else {
+            self.more += 1;
         }
     }
 }

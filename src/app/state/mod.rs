@@ -13,14 +13,15 @@ mod ask_all;
 mod log;
 mod services;
 mod status;
+mod trace;
 
 pub use ask_all::{AskAll, AskReply, ASK_ALL_LIMIT};
 pub use log::{LogLine, Tone};
-pub use services::{rows as service_rows, ServiceRow, ServicesView, SERVICES_LIMIT};
+pub use services::{
+    rows as service_rows, EndpointRow, ServiceRow, ServicesView, ENDPOINTS_SHOWN, SERVICES_LIMIT,
+};
 pub use status::ConnStatus;
-
-/// Trace lines kept for display; older ones are dropped (and counted).
-pub const TRACE_LIMIT: usize = 400;
+pub use trace::TRACE_LIMIT;
 
 /// Lines each log keeps; older ones are dropped, so a server that sends `-ERR` after `-ERR`
 /// cannot grow the page without limit.
@@ -64,7 +65,8 @@ pub struct TraceEntry {
     pub at_us: u64,
 }
 
-/// Everything the page shows.
+/// Everything the page shows. The long lists are behind `Rc`s: an action copies only what it
+/// changes (`Rc::make_mut`), and the components' props compare by pointer first.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PageState {
     /// The servers the page uses.
@@ -72,25 +74,32 @@ pub struct PageState {
     /// Status of the example's connection.
     pub example_status: ConnStatus,
     /// Steps and outputs of the latest example run.
-    pub example_log: Vec<LogLine>,
+    pub example_log: Rc<Vec<LogLine>>,
     /// Whether an example run is in progress.
     pub example_running: bool,
     /// Status of the playground's connection.
     pub playground_status: ConnStatus,
     /// Whether the playground responder is subscribed.
     pub responder_running: bool,
+    /// Whether the greet service is being started.
+    pub responder_starting: bool,
     /// What happened in the playground, oldest first.
-    pub playground_log: Vec<LogLine>,
+    pub playground_log: Rc<Vec<LogLine>>,
     /// The protocol trace of both connections, oldest first.
-    pub trace: VecDeque<TraceEntry>,
+    pub trace: Rc<VecDeque<TraceEntry>>,
     /// Trace lines dropped to stay within [`TRACE_LIMIT`].
     pub trace_dropped: usize,
+    /// Service discovery operations counted instead of kept, per connection (see
+    /// [`PageState::discovery_ops`]).
+    discovery_ops: [usize; 2],
+    /// Reply subjects of discovery requests delivered, by connection, not yet answered.
+    discovery_replies: Vec<(Conn, String)>,
     /// The connection the sequence diagram draws.
     pub diagram_conn: Conn,
     /// The latest "Ask all" and its replies.
     pub ask_all: Option<AskAll>,
     /// The services discovered on the server.
-    pub services: ServicesView,
+    pub services: Rc<ServicesView>,
 }
 
 impl PageState {
@@ -99,16 +108,19 @@ impl PageState {
         PageState {
             servers,
             example_status: ConnStatus::Idle,
-            example_log: Vec::new(),
+            example_log: Rc::default(),
             example_running: false,
             playground_status: ConnStatus::Idle,
             responder_running: false,
-            playground_log: Vec::new(),
-            trace: VecDeque::new(),
+            responder_starting: false,
+            playground_log: Rc::default(),
+            trace: Rc::default(),
             trace_dropped: 0,
+            discovery_ops: [0; 2],
+            discovery_replies: Vec::new(),
             diagram_conn: Conn::Example,
             ask_all: None,
-            services: ServicesView::default(),
+            services: Rc::default(),
         }
     }
 }
@@ -126,18 +138,22 @@ pub enum Action {
     PlaygroundLog(LogLine),
     /// A connection's status changed.
     Status(Conn, ConnStatus),
-    /// The playground responder was subscribed (true) or drained (false).
+    /// The playground responder was subscribed (true) or drained or failed to start (false).
     Responder(bool),
+    /// The greet service is being started.
+    ResponderStarting,
     /// A protocol trace line.
     Trace(TraceEntry),
     /// The sequence diagram draws this connection.
     ShowDiagram(Conn),
-    /// An "Ask all" request to this subject was sent: the previous one's replies are cleared.
-    AskAllSent(String),
-    /// A reply to the latest "Ask all".
-    AskAllReply(AskReply),
-    /// The latest "Ask all" ended, and why; `true` if that is a failure.
-    AskAllEnded(String, bool),
+    /// "Ask all" request number `.0` to subject `.1` was sent: the previous one's replies are
+    /// cleared.
+    AskAllSent(u64, String),
+    /// A reply to "Ask all" request `.0` (ignored unless it is the latest).
+    AskAllReply(u64, AskReply),
+    /// "Ask all" request `.0` ended, and why; `true` if that is a failure (ignored unless it
+    /// is the latest).
+    AskAllEnded(u64, String, bool),
     /// A refresh of the Services panel found these services, or failed.
     Services(Result<Vec<ServiceRow>, String>),
 }
@@ -147,13 +163,15 @@ impl PageState {
     pub fn apply(&mut self, action: Action) {
         match action {
             Action::ExampleStarted => {
-                self.example_log.clear();
+                self.example_log = Rc::default();
                 self.diagram_conn = Conn::Example;
                 self.example_running = true;
             }
             Action::ExampleFinished => self.example_running = false,
-            Action::ExampleLog(line) => push_bounded(&mut self.example_log, line),
-            Action::PlaygroundLog(line) => push_bounded(&mut self.playground_log, line),
+            Action::ExampleLog(line) => push_bounded(Rc::make_mut(&mut self.example_log), line),
+            Action::PlaygroundLog(line) => {
+                push_bounded(Rc::make_mut(&mut self.playground_log), line)
+            }
             Action::Status(Conn::Example, status) => self.example_status = status,
             Action::Status(Conn::Playground, status) => {
                 // While reconnecting the client keeps the subscription and restores it.
@@ -165,37 +183,36 @@ impl PageState {
                 }
                 self.playground_status = status;
             }
-            Action::Responder(running) => self.responder_running = running,
+            Action::Responder(running) => {
+                self.responder_running = running;
+                self.responder_starting = false;
+            }
+            Action::ResponderStarting => self.responder_starting = true,
             Action::ShowDiagram(conn) => self.diagram_conn = conn,
             Action::Services(found) => {
-                self.services.refreshes += 1;
+                let services = Rc::make_mut(&mut self.services);
+                services.refreshes += 1;
                 match found {
                     Ok(rows) => {
-                        self.services.rows = rows;
-                        self.services.error = None;
+                        services.rows = rows;
+                        services.error = None;
                     }
-                    Err(e) => self.services.error = Some(e),
+                    Err(e) => services.error = Some(e),
                 }
             }
-            Action::AskAllSent(subject) => self.ask_all = Some(AskAll::new(subject)),
-            Action::AskAllReply(reply) => {
-                if let Some(ask) = &mut self.ask_all {
+            Action::AskAllSent(id, subject) => self.ask_all = Some(AskAll::new(id, subject)),
+            Action::AskAllReply(id, reply) => {
+                if let Some(ask) = self.ask_all.as_mut().filter(|a| a.id == id) {
                     ask.push(reply);
                 }
             }
-            Action::AskAllEnded(why, failed) => {
-                if let Some(ask) = &mut self.ask_all {
+            Action::AskAllEnded(id, why, failed) => {
+                if let Some(ask) = self.ask_all.as_mut().filter(|a| a.id == id) {
                     ask.end = Some(why);
                     ask.failed = failed;
                 }
             }
-            Action::Trace(entry) => {
-                if self.trace.len() == TRACE_LIMIT {
-                    self.trace.pop_front();
-                    self.trace_dropped += 1;
-                }
-                self.trace.push_back(entry);
-            }
+            Action::Trace(entry) => self.push_trace(entry),
         }
     }
 }
@@ -242,8 +259,31 @@ mod tests {
                 Action::ExampleLog(LogLine::output("hello, sue")),
             ],
         );
-        assert_eq!(s.example_log, [LogLine::output("hello, sue")]);
+        assert_eq!(*s.example_log, [LogLine::output("hello, sue")]);
         assert!(s.example_running);
+    }
+
+    #[test]
+    fn an_action_copies_only_the_part_of_the_state_it_changes() {
+        let before = Rc::new(reduce(
+            PageState::new(vec![]),
+            [
+                Action::ExampleLog(LogLine::output("hello, joe")),
+                Action::PlaygroundLog(LogLine::step("a")),
+            ],
+        ));
+        let line = TraceLine::sent(&nats_web::proto::ClientOp::Ping);
+        let after = before.clone().reduce(Action::Trace(TraceEntry {
+            conn: Conn::Example,
+            line,
+            at_us: 1,
+        }));
+        assert!(Rc::ptr_eq(&before.example_log, &after.example_log));
+        assert!(Rc::ptr_eq(&before.playground_log, &after.playground_log));
+        assert!(Rc::ptr_eq(&before.services, &after.services));
+        assert!(!Rc::ptr_eq(&before.trace, &after.trace));
+        assert_eq!(after.trace.len(), 1);
+        assert!(before.trace.is_empty());
     }
 
     #[test]
@@ -300,37 +340,67 @@ mod tests {
         let s = reduce(
             PageState::new(vec![]),
             [
-                Action::AskAllSent("greet.ann".into()),
-                Action::AskAllReply(reply("a")),
-                Action::AskAllEnded("stall".into(), false),
-                Action::AskAllSent("greet.bob".into()),
-                Action::AskAllReply(reply("b")),
-                Action::AskAllReply(reply("c")),
+                Action::AskAllSent(1, "greet.ann".into()),
+                Action::AskAllReply(1, reply("a")),
+                Action::AskAllEnded(1, "stall".into(), false),
+                Action::AskAllSent(2, "greet.bob".into()),
+                Action::AskAllReply(2, reply("b")),
+                Action::AskAllReply(2, reply("c")),
             ],
         );
         let ask = s.ask_all.as_ref().unwrap();
         assert_eq!(ask.subject, "greet.bob");
         assert_eq!(ask.replies, [reply("b"), reply("c")]);
         assert_eq!(ask.end, None);
-        let s = reduce(s, [Action::AskAllEnded("no responders".into(), true)]);
+        let s = reduce(s, [Action::AskAllEnded(2, "no responders".into(), true)]);
         assert!(s.ask_all.unwrap().failed);
+    }
+
+    #[test]
+    fn overlapping_ask_alls_list_only_the_latest_requests_replies_and_end() {
+        let reply = |text: &str| AskReply {
+            text: text.into(),
+            responder: "another client".into(),
+            after: "1.0 ms".into(),
+        };
+        let s = reduce(
+            PageState::new(vec![]),
+            [
+                Action::AskAllSent(1, "greet.ann".into()),
+                Action::AskAllReply(1, reply("ann 1")),
+                Action::AskAllSent(2, "greet.bob".into()),
+                Action::AskAllReply(1, reply("ann 2")),
+                Action::AskAllReply(2, reply("bob 1")),
+                Action::AskAllEnded(1, "done: no further reply within 300 ms".into(), false),
+                Action::AskAllReply(2, reply("bob 2")),
+            ],
+        );
+        let ask = s.ask_all.as_ref().unwrap();
+        assert_eq!(ask.subject, "greet.bob");
+        assert_eq!(ask.replies, [reply("bob 1"), reply("bob 2")]);
+        assert_eq!(ask.end, None, "still gathering");
     }
 
     #[test]
     fn ask_all_keeps_at_most_its_limit_of_replies() {
         let s = reduce(
             PageState::new(vec![]),
-            std::iter::once(Action::AskAllSent("greet.x".into())).chain(
+            std::iter::once(Action::AskAllSent(7, "greet.x".into())).chain(
                 (0..ASK_ALL_LIMIT + 3).map(|i| {
-                    Action::AskAllReply(AskReply {
-                        text: i.to_string(),
-                        responder: String::new(),
-                        after: String::new(),
-                    })
+                    Action::AskAllReply(
+                        7,
+                        AskReply {
+                            text: i.to_string(),
+                            responder: String::new(),
+                            after: String::new(),
+                        },
+                    )
                 }),
             ),
         );
-        assert_eq!(s.ask_all.unwrap().replies.len(), ASK_ALL_LIMIT);
+        let ask = s.ask_all.unwrap();
+        assert_eq!(ask.replies.len(), ASK_ALL_LIMIT);
+        assert_eq!(ask.more, 3, "the rest are counted");
     }
 
     #[test]

@@ -1,16 +1,33 @@
 //! What the Services panel shows: every service discovered on the server, with its info and
 //! its latest statistics.
 
-use nats_web::service::{Info, Stats};
+use nats_web::service::{EndpointInfo, EndpointStats, Info, Stats};
 
 /// One service instance: what `$SRV.INFO` and `$SRV.STATS` said about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServiceRow {
-    /// Its info.
+    /// Its info; its endpoints are in [`ServiceRow::endpoints`] (this list is empty).
     pub info: Info,
-    /// Its statistics, if it answered `$SRV.STATS` too.
+    /// Its statistics, if it answered `$SRV.STATS` too; their endpoints are in
+    /// [`ServiceRow::endpoints`] (this list is empty).
     pub stats: Option<Stats>,
+    /// Its first [`ENDPOINTS_SHOWN`] endpoints, each with its statistics.
+    pub endpoints: Vec<EndpointRow>,
+    /// Endpoints past [`ENDPOINTS_SHOWN`], counted, not shown.
+    pub more_endpoints: usize,
 }
+
+/// One endpoint of a service: its info and its statistics, paired once per refresh.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndpointRow {
+    /// What `$SRV.INFO` said about it.
+    pub info: EndpointInfo,
+    /// What `$SRV.STATS` said about it, if anything.
+    pub stats: Option<EndpointStats>,
+}
+
+/// Endpoints shown per service (a peer's INFO may list thousands).
+pub const ENDPOINTS_SHOWN: usize = 20;
 
 /// Services shown at most (anyone may start services on a server).
 pub const SERVICES_LIMIT: usize = 50;
@@ -38,13 +55,41 @@ pub fn rows(infos: Vec<Info>, mut stats: Vec<Stats>) -> Vec<ServiceRow> {
             ServiceRow {
                 stats: at.map(|at| stats.swap_remove(at)),
                 info,
+                endpoints: Vec::new(),
+                more_endpoints: 0,
             }
         })
         .collect();
     rows.sort_by(|a, b| (&a.info.name, &a.info.id).cmp(&(&b.info.name, &b.info.id)));
     rows.dedup_by(|a, b| a.info.id == b.info.id && a.info.name == b.info.name);
     rows.truncate(SERVICES_LIMIT);
+    for row in &mut rows {
+        pair_endpoints(row);
+    }
     rows
+}
+
+/// Moves the row's first [`ENDPOINTS_SHOWN`] endpoints, each with its statistics (by name),
+/// into [`ServiceRow::endpoints`] and counts the rest.
+fn pair_endpoints(row: &mut ServiceRow) {
+    let infos = std::mem::take(&mut row.info.endpoints);
+    let mut stats = row
+        .stats
+        .as_mut()
+        .map(|s| std::mem::take(&mut s.endpoints))
+        .unwrap_or_default();
+    row.more_endpoints = infos.len().saturating_sub(ENDPOINTS_SHOWN);
+    row.endpoints = infos
+        .into_iter()
+        .take(ENDPOINTS_SHOWN)
+        .map(|info| {
+            let at = stats.iter().position(|s| s.name == info.name);
+            EndpointRow {
+                stats: at.map(|at| stats.swap_remove(at)),
+                info,
+            }
+        })
+        .collect();
 }
 
 #[cfg(test)]
@@ -92,5 +137,33 @@ mod tests {
         assert_eq!(rows.len(), 1);
         let many = (0..SERVICES_LIMIT + 5).map(|i| info("s", &format!("{i:03}")));
         assert_eq!(super::rows(many.collect(), vec![]).len(), SERVICES_LIMIT);
+    }
+
+    #[test]
+    fn a_service_with_a_thousand_endpoints_shows_the_first_ones_each_with_its_stats_and_counts_the_rest(
+    ) {
+        let endpoint = |i: usize| EndpointInfo {
+            name: format!("e{i}"),
+            ..EndpointInfo::default()
+        };
+        let endpoint_stats = |i: usize| EndpointStats {
+            name: format!("e{i}"),
+            num_requests: i as u64,
+            ..EndpointStats::default()
+        };
+        let mut big = info("big", "1");
+        big.endpoints = (0..1_000).map(endpoint).collect();
+        let mut big_stats = stats("big", "1", "t");
+        // In another order than the info's.
+        big_stats.endpoints = (0..1_000).rev().map(endpoint_stats).collect();
+        let rows = rows(vec![big], vec![big_stats]);
+        let row = &rows[0];
+        assert_eq!(row.endpoints.len(), ENDPOINTS_SHOWN);
+        assert_eq!(row.more_endpoints, 1_000 - ENDPOINTS_SHOWN);
+        for (i, e) in row.endpoints.iter().enumerate() {
+            assert_eq!(e.info.name, format!("e{i}"));
+            assert_eq!(e.stats.as_ref().map(|s| s.num_requests), Some(i as u64));
+        }
+        assert!(row.info.endpoints.is_empty() && row.stats.as_ref().unwrap().endpoints.is_empty());
     }
 }
