@@ -8,10 +8,16 @@ use crate::app::state::{ServiceRow, ServicesView, SERVICES_LIMIT};
 use nats_web::service::{EndpointInfo, EndpointStats, Metadata};
 
 /// Props of [`ServicesPanel`].
-#[derive(Properties, PartialEq)]
+#[derive(Properties)]
 pub struct ServicesPanelProps {
     /// What the latest refresh found.
     pub services: ServicesView,
+}
+
+impl PartialEq for ServicesPanelProps {
+    fn eq(&self, other: &Self) -> bool {
+        self.services.same(&other.services)
+    }
 }
 
 /// The Services section.

@@ -171,7 +171,7 @@ impl PageState {
                 self.services.refreshes += 1;
                 match found {
                     Ok(rows) => {
-                        self.services.rows = rows;
+                        self.services.rows = Rc::new(rows);
                         self.services.error = None;
                     }
                     Err(e) => self.services.error = Some(e),
