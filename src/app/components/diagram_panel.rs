@@ -4,12 +4,12 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use super::SequenceDiagram;
+use super::sequence_diagram;
 use crate::app::diagram::Diagram;
 use crate::app::state::Conn;
 
 /// Props of [`DiagramPanel`].
-#[derive(Properties, PartialEq)]
+#[derive(Properties)]
 pub struct DiagramPanelProps {
     /// The connection drawn.
     pub conn: Conn,
@@ -17,6 +17,16 @@ pub struct DiagramPanelProps {
     pub diagram: Rc<Diagram>,
     /// Switches to another connection.
     pub on_show: Callback<Conn>,
+}
+
+impl PartialEq for DiagramPanelProps {
+    /// The diagram is rebuilt (a new `Rc`) whenever what it draws changes: comparing where it
+    /// is is enough, and cheaper in wasm than comparing every arrow.
+    fn eq(&self, other: &Self) -> bool {
+        self.conn == other.conn
+            && Rc::ptr_eq(&self.diagram, &other.diagram)
+            && self.on_show == other.on_show
+    }
 }
 
 /// The diagram section.
@@ -62,8 +72,7 @@ pub fn diagram_panel(props: &DiagramPanelProps) -> Html {
                 if d.arrows.is_empty() {
                     <p class="empty">{ "No requests on this connection yet." }</p>
                 } else {
-                    <SequenceDiagram diagram={props.diagram.clone()}
-                        label={format!("Sequence diagram of the {} connection: {} operations", props.conn.label(), d.arrows.len())} />
+                    { sequence_diagram(d, format!("Sequence diagram of the {} connection: {} operations", props.conn.label(), d.arrows.len())) }
                 }
             </div>
         </section>

@@ -1,5 +1,5 @@
 //! The sequence diagram's model: one connection's trace turned into lanes and arrows. Pure, so
-//! it is tested natively; `components::SequenceDiagram` draws it as SVG.
+//! it is tested natively; `components::sequence_diagram` draws it as SVG.
 //!
 //! Lanes: the connection as requester, nats-server, one lane per subscription that receives
 //! requests (a responder, a service endpoint), and "other clients" for replies that came from
