@@ -107,8 +107,17 @@ pub fn short_subject(subject: &str) -> String {
     if chars <= LABEL_SUBJECT {
         return subject.to_owned();
     }
-    let head: String = subject.chars().take(9).collect();
-    let tail: String = subject.chars().skip(chars - (LABEL_SUBJECT - 10)).collect();
+    // Byte offset of character `n` (slices, not collected `chars()`: less wasm).
+    let at = |n: usize| {
+        subject
+            .char_indices()
+            .nth(n)
+            .map_or(subject.len(), |(i, _)| i)
+    };
+    let head = subject.get(..at(9)).unwrap_or_default();
+    let tail = subject
+        .get(at(chars - (LABEL_SUBJECT - 10))..)
+        .unwrap_or_default();
     format!("{head}…{tail}")
 }
 
