@@ -51,6 +51,17 @@ pub fn services_panel(props: &ServicesPanelProps) -> Html {
     }
 }
 
+/// The endpoint table's column headers (one loop in the view: less wasm than seven `<th>`s).
+const COLUMNS: [&str; 7] = [
+    "endpoint",
+    "subject",
+    "queue",
+    "requests",
+    "errors",
+    "avg time",
+    "last error",
+];
+
 fn service(row: &ServiceRow) -> Html {
     let info = &row.info;
     let stats = row.stats.as_ref();
@@ -71,10 +82,7 @@ fn service(row: &ServiceRow) -> Html {
             <div class="table">
                 <table>
                     <thead><tr>
-                        <th scope="col">{ "endpoint" }</th><th scope="col">{ "subject" }</th>
-                        <th scope="col">{ "queue" }</th><th scope="col">{ "requests" }</th>
-                        <th scope="col">{ "errors" }</th><th scope="col">{ "avg time" }</th>
-                        <th scope="col">{ "last error" }</th>
+                        { for COLUMNS.iter().map(|c| html! { <th scope="col">{ *c }</th> }) }
                     </tr></thead>
                     <tbody>
                         { for info.endpoints.iter().map(|e| endpoint(e, stats.and_then(|s| s.endpoints.iter().find(|x| x.name == e.name)))) }
