@@ -5,17 +5,10 @@ use yew::prelude::*;
 use crate::app::display;
 use crate::app::state::{AskAll, ASK_ALL_LIMIT};
 
-/// Props of [`AskAllList`].
-#[derive(Properties, PartialEq)]
-pub struct AskAllListProps {
-    /// The latest "Ask all".
-    pub ask: AskAll,
-}
-
-/// `3 replies to greet.ann`, then one line per reply.
-#[function_component(AskAllList)]
-pub fn ask_all_list(props: &AskAllListProps) -> Html {
-    let ask = &props.ask;
+/// `3 replies to greet.ann`, then one line per reply. A function, not a component: its one
+/// caller, `PlaygroundPanel`, has the list in its props (and a component of its own costs the
+/// page 1 KB of wasm).
+pub fn ask_all_list(ask: &AskAll) -> Html {
     let count = match ask.replies.len() {
         1 => "1 reply".to_owned(),
         n if n >= ASK_ALL_LIMIT => format!("the first {n} replies"),

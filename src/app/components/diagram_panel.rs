@@ -4,13 +4,13 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use super::SequenceDiagram;
+use super::sequence_diagram;
 use crate::app::diagram::{Arrow, Diagram};
 use crate::app::display;
 use crate::app::state::Conn;
 
 /// Props of [`DiagramPanel`].
-#[derive(Properties, PartialEq)]
+#[derive(Properties)]
 pub struct DiagramPanelProps {
     /// The connection drawn.
     pub conn: Conn,
@@ -21,6 +21,17 @@ pub struct DiagramPanelProps {
     /// Service discovery operations of the connection the trace counted instead of keeping.
     #[prop_or_default]
     pub discovery: usize,
+}
+
+impl PartialEq for DiagramPanelProps {
+    /// The diagram is rebuilt (a new `Rc`) whenever what it draws changes: comparing where it
+    /// is is enough, and cheaper in wasm than comparing every arrow.
+    fn eq(&self, other: &Self) -> bool {
+        self.conn == other.conn
+            && Rc::ptr_eq(&self.diagram, &other.diagram)
+            && self.on_show == other.on_show
+            && self.discovery == other.discovery
+    }
 }
 
 /// The diagram section.
@@ -67,8 +78,7 @@ pub fn diagram_panel(props: &DiagramPanelProps) -> Html {
                 if d.arrows.is_empty() {
                     <p class="empty">{ "No requests on this connection yet." }</p>
                 } else {
-                    <SequenceDiagram diagram={props.diagram.clone()}
-                        label={format!("Sequence diagram of the {} connection: {} operations, listed as text below", props.conn.label(), d.arrows.len())} />
+                    { sequence_diagram(d, format!("Sequence diagram of the {} connection: {} operations, listed as text below", props.conn.label(), d.arrows.len())) }
                 }
             </div>
             if !d.arrows.is_empty() {

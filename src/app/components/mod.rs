@@ -10,12 +10,12 @@ mod services_panel;
 mod status_line;
 mod trace_panel;
 
-pub use ask_all_list::AskAllList;
+pub use ask_all_list::ask_all_list;
 pub use diagram_panel::DiagramPanel;
 pub use example_panel::ExamplePanel;
 pub use log_list::LogList;
 pub use playground_panel::PlaygroundPanel;
-pub use sequence_diagram::SequenceDiagram;
+pub use sequence_diagram::sequence_diagram;
 pub use services_panel::ServicesPanel;
 pub use status_line::StatusLine;
 pub use trace_panel::TracePanel;

@@ -6,7 +6,7 @@ use web_sys::HtmlInputElement;
 
 use yew::prelude::*;
 
-use super::{AskAllList, LogList, StatusLine};
+use super::{ask_all_list, LogList, StatusLine};
 use crate::app::state::{AskAll, ConnStatus, LogLine};
 
 /// Props of [`PlaygroundPanel`].
@@ -84,7 +84,7 @@ pub fn playground_panel(props: &PlaygroundPanelProps) -> Html {
                 <button type="button" onclick={on_ask_all} disabled={!connected}>{ "Ask all" }</button>
             </form>
             if let Some(ask) = &props.ask_all {
-                <AskAllList ask={ask.clone()} />
+                { ask_all_list(ask) }
             }
             <LogList label="Playground log" lines={props.log.clone()} empty="Nothing yet." />
         </section>

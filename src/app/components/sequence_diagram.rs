@@ -2,8 +2,6 @@
 //! party, time downwards (one row per operation, its time on the axis), an arrow per
 //! operation with the whole trace line as its tooltip.
 
-use std::rc::Rc;
-
 use yew::prelude::*;
 
 use crate::app::diagram::{Arrow, Diagram, Style};
@@ -18,23 +16,14 @@ const HEAD: i64 = 58;
 /// Height of one row (one arrow).
 const ROW: i64 = 28;
 
-/// Props of [`SequenceDiagram`].
-#[derive(Properties, PartialEq)]
-pub struct SequenceDiagramProps {
-    /// What to draw.
-    pub diagram: Rc<Diagram>,
-    /// The accessible name of the drawing.
-    pub label: AttrValue,
-}
-
 fn lane_x(lane: usize) -> i64 {
     AXIS + LANE / 2 + LANE * lane as i64
 }
 
-/// The diagram as an `<svg>` of its natural size (its container scrolls).
-#[function_component(SequenceDiagram)]
-pub fn sequence_diagram(props: &SequenceDiagramProps) -> Html {
-    let d = &props.diagram;
+/// The diagram `d` as an `<svg>` of its natural size (its container scrolls), `label` its
+/// accessible name. A function, not a component: its one caller, `DiagramPanel`, renders only
+/// when the diagram changes, and a component of its own costs the page 1 KB of wasm.
+pub fn sequence_diagram(d: &Diagram, label: String) -> Html {
     let width = AXIS + LANE * d.lanes.len() as i64;
     let height = HEAD + ROW * d.arrows.len() as i64 + ROW / 2;
     let lanes = d.lanes.iter().enumerate().map(|(i, lane)| {
@@ -49,7 +38,7 @@ pub fn sequence_diagram(props: &SequenceDiagramProps) -> Html {
     });
     let arrows = d.arrows.iter().enumerate().map(|(row, a)| arrow(row, a));
     html! {
-        <svg class="sequence" role="img" aria-label={props.label.clone()}
+        <svg class="sequence" role="img" aria-label={label}
             width={width.to_string()} height={height.to_string()}
             viewBox={format!("0 0 {width} {height}")} xmlns="http://www.w3.org/2000/svg">
             <text x="8" y="18" class="axis-label">{ "time since" }</text>

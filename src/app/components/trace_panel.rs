@@ -9,7 +9,7 @@ use crate::app::display;
 use crate::app::state::{arrow, TraceEntry};
 
 /// Props of [`TracePanel`].
-#[derive(Properties, PartialEq)]
+#[derive(Properties)]
 pub struct TracePanelProps {
     /// Lines, oldest first.
     pub lines: Rc<VecDeque<TraceEntry>>,
@@ -18,6 +18,15 @@ pub struct TracePanelProps {
     /// Service discovery operations (`$SRV.…`) counted, not kept.
     #[prop_or_default]
     pub discovery: usize,
+}
+
+impl PartialEq for TracePanelProps {
+    /// The trace only grows at its end and drops from its front, counting what it dropped: its
+    /// length and that count tell every change, without comparing 400 lines (or the wasm
+    /// code to).
+    fn eq(&self, other: &Self) -> bool {
+        self.lines.len() == other.lines.len() && self.dropped == other.dropped
+    }
 }
 
 /// The trace section; newest lines at the bottom.

@@ -1,5 +1,5 @@
 //! The sequence diagram's model: one connection's trace turned into lanes and arrows. Pure, so
-//! it is tested natively; `components::SequenceDiagram` draws it as SVG.
+//! it is tested natively; `components::sequence_diagram` draws it as SVG.
 //!
 //! Lanes: the connection as requester, nats-server, one lane per subscription that receives
 //! requests (a responder, a service endpoint), and "other clients" for replies that came from
@@ -109,8 +109,17 @@ pub fn short_subject(subject: &str) -> String {
     if chars <= LABEL_SUBJECT {
         return subject.to_owned();
     }
-    let head: String = subject.chars().take(9).collect();
-    let tail: String = subject.chars().skip(chars - (LABEL_SUBJECT - 10)).collect();
+    // Byte offset of character `n` (slices, not collected `chars()`: less wasm).
+    let at = |n: usize| {
+        subject
+            .char_indices()
+            .nth(n)
+            .map_or(subject.len(), |(i, _)| i)
+    };
+    let head = subject.get(..at(9)).unwrap_or_default();
+    let tail = subject
+        .get(at(chars - (LABEL_SUBJECT - 10))..)
+        .unwrap_or_default();
     format!("{head}…{tail}")
 }
 

@@ -194,7 +194,7 @@ impl PageState {
                 services.refreshes += 1;
                 match found {
                     Ok(rows) => {
-                        services.rows = rows;
+                        services.rows = Rc::new(rows);
                         services.error = None;
                     }
                     Err(e) => services.error = Some(e),
