@@ -22,10 +22,12 @@ pub struct TracePanelProps {
 
 impl PartialEq for TracePanelProps {
     /// The trace only grows at its end and drops from its front, counting what it dropped: its
-    /// length and that count tell every change, without comparing 400 lines (or the wasm
-    /// code to).
+    /// length and that count (and the discovery count) tell every change, without comparing
+    /// 400 lines (or the wasm code to).
     fn eq(&self, other: &Self) -> bool {
-        self.lines.len() == other.lines.len() && self.dropped == other.dropped
+        self.lines.len() == other.lines.len()
+            && self.dropped == other.dropped
+            && self.discovery == other.discovery
     }
 }
 
