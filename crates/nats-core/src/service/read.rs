@@ -250,6 +250,23 @@ fn count(r: &mut Reader<'_>) -> Result<u64, ReadError> {
     Ok(value)
 }
 
+/// Reads an `endpoints` array (or `null`) into `endpoints`, replacing what a repeated member
+/// left there: each element is an object read into a fresh `E` by `member`, which must read or
+/// skip each member's value.
+fn endpoint_array<E: Default>(
+    r: &mut Reader<'_>,
+    endpoints: &mut Vec<E>,
+    mut member: impl FnMut(&mut Reader<'_>, &mut E, &str) -> Result<(), ReadError>,
+) -> Result<(), ReadError> {
+    endpoints.clear();
+    array(r, |r| {
+        let mut e = E::default();
+        object(r, &mut |r, name| member(r, &mut e, name))?;
+        endpoints.push(e);
+        Ok(())
+    })
+}
+
 /// Reads a `PING` reply.
 pub fn read_ping(json: &[u8]) -> Result<PingResponse, ReadError> {
     let mut identity = Identity::default();
@@ -279,24 +296,16 @@ pub fn read_info(json: &[u8]) -> Result<Info, ReadError> {
         }
         match member {
             "description" => description = lenient_string(r)?,
-            "endpoints" => {
-                endpoints.clear();
-                array(r, |r| {
-                    let mut e = EndpointInfo::default();
-                    object(r, &mut |r, member| {
-                        match member {
-                            "name" => e.name = lenient_string(r)?,
-                            "subject" => e.subject = lenient_string(r)?,
-                            "queue_group" => e.queue_group = lenient_string(r)?,
-                            "metadata" => e.metadata = metadata(r)?,
-                            _ => r.skip_value()?,
-                        }
-                        Ok(())
-                    })?;
-                    endpoints.push(e);
-                    Ok(())
-                })?;
-            }
+            "endpoints" => endpoint_array(r, &mut endpoints, |r, e: &mut EndpointInfo, member| {
+                match member {
+                    "name" => e.name = lenient_string(r)?,
+                    "subject" => e.subject = lenient_string(r)?,
+                    "queue_group" => e.queue_group = lenient_string(r)?,
+                    "metadata" => e.metadata = metadata(r)?,
+                    _ => r.skip_value()?,
+                }
+                Ok(())
+            })?,
             _ => r.skip_value()?,
         }
         Ok(())
@@ -324,27 +333,21 @@ pub fn read_stats(json: &[u8]) -> Result<Stats, ReadError> {
         match member {
             "started" => started = lenient_string(r)?,
             "endpoints" => {
-                endpoints.clear();
-                array(r, |r| {
-                    let mut e = EndpointStats::default();
-                    object(r, &mut |r, member| {
-                        match member {
-                            "name" => e.name = lenient_string(r)?,
-                            "subject" => e.subject = lenient_string(r)?,
-                            "queue_group" => e.queue_group = lenient_string(r)?,
-                            "num_requests" => e.num_requests = count(r)?,
-                            "num_errors" => e.num_errors = count(r)?,
-                            "last_error" => e.last_error = lenient_string(r)?,
-                            "processing_time" => e.processing_time = count(r)?,
-                            "average_processing_time" => e.average_processing_time = count(r)?,
-                            "data" => e.data = raw_value(r)?,
-                            _ => r.skip_value()?,
-                        }
-                        Ok(())
-                    })?;
-                    endpoints.push(e);
+                endpoint_array(r, &mut endpoints, |r, e: &mut EndpointStats, member| {
+                    match member {
+                        "name" => e.name = lenient_string(r)?,
+                        "subject" => e.subject = lenient_string(r)?,
+                        "queue_group" => e.queue_group = lenient_string(r)?,
+                        "num_requests" => e.num_requests = count(r)?,
+                        "num_errors" => e.num_errors = count(r)?,
+                        "last_error" => e.last_error = lenient_string(r)?,
+                        "processing_time" => e.processing_time = count(r)?,
+                        "average_processing_time" => e.average_processing_time = count(r)?,
+                        "data" => e.data = raw_value(r)?,
+                        _ => r.skip_value()?,
+                    }
                     Ok(())
-                })?;
+                })?
             }
             _ => r.skip_value()?,
         }

@@ -27,6 +27,33 @@ fn metadata_member(w: &mut ObjectWriter<'_>, metadata: &Metadata) {
     m.end();
 }
 
+/// Writes the member `endpoints`: an array with one object per endpoint, whose members
+/// `endpoint` writes.
+fn endpoint_array<E>(
+    w: &mut ObjectWriter<'_>,
+    endpoints: &[E],
+    mut endpoint: impl FnMut(&mut ObjectWriter<'_>, &E),
+) {
+    w.name("endpoints");
+    w.out.push(b'[');
+    for (i, item) in endpoints.iter().enumerate() {
+        if i > 0 {
+            w.out.push(b',');
+        }
+        let mut e = ObjectWriter::new(w.out);
+        endpoint(&mut e, item);
+        e.end();
+    }
+    w.out.push(b']');
+}
+
+/// Writes the members every endpoint starts with: name, subject, queue_group.
+fn endpoint_head(e: &mut ObjectWriter<'_>, name: &str, subject: &str, queue_group: &str) {
+    e.string("name", name);
+    e.string("subject", subject);
+    e.string("queue_group", queue_group);
+}
+
 /// Writes `ping` as the JSON of a `PING` reply.
 pub fn write_ping(ping: &PingResponse, out: &mut Vec<u8>) {
     let mut w = ObjectWriter::new(out);
@@ -41,20 +68,10 @@ pub fn write_info(info: &Info, out: &mut Vec<u8>) {
     identity(&mut w, &info.name, &info.id, &info.version, &info.metadata);
     w.string("type", INFO_RESPONSE_TYPE);
     w.string("description", &info.description);
-    w.name("endpoints");
-    w.out.push(b'[');
-    for (i, endpoint) in info.endpoints.iter().enumerate() {
-        if i > 0 {
-            w.out.push(b',');
-        }
-        let mut e = ObjectWriter::new(w.out);
-        e.string("name", &endpoint.name);
-        e.string("subject", &endpoint.subject);
-        e.string("queue_group", &endpoint.queue_group);
-        metadata_member(&mut e, &endpoint.metadata);
-        e.end();
-    }
-    w.out.push(b']');
+    endpoint_array(&mut w, &info.endpoints, |e, endpoint| {
+        endpoint_head(e, &endpoint.name, &endpoint.subject, &endpoint.queue_group);
+        metadata_member(e, &endpoint.metadata);
+    });
     w.end();
 }
 
@@ -70,16 +87,8 @@ pub fn write_stats(stats: &Stats, out: &mut Vec<u8>) {
     );
     w.string("type", STATS_RESPONSE_TYPE);
     w.string("started", &stats.started);
-    w.name("endpoints");
-    w.out.push(b'[');
-    for (i, endpoint) in stats.endpoints.iter().enumerate() {
-        if i > 0 {
-            w.out.push(b',');
-        }
-        let mut e = ObjectWriter::new(w.out);
-        e.string("name", &endpoint.name);
-        e.string("subject", &endpoint.subject);
-        e.string("queue_group", &endpoint.queue_group);
+    endpoint_array(&mut w, &stats.endpoints, |e, endpoint| {
+        endpoint_head(e, &endpoint.name, &endpoint.subject, &endpoint.queue_group);
         e.number("num_requests", endpoint.num_requests);
         e.number("num_errors", endpoint.num_errors);
         e.string("last_error", &endpoint.last_error);
@@ -94,9 +103,7 @@ pub fn write_stats(stats: &Stats, out: &mut Vec<u8>) {
             Some(data) => e.out.extend_from_slice(data.trim().as_bytes()),
             None => e.out.extend_from_slice(b"null"),
         }
-        e.end();
-    }
-    w.out.push(b']');
+    });
     w.end();
 }
 

@@ -60,6 +60,17 @@ impl TraceOp {
         }
     }
 
+    /// A `PUB` (`headers`: an `HPUB`).
+    fn publish(subject: &str, reply: Option<&str>, payload: &[u8], headers: bool) -> Self {
+        TraceOp {
+            subject: subject.into(),
+            reply: reply.map(Into::into),
+            size: payload.len(),
+            headers,
+            ..Self::kind(OpKind::Pub)
+        }
+    }
+
     pub(super) fn of_client_op(op: &ClientOp<'_>) -> Self {
         match *op {
             ClientOp::Connect(_) => Self::kind(OpKind::Connect),
@@ -67,24 +78,13 @@ impl TraceOp {
                 subject,
                 reply,
                 payload,
-            } => TraceOp {
-                subject: subject.into(),
-                reply: reply.map(Into::into),
-                size: payload.len(),
-                ..Self::kind(OpKind::Pub)
-            },
+            } => Self::publish(subject, reply, payload, false),
             ClientOp::HPub {
                 subject,
                 reply,
                 payload,
                 ..
-            } => TraceOp {
-                subject: subject.into(),
-                reply: reply.map(Into::into),
-                size: payload.len(),
-                headers: true,
-                ..Self::kind(OpKind::Pub)
-            },
+            } => Self::publish(subject, reply, payload, true),
             ClientOp::Sub {
                 subject,
                 queue,
