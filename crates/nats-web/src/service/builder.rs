@@ -68,10 +68,7 @@ impl ServiceBuilder {
         mut self,
         metadata: impl IntoIterator<Item = (K, V)>,
     ) -> Self {
-        self.metadata = metadata
-            .into_iter()
-            .map(|(k, v)| (k.into(), v.into()))
-            .collect();
+        self.metadata = metadata.into_iter().collect();
         self
     }
 

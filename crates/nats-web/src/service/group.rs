@@ -98,10 +98,7 @@ impl EndpointBuilder {
         mut self,
         metadata: impl IntoIterator<Item = (K, V)>,
     ) -> Self {
-        self.metadata = metadata
-            .into_iter()
-            .map(|(k, v)| (k.into(), v.into()))
-            .collect();
+        self.metadata = metadata.into_iter().collect();
         self
     }
 
