@@ -9,10 +9,9 @@ use web_time::Instant;
 use super::Playground;
 use crate::app::display;
 use crate::app::example::elapsed_ms;
-use crate::app::state::{Action, AskReply, LogLine};
+use crate::app::state::{Action, AskReply};
 use nats_web::client::ResponsesEnd;
 use nats_web::proto::HeaderMap;
-use nats_web::proto::{validate, Quoted};
 use nats_web::service::{NATS_SERVICE_ERROR, NATS_SERVICE_ERROR_CODE};
 
 /// How long "Ask all" waits in all (the discovery default of ADR-32).
@@ -25,17 +24,9 @@ impl Playground {
     /// [`ASK_ALL_STALL`] or [`ASK_ALL_WAIT`] passed. A reply this page's greet service sent is
     /// named so; any other came from another client.
     pub async fn ask_all(&self, name: String) {
-        if let Err(e) = validate::subject_token(&name) {
-            self.log(LogLine::error(format!(
-                "invalid name {}: a name must be one subject token, without spaces, dots, '*' or '>' ({e}); nothing was sent",
-                Quoted(&display::subject(&name))
-            )));
-            return;
-        }
-        let Some(client) = self.connected_client() else {
+        let Some((client, subject)) = self.greet_target(&name) else {
             return;
         };
-        let subject = format!("greet.{name}");
         let id = self.asks.get() + 1;
         self.asks.set(id);
         self.report.emit(Action::AskAllSent(id, subject.clone()));

@@ -107,6 +107,20 @@ impl Playground {
         client
     }
 
+    /// The client and the subject `greet.<name>` to request, or `None` (logged why) when
+    /// `name` is not one valid subject token or the playground is not connected.
+    fn greet_target(&self, name: &str) -> Option<(Client, String)> {
+        if let Err(e) = validate::subject_token(name) {
+            self.log(LogLine::error(format!(
+                "invalid name {}: a name must be one subject token, without spaces, dots, '*' or '>' ({e}); nothing was sent",
+                Quoted(&display::subject(name))
+            )));
+            return None;
+        }
+        let client = self.connected_client()?;
+        Some((client, format!("greet.{name}")))
+    }
+
     /// Connects to the first server that answers. If the page shut the playground down
     /// meanwhile, the new connection is drained at once.
     pub async fn connect(&self, servers: Vec<String>) {
@@ -140,17 +154,9 @@ impl Playground {
     /// Requests `greet.<name>` with the example's 0.5 s timeout. A name that is not one valid
     /// subject token is refused before anything is sent.
     pub async fn send_request(&self, name: String) {
-        if let Err(e) = validate::subject_token(&name) {
-            self.log(LogLine::error(format!(
-                "invalid name {}: a name must be one subject token, without spaces, dots, '*' or '>' ({e}); nothing was sent",
-                Quoted(&display::subject(&name))
-            )));
-            return;
-        }
-        let Some(client) = self.connected_client() else {
+        let Some((client, subject)) = self.greet_target(&name) else {
             return;
         };
-        let subject = format!("greet.{name}");
         self.log(LogLine::step(format!(
             "request {} sent (timeout 0.5 s)",
             display::subject(&subject)

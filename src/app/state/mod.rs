@@ -330,27 +330,31 @@ mod tests {
         assert_eq!(s.trace.front().unwrap().line, line(5));
     }
 
-    #[test]
-    fn ask_all_lists_the_replies_of_the_latest_request_only_and_why_it_ended() {
-        let reply = |text: &str| AskReply {
+    /// A reply "Ask all" lists, from another client.
+    fn ask_reply(text: &str) -> AskReply {
+        AskReply {
             text: text.into(),
             responder: "another client".into(),
             after: "1.0 ms".into(),
-        };
+        }
+    }
+
+    #[test]
+    fn ask_all_lists_the_replies_of_the_latest_request_only_and_why_it_ended() {
         let s = reduce(
             PageState::new(vec![]),
             [
                 Action::AskAllSent(1, "greet.ann".into()),
-                Action::AskAllReply(1, reply("a")),
+                Action::AskAllReply(1, ask_reply("a")),
                 Action::AskAllEnded(1, "stall".into(), false),
                 Action::AskAllSent(2, "greet.bob".into()),
-                Action::AskAllReply(2, reply("b")),
-                Action::AskAllReply(2, reply("c")),
+                Action::AskAllReply(2, ask_reply("b")),
+                Action::AskAllReply(2, ask_reply("c")),
             ],
         );
         let ask = s.ask_all.as_ref().unwrap();
         assert_eq!(ask.subject, "greet.bob");
-        assert_eq!(ask.replies, [reply("b"), reply("c")]);
+        assert_eq!(ask.replies, [ask_reply("b"), ask_reply("c")]);
         assert_eq!(ask.end, None);
         let s = reduce(s, [Action::AskAllEnded(2, "no responders".into(), true)]);
         assert!(s.ask_all.unwrap().failed);
@@ -358,26 +362,21 @@ mod tests {
 
     #[test]
     fn overlapping_ask_alls_list_only_the_latest_requests_replies_and_end() {
-        let reply = |text: &str| AskReply {
-            text: text.into(),
-            responder: "another client".into(),
-            after: "1.0 ms".into(),
-        };
         let s = reduce(
             PageState::new(vec![]),
             [
                 Action::AskAllSent(1, "greet.ann".into()),
-                Action::AskAllReply(1, reply("ann 1")),
+                Action::AskAllReply(1, ask_reply("ann 1")),
                 Action::AskAllSent(2, "greet.bob".into()),
-                Action::AskAllReply(1, reply("ann 2")),
-                Action::AskAllReply(2, reply("bob 1")),
+                Action::AskAllReply(1, ask_reply("ann 2")),
+                Action::AskAllReply(2, ask_reply("bob 1")),
                 Action::AskAllEnded(1, "done: no further reply within 300 ms".into(), false),
-                Action::AskAllReply(2, reply("bob 2")),
+                Action::AskAllReply(2, ask_reply("bob 2")),
             ],
         );
         let ask = s.ask_all.as_ref().unwrap();
         assert_eq!(ask.subject, "greet.bob");
-        assert_eq!(ask.replies, [reply("bob 1"), reply("bob 2")]);
+        assert_eq!(ask.replies, [ask_reply("bob 1"), ask_reply("bob 2")]);
         assert_eq!(ask.end, None, "still gathering");
     }
 
