@@ -52,6 +52,14 @@ async fn responders(subject: &str, name: &str, n: usize, delay: Duration) -> Cli
     client
 }
 
+/// A subject no other test uses, with a client of its own whose `n` responders answer every
+/// request on it at once: `r0`, `r1`, ...
+async fn answering(name: &str, n: usize) -> (String, Client) {
+    let subject = unique(name);
+    let responders = responders(&subject, "r", n, Duration::ZERO).await;
+    (subject, responders)
+}
+
 /// Every reply's payload until the stream ends (bounded by [`PATIENCE`]), sorted.
 async fn gather(responses: &mut Responses) -> Vec<String> {
     let mut replies: Vec<String> = within_patience(async {
@@ -70,8 +78,7 @@ async fn gather(responses: &mut Responses) -> Vec<String> {
 
 #[wasm_bindgen_test]
 async fn request_many_ends_after_max_messages() {
-    let subject = unique("count");
-    let _responders = responders(&subject, "r", 4, Duration::ZERO).await;
+    let (subject, _responders) = answering("count", 4).await;
     let client = client().await;
     let mut responses = client
         .request_many(subject.as_str(), "q")
@@ -85,8 +92,7 @@ async fn request_many_ends_after_max_messages() {
 
 #[wasm_bindgen_test]
 async fn request_many_gathers_every_responder_until_max_wait() {
-    let subject = unique("wait");
-    let _responders = responders(&subject, "r", 3, Duration::ZERO).await;
+    let (subject, _responders) = answering("wait", 3).await;
     let client = client().await;
     let mut responses = client
         .request_many(subject.as_str(), "q")
@@ -99,8 +105,7 @@ async fn request_many_gathers_every_responder_until_max_wait() {
 
 #[wasm_bindgen_test]
 async fn request_many_ends_at_a_stall_after_the_last_reply() {
-    let subject = unique("stall");
-    let responders = responders(&subject, "r", 3, Duration::ZERO).await;
+    let (subject, responders) = answering("stall", 3).await;
     // One more subscriber that never answers: only the stall ends it before the max wait.
     let _silent = responders.subscribe(&subject).await.unwrap();
     responders.flush().await.unwrap();
@@ -198,8 +203,7 @@ async fn dropping_responses_mid_way_cancels_it_and_leaks_nothing() {
 
 #[wasm_bindgen_test]
 async fn replies_past_the_pending_limit_are_dropped_and_counted() {
-    let subject = unique("limit");
-    let _responders = responders(&subject, "r", 5, Duration::ZERO).await;
+    let (subject, _responders) = answering("limit", 5).await;
     let client = client().await;
     let mut responses = client
         .request_many(subject.as_str(), "q")
@@ -246,8 +250,7 @@ async fn a_drain_waits_for_a_request_many_in_flight_to_end() {
 
 #[wasm_bindgen_test]
 async fn without_max_wait_it_waits_the_request_timeout_of_the_options() {
-    let subject = unique("default");
-    let _responders = responders(&subject, "r", 2, Duration::ZERO).await;
+    let (subject, _responders) = answering("default", 2).await;
     let options = ConnectOptions::new()
         .servers([WS_URL])
         .request_timeout(Some(Duration::from_millis(300)));
@@ -259,8 +262,7 @@ async fn without_max_wait_it_waits_the_request_timeout_of_the_options() {
 
 #[wasm_bindgen_test]
 async fn a_close_ends_it_with_one_closed_error_after_the_replies_so_far() {
-    let subject = unique("close");
-    let _responders = responders(&subject, "r", 1, Duration::ZERO).await;
+    let (subject, _responders) = answering("close", 1).await;
     let client = client().await;
     let mut responses = client
         .request_many(subject.as_str(), "q")

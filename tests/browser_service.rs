@@ -16,7 +16,7 @@ use futures::StreamExt;
 use nats_web::client::ErrorKind;
 use nats_web::nats_core::service::{read_info, read_ping, read_stats};
 use nats_web::service::Discovery;
-use service_support::{client, request, serve, start, unique_name};
+use service_support::{client, hello, request, serve, start, unique_name};
 use wasm_bindgen_futures::spawn_local;
 use wasm_bindgen_test::*;
 use web::{sleep, within_patience};
@@ -106,13 +106,7 @@ async fn stats_count_requests_errors_and_processing_time_and_reset_zeroes_them()
     let name = unique_name(&client, "count");
     let service = start(&client, &name).await;
     let subject_root = format!("{name}.hello");
-    serve(
-        service
-            .endpoint("hello", format!("{subject_root}.*"))
-            .await
-            .unwrap(),
-        "a",
-    );
+    serve(hello(&service, &subject_root).await, "a");
     for token in ["joe", "sue", "bad"] {
         request(&client, &format!("{subject_root}.{token}")).await;
     }
@@ -150,13 +144,7 @@ async fn an_error_reply_carries_the_service_error_headers_to_a_plain_requester()
     let client = client().await;
     let name = unique_name(&client, "errors");
     let service = start(&client, &name).await;
-    serve(
-        service
-            .endpoint("hello", format!("{name}.*"))
-            .await
-            .unwrap(),
-        "a",
-    );
+    serve(hello(&service, &name).await, "a");
     let reply = request(&client, &format!("{name}.bad")).await;
     let headers = reply.headers.as_ref().expect("an error reply has headers");
     assert_eq!(headers.get("Nats-Service-Error"), Some("bad name"));
@@ -174,20 +162,8 @@ async fn two_services_in_the_same_queue_group_share_requests() {
     let (a, b) = (client().await, client().await);
     let name = unique_name(&a, "shared");
     let (service_a, service_b) = (start(&a, &name).await, start(&b, &name).await);
-    serve(
-        service_a
-            .endpoint("hello", format!("{name}.*"))
-            .await
-            .unwrap(),
-        "a",
-    );
-    serve(
-        service_b
-            .endpoint("hello", format!("{name}.*"))
-            .await
-            .unwrap(),
-        "b",
-    );
+    serve(hello(&service_a, &name).await, "a");
+    serve(hello(&service_b, &name).await, "b");
     let pings = Discovery::new(&a).ping(Some(&name)).await.unwrap();
     assert_eq!(pings.len(), 2, "two instances of {name}");
 
@@ -402,13 +378,7 @@ async fn nats_py_reads_our_discovery_answers_with_its_own_nats_micro_types() {
     let client = client().await;
     let name = unique_name(&client, "checked");
     let service = start(&client, &name).await;
-    serve(
-        service
-            .endpoint("hello", format!("{name}.*"))
-            .await
-            .unwrap(),
-        "a",
-    );
+    serve(hello(&service, &name).await, "a");
     let _errors = service
         .endpoint_builder()
         .name("other")
@@ -485,10 +455,7 @@ async fn a_reply_that_cannot_be_sent_counts_as_an_error_of_its_endpoint() {
     let client = client().await;
     let name = unique_name(&client, "toobig");
     let service = start(&client, &name).await;
-    let mut endpoint = service
-        .endpoint("hello", format!("{name}.*"))
-        .await
-        .unwrap();
+    let mut endpoint = hello(&service, &name).await;
     let inbox = client.new_inbox();
     client
         .publish_with_reply(&format!("{name}.joe"), &inbox, "")
@@ -509,10 +476,7 @@ async fn processing_time_is_measured_from_the_request_to_its_answer() {
     let client = client().await;
     let name = unique_name(&client, "slow");
     let service = start(&client, &name).await;
-    let mut endpoint = service
-        .endpoint("hello", format!("{name}.*"))
-        .await
-        .unwrap();
+    let mut endpoint = hello(&service, &name).await;
     spawn_local(async move {
         while let Some(request) = endpoint.next().await {
             sleep(Duration::from_millis(20)).await;
@@ -534,10 +498,7 @@ async fn an_error_reply_may_carry_data_and_an_empty_description_still_says_somet
     let client = client().await;
     let name = unique_name(&client, "errdata");
     let service = start(&client, &name).await;
-    let mut endpoint = service
-        .endpoint("hello", format!("{name}.*"))
-        .await
-        .unwrap();
+    let mut endpoint = hello(&service, &name).await;
     spawn_local(async move {
         while let Some(request) = endpoint.next().await {
             let _ = if request.subject().ends_with(".data") {

@@ -19,7 +19,7 @@ use nats_web::client::{ErrorKind, RequestErrorKind};
 use nats_web::nats_core::service::read_ping;
 use nats_web::service::Discovery;
 use nats_web::{connect, ConnectOptions};
-use service_support::{client, request, serve, start, unique_name};
+use service_support::{client, hello, request, serve, start, unique_name};
 use wasm_bindgen_test::*;
 use web::{
     control, next_matching, within_patience, NO_SRV_PASSWORD, NO_SRV_USER, RESTARTABLE_WS_URL,
@@ -33,10 +33,7 @@ async fn a_stopped_service_is_gone_from_discovery_and_its_endpoint_ends() {
     let client = client().await;
     let name = unique_name(&client, "stop");
     let service = start(&client, &name).await;
-    let mut endpoint = service
-        .endpoint("hello", format!("{name}.*"))
-        .await
-        .unwrap();
+    let mut endpoint = hello(&service, &name).await;
     let discovery = Discovery::new(&client);
     assert_eq!(discovery.ping(Some(&name)).await.unwrap().len(), 1);
 
@@ -67,10 +64,7 @@ async fn a_service_is_stopped_when_its_connection_closes_and_closed_says_why() {
     let client = client().await;
     let name = unique_name(&client, "closes");
     let service = start(&client, &name).await;
-    let mut endpoint = service
-        .endpoint("hello", format!("{name}.*"))
-        .await
-        .unwrap();
+    let mut endpoint = hello(&service, &name).await;
     assert!(!service.stopped() && service.error().is_none());
     client.close();
     let outcome = within_patience(service.closed())
@@ -130,10 +124,7 @@ async fn stop_answers_every_request_the_server_delivered_before_it() {
     let client = client().await;
     let name = unique_name(&client, "drain");
     let service = start(&client, &name).await;
-    let endpoint = service
-        .endpoint("hello", format!("{name}.*"))
-        .await
-        .unwrap();
+    let endpoint = hello(&service, &name).await;
     let inbox = client.new_inbox();
     let mut replies = client.subscribe(&inbox).await.unwrap();
     for i in 0..5 {
@@ -202,10 +193,7 @@ async fn the_server_has_the_service_when_start_returns_and_the_endpoint_when_it_
     let waits = pending_on_first_poll(service.endpoint("early", format!("{name}.early"))).await;
     control("resume").await;
     assert!(waits, "endpoint returned before the server answered");
-    let endpoint = service
-        .endpoint("hello", format!("{name}.*"))
-        .await
-        .unwrap();
+    let endpoint = hello(&service, &name).await;
     serve(endpoint, "a");
     let reply = request(&b, &format!("{name}.joe")).await;
     assert_eq!(reply.payload, b"hello, joe from a");
@@ -217,10 +205,7 @@ async fn closed_resolves_even_when_the_stop_future_is_dropped_before_the_drain_e
     let client = client().await;
     let name = unique_name(&client, "cancelled-stop");
     let service = start(&client, &name).await;
-    let _endpoint = service
-        .endpoint("hello", format!("{name}.*"))
-        .await
-        .unwrap();
+    let _endpoint = hello(&service, &name).await;
     // Dropped after its first poll: a drain needs the server, so it has not ended yet (a
     // component unmounted, a `select` with a timeout lost).
     assert!(pending_on_first_poll(service.stop()).await);
@@ -262,10 +247,7 @@ async fn a_service_runs_while_a_handle_or_endpoint_lives_and_dropping_all_lets_t
     let (a, b) = (client().await, client().await);
     let name = unique_name(&a, "dropped");
     let service = start(&a, &name).await;
-    let endpoint = service
-        .endpoint("hello", format!("{name}.*"))
-        .await
-        .unwrap();
+    let endpoint = hello(&service, &name).await;
     drop(service);
     let discovery = Discovery::new(&b);
     assert_eq!(
@@ -276,10 +258,7 @@ async fn a_service_runs_while_a_handle_or_endpoint_lives_and_dropping_all_lets_t
     let mut events = a.events();
     drop(endpoint);
     drop(a);
-    next_matching(&mut events, |e| {
-        matches!(e, nats_web::ClientEvent::Closed(_)).then_some(())
-    })
-    .await;
+    closed(&mut events).await;
     assert!(discovery.ping(Some(&name)).await.unwrap().is_empty());
 }
 
@@ -288,10 +267,7 @@ async fn the_service_handle_alone_keeps_it_running_after_its_endpoints_are_dropp
     let (a, b) = (client().await, client().await);
     let name = unique_name(&a, "handle");
     let service = start(&a, &name).await;
-    let endpoint = service
-        .endpoint("hello", format!("{name}.*"))
-        .await
-        .unwrap();
+    let endpoint = hello(&service, &name).await;
     drop(endpoint);
     let discovery = Discovery::new(&b);
     let pings = discovery.ping(Some(&name)).await.unwrap();
@@ -300,10 +276,7 @@ async fn the_service_handle_alone_keeps_it_running_after_its_endpoints_are_dropp
     let mut events = a.events();
     drop(service);
     drop(a);
-    next_matching(&mut events, |e| {
-        matches!(e, nats_web::ClientEvent::Closed(_)).then_some(())
-    })
-    .await;
+    closed(&mut events).await;
     assert!(discovery.ping(Some(&name)).await.unwrap().is_empty());
 }
 
@@ -326,4 +299,12 @@ async fn a_dropped_endpoint_is_no_longer_advertised() {
     assert_eq!(names, ["kept"]);
     assert_eq!(service.stats().endpoints.len(), 1);
     service.stop().await.unwrap();
+}
+
+/// Waits for the `Closed` event on `events`.
+async fn closed(events: &mut nats_web::client::channel::Receiver<nats_web::ClientEvent>) {
+    next_matching(events, |e| {
+        matches!(e, nats_web::ClientEvent::Closed(_)).then_some(())
+    })
+    .await;
 }

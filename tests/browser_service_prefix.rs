@@ -17,7 +17,7 @@ use nats_web::client::RequestErrorKind;
 use nats_web::nats_core::service::{read_info, read_ping, read_stats};
 use nats_web::service::{ConfigError, Discovery, Error, Service, API_PREFIX};
 use nats_web::Client;
-use service_support::{client, request, serve, unique_name};
+use service_support::{client, hello, request, serve, unique_name};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -71,13 +71,7 @@ async fn a_service_with_another_api_prefix_answers_under_it_in_every_form_and_no
     let name = unique_name(&client, "prefixed");
     let service = start_with_prefix(&client, &name, PREFIX).await;
     let id = service.id();
-    serve(
-        service
-            .endpoint("hello", format!("{name}.*"))
-            .await
-            .unwrap(),
-        "x",
-    );
+    serve(hello(&service, &name).await, "x");
     for verb in ["PING", "INFO", "STATS"] {
         for subject in [
             format!("{PREFIX}.{verb}"),

@@ -37,6 +37,14 @@ pub async fn start(client: &Client, name: &str) -> Service {
         .expect("the service starts")
 }
 
+/// Adds the endpoint `hello` on `<root>.*`: for [`serve`], the last token is who to greet.
+pub async fn hello(service: &Service, root: &str) -> Endpoint {
+    service
+        .endpoint("hello", format!("{root}.*"))
+        .await
+        .expect("the endpoint is added")
+}
+
 /// Answers every request on `endpoint`: `hello, <last token>` from `who`, or error 400 for
 /// the token `bad`.
 pub fn serve(mut endpoint: Endpoint, who: &'static str) {
