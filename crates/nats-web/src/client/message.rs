@@ -94,6 +94,19 @@ impl Message {
             .await
     }
 
+    /// [`Message::respond`] or [`Message::respond_with_headers`] without a future: one
+    /// function for both (a service's replies), not one state machine per call site.
+    pub(crate) fn respond_now(
+        &self,
+        headers: Option<&HeaderMap>,
+        payload: &[u8],
+    ) -> Result<(), Error> {
+        let reply = self.reply_subject()?;
+        let size = reply.len() + headers.map_or(0, HeaderMap::encoded_len) + payload.len();
+        self.client
+            .publish_command(size, |conn| conn.publish(reply, None, headers, payload))
+    }
+
     fn reply_subject(&self) -> Result<&str, Error> {
         self.reply.as_deref().ok_or_else(|| {
             Error::new(

@@ -157,8 +157,8 @@ impl Request {
         response: Result<Vec<u8>, ServiceError>,
     ) -> Result<(), client::Error> {
         match response {
-            Ok(payload) => self.send(payload, None).await,
-            Err(error) => self.send(Vec::new(), Some(error)).await,
+            Ok(payload) => self.send(payload, None),
+            Err(error) => self.send(Vec::new(), Some(error)),
         }
     }
 
@@ -169,8 +169,7 @@ impl Request {
         code: u32,
         description: impl Into<String>,
     ) -> Result<(), client::Error> {
-        self.respond(Err(ServiceError::new(code, description)))
-            .await
+        self.send(Vec::new(), Some(ServiceError::new(code, description)))
     }
 
     /// An error reply with a body: the error headers as [`Request::respond_error`] sends them,
@@ -182,23 +181,15 @@ impl Request {
         data: impl Into<Vec<u8>>,
     ) -> Result<(), client::Error> {
         let error = ServiceError::new(code, description);
-        self.send(data.into(), Some(error)).await
+        self.send(data.into(), Some(error))
     }
 
-    /// Publishes the answer, then counts it: as `error` if it is an error answer, as the
-    /// publish's failure if it could not be sent.
-    async fn send(
-        &self,
-        payload: Vec<u8>,
-        error: Option<ServiceError>,
-    ) -> Result<(), client::Error> {
+    /// Publishes the answer (at once: a publish only queues), then counts it: as `error` if
+    /// it is an error answer, as the publish's failure if it could not be sent.
+    fn send(&self, payload: Vec<u8>, error: Option<ServiceError>) -> Result<(), client::Error> {
         let sent = match &error {
-            None => self.message.respond(payload).await,
-            Some(error) => {
-                self.message
-                    .respond_with_headers(&error.headers(), payload)
-                    .await
-            }
+            None => self.message.respond_now(None, &payload),
+            Some(error) => self.message.respond_now(Some(&error.headers()), &payload),
         };
         match &sent {
             Ok(()) => self.count(error.map(|e| e.to_string())),
