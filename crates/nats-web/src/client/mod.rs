@@ -353,7 +353,12 @@ impl Client {
 
     /// Publishes `payload` to `subject`.
     pub async fn publish(&self, subject: &str, payload: impl AsRef<[u8]>) -> Result<(), Error> {
-        let payload = payload.as_ref();
+        self.publish_now(subject, payload.as_ref())
+    }
+
+    /// [`Client::publish`] without a future (a publish only queues), for the crate's own
+    /// tasks.
+    pub(crate) fn publish_now(&self, subject: &str, payload: &[u8]) -> Result<(), Error> {
         self.publish_command(subject.len() + payload.len(), |conn| {
             conn.publish(subject, None, None, payload)
         })

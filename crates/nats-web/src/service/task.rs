@@ -126,7 +126,7 @@ pub(crate) fn spawn(
                     };
                     let json = reply_json(&state, verb);
                     // A reply that cannot be sent (closed, buffer full) is the requester's loss.
-                    let _ = client.publish(reply, json).await;
+                    let _ = client.publish_now(reply, &json);
                 }
                 Some(Input::Discovery(Polled::Ended(subscriber))) => {
                     if let Some(error) = subscriber.error() {
