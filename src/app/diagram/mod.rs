@@ -285,7 +285,7 @@ impl Builder {
                     return;
                 }
                 let queue = op
-                    .reply
+                    .queue
                     .as_deref()
                     .map(|q| format!(" (queue {})", display::subject(q)))
                     .unwrap_or_default();

@@ -244,7 +244,7 @@ mod tests {
             sid: 3,
         });
         assert_eq!(
-            (sub.op.kind, sub.op.reply.as_deref(), sub.op.sid),
+            (sub.op.kind, sub.op.queue.as_deref(), sub.op.sid),
             (OpKind::Sub, Some("q"), Some(3))
         );
         let mut h = HeaderMap::new();

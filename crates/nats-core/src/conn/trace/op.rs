@@ -35,8 +35,10 @@ pub struct TraceOp {
     pub kind: OpKind,
     /// The subject of a `PUB`, `MSG` or `SUB`; empty otherwise.
     pub subject: String,
-    /// The reply subject of a `PUB` or `MSG`, or the queue group of a `SUB`.
+    /// The reply subject of a `PUB` or `MSG`.
     pub reply: Option<String>,
+    /// The queue group of a `SUB`.
+    pub queue: Option<String>,
     /// The subscription of a `MSG`, `SUB` or `UNSUB`.
     pub sid: Option<u64>,
     /// Bytes of payload (headers not counted) of a `PUB` or `MSG`.
@@ -53,6 +55,7 @@ impl TraceOp {
             kind,
             subject: String::new(),
             reply: None,
+            queue: None,
             sid: None,
             size: 0,
             headers: false,
@@ -91,7 +94,7 @@ impl TraceOp {
                 sid,
             } => TraceOp {
                 subject: subject.into(),
-                reply: queue.map(Into::into),
+                queue: queue.map(Into::into),
                 sid: Some(sid),
                 ..Self::kind(OpKind::Sub)
             },
