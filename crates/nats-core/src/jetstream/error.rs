@@ -63,6 +63,12 @@ struct ErrorProbe {
 /// when other fields come with it, as in a failed publish's ack), else the answer as `T`.
 /// Never panics, whatever the bytes.
 pub fn read_response<T: DeserializeOwned>(payload: &[u8]) -> Result<T, ResponseError> {
+    // serde would also read a struct from an array: every reply is an object.
+    if payload.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(ResponseError::Malformed(
+            "not a JSON object (an empty reply?)".into(),
+        ));
+    }
     let probe: ErrorProbe = serde_json::from_slice(payload).map_err(malformed)?;
     if let Some(error) = probe.error {
         return Err(ResponseError::Api(error));
