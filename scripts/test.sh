@@ -91,7 +91,7 @@ run_integration_tests_newer_server() {
     bin="$(venv_nats_server)"
     section "cargo test --test '*' against $("$bin" --version)"
     echo "nats-server for these tests: $("$bin" --version) ($bin)"
-    NATS_SERVER_BIN="$bin" cargo test -p nats-core --test '*' -- --skip the_server_agrees_with_the_client
+    NATS_SERVER_BIN="$bin" cargo test -p nats-core --features jetstream --test '*' -- --skip the_server_agrees_with_the_client
     NATS_SERVER_BIN="$bin" run_fault_oracle
 }
 

@@ -47,12 +47,24 @@ fn a_created_stream_reads_with_its_config_state_and_creation_time() {
         assert_eq!(config.discard, Discard::Old, "{version}");
         assert_eq!(config.max_msgs, -1, "{version}");
         assert_eq!(config.max_msgs_per_subject, 5, "{version}");
-        assert_eq!(config.duplicate_window, Duration::from_secs(60), "{version}");
+        assert_eq!(
+            config.duplicate_window,
+            Duration::from_secs(60),
+            "{version}"
+        );
         assert!(config.allow_direct && config.allow_rollup_hdrs && config.deny_delete);
         assert_eq!(config.compression, Compression::None, "{version}");
-        assert!(info.created > 1_700_000_000_000_000_000, "{version}: {}", info.created);
+        assert!(
+            info.created > 1_700_000_000_000_000_000,
+            "{version}: {}",
+            info.created
+        );
         // An empty stream's first and last times are Go's zero time: unknown, 0.
-        assert_eq!((info.state.messages, info.state.first_time), (0, 0), "{version}");
+        assert_eq!(
+            (info.state.messages, info.state.first_time),
+            (0, 0),
+            "{version}"
+        );
     }
 }
 
@@ -61,13 +73,24 @@ fn stream_info_and_update_read_the_state_after_two_publishes() {
     for (version, json) in both!("stream_info.json") {
         let info: StreamInfo = read_response(json).unwrap();
         let state = &info.state;
-        assert_eq!((state.messages, state.first_seq, state.last_seq), (2, 1, 2), "{version}");
+        assert_eq!(
+            (state.messages, state.first_seq, state.last_seq),
+            (2, 1, 2),
+            "{version}"
+        );
         assert_eq!(state.num_subjects, 2, "{version}");
-        assert!(state.first_time > 0 && state.last_time >= state.first_time, "{version}");
+        assert!(
+            state.first_time > 0 && state.last_time >= state.first_time,
+            "{version}"
+        );
     }
     for (version, json) in both!("stream_update.json") {
         let info: StreamInfo = read_response(json).unwrap();
-        assert_eq!(info.config.description.as_deref(), Some("updated"), "{version}");
+        assert_eq!(
+            info.config.description.as_deref(),
+            Some("updated"),
+            "{version}"
+        );
     }
 }
 
@@ -89,21 +112,34 @@ fn the_default_stream_config_sends_no_limits_and_leaves_unset_options_out() {
     assert_eq!(json["max_age"], 0);
     assert_eq!(json["storage"], "file");
     assert_eq!(json["retention"], "limits");
-    for unset in ["duplicate_window", "compression", "metadata", "allow_direct", "mirror"] {
+    for unset in [
+        "duplicate_window",
+        "compression",
+        "metadata",
+        "allow_direct",
+        "mirror",
+    ] {
         assert!(json.get(unset).is_none(), "{unset} is sent: {json}");
     }
     let work_queue = StreamConfig {
         retention: Retention::WorkQueue,
         ..StreamConfig::default()
     };
-    assert_eq!(serde_json::to_value(work_queue).unwrap()["retention"], "workqueue");
+    assert_eq!(
+        serde_json::to_value(work_queue).unwrap()["retention"],
+        "workqueue"
+    );
 }
 
 #[test]
 fn pub_acks_say_stream_sequence_and_duplicate() {
     for (version, json) in both!("pub_ack.json") {
         let ack: PubAck = read_response(json).unwrap();
-        assert_eq!((ack.stream.as_str(), ack.seq, ack.duplicate), ("ORDERS", 1, false), "{version}");
+        assert_eq!(
+            (ack.stream.as_str(), ack.seq, ack.duplicate),
+            ("ORDERS", 1, false),
+            "{version}"
+        );
     }
     for (version, json) in both!("pub_ack_duplicate.json") {
         let ack: PubAck = read_response(json).unwrap();
@@ -114,8 +150,14 @@ fn pub_acks_say_stream_sequence_and_duplicate() {
 #[test]
 fn failed_expectations_are_api_errors_with_the_servers_codes() {
     let cases = [
-        (both!("pub_wrong_last_sequence.json"), err_code::WRONG_LAST_SEQUENCE),
-        (both!("pub_wrong_last_subject_sequence.json"), err_code::WRONG_LAST_SEQUENCE),
+        (
+            both!("pub_wrong_last_sequence.json"),
+            err_code::WRONG_LAST_SEQUENCE,
+        ),
+        (
+            both!("pub_wrong_last_subject_sequence.json"),
+            err_code::WRONG_LAST_SEQUENCE,
+        ),
         (both!("pub_wrong_stream.json"), err_code::STREAM_NOT_MATCH),
     ];
     for (fixtures, expected) in cases {
@@ -130,8 +172,18 @@ fn failed_expectations_are_api_errors_with_the_servers_codes() {
 #[test]
 fn not_found_and_name_in_use_keep_code_err_code_and_description() {
     let cases = [
-        (both!("stream_not_found.json"), 404, err_code::STREAM_NOT_FOUND, "stream not found"),
-        (both!("consumer_not_found.json"), 404, err_code::CONSUMER_NOT_FOUND, "consumer not found"),
+        (
+            both!("stream_not_found.json"),
+            404,
+            err_code::STREAM_NOT_FOUND,
+            "stream not found",
+        ),
+        (
+            both!("consumer_not_found.json"),
+            404,
+            err_code::CONSUMER_NOT_FOUND,
+            "consumer not found",
+        ),
         (
             both!("stream_create_exists.json"),
             400,
@@ -157,12 +209,23 @@ fn not_found_and_name_in_use_keep_code_err_code_and_description() {
 fn consumer_infos_read_config_and_positions() {
     for (version, json) in both!("consumer_create.json") {
         let info: ConsumerInfo = read_response(json).unwrap();
-        assert_eq!((info.stream_name.as_str(), info.name.as_str()), ("ORDERS", "worker"));
-        assert_eq!(info.config.durable_name.as_deref(), Some("worker"), "{version}");
+        assert_eq!(
+            (info.stream_name.as_str(), info.name.as_str()),
+            ("ORDERS", "worker")
+        );
+        assert_eq!(
+            info.config.durable_name.as_deref(),
+            Some("worker"),
+            "{version}"
+        );
         assert_eq!(info.config.ack_policy, AckPolicy::Explicit, "{version}");
         assert_eq!(info.config.ack_wait, Duration::from_secs(30), "{version}");
         assert_eq!(info.config.deliver_policy, DeliverPolicy::All, "{version}");
-        assert_eq!(info.config.filter_subject.as_deref(), Some("orders.>"), "{version}");
+        assert_eq!(
+            info.config.filter_subject.as_deref(),
+            Some("orders.>"),
+            "{version}"
+        );
         assert_eq!(info.num_pending, 2, "{version}");
     }
     for (version, json) in both!("consumer_info.json") {
@@ -174,7 +237,11 @@ fn consumer_infos_read_config_and_positions() {
     for (version, json) in both!("consumer_create_new.json") {
         let info: ConsumerInfo = read_response(json).unwrap();
         assert_eq!(info.config.deliver_policy, DeliverPolicy::New, "{version}");
-        assert_eq!(info.config.inactive_threshold, Duration::from_secs(5), "{version}");
+        assert_eq!(
+            info.config.inactive_threshold,
+            Duration::from_secs(5),
+            "{version}"
+        );
     }
 }
 
@@ -209,7 +276,13 @@ fn consumer_configs_send_only_what_is_set() {
     assert_eq!(json["ack_policy"], "explicit");
     assert_eq!(json["ack_wait"], 2_000_000_000u64);
     assert_eq!(json["backoff"], serde_json::json!([1_000_000]));
-    for unset in ["name", "deliver_subject", "idle_heartbeat", "max_deliver", "filter_subjects"] {
+    for unset in [
+        "name",
+        "deliver_subject",
+        "idle_heartbeat",
+        "max_deliver",
+        "filter_subjects",
+    ] {
         assert!(json.get(unset).is_none(), "{unset} is sent: {json}");
     }
     let again: ConsumerConfig = serde_json::from_value(json).unwrap();
@@ -253,13 +326,21 @@ fn a_pull_request_is_batch_and_expires_in_nanoseconds() {
 fn stream_msg_get_reads_subject_sequence_time_headers_and_data() {
     for (version, json) in both!("msg_get.json") {
         let message = StoredMessage::from_msg_get(json).unwrap();
-        assert_eq!((message.subject.as_str(), message.sequence), ("orders.2", 2), "{version}");
+        assert_eq!(
+            (message.subject.as_str(), message.sequence),
+            ("orders.2", 2),
+            "{version}"
+        );
         assert_eq!(message.payload, b"two", "{version}");
         assert_eq!(message.headers.get("Hdr"), Some("x"), "{version}");
         assert!(message.time > 0, "{version}");
     }
     for (version, json) in both!("msg_get_not_found.json") {
-        assert_eq!(StoredMessage::from_msg_get(json), Err(GetError::NotFound), "{version}");
+        assert_eq!(
+            StoredMessage::from_msg_get(json),
+            Err(GetError::NotFound),
+            "{version}"
+        );
     }
 }
 
@@ -271,7 +352,10 @@ fn captured_headers(json: &[u8]) -> HeaderMap {
     if let Some(status) = status.and_then(StatusCode::new) {
         headers.set_status(status, map.get("Description").cloned());
     }
-    for (name, value) in map.iter().filter(|(n, _)| *n != "Status" && *n != "Description") {
+    for (name, value) in map
+        .iter()
+        .filter(|(n, _)| *n != "Status" && *n != "Description")
+    {
         headers.append(name.as_str(), value.as_str()).unwrap();
     }
     headers
@@ -282,7 +366,11 @@ fn a_direct_get_reply_reads_from_its_headers() {
     for (version, json) in both!("direct_get.headers") {
         let headers = captured_headers(json);
         let message = StoredMessage::from_direct(Some(&headers), b"two").unwrap();
-        assert_eq!((message.subject.as_str(), message.sequence), ("orders.2", 2), "{version}");
+        assert_eq!(
+            (message.subject.as_str(), message.sequence),
+            ("orders.2", 2),
+            "{version}"
+        );
         assert_eq!(message.headers.get("Hdr"), Some("x"), "{version}");
         assert!(message.time > 0, "{version}");
     }
@@ -294,7 +382,10 @@ fn a_direct_get_reply_reads_from_its_headers() {
             "{version}"
         );
     }
-    assert!(matches!(StoredMessage::from_direct(None, b"x"), Err(GetError::Malformed(_))));
+    assert!(matches!(
+        StoredMessage::from_direct(None, b"x"),
+        Err(GetError::Malformed(_))
+    ));
 }
 
 #[test]
@@ -315,13 +406,24 @@ fn the_old_ack_subject_form_reads_as_the_servers_send_it() {
     for (version, text) in both!("ack_subject.txt") {
         let reply = std::str::from_utf8(text).unwrap().trim();
         let info = MessageInfo::from_reply(reply).unwrap_or_else(|| panic!("{version}: {reply}"));
-        assert_eq!((info.stream.as_str(), info.consumer.as_str()), ("ORDERS", "worker"));
         assert_eq!(
-            (info.delivered, info.stream_sequence, info.consumer_sequence, info.pending),
+            (info.stream.as_str(), info.consumer.as_str()),
+            ("ORDERS", "worker")
+        );
+        assert_eq!(
+            (
+                info.delivered,
+                info.stream_sequence,
+                info.consumer_sequence,
+                info.pending
+            ),
             (1, 1, 1, 1),
             "{version}"
         );
-        assert!(info.timestamp_nanos > 1_700_000_000_000_000_000, "{version}");
+        assert!(
+            info.timestamp_nanos > 1_700_000_000_000_000_000,
+            "{version}"
+        );
         assert_eq!((info.domain, info.account_hash), (None, None), "{version}");
     }
 }
@@ -332,9 +434,17 @@ fn the_new_ack_subject_form_reads_with_domain_and_account_hash() {
     let info = MessageInfo::from_reply(with_token).unwrap();
     assert_eq!(info.domain.as_deref(), Some("hub"));
     assert_eq!(info.account_hash.as_deref(), Some("AHASH"));
-    assert_eq!((info.stream.as_str(), info.consumer.as_str()), ("ORDERS", "worker"));
     assert_eq!(
-        (info.delivered, info.stream_sequence, info.consumer_sequence, info.pending),
+        (info.stream.as_str(), info.consumer.as_str()),
+        ("ORDERS", "worker")
+    );
+    assert_eq!(
+        (
+            info.delivered,
+            info.stream_sequence,
+            info.consumer_sequence,
+            info.pending
+        ),
         (2, 10, 5, 3)
     );
     assert_eq!(info.timestamp_nanos, 1_796_141_034_130_152_289);
@@ -366,10 +476,22 @@ fn rfc3339_times_read_as_unix_nanoseconds() {
         parse_rfc3339("2026-12-01T16:03:54.130152289Z"),
         Some(1_796_141_034_130_152_289)
     );
-    assert_eq!(parse_rfc3339("2026-12-01T16:03:54.35203389Z"), Some(1_796_141_034_352_033_890));
-    assert_eq!(parse_rfc3339("2026-12-01T17:03:54.5+01:00"), Some(1_796_141_034_500_000_000));
-    assert_eq!(parse_rfc3339("2026-12-01T15:03:54-01:00"), Some(1_796_141_034_000_000_000));
-    assert_eq!(parse_rfc3339("2000-02-29T00:00:00Z"), Some(951_782_400_000_000_000));
+    assert_eq!(
+        parse_rfc3339("2026-12-01T16:03:54.35203389Z"),
+        Some(1_796_141_034_352_033_890)
+    );
+    assert_eq!(
+        parse_rfc3339("2026-12-01T17:03:54.5+01:00"),
+        Some(1_796_141_034_500_000_000)
+    );
+    assert_eq!(
+        parse_rfc3339("2026-12-01T15:03:54-01:00"),
+        Some(1_796_141_034_000_000_000)
+    );
+    assert_eq!(
+        parse_rfc3339("2000-02-29T00:00:00Z"),
+        Some(951_782_400_000_000_000)
+    );
     for bad in [
         "0001-01-01T00:00:00Z",
         "2026-12-01",
@@ -382,7 +504,10 @@ fn rfc3339_times_read_as_unix_nanoseconds() {
     ] {
         assert_eq!(parse_rfc3339(bad), None, "{bad:?}");
     }
-    assert_eq!(format_rfc3339(1_796_141_034_130_152_289), "2026-12-01T16:03:54.130152289Z");
+    assert_eq!(
+        format_rfc3339(1_796_141_034_130_152_289),
+        "2026-12-01T16:03:54.130152289Z"
+    );
     assert_eq!(format_rfc3339(0), "1970-01-01T00:00:00.000000000Z");
 }
 
@@ -393,7 +518,10 @@ fn api_prefixes_build_subjects_and_refuse_what_is_not_a_subject() {
         ApiPrefix::domain("hub").unwrap().subject("STREAM.INFO.S"),
         "$JS.hub.API.STREAM.INFO.S"
     );
-    assert_eq!(ApiPrefix::custom("JS.acc.API.").unwrap().as_str(), "JS.acc.API");
+    assert_eq!(
+        ApiPrefix::custom("JS.acc.API.").unwrap().as_str(),
+        "JS.acc.API"
+    );
     assert!(ApiPrefix::domain("a.b").is_err());
     assert!(ApiPrefix::domain("").is_err());
     assert!(ApiPrefix::custom("JS.*.API").is_err());
@@ -402,9 +530,19 @@ fn api_prefixes_build_subjects_and_refuse_what_is_not_a_subject() {
 
 #[test]
 fn replies_that_are_not_json_of_the_type_are_malformed() {
-    for bad in [&b""[..], b"null", b"[]", b"{\"stream\":5}", b"{\"error\":7}", b"\xff"] {
+    for bad in [
+        &b""[..],
+        b"null",
+        b"[]",
+        b"{\"stream\":5}",
+        b"{\"error\":7}",
+        b"\xff",
+    ] {
         assert!(
-            matches!(read_response::<PubAck>(bad), Err(ResponseError::Malformed(_))),
+            matches!(
+                read_response::<PubAck>(bad),
+                Err(ResponseError::Malformed(_))
+            ),
             "{:?}",
             String::from_utf8_lossy(bad)
         );
