@@ -34,6 +34,7 @@ mod consumer;
 mod error;
 mod message;
 mod publish;
+mod sleep;
 mod stream;
 
 use std::time::Duration;
@@ -48,6 +49,7 @@ pub use nats_core::jetstream::api::{AccountInfo, ApiPrefix};
 pub use nats_core::jetstream::consumer::{
     AckPolicy, ConsumerConfig, ConsumerInfo, DeliverPolicy, ReplayPolicy,
 };
+pub use nats_core::jetstream::error::err_code;
 pub use nats_core::jetstream::stream::{
     Discard, Retention, Storage, StreamConfig, StreamInfo, StreamState,
 };
