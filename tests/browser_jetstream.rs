@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use nats_web::jetstream::{
-    self, err_code, AckPolicy, ConsumerConfig, Context, JetStreamErrorKind, PublishOptions,
-    Storage, StreamConfig,
+    self, err_code, AckPolicy, ConsumerConfig, Context, GetRequest, JetStreamErrorKind,
+    PublishOptions, Storage, StreamConfig,
 };
 use nats_web::{connect, Client, ConnectOptions};
 use wasm_bindgen_test::*;
@@ -344,4 +344,71 @@ async fn a_pull_from_a_consumer_that_does_not_exist_fails_instead_of_waiting_for
         .expect("an item")
         .expect("not the end");
     assert!(first.is_err(), "an error, not a message");
+}
+
+#[wasm_bindgen_test]
+async fn a_stored_message_reads_by_direct_get_and_by_msg_get() {
+    let js = js().await;
+    let stream = unique("GETS");
+    let subject = stream.to_lowercase();
+    let config = StreamConfig {
+        storage: Storage::Memory,
+        allow_direct: true,
+        ..StreamConfig::new(stream.as_str(), [format!("{subject}.>")])
+    };
+    js.create_stream(config).await.unwrap();
+    let key = format!("{subject}.k");
+    let mut headers = nats_web::HeaderMap::new();
+    headers.insert("Colour", "blue").unwrap();
+    js.publish_with(&key, "first", PublishOptions::new().headers(headers))
+        .await
+        .unwrap();
+    js.publish(&key, "second").await.unwrap();
+
+    let first = js
+        .direct_get(&stream, &GetRequest::sequence(1))
+        .await
+        .unwrap()
+        .expect("sequence 1 is stored");
+    assert_eq!((first.subject.as_str(), first.sequence), (key.as_str(), 1));
+    assert_eq!(
+        (first.payload.as_slice(), first.headers.get("Colour")),
+        (&b"first"[..], Some("blue"))
+    );
+    let by_msg_get = js
+        .stream_message(&stream, &GetRequest::sequence(1))
+        .await
+        .unwrap()
+        .expect("sequence 1 is stored");
+    assert_eq!(
+        (by_msg_get.payload, by_msg_get.time),
+        (first.payload, first.time)
+    );
+
+    let last = js
+        .direct_get(&stream, &GetRequest::last_by_subject(key.as_str()))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((last.sequence, last.payload), (2, b"second".to_vec()));
+    let none = GetRequest::last_by_subject(format!("{subject}.none"));
+    assert_eq!(js.direct_get(&stream, &none).await.unwrap(), None);
+    assert_eq!(js.stream_message(&stream, &none).await.unwrap(), None);
+
+    // A stream without allow_direct has nobody answering direct gets (2.10 and later say
+    // so, 2.9 does not answer).
+    let (plain, _) = self::stream(&js, "NODIRECT").await;
+    let impatient = js.clone().timeout(Duration::from_millis(500));
+    let error = impatient
+        .direct_get(&plain, &GetRequest::sequence(1))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            error.kind(),
+            JetStreamErrorKind::NoResponders | JetStreamErrorKind::Timeout
+        ),
+        "{error}"
+    );
+    assert!(error.to_string().contains("allow_direct"), "{error}");
 }

@@ -31,6 +31,7 @@
 //!   ([`JetStreamErrorKind::InvalidArgument`]).
 
 mod consumer;
+mod direct;
 mod error;
 mod message;
 mod publish;
@@ -49,6 +50,7 @@ pub use nats_core::jetstream::api::{AccountInfo, ApiPrefix};
 pub use nats_core::jetstream::consumer::{
     AckPolicy, ConsumerConfig, ConsumerInfo, DeliverPolicy, ReplayPolicy,
 };
+pub use nats_core::jetstream::direct::{GetRequest, StoredMessage};
 pub use nats_core::jetstream::error::err_code;
 pub use nats_core::jetstream::stream::{
     Discard, Retention, Storage, StreamConfig, StreamInfo, StreamState,
