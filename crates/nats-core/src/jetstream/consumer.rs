@@ -32,6 +32,10 @@ pub enum DeliverPolicy {
     ByStartTime,
     /// The last message of every subject, then the new ones.
     LastPerSubject,
+    /// A value this client does not know (a newer server's): read so that the rest of the
+    /// reply still reads; refused when written (serializing it fails, nothing is sent).
+    #[serde(other, skip_serializing)]
+    Unknown,
 }
 
 /// What a consumer needs acknowledged.
@@ -45,6 +49,10 @@ pub enum AckPolicy {
     /// Every message on its own (the default; pull consumers need it).
     #[default]
     Explicit,
+    /// A value this client does not know (a newer server's): read so that the rest of the
+    /// reply still reads; refused when written (serializing it fails, nothing is sent).
+    #[serde(other, skip_serializing)]
+    Unknown,
 }
 
 /// How fast a consumer replays stored messages.
@@ -56,6 +64,10 @@ pub enum ReplayPolicy {
     Instant,
     /// At the pace they were stored.
     Original,
+    /// A value this client does not know (a newer server's): read so that the rest of the
+    /// reply still reads; refused when written (serializing it fails, nothing is sent).
+    #[serde(other, skip_serializing)]
+    Unknown,
 }
 
 /// A consumer's configuration. [`Default`] is a pull consumer on the whole stream with

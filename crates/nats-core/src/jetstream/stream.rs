@@ -65,6 +65,10 @@ pub enum Storage {
     File,
     /// In memory: lost when the server stops.
     Memory,
+    /// A value this client does not know (a newer server's): read so that the rest of the
+    /// reply still reads; refused when written (serializing it fails, nothing is sent).
+    #[serde(other, skip_serializing)]
+    Unknown,
 }
 
 /// When a stream lets go of a message.
@@ -79,6 +83,10 @@ pub enum Retention {
     /// When one consumer has acknowledged it (a work queue).
     #[serde(rename = "workqueue")]
     WorkQueue,
+    /// A value this client does not know (a newer server's): read so that the rest of the
+    /// reply still reads; refused when written (serializing it fails, nothing is sent).
+    #[serde(other, skip_serializing)]
+    Unknown,
 }
 
 /// What a full stream does with a new message.
@@ -90,6 +98,10 @@ pub enum Discard {
     Old,
     /// Refuses the new one.
     New,
+    /// A value this client does not know (a newer server's): read so that the rest of the
+    /// reply still reads; refused when written (serializing it fails, nothing is sent).
+    #[serde(other, skip_serializing)]
+    Unknown,
 }
 
 /// A stream's compression of its stored messages (nats-server 2.10 and later).
@@ -101,6 +113,10 @@ pub enum Compression {
     None,
     /// S2.
     S2,
+    /// A value this client does not know (a newer server's): read so that the rest of the
+    /// reply still reads; refused when written (serializing it fails, nothing is sent).
+    #[serde(other, skip_serializing)]
+    Unknown,
 }
 
 /// Another stream a stream copies from (`mirror`, `sources`).

@@ -5,11 +5,12 @@
 use std::time::Duration;
 
 use super::consumer::{
-    validate_consumer_name, ConsumerConfig, DeliverPolicy, NextRequest, PullStatus,
+    validate_consumer_name, AckPolicy, ConsumerConfig, DeliverPolicy, NextRequest, PullStatus,
+    ReplayPolicy,
 };
 use super::direct::{GetError, GetRequest, StoredMessage};
 use super::error::err_code;
-use super::stream::Compression;
+use super::stream::{Compression, Discard, Retention, Storage};
 use super::time::{format_rfc3339, parse_rfc3339};
 use super::*;
 use crate::proto::{HeaderMap, StatusCode};
@@ -645,4 +646,33 @@ mod hostile {
             let _ = parse_rfc3339(&format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{frac}{off}"));
         }
     }
+}
+
+#[test]
+fn a_newer_servers_unknown_enum_values_read_as_unknown_and_the_rest_of_the_reply_still_reads() {
+    for (version, json) in both!("stream_info.json") {
+        let mut reply: serde_json::Value = serde_json::from_slice(json).unwrap();
+        let config = &mut reply["config"];
+        config["storage"] = "tape".into();
+        config["retention"] = "forever".into();
+        config["discard"] = "oldest-first".into();
+        config["compression"] = "zstd".into();
+        let info: StreamInfo = read_response(&serde_json::to_vec(&reply).unwrap()).unwrap();
+        assert_eq!(info.config.storage, Storage::Unknown, "{version}");
+        assert_eq!(info.config.retention, Retention::Unknown, "{version}");
+        assert_eq!(info.config.discard, Discard::Unknown, "{version}");
+        assert_eq!(info.config.compression, Compression::Unknown, "{version}");
+        assert!(!info.config.name.is_empty(), "{version}");
+        // Strict when sending: a config holding a value we do not know is never written.
+        assert!(serde_json::to_vec(&info.config).is_err(), "{version}");
+    }
+    let consumer: ConsumerConfig = serde_json::from_slice(
+        br#"{"deliver_policy":"by_magic","ack_policy":"some","replay_policy":"reverse","name":"c"}"#,
+    )
+    .unwrap();
+    assert_eq!(consumer.deliver_policy, DeliverPolicy::Unknown);
+    assert_eq!(consumer.ack_policy, AckPolicy::Unknown);
+    assert_eq!(consumer.replay_policy, ReplayPolicy::Unknown);
+    assert_eq!(consumer.name.as_deref(), Some("c"));
+    assert!(serde_json::to_vec(&consumer).is_err());
 }
