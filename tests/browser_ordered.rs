@@ -195,7 +195,11 @@ async fn wait_for_count(seqs: &Rc<RefCell<Vec<u64>>>, count: usize) {
         }
     })
     .await;
-    assert!(reached.is_some(), "only {} messages came", seqs.borrow().len());
+    assert!(
+        reached.is_some(),
+        "only {} messages came",
+        seqs.borrow().len()
+    );
 }
 
 #[wasm_bindgen_test]
@@ -223,7 +227,12 @@ async fn a_main_thread_blocked_for_three_heartbeat_intervals_causes_no_reset_and
     wait_for_count(&seqs, 20).await;
 
     assert_eq!(*seqs.borrow(), (1..=20).collect::<Vec<_>>());
-    assert_eq!(messages.borrow().resets().total(), 0, "{:?}", messages.borrow().resets());
+    assert_eq!(
+        messages.borrow().resets().total(),
+        0,
+        "{:?}",
+        messages.borrow().resets()
+    );
 }
 
 #[wasm_bindgen_test]
@@ -270,11 +279,20 @@ async fn a_deleted_stream_ends_the_ordered_consumer_with_an_error_then_none() {
     take(&mut messages, 3).await;
     js.delete_stream("ORDERED_GONE").await.unwrap();
 
-    let end = within_patience(messages.next()).await.expect("the end came in time");
+    let end = within_patience(messages.next())
+        .await
+        .expect("the end came in time");
     let error = end.expect("an item").expect_err("an error");
     assert_eq!(error.kind(), JetStreamErrorKind::Api, "{error}");
-    assert_eq!(error.api_error().map(|e| e.err_code), Some(10059), "{error}");
-    assert!(within_patience(messages.next()).await.expect("at once").is_none());
+    assert_eq!(
+        error.api_error().map(|e| e.err_code),
+        Some(10059),
+        "{error}"
+    );
+    assert!(within_patience(messages.next())
+        .await
+        .expect("at once")
+        .is_none());
 }
 
 #[wasm_bindgen_test]
@@ -315,8 +333,7 @@ async fn several_filter_subjects_work_on_nats_server_2_10_and_fail_clearly_befor
     }
     publish_range(&js, "ORDERED_FILTERS", 4, 4).await;
     let version = js.client().server_info().unwrap().version;
-    let options =
-        OrderedOptions::new().filter_subjects(["ORDERED_FILTERS.a", "ORDERED_FILTERS.c"]);
+    let options = OrderedOptions::new().filter_subjects(["ORDERED_FILTERS.a", "ORDERED_FILTERS.c"]);
     match js.ordered_consumer("ORDERED_FILTERS", options).await {
         Ok(mut messages) => {
             assert!(!version.starts_with("2.9."), "{version}");

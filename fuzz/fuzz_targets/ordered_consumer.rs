@@ -7,6 +7,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use nats_core::jetstream::ordered::{OrderedConsumer, OrderedOptions, ResetReason, Verdict};
+use nats_core::jetstream::ConsumerInfo;
 use nats_core::proto::{HeaderMap, StatusCode};
 
 /// Reads the input as a script: one op byte, then what the op needs.
@@ -84,7 +85,11 @@ fuzz_target!(|data: &[u8]| {
                 Verdict::Reset(reset)
             }
             6 => {
-                ordered.created(script.number(), script.number(), script.number());
+                let mut info = ConsumerInfo::default();
+                info.delivered.consumer_seq = script.number();
+                info.delivered.stream_seq = script.number();
+                info.num_pending = script.number();
+                ordered.created(&info);
                 Verdict::Skip
             }
             _ => {

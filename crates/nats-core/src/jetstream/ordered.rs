@@ -27,14 +27,10 @@ use std::time::Duration;
 
 pub use heartbeat::{HeartbeatCheck, HeartbeatMonitor};
 
-use super::consumer::{AckPolicy, ConsumerConfig, DeliverPolicy};
+use super::consumer::{AckPolicy, ConsumerConfig, ConsumerInfo, DeliverPolicy};
+use super::headers::{CONSUMER_STALLED, LAST_CONSUMER};
 use super::message_info::MessageInfo;
 use crate::proto::{validate, HeaderMap, StatusCode};
-
-/// The header of an idle heartbeat: the last consumer sequence the server delivered.
-const LAST_CONSUMER: &str = "Nats-Last-Consumer";
-/// The header of a heartbeat from a stalled consumer: where to answer its flow control.
-const CONSUMER_STALLED: &str = "Nats-Consumer-Stalled";
 
 /// The idle heartbeat when none is given (ADR-17: 5 s).
 pub const DEFAULT_IDLE_HEARTBEAT: Duration = Duration::from_secs(5);
@@ -324,13 +320,13 @@ impl OrderedConsumer {
             name: Some(name.to_owned()),
             deliver_subject: Some(deliver_subject.to_owned()),
             ack_policy: AckPolicy::None,
-            max_deliver: Some(1),
+            max_deliver: 1,
             flow_control: true,
-            idle_heartbeat: Some(self.options.idle_heartbeat),
+            idle_heartbeat: self.options.idle_heartbeat,
             headers_only: self.options.headers_only,
             mem_storage: true,
             num_replicas: 1,
-            inactive_threshold: Some(self.options.inactive_threshold),
+            inactive_threshold: self.options.inactive_threshold,
             ..ConsumerConfig::default()
         };
         match filters.as_slice() {
@@ -349,7 +345,7 @@ impl OrderedConsumer {
             DeliverFrom::LastPerSubject => config.deliver_policy = DeliverPolicy::LastPerSubject,
             DeliverFrom::Sequence(seq) => {
                 config.deliver_policy = DeliverPolicy::ByStartSequence;
-                config.opt_start_seq = Some(seq.max(1));
+                config.opt_start_seq = seq.max(1);
             }
             DeliverFrom::Time(nanos) => {
                 config.deliver_policy = DeliverPolicy::ByStartTime;
@@ -359,25 +355,20 @@ impl OrderedConsumer {
         Ok(config)
     }
 
-    /// The server created the consumer: its info's `delivered.consumer_seq` and
-    /// `delivered.stream_seq` and `num_pending`. A consumer that has delivered nothing yet
-    /// says where it starts, so that a reset before the first delivery starts there too
-    /// (a `New` consumer recreated later would skip what was stored in between); the last
-    /// value per subject is the exception, recomputed by the next consumer.
-    pub fn created(
-        &mut self,
-        delivered_consumer_seq: u64,
-        delivered_stream_seq: u64,
-        num_pending: u64,
-    ) {
-        let nothing_yet = self.resume_after.is_none()
-            && delivered_consumer_seq == 0
-            && self.current.as_ref().is_some_and(|g| g.consumer_seq == 0);
+    /// The server created the consumer and answered with `info`. A consumer that has
+    /// delivered nothing yet says where it starts, so that a reset before the first delivery
+    /// starts there too (a `New` consumer recreated later would skip what was stored in
+    /// between); the last value per subject is the exception, recomputed by the next
+    /// consumer. Before the first delivery, [`OrderedConsumer::pending`] is its
+    /// `num_pending`.
+    pub fn created(&mut self, info: &ConsumerInfo) {
+        let fresh = self.current.as_ref().is_some_and(|g| g.consumer_seq == 0);
+        let nothing_yet = fresh && self.resume_after.is_none() && info.delivered.consumer_seq == 0;
         if nothing_yet && self.options.deliver != DeliverFrom::LastPerSubject {
-            self.resume_after = Some(delivered_stream_seq);
+            self.resume_after = Some(info.delivered.stream_seq);
         }
-        if self.current.as_ref().is_some_and(|g| g.consumer_seq == 0) {
-            self.pending = num_pending;
+        if fresh {
+            self.pending = info.num_pending;
         }
     }
 

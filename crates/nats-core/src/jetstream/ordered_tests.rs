@@ -49,6 +49,19 @@ fn deliver(ordered: &mut OrderedConsumer, name: &str, sseq: u64, dseq: u64) -> V
     ordered.on_message("orders.new", Some(&ack(name, sseq, dseq, 0)), None)
 }
 
+/// A create's answer: what the new consumer delivered so far, and what is left.
+fn info(consumer_seq: u64, stream_seq: u64, num_pending: u64) -> ConsumerInfo {
+    ConsumerInfo {
+        delivered: crate::jetstream::SequenceInfo {
+            consumer_seq,
+            stream_seq,
+            ..Default::default()
+        },
+        num_pending,
+        ..ConsumerInfo::default()
+    }
+}
+
 fn delivered(sseq: u64, dseq: u64) -> Verdict {
     Verdict::Deliver(MessageInfo::from_reply(&ack(NAME, sseq, dseq, 0)).unwrap())
 }
@@ -61,12 +74,12 @@ fn each_consumer_is_an_ephemeral_push_consumer_without_acks_with_flow_control_an
     assert_eq!(config.durable_name, None);
     assert_eq!(config.deliver_subject.as_deref(), Some(INBOX));
     assert_eq!(config.ack_policy, AckPolicy::None);
-    assert_eq!(config.max_deliver, Some(1));
+    assert_eq!(config.max_deliver, 1);
     assert!(config.flow_control);
-    assert_eq!(config.idle_heartbeat, Some(Duration::from_millis(500)));
+    assert_eq!(config.idle_heartbeat, Duration::from_millis(500));
     assert!(config.mem_storage);
     assert_eq!(config.num_replicas, 1);
-    assert_eq!(config.inactive_threshold, Some(DEFAULT_INACTIVE_THRESHOLD));
+    assert_eq!(config.inactive_threshold, DEFAULT_INACTIVE_THRESHOLD);
     assert!(!config.headers_only);
 }
 
@@ -74,7 +87,7 @@ fn each_consumer_is_an_ephemeral_push_consumer_without_acks_with_flow_control_an
 fn the_defaults_are_the_whole_stream_from_the_start_with_5_s_heartbeats() {
     let (_, config) = started(OrderedOptions::new());
     assert_eq!(config.deliver_policy, DeliverPolicy::All);
-    assert_eq!(config.idle_heartbeat, Some(Duration::from_secs(5)));
+    assert_eq!(config.idle_heartbeat, Duration::from_secs(5));
     assert_eq!(
         (config.filter_subject, config.filter_subjects.len()),
         (None, 0)
@@ -87,22 +100,22 @@ fn the_first_consumer_starts_where_the_options_say() {
         let (_, c) = started(OrderedOptions::new().deliver(from));
         (c.deliver_policy, c.opt_start_seq, c.opt_start_time)
     };
-    assert_eq!(policy(DeliverFrom::All), (DeliverPolicy::All, None, None));
-    assert_eq!(policy(DeliverFrom::Last), (DeliverPolicy::Last, None, None));
-    assert_eq!(policy(DeliverFrom::New), (DeliverPolicy::New, None, None));
+    assert_eq!(policy(DeliverFrom::All), (DeliverPolicy::All, 0, None));
+    assert_eq!(policy(DeliverFrom::Last), (DeliverPolicy::Last, 0, None));
+    assert_eq!(policy(DeliverFrom::New), (DeliverPolicy::New, 0, None));
     assert_eq!(
         policy(DeliverFrom::LastPerSubject),
-        (DeliverPolicy::LastPerSubject, None, None)
+        (DeliverPolicy::LastPerSubject, 0, None)
     );
     assert_eq!(
         policy(DeliverFrom::Sequence(42)),
-        (DeliverPolicy::ByStartSequence, Some(42), None)
+        (DeliverPolicy::ByStartSequence, 42, None)
     );
     assert_eq!(
         policy(DeliverFrom::Time(1_700_000_000_000_000_000)),
         (
             DeliverPolicy::ByStartTime,
-            None,
+            0,
             Some(1_700_000_000_000_000_000)
         )
     );
@@ -205,7 +218,7 @@ fn the_next_consumer_starts_by_sequence_after_the_last_delivered_and_counts_from
         .consumer_config("_INBOX.b2", "b2", "2.10.0")
         .unwrap();
     assert_eq!(config.deliver_policy, DeliverPolicy::ByStartSequence);
-    assert_eq!(config.opt_start_seq, Some(8));
+    assert_eq!(config.opt_start_seq, 8);
     assert_eq!(config.deliver_subject.as_deref(), Some("_INBOX.b2"));
     assert_eq!(ordered.consumer_name(), Some("b2"));
     assert_eq!(
@@ -372,7 +385,7 @@ fn a_reset_before_anything_was_delivered_starts_as_the_first_consumer_did() {
 fn a_new_consumer_that_delivered_nothing_yet_pins_where_the_next_one_starts() {
     // `New` recreated later would skip what was stored in between.
     let (mut ordered, _) = started(OrderedOptions::new().deliver(DeliverFrom::New));
-    ordered.created(0, 41, 0);
+    ordered.created(&info(0, 41, 0));
     assert_eq!(
         ordered.reset(ResetReason::Reconnect).from_stream_seq,
         Some(42)
@@ -382,17 +395,17 @@ fn a_new_consumer_that_delivered_nothing_yet_pins_where_the_next_one_starts() {
         .unwrap();
     assert_eq!(
         (config.deliver_policy, config.opt_start_seq),
-        (DeliverPolicy::ByStartSequence, Some(42))
+        (DeliverPolicy::ByStartSequence, 42)
     );
 }
 
 #[test]
 fn a_consumer_that_already_delivered_when_created_answered_pins_nothing() {
     let (mut ordered, _) = started(OrderedOptions::new().deliver(DeliverFrom::All));
-    ordered.created(3, 3, 7);
+    ordered.created(&info(3, 3, 7));
     assert_eq!(ordered.reset(ResetReason::Reconnect).from_stream_seq, None);
     let (mut ordered, _) = started(OrderedOptions::new().deliver(DeliverFrom::LastPerSubject));
-    ordered.created(0, 10, 3);
+    ordered.created(&info(0, 10, 3));
     assert_eq!(ordered.reset(ResetReason::Reconnect).from_stream_seq, None);
     assert_eq!(ordered.pending(), 3, "the first consumer's pending count");
 }
@@ -555,7 +568,7 @@ mod property {
                 .consumer_config(&self.inbox, &self.name, "2.10.0")
                 .unwrap();
             self.next_sseq = match config.deliver_policy {
-                DeliverPolicy::ByStartSequence => config.opt_start_seq.unwrap(),
+                DeliverPolicy::ByStartSequence => config.opt_start_seq,
                 DeliverPolicy::All => 1,
                 other => panic!("unexpected policy {other:?}"),
             };

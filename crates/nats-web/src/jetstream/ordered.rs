@@ -32,11 +32,12 @@ use std::time::Duration;
 
 use futures::{Stream, StreamExt};
 use nats_core::jetstream::consumer::ConsumerInfo;
-use nats_core::jetstream::ordered::{
-    HeartbeatCheck, HeartbeatMonitor, OrderedConsumer, ResetReason, Verdict,
-};
+use nats_core::jetstream::ordered::{HeartbeatCheck, HeartbeatMonitor, OrderedConsumer, Verdict};
 
-pub use nats_core::jetstream::ordered::{DeliverFrom, OrderedOptions, ResetCounts};
+pub use nats_core::jetstream::ordered::{
+    DeliverFrom, OrderedOptions, ResetCounts, ResetReason, DEFAULT_IDLE_HEARTBEAT,
+    DEFAULT_INACTIVE_THRESHOLD,
+};
 
 use super::{Context, JetStreamError, JetStreamErrorKind, JsMessage};
 use crate::client::channel;
@@ -59,8 +60,8 @@ enum Phase {
     Creating(Pinned<Result<ConsumerInfo, JetStreamError>>),
     /// It delivers.
     Running,
-    /// Waiting before another create (the `attempt`th failed).
-    Waiting(u32),
+    /// Waiting before another create ([`MAX_RETRY_WAIT`] at most).
+    Waiting,
     /// Ended: the error is given once, then the stream ends.
     Ended(Option<JetStreamError>),
 }
@@ -101,10 +102,8 @@ impl Context {
         stream: &str,
         options: OrderedOptions,
     ) -> Result<OrderedMessages, JetStreamError> {
-        nats_core::jetstream::stream::validate_stream_name(stream)
-            .map_err(|e| JetStreamError::invalid_argument(e.to_string()))?;
-        let machine = OrderedConsumer::new(options)
-            .map_err(|e| JetStreamError::invalid_argument(e.to_string()))?;
+        nats_core::jetstream::stream::validate_stream_name(stream)?;
+        let machine = OrderedConsumer::new(options).map_err(JetStreamError::invalid)?;
         let client = self.client().clone();
         let events = client.watch(wanted, WATCH_LIMIT);
         let monitor = HeartbeatMonitor::new(now(), machine.options().idle_heartbeat);
@@ -112,7 +111,7 @@ impl Context {
             context: self.clone(),
             stream: stream.to_owned(),
             machine,
-            phase: Phase::Waiting(0),
+            phase: Phase::Waiting,
             subscription: None,
             failures: 0,
             monitor,
@@ -138,7 +137,10 @@ impl Context {
 
 /// The events the stream acts on: a reconnect (recreate) and the close (end).
 fn wanted(event: &ClientEvent) -> bool {
-    matches!(event, ClientEvent::Reconnected { .. } | ClientEvent::Closed(_))
+    matches!(
+        event,
+        ClientEvent::Reconnected { .. } | ClientEvent::Closed(_)
+    )
 }
 
 /// At most this many [`wanted`] events wait; each only makes the stream look at the
@@ -173,7 +175,9 @@ impl OrderedMessages {
 
     /// Subscribes to a fresh inbox and sends the create of the next consumer; the future
     /// resolves with the server's answer.
-    fn start_consumer(&mut self) -> Result<Pinned<Result<ConsumerInfo, JetStreamError>>, JetStreamError> {
+    fn start_consumer(
+        &mut self,
+    ) -> Result<Pinned<Result<ConsumerInfo, JetStreamError>>, JetStreamError> {
         let client = self.client().clone();
         let inbox = client.new_inbox();
         let name = inbox.rsplit('.').next().unwrap_or_default().to_owned();
@@ -181,12 +185,14 @@ impl OrderedMessages {
         let config = self
             .machine
             .consumer_config(&inbox, &name, &version)
-            .map_err(|e| JetStreamError::invalid_argument(e.to_string()))?;
-        self.subscription = Some(
-            client
-                .subscribe_inner(&inbox, None, None)
-                .map_err(JetStreamError::from)?,
-        );
+            .map_err(JetStreamError::invalid)?;
+        let subscription = client.subscribe_inner(&inbox, None, None).map_err(|e| {
+            JetStreamError::new(
+                JetStreamErrorKind::Connection,
+                format!("subscribing to the ordered consumer's inbox: {e}"),
+            )
+        })?;
+        self.subscription = Some(subscription);
         self.consumer = Some(name);
         let context = self.context.clone();
         let stream = self.stream.clone();
@@ -207,11 +213,7 @@ impl OrderedMessages {
     fn created(&mut self, info: &ConsumerInfo) {
         self.moves += 1;
         self.failures = 0;
-        self.machine.created(
-            info.delivered.consumer_seq,
-            info.delivered.stream_seq,
-            info.num_pending,
-        );
+        self.machine.created(info);
         self.phase = Phase::Running;
         self.restart_monitor();
     }
@@ -264,12 +266,14 @@ impl OrderedMessages {
             .saturating_mul(1 << self.failures.min(8).saturating_sub(1))
             .min(MAX_RETRY_WAIT);
         self.deadline.set(now() + wait);
-        self.phase = Phase::Waiting(self.failures);
+        self.phase = Phase::Waiting;
     }
 
     /// Whether `error` ends the stream: the stream is gone, or the connection.
     fn is_terminal(&self, error: &JetStreamError) -> bool {
-        error.api_error().is_some_and(|e| e.err_code == STREAM_NOT_FOUND)
+        error
+            .api_error()
+            .is_some_and(|e| e.err_code == STREAM_NOT_FOUND)
             || self.client().close_reason().is_some()
     }
 
@@ -323,7 +327,7 @@ impl OrderedMessages {
                     }
                 }
             }
-            Phase::Waiting(_) => {
+            Phase::Waiting => {
                 if self.deadline.poll_reached(cx).is_ready() {
                     self.try_create();
                 }
