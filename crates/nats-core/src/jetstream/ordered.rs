@@ -359,8 +359,9 @@ impl OrderedConsumer {
     /// delivered nothing yet says where it starts, so that a reset before the first delivery
     /// starts there too (a `New` consumer recreated later would skip what was stored in
     /// between); the last value per subject is the exception, recomputed by the next
-    /// consumer. Before the first delivery, [`OrderedConsumer::pending`] is its
-    /// `num_pending`.
+    /// consumer. Before the first delivery, [`OrderedConsumer::pending`] is what the server
+    /// still has for it plus what it delivered before it answered (on its way, not read
+    /// yet): `num_pending + delivered.consumer_seq`, as nats.go counts the initial values.
     pub fn created(&mut self, info: &ConsumerInfo) {
         let fresh = self.current.as_ref().is_some_and(|g| g.consumer_seq == 0);
         let nothing_yet = fresh && self.resume_after.is_none() && info.delivered.consumer_seq == 0;
@@ -368,7 +369,7 @@ impl OrderedConsumer {
             self.resume_after = Some(info.delivered.stream_seq);
         }
         if fresh {
-            self.pending = info.num_pending;
+            self.pending = info.num_pending.saturating_add(info.delivered.consumer_seq);
         }
     }
 

@@ -403,6 +403,7 @@ fn a_new_consumer_that_delivered_nothing_yet_pins_where_the_next_one_starts() {
 fn a_consumer_that_already_delivered_when_created_answered_pins_nothing() {
     let (mut ordered, _) = started(OrderedOptions::new().deliver(DeliverFrom::All));
     ordered.created(&info(3, 3, 7));
+    assert_eq!(ordered.pending(), 10, "7 left and 3 on their way");
     assert_eq!(ordered.reset(ResetReason::Reconnect).from_stream_seq, None);
     let (mut ordered, _) = started(OrderedOptions::new().deliver(DeliverFrom::LastPerSubject));
     ordered.created(&info(0, 10, 3));

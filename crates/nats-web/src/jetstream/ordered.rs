@@ -149,7 +149,9 @@ const WATCH_LIMIT: usize = 4;
 
 impl OrderedMessages {
     /// Messages left in the stream (for its filters) after the last one delivered, as the
-    /// server said with it (or with the consumer's creation, before the first).
+    /// server said with it. Before the first: what the consumer's creation reported, plus
+    /// what the server had already sent (`num_pending + delivered`, as nats.go counts a
+    /// watch's initial values).
     pub fn pending(&self) -> u64 {
         self.machine.pending()
     }
