@@ -13,8 +13,8 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use nats_web::jetstream::{
-    self, Context, DeliverFrom, JetStreamErrorKind, OrderedMessages, OrderedOptions, Storage,
-    StreamConfig,
+    self, ConsumerConfig, Context, DeliverFrom, JetStreamErrorKind, OrderedMessages,
+    OrderedOptions, Storage, StreamConfig,
 };
 use nats_web::{connect, Client, ConnectOptions};
 use wasm_bindgen_test::*;
@@ -392,4 +392,60 @@ async fn dropping_the_stream_deletes_its_consumer_on_the_server() {
     })
     .await;
     assert!(gone.is_some(), "consumer {name} still there");
+}
+
+#[wasm_bindgen_test]
+async fn a_recreate_jetstream_refuses_for_a_while_is_retried_until_it_succeeds() {
+    // The stream takes one consumer. Once the ordered one is deleted on the server, another
+    // takes its place: every recreate is refused (maximum consumers, 10026) until it goes.
+    let js = jetstream::new(client().await);
+    let _ = js.delete_stream("ORDERED_RETRY").await;
+    let config = StreamConfig {
+        storage: Storage::Memory,
+        max_consumers: 1,
+        ..StreamConfig::new("ORDERED_RETRY", ["ORDERED_RETRY.>"])
+    };
+    js.create_stream(config).await.unwrap();
+    publish_range(&js, "ORDERED_RETRY", 1, 10).await;
+    let messages = js
+        .ordered_consumer("ORDERED_RETRY", heartbeat_options())
+        .await
+        .unwrap();
+    let name = messages.consumer_name().unwrap().to_owned();
+    let messages = Rc::new(RefCell::new(messages));
+    let seqs = Rc::new(RefCell::new(Vec::new()));
+    read_in_background(messages.clone(), seqs.clone());
+    wait_for_count(&seqs, 10).await;
+
+    js.delete_consumer("ORDERED_RETRY", &name).await.unwrap();
+    let squatter = ConsumerConfig {
+        durable_name: Some("squatter".into()),
+        ..ConsumerConfig::default()
+    };
+    js.create_consumer("ORDERED_RETRY", squatter).await.unwrap();
+    publish_range(&js, "ORDERED_RETRY", 11, 20).await;
+    // Two heartbeats missed, then refusals for a few seconds of retries.
+    sleep(Duration::from_secs(3)).await;
+    assert_eq!(
+        seqs.borrow().len(),
+        10,
+        "nothing while the consumer cannot be made"
+    );
+    assert_eq!(
+        messages.borrow().consumer_name(),
+        None,
+        "still being recreated"
+    );
+    js.delete_consumer("ORDERED_RETRY", "squatter")
+        .await
+        .unwrap();
+
+    wait_for_count(&seqs, 20).await;
+    assert_eq!(*seqs.borrow(), (1..=20).collect::<Vec<_>>());
+    let resets = messages.borrow().resets();
+    assert_eq!(
+        (resets.missed_heartbeat, resets.total()),
+        (1, 1),
+        "{resets:?}"
+    );
 }

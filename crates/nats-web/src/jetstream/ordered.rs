@@ -164,9 +164,13 @@ impl OrderedMessages {
         self.machine.last_stream_seq()
     }
 
-    /// The name of the consumer in use, if one is (not while it is being recreated).
+    /// The name of the consumer in use, once the server has created it; `None` while it is
+    /// being recreated (and after the end).
     pub fn consumer_name(&self) -> Option<&str> {
-        self.machine.consumer_name()
+        match self.phase {
+            Phase::Running => self.machine.consumer_name(),
+            _ => None,
+        }
     }
 
     fn client(&self) -> &Client {
