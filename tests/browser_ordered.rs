@@ -452,3 +452,28 @@ async fn a_recreate_jetstream_refuses_for_a_while_is_retried_until_it_succeeds()
         "{resets:?}"
     );
 }
+
+#[wasm_bindgen_test]
+async fn a_closed_connection_ends_the_ordered_consumer_with_an_error_then_none() {
+    let client = client().await;
+    let js = jetstream::new(client.clone());
+    fresh_stream(&js, "ORDERED_CLOSED").await;
+    publish_range(&js, "ORDERED_CLOSED", 1, 2).await;
+    let mut messages = js
+        .ordered_consumer("ORDERED_CLOSED", heartbeat_options())
+        .await
+        .unwrap();
+    take(&mut messages, 2).await;
+    client.close();
+
+    let end = within_patience(messages.next())
+        .await
+        .expect("the end came in time");
+    let error = end.expect("an item").expect_err("an error");
+    assert_eq!(error.kind(), JetStreamErrorKind::Connection, "{error}");
+    assert!(error.to_string().contains("connection closed"), "{error}");
+    assert!(within_patience(messages.next())
+        .await
+        .expect("at once")
+        .is_none());
+}
