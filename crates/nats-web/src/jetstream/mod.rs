@@ -34,6 +34,7 @@ mod consumer;
 mod direct;
 mod error;
 mod message;
+pub mod ordered;
 mod publish;
 mod sleep;
 mod stream;
@@ -56,6 +57,7 @@ pub use nats_core::jetstream::stream::{
     Discard, Retention, Storage, StreamConfig, StreamInfo, StreamState,
 };
 pub use nats_core::jetstream::{ApiError, MessageInfo, PubAck};
+pub use ordered::{DeliverFrom, OrderedMessages, OrderedOptions, ResetCounts, ResetReason};
 pub use publish::PublishOptions;
 
 use crate::client::{Client, Message};
