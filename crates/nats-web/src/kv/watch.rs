@@ -10,7 +10,8 @@ use futures::Stream;
 use nats_core::kv::{Entry, InitialValues, KvSubjects, StoredParts};
 
 use super::error::KvError;
-use crate::jetstream::{JsMessage, OrderedMessages};
+use super::ordered_stand_in::OrderedMessages;
+use crate::jetstream::JsMessage;
 
 /// What to watch besides new changes, and how much of each entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
