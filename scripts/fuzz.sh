@@ -17,7 +17,7 @@ set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-ALL_TARGETS=(parse_server_op connection_input connection_session service_json kv_entry)
+ALL_TARGETS=(parse_server_op connection_input connection_session service_json ordered_consumer kv_entry)
 seconds="${1:-${FUZZ_SECONDS:-60}}"
 shift $(($# > 0 ? 1 : 0))
 targets=("$@")
