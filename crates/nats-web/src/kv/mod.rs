@@ -36,7 +36,6 @@
 
 mod bucket;
 mod error;
-mod ordered_stand_in;
 mod read;
 mod store;
 mod watch;

@@ -7,10 +7,9 @@ use nats_core::jetstream::StreamInfo;
 use nats_core::kv::{Entry, InitialValues, KvStatus, KvSubjects, Operation, StoredParts};
 
 use super::error::{err_code, KvError, KvErrorKind, WRONG_LAST_SEQUENCE};
-use super::ordered_stand_in::{ordered_consumer, DeliverFrom, OrderedMessages, OrderedOptions};
 use super::read::last_message;
 use super::watch::{entry_of, Watch, WatchOptions};
-use crate::jetstream::{Context, PublishOptions};
+use crate::jetstream::{Context, DeliverFrom, OrderedMessages, OrderedOptions, PublishOptions};
 
 /// One Key-Value bucket: a cheap handle (clones share it), from
 /// [`Context::create_key_value`] or [`Context::key_value`].
@@ -279,7 +278,9 @@ impl Store {
             headers_only: options.headers_only,
             ..OrderedOptions::default()
         };
-        let messages = ordered_consumer(&self.context, self.subjects.stream(), ordered)
+        let messages = self
+            .context
+            .ordered_consumer(self.subjects.stream(), ordered)
             .await
             .map_err(|e| KvError::from_request("starting the watch", e))?;
         let pending = messages.pending();

@@ -10,8 +10,7 @@ use futures::Stream;
 use nats_core::kv::{Entry, InitialValues, KvSubjects, StoredParts};
 
 use super::error::KvError;
-use super::ordered_stand_in::OrderedMessages;
-use crate::jetstream::JsMessage;
+use crate::jetstream::{JsMessage, OrderedMessages};
 
 /// What to watch besides new changes, and how much of each entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
