@@ -283,7 +283,25 @@ impl Store {
             .ordered_consumer(self.subjects.stream(), ordered)
             .await
             .map_err(|e| KvError::from_request("starting the watch", e))?;
-        let pending = messages.pending();
+        let mut pending = messages.pending();
+        if pending == 0 && options.include_initial {
+            pending = self.delivered_before_created(&messages).await?;
+        }
         Ok((messages, pending))
+    }
+
+    /// How many initial messages a consumer that reported nothing pending at its creation
+    /// has: the server may deliver messages before it answers the create, and they are not
+    /// counted as pending then (nats.go counts them the same way: pending plus delivered).
+    async fn delivered_before_created(&self, messages: &OrderedMessages) -> Result<u64, KvError> {
+        let Some(name) = messages.consumer_name() else {
+            return Ok(0);
+        };
+        let info = self
+            .context
+            .consumer_info(self.subjects.stream(), name)
+            .await
+            .map_err(|e| KvError::from_request("starting the watch", e))?;
+        Ok(info.num_pending.saturating_add(info.delivered.consumer_seq))
     }
 }
