@@ -4,7 +4,7 @@ use std::rc::Rc;
 
 use futures::StreamExt;
 use nats_core::jetstream::StreamInfo;
-use nats_core::kv::{Entry, InitialValues, KvStatus, KvSubjects, Operation, StoredParts};
+use nats_core::kv::{Entry, InitialValues, KvStatus, KvSubjects, Operation};
 
 use super::error::{err_code, KvError, KvErrorKind, WRONG_LAST_SEQUENCE};
 use super::read::last_message;
@@ -82,16 +82,7 @@ impl Store {
         )
         .await
         .map_err(|e| KvError::from_request("reading the key", e))?;
-        Ok(stored.and_then(|m| {
-            let parts = StoredParts {
-                subject: &m.subject,
-                headers: Some(&m.headers),
-                sequence: m.sequence,
-                time: m.time,
-                pending: 0,
-            };
-            Entry::from_stored(&self.subjects, parts, m.payload.clone())
-        }))
+        Ok(stored.and_then(|m| Entry::from_stored_message(&self.subjects, &m)))
     }
 
     /// Stores `value` under `key`; its revision.

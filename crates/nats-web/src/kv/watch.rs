@@ -10,7 +10,7 @@ use futures::Stream;
 use nats_core::kv::{Entry, InitialValues, KvSubjects, StoredParts};
 
 use super::error::KvError;
-use crate::jetstream::{JsMessage, OrderedMessages};
+use crate::jetstream::{JsMessage, OrderedMessages, ResetCounts};
 
 /// What to watch besides new changes, and how much of each entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,6 +114,21 @@ impl Watch {
             include_deletes: options.include_deletes,
             ended: false,
         }
+    }
+}
+
+impl Watch {
+    /// How many times its ordered consumer was recreated, and why (a reconnect, a gap, a
+    /// missed heartbeat, the consumer gone): each time it resumed right after the last
+    /// revision delivered.
+    pub fn resets(&self) -> ResetCounts {
+        self.messages.resets()
+    }
+
+    /// The revision of the last entry received from the server (0 before the first), whether
+    /// or not the options let it through.
+    pub fn last_revision(&self) -> u64 {
+        self.messages.last_stream_sequence()
     }
 }
 
