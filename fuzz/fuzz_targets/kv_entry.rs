@@ -33,7 +33,7 @@ fn check_entry(subjects: &KvSubjects, stored: &StoredMessage, pending: u64) {
     };
     let entry = Entry::from_stored(subjects, parts, stored.payload.clone());
     if pending == 0 {
-        assert_eq!(entry, Entry::from_stored_message(subjects, stored));
+        assert_eq!(entry, Entry::from_stored_message(subjects, stored.clone()));
     }
     match entry {
         Some(entry) => {

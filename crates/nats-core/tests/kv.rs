@@ -74,7 +74,7 @@ fn latest(nc: &mut Driver, subjects: &KvSubjects, key: &str) -> Option<Entry> {
     );
     match StoredMessage::from_direct(reply.headers.as_ref(), &reply.payload) {
         Err(GetError::NotFound) => None,
-        other => Entry::from_stored_message(subjects, &other.expect("a stored message")),
+        other => Entry::from_stored_message(subjects, other.expect("a stored message")),
     }
 }
 

@@ -65,7 +65,8 @@ impl Entry {
 impl Entry {
     /// The entry a message read back by direct get or `STREAM.MSG.GET` holds (delta 0: it
     /// is the latest read); `None` when it is not one of the bucket's keys.
-    pub fn from_stored_message(subjects: &KvSubjects, stored: &StoredMessage) -> Option<Self> {
+    pub fn from_stored_message(subjects: &KvSubjects, mut stored: StoredMessage) -> Option<Self> {
+        let value = std::mem::take(&mut stored.payload);
         let parts = StoredParts {
             subject: &stored.subject,
             headers: Some(&stored.headers),
@@ -73,7 +74,7 @@ impl Entry {
             time: stored.time,
             pending: 0,
         };
-        Entry::from_stored(subjects, parts, stored.payload.clone())
+        Entry::from_stored(subjects, parts, value)
     }
 }
 

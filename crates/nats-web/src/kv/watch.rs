@@ -133,7 +133,8 @@ impl Watch {
 }
 
 /// The entry a delivered message holds, if it is one of the bucket's keys.
-pub(crate) fn entry_of(subjects: &KvSubjects, message: JsMessage) -> Option<Entry> {
+pub(crate) fn entry_of(subjects: &KvSubjects, mut message: JsMessage) -> Option<Entry> {
+    let value = std::mem::take(&mut message.message.payload);
     let parts = StoredParts {
         subject: &message.message.subject,
         headers: message.message.headers.as_ref(),
@@ -141,7 +142,7 @@ pub(crate) fn entry_of(subjects: &KvSubjects, message: JsMessage) -> Option<Entr
         time: message.info.timestamp_nanos,
         pending: message.info.pending,
     };
-    Entry::from_stored(subjects, parts, message.message.payload.clone())
+    Entry::from_stored(subjects, parts, value)
 }
 
 impl Stream for Watch {
