@@ -2,13 +2,14 @@
 //! its last initial entry, and fail instead of waiting for ever when nothing comes (a server
 //! down longer than that, JetStream unable to recreate the consumer).
 
-use std::cell::RefCell;
+use std::cell::Cell;
 use std::future::poll_fn;
 use std::pin::Pin;
 use std::rc::Rc;
-use std::task::{Poll, Waker};
+use std::task::Poll;
 use std::time::Duration;
 
+use futures::task::AtomicWaker;
 use futures::Stream;
 
 use crate::platform::now;
@@ -21,31 +22,30 @@ pub const INITIAL_VALUES_IDLE: Duration = Duration::from_secs(30);
 /// only makes the answer late). One timer serves every wait.
 pub(crate) struct Patience {
     timer: Timer,
-    wake: Rc<RefCell<Wake>>,
+    fired: Rc<Fired>,
+    armed: bool,
 }
 
+/// What the timer's callback tells the waiting poll.
 #[derive(Default)]
-struct Wake {
-    waker: Option<Waker>,
-    /// The timer is set (and has not fired since).
-    armed: bool,
+struct Fired {
+    waker: AtomicWaker,
+    yes: Cell<bool>,
 }
 
 impl Patience {
     pub(crate) fn new() -> Self {
-        let wake: Rc<RefCell<Wake>> = Rc::default();
-        let woken = wake.clone();
+        let fired = Rc::<Fired>::default();
+        let from_timer = fired.clone();
         let timer = Timer::new(move || {
-            let waker = {
-                let mut wake = woken.borrow_mut();
-                wake.armed = false;
-                wake.waker.take()
-            };
-            if let Some(waker) = waker {
-                waker.wake();
-            }
+            from_timer.yes.set(true);
+            from_timer.waker.wake();
         });
-        Patience { timer, wake }
+        Patience {
+            timer,
+            fired,
+            armed: false,
+        }
     }
 
     /// The next item of `stream`, or `None` when none came within `limit`.
@@ -63,20 +63,25 @@ impl Patience {
             if now >= deadline {
                 return Poll::Ready(None);
             }
-            let mut wake = self.wake.borrow_mut();
-            wake.waker = Some(cx.waker().clone());
-            if !wake.armed {
+            self.fired.waker.register(cx.waker());
+            if self.fired.yes.take() {
+                // Fired before the clock says the deadline is reached: set it again.
+                self.timer.fired();
+                self.armed = false;
+            }
+            if !self.armed {
                 let millis = deadline.saturating_duration_since(now).as_millis();
                 // One millisecond more: a timer never fires before its delay.
                 self.timer
                     .arm(i32::try_from(millis.saturating_add(1)).unwrap_or(i32::MAX));
-                wake.armed = true;
+                self.armed = true;
             }
             Poll::Pending
         })
         .await;
         self.timer.cancel();
-        self.wake.borrow_mut().armed = false;
+        self.armed = false;
+        self.fired.yes.set(false);
         outcome
     }
 }
