@@ -37,7 +37,6 @@
 mod bucket;
 mod error;
 mod patience;
-mod read;
 mod store;
 mod watch;
 

@@ -2,12 +2,11 @@
 
 use std::rc::Rc;
 
-use nats_core::jetstream::StreamInfo;
+use nats_core::jetstream::{GetRequest, StreamInfo};
 use nats_core::kv::{Entry, InitialValues, KvStatus, KvSubjects, Operation};
 
 use super::error::{err_code, KvError, KvErrorKind, WRONG_LAST_SEQUENCE};
 use super::patience::{Patience, INITIAL_VALUES_IDLE};
-use super::read::last_message;
 use super::watch::{entry_of, Watch, WatchOptions};
 use crate::jetstream::{
     Context, DeliverFrom, JetStreamError, JetStreamErrorKind, OrderedMessages, OrderedOptions,
@@ -77,14 +76,14 @@ impl Store {
     /// for it.
     pub async fn entry(&self, key: &str) -> Result<Option<Entry>, KvError> {
         let subject = self.subjects.key_subject(key)?;
-        let stored = last_message(
-            &self.context,
-            self.subjects.stream(),
-            &subject,
-            self.use_direct,
-        )
-        .await
-        .map_err(|e| KvError::from_request("reading the key", e))?;
+        let request = GetRequest::last_by_subject(subject);
+        let stream = self.subjects.stream();
+        let stored = if self.use_direct {
+            self.context.direct_get(stream, &request).await
+        } else {
+            self.context.stream_message(stream, &request).await
+        }
+        .map_err(|e| KvError::from_request(&format!("reading key {key:?}"), e))?;
         Ok(stored.and_then(|m| Entry::from_stored_message(&self.subjects, m)))
     }
 
@@ -281,26 +280,9 @@ impl Store {
             .ordered_consumer(self.subjects.stream(), ordered)
             .await
             .map_err(|e| KvError::from_request("starting the watch", e))?;
-        let mut pending = messages.pending();
-        if pending == 0 && options.include_initial {
-            pending = self.delivered_before_created(&messages).await?;
-        }
+        // Counts what the server delivered before it answered the create too.
+        let pending = messages.pending();
         Ok((messages, pending))
-    }
-
-    /// How many initial messages a consumer that reported nothing pending at its creation
-    /// has: the server may deliver messages before it answers the create, and they are not
-    /// counted as pending then (nats.go counts them the same way: pending plus delivered).
-    async fn delivered_before_created(&self, messages: &OrderedMessages) -> Result<u64, KvError> {
-        let Some(name) = messages.consumer_name() else {
-            return Ok(0);
-        };
-        let info = self
-            .context
-            .consumer_info(self.subjects.stream(), name)
-            .await
-            .map_err(|e| KvError::from_request("starting the watch", e))?;
-        Ok(info.num_pending.saturating_add(info.delivered.consumer_seq))
     }
 }
 
