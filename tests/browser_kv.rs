@@ -593,3 +593,23 @@ async fn a_value_put_by_nats_py_is_seen_by_the_page_s_watcher_and_read() {
         ("greet.sue", Operation::Delete)
     );
 }
+
+#[wasm_bindgen_test]
+async fn a_watch_of_a_deleted_bucket_ends_with_not_found_then_nothing() {
+    let (_client, js, store) = bucket("watch_gone", 1).await;
+    store.put("k", "v").await.unwrap();
+    let options = WatchOptions::new().idle_heartbeat(Duration::from_millis(500));
+    let mut watch = store.watch_with(">", options).await.unwrap();
+    assert_eq!(kvo(&entry(next_event(&mut watch).await)), put("k", "v"));
+    assert_eq!(next_event(&mut watch).await, WatchEvent::InitialDone);
+
+    js.delete_key_value(store.bucket()).await.unwrap();
+    let end = web::within_patience(futures::StreamExt::next(&mut watch))
+        .await
+        .expect("the end came in time")
+        .expect("an item");
+    let err = end.expect_err("an error");
+    assert_eq!(err.kind(), KvErrorKind::NotFound, "{err}");
+    let after = web::within_patience(futures::StreamExt::next(&mut watch)).await;
+    assert!(after.expect("at once").is_none(), "nothing after the error");
+}

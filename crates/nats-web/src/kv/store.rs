@@ -273,6 +273,7 @@ impl Store {
             filter_subjects: vec![subject],
             deliver,
             headers_only: options.headers_only,
+            idle_heartbeat: options.idle_heartbeat,
             ..OrderedOptions::default()
         };
         let messages = self

@@ -5,11 +5,13 @@
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context as TaskContext, Poll};
+use std::time::Duration;
 
 use futures::Stream;
 use nats_core::kv::{Entry, InitialValues, KvSubjects, StoredParts};
 
 use super::error::KvError;
+use crate::jetstream::ordered::DEFAULT_IDLE_HEARTBEAT;
 use crate::jetstream::{JsMessage, OrderedMessages, ResetCounts};
 
 /// What to watch besides new changes, and how much of each entry.
@@ -19,6 +21,7 @@ pub struct WatchOptions {
     pub(crate) include_history: bool,
     pub(crate) include_deletes: bool,
     pub(crate) headers_only: bool,
+    pub(crate) idle_heartbeat: Duration,
 }
 
 impl Default for WatchOptions {
@@ -30,6 +33,7 @@ impl Default for WatchOptions {
             include_history: false,
             include_deletes: true,
             headers_only: false,
+            idle_heartbeat: DEFAULT_IDLE_HEARTBEAT,
         }
     }
 }
@@ -66,6 +70,14 @@ impl WatchOptions {
     /// Entries without their values (empty `value`), as ADR-8's `MetaOnly` (off by default).
     pub fn headers_only(mut self, headers_only: bool) -> Self {
         self.headers_only = headers_only;
+        self
+    }
+
+    /// How often the server sends a heartbeat while nothing changes (default
+    /// [`DEFAULT_IDLE_HEARTBEAT`], 5 s); two missed (by the page's clock, confirmed by a round
+    /// trip) recreate the watch's consumer, and a deleted bucket is noticed then.
+    pub fn idle_heartbeat(mut self, every: Duration) -> Self {
+        self.idle_heartbeat = every;
         self
     }
 }
