@@ -323,6 +323,32 @@ async fn messages_streams_across_pulls_and_nak_redelivers_while_term_does_not() 
 }
 
 #[wasm_bindgen_test]
+async fn a_pull_the_consumer_refuses_is_an_api_error_with_the_servers_description() {
+    let js = js().await;
+    let (stream, subject) = stream(&js, "REFUSED").await;
+    js.publish(&format!("{subject}.1"), "x").await.unwrap();
+    let config = ConsumerConfig {
+        durable_name: Some("small".into()),
+        max_batch: 2,
+        ..ConsumerConfig::default()
+    };
+    js.create_consumer(&stream, config).await.unwrap();
+    let consumer = js
+        .pull_consumer(&stream, "small")
+        .expires(Duration::from_millis(500));
+    let error = consumer.fetch(5).await.unwrap_err();
+    assert_eq!(error.kind(), JetStreamErrorKind::Api, "{error}");
+    let api = error.api_error().unwrap();
+    assert_eq!(api.code, 409, "{error}");
+    assert!(api.description.contains("MaxRequestBatch"), "{error}");
+    assert_eq!(
+        consumer.fetch(2).await.unwrap().len(),
+        1,
+        "within the limit it delivers"
+    );
+}
+
+#[wasm_bindgen_test]
 async fn a_pull_from_a_consumer_that_does_not_exist_fails_instead_of_waiting_forever() {
     let js = js().await.timeout(Duration::from_millis(500));
     let (stream, _) = stream(&js, "NOCONSUMER").await;

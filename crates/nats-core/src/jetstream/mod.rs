@@ -37,7 +37,7 @@ mod wire;
 pub use api::ApiPrefix;
 pub use consumer::{
     AckPolicy, ConsumerConfig, ConsumerInfo, CreateConsumerRequest, DeliverPolicy, NextRequest,
-    ReplayPolicy, SequenceInfo,
+    PullStatus, ReplayPolicy, SequenceInfo,
 };
 pub use direct::{GetRequest, StoredMessage};
 pub use error::{read_response, ApiError, ResponseError};

@@ -6,7 +6,9 @@
 //! its own subject, so only the subscription tells where it belongs). The messages come
 //! there, then at most one status that ends the pull early (404 no messages, 408 request
 //! expired, 409 for the consumer's limits or its deletion, 503 no consumer; heartbeats, 100,
-//! are skipped). The client waits the pull's `expires` plus the context's timeout at most, by
+//! are skipped: `nats_core::jetstream::consumer::PullStatus` says what each means). A pull
+//! the server refused before delivering anything (a 409: the consumer's `max_batch`,
+//! `max_waiting`, a leadership change) is an API error with its code and description. The client waits the pull's `expires` plus the context's timeout at most, by
 //! its own timer. Messages a pull given up would still have brought are not lost:
 //! unacknowledged, the server redelivers them after the consumer's `ack_wait`.
 
@@ -17,9 +19,10 @@ use std::time::Duration;
 use futures::future::{select, Either};
 use futures::{Stream, StreamExt};
 use nats_core::jetstream::api::{tail, SuccessResponse};
-use nats_core::jetstream::consumer::{validate_consumer_name, CreateConsumerRequest, NextRequest};
+use nats_core::jetstream::consumer::{
+    validate_consumer_name, CreateConsumerRequest, NextRequest, PullStatus,
+};
 use nats_core::jetstream::stream::validate_stream_name;
-use nats_core::proto::StatusCode;
 
 use super::sleep::{sleep, Sleep};
 use super::stream::succeeded;
@@ -107,8 +110,11 @@ struct Inbox {
 enum Step {
     /// A message.
     Message(Box<JsMessage>),
-    /// A status that ends the pull (404, 408, a 409 of the consumer's limits).
+    /// A status that ends the pull normally (404, 408).
     Ended,
+    /// A status that ends the pull, refused (a 409 of the consumer's limits, a leadership
+    /// change): the server's code and description.
+    Refused(ApiError),
     /// Nothing more within the pull's wait.
     Expired,
 }
@@ -128,7 +134,9 @@ impl PullConsumer {
     }
 
     /// Up to `n` messages: as many as come within `expires` (fewer if the server ends the
-    /// pull, none if there are none). Fails with [`JetStreamErrorKind::NoResponders`] when
+    /// pull, none if there are none). Fails with [`JetStreamErrorKind::Api`] when the server
+    /// refused the pull before delivering anything (409: `n` over the consumer's `max_batch`,
+    /// too many pulls waiting, ...), with [`JetStreamErrorKind::NoResponders`] when
     /// the consumer does not exist (nats-server 2.10 and later say so), with
     /// [`JetStreamErrorKind::Timeout`] when the server sent nothing, not even the expiry
     /// (what 2.9 does for a consumer it does not have).
@@ -152,6 +160,11 @@ impl PullConsumer {
             match self.step(&mut inbox, &mut deadline).await? {
                 Step::Message(message) => messages.push(*message),
                 Step::Ended => break,
+                Step::Refused(error) if messages.is_empty() => {
+                    let context = format!("pulling from {} on {}", self.name, self.stream);
+                    return Err(JetStreamError::api(error, &context));
+                }
+                Step::Refused(_) => break,
                 Step::Expired if messages.is_empty() => return Err(self.silent()),
                 Step::Expired => break,
             }
@@ -162,7 +175,10 @@ impl PullConsumer {
     /// An endless stream of the consumer's messages, a pull of [`PullConsumer::batch`] at a
     /// time on one subscription. A lost connection is waited out (the subscription comes
     /// back with the connection, and so do pulls); a pull that got no answer at all is an
-    /// `Err` item of kind [`JetStreamErrorKind::Timeout`], and pulling goes on; it ends after
+    /// `Err` item of kind [`JetStreamErrorKind::Timeout`], one refused with nothing delivered
+    /// (a 409) an `Err` item of kind [`JetStreamErrorKind::Api`], and pulling goes on (a
+    /// refusal that always comes, such as a `batch` over the consumer's `max_batch`, comes
+    /// with every item: check the first error); it ends after
     /// an `Err` item when the consumer or the connection is gone for good (the consumer
     /// deleted, no responders, the connection closed, a pull refused by the client).
     pub fn messages(&self) -> PullMessages {
@@ -246,33 +262,29 @@ impl PullConsumer {
                 }
                 Either::Right(((), _)) => return Ok(Step::Expired),
             };
-            match message.status() {
-                None => return self.delivered(message).map(|m| Step::Message(Box::new(m))),
-                Some(StatusCode::IDLE_HEARTBEAT) => continue,
-                Some(StatusCode::NO_RESPONDERS) => {
-                    return Err(JetStreamError::new(
-                        JetStreamErrorKind::NoResponders,
-                        format!(
-                            "no responders for pulls from {} on {}: {}",
-                            self.name,
-                            self.stream,
-                            "the consumer does not exist (or JetStream is not enabled)"
-                        ),
-                    ))
-                }
-                Some(StatusCode::REQUEST_TERMINATED) if is_consumer_deleted(&message) => {
-                    let error = ApiError {
-                        code: 409,
-                        err_code: 0,
-                        description: "Consumer Deleted".into(),
-                    };
-                    let context = format!("pulling from {} on {}", self.name, self.stream);
-                    return Err(JetStreamError::api(error, &context));
-                }
-                // 404 no messages, 408 expired, 409 a limit of the consumer (max waiting,
-                // max bytes, batch): this pull is over.
-                Some(_) => return Ok(Step::Ended),
-            }
+            let Some(status) = message.status() else {
+                return self.delivered(message).map(|m| Step::Message(Box::new(m)));
+            };
+            let context = || format!("pulling from {} on {}", self.name, self.stream);
+            let api = |description: String| ApiError {
+                code: status.as_u16(),
+                err_code: 0,
+                description,
+            };
+            return match PullStatus::new(status, message.description()) {
+                PullStatus::Heartbeat => continue,
+                PullStatus::NoMessages | PullStatus::Expired => Ok(Step::Ended),
+                PullStatus::Refused(why) | PullStatus::Other(_, why) => Ok(Step::Refused(api(why))),
+                PullStatus::ConsumerGone(why) => Err(JetStreamError::api(api(why), &context())),
+                PullStatus::NoResponders => Err(JetStreamError::new(
+                    JetStreamErrorKind::NoResponders,
+                    format!(
+                        "no responders for pulls from {} on {}: the consumer does not exist \
+                         (or JetStream is not enabled)",
+                        self.name, self.stream
+                    ),
+                )),
+            };
         }
     }
 
@@ -302,12 +314,6 @@ impl PullConsumer {
             ),
         )
     }
-}
-
-fn is_consumer_deleted(message: &Message) -> bool {
-    message
-        .description()
-        .is_some_and(|d| d.eq_ignore_ascii_case("Consumer Deleted"))
 }
 
 /// The state of a [`PullMessages`] stream between items.
@@ -356,6 +362,14 @@ impl PullState {
                 }
                 // The pull is over: the next one.
                 Ok(Step::Ended) => continue,
+                // Refused with nothing delivered: said (the consumer's limits, a leadership
+                // change), and the next pull goes.
+                Ok(Step::Refused(error)) if !self.heard => {
+                    self.inbox = Some(inbox);
+                    let context = format!("pulling from {}", self.consumer.name);
+                    return Some((Err(JetStreamError::api(error, &context)), self));
+                }
+                Ok(Step::Refused(_)) => continue,
                 // Messages came, then not the end: the next pull.
                 Ok(Step::Expired) if self.heard => continue,
                 // Not even the expiry came: said, and the next pull goes.
