@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Fuzzes the server-op parser, the connection state machine (one server's bytes, and whole
-# sessions with lost transports and reconnects), the service and JetStream JSON readers and the
-# Key-Value entry readers with cargo-fuzz (libFuzzer, nightly Rust), starting from the seeds
-# in fuzz/seeds/<target>/ (the JetStream ones are the replies of real servers,
-# tests/fixtures/jetstream in nats-core).
+# sessions with lost transports and reconnects), the service and JetStream JSON readers, the
+# ordered consumer's state machine and the Key-Value entry readers with cargo-fuzz (libFuzzer,
+# nightly Rust), starting from the seeds in fuzz/seeds/<target>/ (the JetStream ones are the
+# replies of real servers, tests/fixtures/jetstream in nats-core).
 #
 #   scripts/fuzz.sh                         # every target, 60 s each
 #   scripts/fuzz.sh 300                     # every target, 300 s each

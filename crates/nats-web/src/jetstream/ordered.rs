@@ -18,7 +18,9 @@
 //! * **It keeps trying.** A recreate that JetStream refuses for now (restarting, no
 //!   responders, timeouts, disconnected) is retried with a growing wait, up to
 //!   [`MAX_RETRY_WAIT`], for as long as the connection lives. The stream ends, with one `Err`
-//!   then `None`, only when the stream was deleted (API error 10059) or the connection closed.
+//!   then `None`, only when the stream was deleted (API error 10059) or the connection closed
+//!   (or, after a reconnect to a nats-server older than 2.10, for several filter subjects it
+//!   cannot take).
 //! * **Dropping it cleans up.** The subscription ends at once and the consumer is deleted in
 //!   the background (best effort, bounded by the context's timeout); one the page could not
 //!   delete goes away after its inactive threshold.
@@ -164,9 +166,13 @@ impl OrderedMessages {
         self.machine.last_stream_seq()
     }
 
-    /// The name of the consumer in use, if one is (not while it is being recreated).
+    /// The name of the consumer in use, once the server has created it; `None` while it is
+    /// being recreated (and after the end).
     pub fn consumer_name(&self) -> Option<&str> {
-        self.machine.consumer_name()
+        match self.phase {
+            Phase::Running => self.machine.consumer_name(),
+            _ => None,
+        }
     }
 
     fn client(&self) -> &Client {

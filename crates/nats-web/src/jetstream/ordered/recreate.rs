@@ -68,9 +68,11 @@ impl OrderedMessages {
         self.deadline.clear();
     }
 
-    /// Drops the consumer in use (deleted in the background) and starts the next one.
+    /// Drops the consumer in use (deleted in the background) and starts the next one. A
+    /// `reason` is counted when there was a consumer to reset (not while waiting to retry: a
+    /// reconnect then only cuts the wait short).
     pub(super) fn reset(&mut self, reason: Option<ResetReason>) {
-        if let (Some(reason), Some(_)) = (reason, self.machine.consumer_name()) {
+        if let (Some(reason), Phase::Running | Phase::Creating(_)) = (reason, &self.phase) {
             self.machine.reset(reason);
         }
         self.forget_consumer();
