@@ -2,13 +2,14 @@
 //! never evicts the other's (the example's one-shot run stays drawable however long the
 //! playground runs), and without service discovery (`$SRV.…` requests delivered to the greet
 //! service and its replies to them), which is only counted: every Services panel on the server
-//! asks every 2 s, and would otherwise fill the trace.
+//! asks every 2 s, and would otherwise fill the trace. JetStream's idle heartbeats are only
+//! counted too ([`super::trace_jetstream`]).
 
 use std::rc::Rc;
 
 use nats_web::conn::{Direction, OpKind};
 
-use super::{Conn, PageState, TraceEntry};
+use super::{trace_jetstream, Conn, PageState, TraceEntry};
 
 /// Trace lines kept per connection; older ones are dropped (and counted).
 pub const TRACE_LIMIT: usize = 400;
@@ -29,8 +30,12 @@ impl PageState {
     }
 
     /// Keeps `entry` (dropping the oldest line of its connection past [`TRACE_LIMIT`]), or
-    /// counts it if it is service discovery.
+    /// counts it if it is service discovery or a JetStream idle heartbeat.
     pub(super) fn push_trace(&mut self, entry: TraceEntry) {
+        if trace_jetstream::is_idle_heartbeat(&entry.line.op) {
+            self.heartbeats += 1;
+            return;
+        }
         if self.is_discovery_traffic(&entry) {
             self.discovery_ops[entry.conn as usize] += 1;
             return;
