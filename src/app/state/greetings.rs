@@ -84,6 +84,14 @@ impl GreetingBook {
         &self.rows
     }
 
+    /// How many keys have a value (are neither deleted nor purged).
+    pub fn value_count(&self) -> usize {
+        self.rows
+            .iter()
+            .filter(|r| r.operation == LastOperation::Put)
+            .count()
+    }
+
     /// The key's value, if it has one (not deleted, not purged).
     pub fn value(&self, key: &str) -> Option<&[u8]> {
         let at = self
@@ -246,12 +254,12 @@ impl GreetingsView {
             Availability::Opening => format!("opening bucket {bucket}…"),
             Availability::Loading => format!("loading bucket {bucket}…"),
             Availability::Live => {
-                let keys = self
+                let values = self
                     .rows
                     .iter()
                     .filter(|r| r.operation == LastOperation::Put)
                     .count();
-                let keys = match keys {
+                let keys = match values {
                     1 => "1 greeting".to_owned(),
                     n => format!("{n} greetings"),
                 };
