@@ -83,7 +83,11 @@ mod tests {
         assert_eq!(bucket_from_query(""), "greetings");
         assert_eq!(bucket_from_query("?servers=ws://a:1&bucket="), "greetings");
         assert_eq!(bucket_from_query("?servers=ws://a:1&bucket=e2e_1"), "e2e_1");
-        assert_eq!(bucket_from_query("?bucket=a%20b"), "a b", "refused later, by the client");
+        assert_eq!(
+            bucket_from_query("?bucket=a%20b"),
+            "a b",
+            "refused later, by the client"
+        );
     }
 
     #[test]

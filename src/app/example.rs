@@ -60,7 +60,10 @@ async fn program(
             e.to_string()
         })?;
     step(format!("connected to {}", client.server_url()));
-    step(greetings_step(&greetings, greetings.settled(SETTLE_WAIT).await));
+    step(greetings_step(
+        &greetings,
+        greetings.settled(SETTLE_WAIT).await,
+    ));
 
     let mut responder = client
         .subscribe("greet.*")
