@@ -39,7 +39,7 @@ pub fn bucket_from_query(query: &str) -> String {
         .filter_map(|pair| pair.split_once('='))
         .filter(|(key, value)| *key == "bucket" && !value.is_empty())
         .map(|(_, value)| percent_decode(value))
-        .last()
+        .next_back()
         .unwrap_or_else(|| crate::app::state::DEFAULT_BUCKET.to_owned())
 }
 

@@ -43,7 +43,7 @@ pub fn greetings_panel(props: &GreetingsPanelProps) -> Html {
             ) else {
                 return;
             };
-            let edit = GreetingEdit::from_form(&view, editing.as_ref(), k.value(), v.value());
+            let edit = GreetingEdit::from_form(&view, (*editing).as_ref(), k.value(), v.value());
             editing.set(None);
             on_edit.emit(edit);
         })
