@@ -136,6 +136,14 @@ impl Greetings {
         self.run(client, generation).await;
     }
 
+    /// The playground could not connect: no bucket, and nobody waits for one.
+    pub fn not_connected(&self, why: &str) {
+        self.available(Availability::Failed(format!(
+            "the playground could not connect ({why}): replies are hello, <name>"
+        )));
+        self.settle();
+    }
+
     /// Opens the bucket again on the connection it had (the panel's Retry).
     pub async fn retry(&self) {
         let client = self.client.borrow().clone();

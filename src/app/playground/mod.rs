@@ -166,10 +166,13 @@ impl Playground {
                 let greetings = self.greetings.clone();
                 spawn_local(async move { greetings.open(client).await });
             }
-            Err(e) => self.report.emit(Action::Status(
-                Conn::Playground,
-                ConnStatus::Error(e.to_string()),
-            )),
+            Err(e) => {
+                self.greetings.not_connected(&e.to_string());
+                self.report.emit(Action::Status(
+                    Conn::Playground,
+                    ConnStatus::Error(e.to_string()),
+                ))
+            }
         }
     }
 
