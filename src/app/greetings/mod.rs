@@ -136,6 +136,12 @@ impl Greetings {
         self.run(client, generation).await;
     }
 
+    /// Stops the watch (the page goes away): nothing is reported after this.
+    pub fn stop(&self) {
+        self.generation.set(self.generation.get() + 1);
+        self.settle();
+    }
+
     /// The playground could not connect: no bucket, and nobody waits for one.
     pub fn not_connected(&self, why: &str) {
         self.available(Availability::Failed(format!(

@@ -202,6 +202,7 @@ impl Playground {
     /// is there.
     pub fn shut_down(&self) {
         self.shut.set(true);
+        self.greetings.stop();
         if let Some(client) = self.client.borrow_mut().take() {
             spawn_local(async move {
                 let _ = client.drain().await;
