@@ -3,7 +3,11 @@
 //! per request), and edited from the Greetings panel. Without JetStream on the server the
 //! book stays empty: the responders answer `hello, <name>`, and the panel says why.
 
+#[cfg(feature = "jetstream")]
 mod edit;
+#[cfg(not(feature = "jetstream"))]
+mod unsupported;
+#[cfg(feature = "jetstream")]
 mod watch;
 
 use std::cell::{Cell, RefCell};
@@ -17,6 +21,7 @@ use yew::Callback;
 use super::services::sleep;
 use super::state::{Action, Availability, GreetingBook, GreetingsChange, LogLine};
 use nats_web::client::{channel, Client};
+#[cfg(feature = "jetstream")]
 use nats_web::kv::Store;
 
 /// How long the example waits at most for the bucket's current values before its responder
@@ -31,6 +36,7 @@ pub struct Greetings {
     /// The playground's connection, once there.
     client: Rc<RefCell<Option<Client>>>,
     /// The bucket, once open.
+    #[cfg(feature = "jetstream")]
     store: Rc<RefCell<Option<Store>>>,
     /// Whether the book is loaded, or known not to come (no JetStream, a failure).
     settled: Rc<Cell<bool>>,
@@ -56,6 +62,7 @@ impl Greetings {
             bucket: bucket.into(),
             book: Rc::default(),
             client: Rc::default(),
+            #[cfg(feature = "jetstream")]
             store: Rc::default(),
             settled: Rc::default(),
             no_jetstream: Rc::default(),
@@ -119,6 +126,7 @@ impl Greetings {
     }
 
     /// Shows the book as it is now.
+    #[cfg_attr(not(feature = "jetstream"), allow(dead_code))]
     fn show_rows(&self) {
         let book = self.book.borrow();
         let rows = Rc::new(book.rows().to_vec());

@@ -15,19 +15,19 @@ use nats_web::kv::{Entry, KvConfig, KvError, KvErrorKind, Operation, Store, Watc
 /// (memory storage would lose them); a few values of history per key; small values.
 fn config(bucket: &str) -> KvConfig {
     KvConfig {
-        bucket: bucket.to_owned(),
-        description: "the nats-web demo's greetings: key <name>, value the reply to greet.<name>"
-            .into(),
-        history: HISTORY.into(),
-        max_value_size: MAX_GREETING_BYTES,
+        description: Some(
+            "the nats-web demo's greetings: key <name>, value the reply to greet.<name>".into(),
+        ),
+        history: HISTORY,
+        max_value_size: Some(MAX_GREETING_BYTES),
         storage: Storage::File,
-        ..KvConfig::default()
+        ..KvConfig::new(bucket)
     }
 }
 
 /// Whether `e` says the server has no JetStream (nothing answers its API).
 fn no_jetstream(e: &KvError) -> bool {
-    e.jetstream_kind() == Some(JetStreamErrorKind::NoResponders)
+    e.jetstream_error().map(|j| j.kind()) == Some(JetStreamErrorKind::NoResponders)
 }
 
 /// The row the book keeps for a watched entry.

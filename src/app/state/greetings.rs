@@ -20,7 +20,7 @@ pub const HISTORY: u8 = 5;
 
 /// Largest greeting the page's bucket accepts, in bytes (its `max_value_size`): a greeting is
 /// a line, and a reply stays small.
-pub const MAX_GREETING_BYTES: i32 = 1_024;
+pub const MAX_GREETING_BYTES: u32 = 1_024;
 
 /// What last happened to a key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
