@@ -13,15 +13,9 @@ use std::time::Duration;
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use web::{button, click_when_enabled, fresh_root, wait_for_text, WS_URL};
+use web::{button, click_when_enabled, fresh_root, wait_for_text, JS_WS_URL, WS_URL};
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-/// The JetStream-enabled nats-server the test command started.
-const JS_WS_URL: &str = match option_env!("NATS_JS_WS_URL") {
-    Some(url) => url,
-    None => "ws://127.0.0.1:4284",
-};
 
 /// A bucket name no other test (nor an earlier run) used.
 fn fresh_bucket() -> String {
