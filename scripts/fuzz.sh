@@ -17,7 +17,7 @@ set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-ALL_TARGETS=(parse_server_op connection_input connection_session service_json)
+ALL_TARGETS=(parse_server_op connection_input connection_session service_json ordered_consumer)
 seconds="${1:-${FUZZ_SECONDS:-60}}"
 shift $(($# > 0 ? 1 : 0))
 targets=("$@")

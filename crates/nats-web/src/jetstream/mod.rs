@@ -33,6 +33,7 @@
 mod consumer;
 mod error;
 mod message;
+pub mod ordered;
 mod publish;
 mod stream;
 
@@ -52,6 +53,7 @@ pub use nats_core::jetstream::stream::{
     Discard, Retention, Storage, StreamConfig, StreamInfo, StreamState,
 };
 pub use nats_core::jetstream::{ApiError, MessageInfo, PubAck};
+pub use ordered::{DeliverFrom, OrderedMessages, OrderedOptions, ResetCounts, ResetReason};
 pub use publish::PublishOptions;
 
 use crate::client::{Client, Message};
