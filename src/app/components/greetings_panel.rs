@@ -72,17 +72,18 @@ pub fn greetings_panel(props: &GreetingsPanelProps) -> Html {
     html! {
         <section aria-labelledby="greetings-title" class="greetings-panel">
             <h2 id="greetings-title">{ "Greetings" }</h2>
-            <p>
-                { "The greetings live in JetStream's Key-Value store (KV): bucket " }<code>{ bucket.clone() }</code>
-                { " maps a name to its greeting. nats-server keeps it in a stream (" }<code>{ format!("KV_{bucket}") }</code>
-                { format!(", file storage so edits survive a restart, the last {HISTORY} values of each key). ") }
-                { "The page watches the bucket (" }<code>{ "watch_all" }</code>
-                { ": every current value, then each change as it happens) into a local map, and both greet responders answer " }
-                <code>{ "greet.<name>" }</code>{ " from that map: the value of key " }<code>{ "<name>" }</code>
-                { ", or " }<code>{ "hello, <name>" }</code>{ " when there is none. No KV get per request, so replies stay as fast as before. " }
-                { "Change a greeting here, in another tab or with " }<code>{ format!("nats kv put {bucket} joe 'hi joe'") }</code>
-                { ": the list shows it at once and the next reply uses it. Saving a listed key is an update from the revision shown: if it changed elsewhere meanwhile, the update fails instead of overwriting that change." }
-            </p>
+            // One text node (each element costs the page's wasm code of its own).
+            <p>{ format!(
+                "The greetings live in JetStream's Key-Value store: bucket {bucket} (stream KV_{bucket}, \
+                 file storage so edits survive a server restart, the last {HISTORY} values of each key) maps a \
+                 name to its greeting. The page watches the bucket (watch_all: every current value, then each \
+                 change) into a local map, and both greet responders answer greet.<name> from that map: the \
+                 value of key <name>, or hello, <name> when there is none. No KV get per request, so replies \
+                 stay as fast as before. Change a greeting here, in another tab or with nats kv put {bucket} \
+                 joe 'hi joe': the list shows it at once and the next reply uses it. Saving a listed key is an \
+                 update from the revision shown: if it changed elsewhere meanwhile, the update fails instead of \
+                 overwriting that change."
+            ) }</p>
             <p class="status" data-state={state}>
                 <strong>{ "Greetings: " }</strong>
                 <span role="status">{ view.summary() }</span>
