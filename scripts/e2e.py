@@ -294,11 +294,12 @@ def check_interop(driver, nats_url, screenshot):
             assert needle in replies, f"{needle!r} missing from Ask all:\n{replies}"
         # Each service counted the request: the panel's refresh shows it.
         driver.wait_for_element_text("//article[@aria-label='service greet-py']", "greet.*\tpy\t1\t0")
-        driver.wait_for_element_text("//article[@aria-label='service greet']", "greet.*\tq\t2\t0")
+        # greet.py, three greet.joe of the greetings check, greet.zed.
+        driver.wait_for_element_text("//article[@aria-label='service greet']", "greet.*\tq\t5\t0")
         check_diagram(driver, ["playground (requester)", "nats-server", "responder (sid ",
                                "other clients", "PUB greet.zed ↩ _INBOX."], replies=2)
         if screenshot:
-            save_screenshots(driver, screenshot, ["services-title", "diagram-title"])
+            save_screenshots(driver, screenshot, ["greetings-title", "services-title", "diagram-title"])
 
         driver.click_button("Stop service")
         driver.wait_for_text("greet service stopped: gone from discovery")
