@@ -9,14 +9,13 @@ mod web;
 
 use std::time::Duration;
 
-use kv_support::{client_of, fresh_bucket, next_event, peer, peer_get, peer_put, JS_WS_URL};
+use kv_support::{client_of, fresh_bucket, next_event, peer, peer_get, peer_put};
 use nats_web::jetstream::{self, Context};
-use nats_web::kv::{
-    Entry, KvConfig, KvErrorKind, Operation, Store, WatchEvent, WatchOptions,
-};
+use nats_web::kv::{Entry, KvConfig, KvErrorKind, Operation, Store, WatchEvent, WatchOptions};
 use nats_web::Client;
 use serde_json::json;
 use wasm_bindgen_test::*;
+use web::JS_WS_URL;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -28,7 +27,10 @@ async fn bucket(what: &str, history: u8) -> (Client, Context, Store) {
         history,
         ..KvConfig::new(fresh_bucket(what))
     };
-    let store = js.create_key_value(config).await.expect("the bucket is created");
+    let store = js
+        .create_key_value(config)
+        .await
+        .expect("the bucket is created");
     (client, js, store)
 }
 
@@ -61,7 +63,10 @@ async fn put_then_get_and_entry_give_the_value_with_its_revision() {
     let second = store.put("sue", b"hello, sue").await.unwrap();
     assert_eq!(second, 2);
 
-    assert_eq!(store.get("joe").await.unwrap().as_deref(), Some(&b"hello, joe"[..]));
+    assert_eq!(
+        store.get("joe").await.unwrap().as_deref(),
+        Some(&b"hello, joe"[..])
+    );
     let entry = store.entry("sue").await.unwrap().expect("an entry");
     assert_eq!(entry.bucket, store.bucket());
     assert_eq!(entry.key, "sue");
@@ -114,7 +119,10 @@ async fn create_fails_with_key_exists_while_the_key_holds_a_value() {
     let revision = store.create("k", "first").await.unwrap();
     let err = store.create("k", "second").await.unwrap_err();
     assert_eq!(err.kind(), KvErrorKind::KeyExists, "{err}");
-    assert_eq!(store.get("k").await.unwrap().as_deref(), Some(&b"first"[..]));
+    assert_eq!(
+        store.get("k").await.unwrap().as_deref(),
+        Some(&b"first"[..])
+    );
     assert_eq!(store.entry("k").await.unwrap().unwrap().revision, revision);
 }
 
@@ -124,13 +132,22 @@ async fn create_succeeds_after_a_delete_or_a_purge() {
     store.create("deleted", "1").await.unwrap();
     store.delete("deleted").await.unwrap();
     let revision = store.create("deleted", "2").await.unwrap();
-    assert_eq!(store.get("deleted").await.unwrap().as_deref(), Some(&b"2"[..]));
-    assert_eq!(store.entry("deleted").await.unwrap().unwrap().revision, revision);
+    assert_eq!(
+        store.get("deleted").await.unwrap().as_deref(),
+        Some(&b"2"[..])
+    );
+    assert_eq!(
+        store.entry("deleted").await.unwrap().unwrap().revision,
+        revision
+    );
 
     store.create("purged", "1").await.unwrap();
     store.purge("purged").await.unwrap();
     store.create("purged", "2").await.unwrap();
-    assert_eq!(store.get("purged").await.unwrap().as_deref(), Some(&b"2"[..]));
+    assert_eq!(
+        store.get("purged").await.unwrap().as_deref(),
+        Some(&b"2"[..])
+    );
 }
 
 #[wasm_bindgen_test]
@@ -149,7 +166,10 @@ async fn update_needs_the_latest_revision_and_fails_with_wrong_last_revision_oth
 
     let err = store.update("never", "x", 7).await.unwrap_err();
     assert_eq!(err.kind(), KvErrorKind::WrongLastRevision, "{err}");
-    store.update("never", "x", 0).await.expect("0: the key has no revision yet");
+    store
+        .update("never", "x", 0)
+        .await
+        .expect("0: the key has no revision yet");
 }
 
 #[wasm_bindgen_test]
@@ -159,13 +179,21 @@ async fn delete_keeps_history_and_leaves_a_delete_marker() {
     store.put("k", "2").await.unwrap();
     store.delete("k").await.unwrap();
     assert_eq!(store.get("k").await.unwrap(), None);
-    let marker = store.entry("k").await.unwrap().expect("the marker is the latest entry");
+    let marker = store
+        .entry("k")
+        .await
+        .unwrap()
+        .expect("the marker is the latest entry");
     assert_eq!(marker.operation, Operation::Delete);
     assert!(marker.value.is_empty());
     let history: Vec<_> = store.history("k").await.unwrap().iter().map(kvo).collect();
     assert_eq!(
         history,
-        [put("k", "1"), put("k", "2"), ("k".into(), String::new(), Operation::Delete)]
+        [
+            put("k", "1"),
+            put("k", "2"),
+            ("k".into(), String::new(), Operation::Delete)
+        ]
     );
 }
 
@@ -180,13 +208,20 @@ async fn purge_removes_the_history_leaving_one_purge_marker() {
     let history = store.history("k").await.unwrap();
     assert_eq!(history.len(), 1, "{history:?}");
     assert_eq!(history[0].operation, Operation::Purge);
-    assert_eq!(store.get("other").await.unwrap().as_deref(), Some(&b"stays"[..]));
+    assert_eq!(
+        store.get("other").await.unwrap().as_deref(),
+        Some(&b"stays"[..])
+    );
 }
 
 #[wasm_bindgen_test]
 async fn keys_lists_the_keys_that_hold_a_value() {
     let (_client, _js, store) = bucket("keys", 5).await;
-    assert_eq!(store.keys().await.unwrap(), Vec::<String>::new(), "an empty bucket");
+    assert_eq!(
+        store.keys().await.unwrap(),
+        Vec::<String>::new(),
+        "an empty bucket"
+    );
     for key in ["a", "b.c", "d", "e"] {
         store.put(key, "v").await.unwrap();
     }
@@ -219,8 +254,14 @@ async fn status_reports_the_bucket_s_configuration_and_contents() {
     assert!(status.bytes > 0);
     assert!(status.allow_direct);
     assert_eq!(status.backing_store(), "JetStream");
-    assert_eq!(status.info.config.description.as_deref(), Some("greetings by name"));
-    assert_eq!(status.info.config.duplicate_window, Duration::from_secs(120));
+    assert_eq!(
+        status.info.config.description.as_deref(),
+        Some("greetings by name")
+    );
+    assert_eq!(
+        status.info.config.duplicate_window,
+        Duration::from_secs(120)
+    );
 }
 
 #[wasm_bindgen_test]
@@ -266,7 +307,10 @@ async fn invalid_keys_and_bucket_names_are_refused_before_anything_is_sent() {
             store.purge(key).await.unwrap_err().kind(),
             store.history(key).await.unwrap_err().kind(),
         ];
-        assert!(kinds.iter().all(|k| *k == KvErrorKind::InvalidKey), "{key:?}: {kinds:?}");
+        assert!(
+            kinds.iter().all(|k| *k == KvErrorKind::InvalidKey),
+            "{key:?}: {kinds:?}"
+        );
     }
     for filter in [">.a", "a*", "a.>.b", ".>"] {
         let err = store.watch(filter).await.err().expect("refused");
@@ -274,11 +318,17 @@ async fn invalid_keys_and_bucket_names_are_refused_before_anything_is_sent() {
     }
     for name in ["", "a.b", "a b", "a*", "a>"] {
         let kinds = [
-            js.create_key_value(KvConfig::new(name)).await.unwrap_err().kind(),
+            js.create_key_value(KvConfig::new(name))
+                .await
+                .unwrap_err()
+                .kind(),
             js.key_value(name).await.unwrap_err().kind(),
             js.delete_key_value(name).await.unwrap_err().kind(),
         ];
-        assert!(kinds.iter().all(|k| *k == KvErrorKind::InvalidBucket), "{name:?}: {kinds:?}");
+        assert!(
+            kinds.iter().all(|k| *k == KvErrorKind::InvalidBucket),
+            "{name:?}: {kinds:?}"
+        );
     }
     for history in [0, 65] {
         let config = KvConfig {
@@ -286,9 +336,17 @@ async fn invalid_keys_and_bucket_names_are_refused_before_anything_is_sent() {
             ..KvConfig::new("fine_name")
         };
         let err = js.create_key_value(config).await.unwrap_err();
-        assert_eq!(err.kind(), KvErrorKind::InvalidBucket, "history {history}: {err}");
+        assert_eq!(
+            err.kind(),
+            KvErrorKind::InvalidBucket,
+            "history {history}: {err}"
+        );
     }
-    assert_eq!(client.statistics().out_messages, before, "nothing was published");
+    assert_eq!(
+        client.statistics().out_messages,
+        before,
+        "nothing was published"
+    );
     let err = store.put("a..b", "v").await.unwrap_err();
     assert!(err.to_string().contains("a..b"), "{err}");
 }
@@ -306,9 +364,15 @@ async fn a_bucket_without_direct_get_is_read_through_stream_msg_get() {
     assert_eq!(store.get("k").await.unwrap(), None);
     let revision = store.put("k", "v").await.unwrap();
     let entry = store.entry("k").await.unwrap().unwrap();
-    assert_eq!((entry.value.as_slice(), entry.revision), (&b"v"[..], revision));
+    assert_eq!(
+        (entry.value.as_slice(), entry.revision),
+        (&b"v"[..], revision)
+    );
     store.delete("k").await.unwrap();
-    assert_eq!(store.entry("k").await.unwrap().unwrap().operation, Operation::Delete);
+    assert_eq!(
+        store.entry("k").await.unwrap().unwrap().operation,
+        Operation::Delete
+    );
 }
 
 #[wasm_bindgen_test]
@@ -329,9 +393,15 @@ async fn a_watch_gives_the_latest_value_per_key_then_the_marker_then_every_chang
     assert_eq!(kvo(&c), put("c", "1"));
     assert_eq!(c.bucket, store.bucket());
     let deleted = entry(next_event(&mut watch).await);
-    assert_eq!((deleted.key.as_str(), deleted.operation), ("a", Operation::Delete));
+    assert_eq!(
+        (deleted.key.as_str(), deleted.operation),
+        ("a", Operation::Delete)
+    );
     let purged = entry(next_event(&mut watch).await);
-    assert_eq!((purged.key.as_str(), purged.operation), ("b", Operation::Purge));
+    assert_eq!(
+        (purged.key.as_str(), purged.operation),
+        ("b", Operation::Purge)
+    );
     assert!(c.revision < deleted.revision && deleted.revision < purged.revision);
 }
 
@@ -362,17 +432,29 @@ async fn a_watch_of_a_key_or_a_wildcard_sees_only_the_keys_it_matches() {
     store.put("other", "1").await.unwrap();
     let mut wildcard = store.watch("greet.*").await.unwrap();
     let mut one = store.watch("greet.sue").await.unwrap();
-    assert_eq!(kvo(&entry(next_event(&mut wildcard).await)), put("greet.joe", "1"));
+    assert_eq!(
+        kvo(&entry(next_event(&mut wildcard).await)),
+        put("greet.joe", "1")
+    );
     assert_eq!(next_event(&mut wildcard).await, WatchEvent::InitialDone);
     assert_eq!(next_event(&mut one).await, WatchEvent::InitialDone);
 
     store.put("other", "2").await.unwrap();
     store.put("greet.sue", "2").await.unwrap();
     store.put("greet.sue.deeper", "2").await.unwrap();
-    assert_eq!(kvo(&entry(next_event(&mut wildcard).await)), put("greet.sue", "2"));
-    assert_eq!(kvo(&entry(next_event(&mut one).await)), put("greet.sue", "2"));
+    assert_eq!(
+        kvo(&entry(next_event(&mut wildcard).await)),
+        put("greet.sue", "2")
+    );
+    assert_eq!(
+        kvo(&entry(next_event(&mut one).await)),
+        put("greet.sue", "2")
+    );
     store.put("greet.bob", "3").await.unwrap();
-    assert_eq!(kvo(&entry(next_event(&mut wildcard).await)), put("greet.bob", "3"));
+    assert_eq!(
+        kvo(&entry(next_event(&mut wildcard).await)),
+        put("greet.bob", "3")
+    );
 }
 
 #[wasm_bindgen_test]
@@ -407,7 +489,11 @@ async fn watch_options_leave_out_deletes_values_or_add_history() {
     }
     assert_eq!(
         seen,
-        [put("a", "1"), put("a", "2"), ("a".into(), String::new(), Operation::Delete)]
+        [
+            put("a", "1"),
+            put("a", "2"),
+            ("a".into(), String::new(), Operation::Delete)
+        ]
     );
 }
 
@@ -422,7 +508,10 @@ async fn the_marker_is_sent_once() {
         store.put("a", i.to_string()).await.unwrap();
     }
     for i in 0..5 {
-        assert_eq!(kvo(&entry(next_event(&mut watch).await)), put("a", &i.to_string()));
+        assert_eq!(
+            kvo(&entry(next_event(&mut watch).await)),
+            put("a", &i.to_string())
+        );
     }
 }
 
@@ -430,13 +519,23 @@ async fn the_marker_is_sent_once() {
 async fn a_value_put_by_the_page_is_read_by_nats_py_and_seen_by_its_watcher() {
     let (client, _js, store) = bucket("interop_out", 5).await;
     let id = store.bucket().to_owned();
-    let mut seen = client.subscribe(&format!("kvpeer.watched.{id}")).await.unwrap();
-    let started = peer(&client, "watch", json!({"bucket": id, "filter": ">", "id": id})).await;
+    let mut seen = client
+        .subscribe(&format!("kvpeer.watched.{id}"))
+        .await
+        .unwrap();
+    let started = peer(
+        &client,
+        "watch",
+        json!({"bucket": id, "filter": ">", "id": id}),
+    )
+    .await;
     assert_eq!(started["ok"], true);
 
     let revision = store.put("greet.joe", "hello from the page").await.unwrap();
     assert_eq!(
-        peer_get(&client, store.bucket(), "greet.joe").await.as_deref(),
+        peer_get(&client, store.bucket(), "greet.joe")
+            .await
+            .as_deref(),
         Some("hello from the page")
     );
     let watched = web::within_patience(futures::StreamExt::next(&mut seen))
@@ -451,15 +550,23 @@ async fn a_value_put_by_the_page_is_read_by_nats_py_and_seen_by_its_watcher() {
 
     store.delete("greet.joe").await.unwrap();
     assert_eq!(peer_get(&client, store.bucket(), "greet.joe").await, None);
-    let history = peer(&client, "history", json!({"bucket": store.bucket(), "key": "greet.joe"}))
-        .await;
+    let history = peer(
+        &client,
+        "history",
+        json!({"bucket": store.bucket(), "key": "greet.joe"}),
+    )
+    .await;
     let ops: Vec<&str> = history["entries"]
         .as_array()
         .unwrap()
         .iter()
         .map(|e| e["operation"].as_str().unwrap())
         .collect();
-    assert_eq!(ops, ["PUT", "DEL"], "nats-py reads our delete marker as a delete");
+    assert_eq!(
+        ops,
+        ["PUT", "DEL"],
+        "nats-py reads our delete marker as a delete"
+    );
     let _ = peer(&client, "unwatch", json!({"id": id})).await;
 }
 
@@ -477,8 +584,15 @@ async fn a_value_put_by_nats_py_is_seen_by_the_page_s_watcher_and_read() {
         store.get("greet.sue").await.unwrap().as_deref(),
         Some(&b"hello from nats-py"[..])
     );
-    let _ = peer(&client, "delete", json!({"bucket": store.bucket(), "key": "greet.sue"})).await;
+    let _ = peer(
+        &client,
+        "delete",
+        json!({"bucket": store.bucket(), "key": "greet.sue"}),
+    )
+    .await;
     let deleted = entry(next_event(&mut watch).await);
-    assert_eq!((deleted.key.as_str(), deleted.operation), ("greet.sue", Operation::Delete));
-
+    assert_eq!(
+        (deleted.key.as_str(), deleted.operation),
+        ("greet.sue", Operation::Delete)
+    );
 }

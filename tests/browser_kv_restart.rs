@@ -8,11 +8,14 @@
 mod kv_support;
 mod web;
 
+use futures::future::join_all;
 use futures::StreamExt;
-use kv_support::{client_of, fresh_bucket, js_control, next_event, peer_put, JS_RESTARTABLE_WS_URL};
+use kv_support::{
+    client_of, fresh_bucket, js_control, next_event, peer_put, JS_RESTARTABLE_WS_URL,
+};
+use nats_web::client::channel;
 use nats_web::jetstream;
 use nats_web::kv::{Entry, KvConfig, WatchEvent};
-use nats_web::client::channel;
 use nats_web::ClientEvent;
 use wasm_bindgen_futures::spawn_local;
 use wasm_bindgen_test::*;
@@ -35,7 +38,10 @@ async fn a_watch_sees_every_revision_once_in_order_through_a_server_restart() {
     let writer_js = jetstream::new(writer_client.clone());
     let bucket = fresh_bucket("restart");
     let store = watcher_js
-        .create_key_value(KvConfig { history: 64, ..KvConfig::new(bucket.as_str()) })
+        .create_key_value(KvConfig {
+            history: 64,
+            ..KvConfig::new(bucket.as_str())
+        })
         .await
         .unwrap();
     let writer = writer_js.key_value(&bucket).await.unwrap();
@@ -50,7 +56,10 @@ async fn a_watch_sees_every_revision_once_in_order_through_a_server_restart() {
     let last_initial = next_entry(&mut watch).await;
     seen.push(last_initial.revision);
     assert_eq!(next_event(&mut watch).await, WatchEvent::InitialDone);
-    assert_eq!(last_initial.revision, expected[2].0, "history: the latest per key only");
+    assert_eq!(
+        last_initial.revision, expected[2].0,
+        "history: the latest per key only"
+    );
     let keys_before: Vec<u64> = expected.iter().map(|(r, _)| *r).collect();
 
     // Down: the writer's puts wait in its reconnect buffer and go out once it is back.
@@ -61,19 +70,25 @@ async fn a_watch_sees_every_revision_once_in_order_through_a_server_restart() {
     })
     .await;
     let (done_tx, mut done_rx) = channel::unbounded();
-    for i in 0..5 {
-        let writer = writer.clone();
-        let done_tx = done_tx.clone();
-        spawn_local(async move {
-            let value = format!("while down {i}");
-            let revision = writer.put(&format!("down.{i}"), &value).await;
-            let _ = done_tx.send((i, revision.map(|r| (r, value))));
+    let held = writer.clone();
+    spawn_local(async move {
+        let puts = (0..5).map(|i| {
+            let held = held.clone();
+            async move {
+                let value = format!("while down {i}");
+                let revision = held.put(&format!("down.{i}"), &value).await;
+                (i, revision.map(|r| (r, value)))
+            }
         });
-    }
-    drop(done_tx);
+        let _ = done_tx.send(join_all(puts).await);
+    });
     js_control("start").await;
+    let outcomes = web::within_patience(done_rx.next())
+        .await
+        .flatten()
+        .expect("the held puts complete");
     let mut while_down = Vec::new();
-    while let Some((i, outcome)) = web::within_patience(done_rx.next()).await.flatten() {
+    for (i, outcome) in outcomes {
         let (revision, value) =
             outcome.unwrap_or_else(|e| panic!("put {i} held while the server was down: {e}"));
         while_down.push((revision, value));
@@ -92,7 +107,10 @@ async fn a_watch_sees_every_revision_once_in_order_through_a_server_restart() {
     for (revision, value) in &wanted {
         let entry = next_entry(&mut watch).await;
         assert_eq!(
-            (entry.revision, String::from_utf8_lossy(&entry.value).into_owned()),
+            (
+                entry.revision,
+                String::from_utf8_lossy(&entry.value).into_owned()
+            ),
             (*revision, value.clone()),
             "revision {revision}: in order, none missed, none twice (seen before: {seen:?})"
         );
@@ -104,5 +122,9 @@ async fn a_watch_sees_every_revision_once_in_order_through_a_server_restart() {
     let mut all: Vec<u64> = keys_before;
     all.extend(wanted.iter().map(|(r, _)| *r));
     all.push(last);
-    assert_eq!(all, (1..=all.len() as u64).collect::<Vec<_>>(), "revisions are 1..n");
+    assert_eq!(
+        all,
+        (1..=all.len() as u64).collect::<Vec<_>>(),
+        "revisions are 1..n"
+    );
 }

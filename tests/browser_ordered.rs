@@ -12,20 +12,15 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use futures::StreamExt;
-use nats_web::jetstream::ordered::{DeliverFrom, OrderedMessages, OrderedOptions};
-use nats_web::jetstream::{self, Context, JetStreamErrorKind};
-use nats_web::nats_core::jetstream::stream::{StorageType, StreamConfig};
+use nats_web::jetstream::{
+    self, Context, DeliverFrom, JetStreamErrorKind, OrderedMessages, OrderedOptions, Storage,
+    StreamConfig,
+};
 use nats_web::{connect, Client, ConnectOptions};
 use wasm_bindgen_test::*;
-use web::{sleep, within_patience};
+use web::{sleep, within_patience, JS_WS_URL};
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-/// The JetStream server's WebSocket listener.
-const JS_WS_URL: &str = match option_env!("NATS_JS_WS_URL") {
-    Some(url) => url,
-    None => "ws://127.0.0.1:4290",
-};
 
 /// A heartbeat short enough for the tests to see several.
 const HEARTBEAT: Duration = Duration::from_millis(500);
@@ -44,10 +39,8 @@ async fn client() -> Client {
 async fn fresh_stream(js: &Context, name: &str) {
     let _ = js.delete_stream(name).await;
     let config = StreamConfig {
-        name: name.into(),
-        subjects: vec![format!("{name}.>")],
-        storage: StorageType::Memory,
-        ..StreamConfig::default()
+        storage: Storage::Memory,
+        ..StreamConfig::new(name, [format!("{name}.>")])
     };
     js.create_stream(config).await.expect("stream created");
 }
@@ -316,7 +309,10 @@ async fn the_first_consumer_starts_where_the_options_say_and_filters_by_subject(
     assert_eq!(take(&mut messages, 2).await, [2, 4]);
     assert_eq!(messages.pending(), 0);
 
-    let last = OrderedOptions::new().deliver(DeliverFrom::LastPerSubject);
+    // The server takes the last per subject only with a filter.
+    let last = OrderedOptions::new()
+        .deliver(DeliverFrom::LastPerSubject)
+        .filter_subject("ORDERED_START.>");
     let mut messages = js.ordered_consumer("ORDERED_START", last).await.unwrap();
     assert_eq!(take(&mut messages, 3).await, [3, 4, 5]);
 }

@@ -1,5 +1,5 @@
-//! Helpers for the Key-Value browser tests: the JetStream servers the test command started,
-//! fresh bucket names, and the nats-py KV peer (`scripts/kv_peer.py`) on each server.
+//! Helpers for the Key-Value browser tests: the restartable JetStream server the test command
+//! started, fresh bucket names, and the nats-py KV peer (`scripts/kv_peer.py`) on each server.
 #![allow(dead_code)]
 
 use std::cell::Cell;
@@ -13,12 +13,6 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use super::web::within_patience;
-
-/// The WebSocket listener of the JetStream-enabled nats-server (memory and file storage).
-pub const JS_WS_URL: &str = match option_env!("NATS_JS_WS_URL") {
-    Some(url) => url,
-    None => "ws://127.0.0.1:4290",
-};
 
 /// A JetStream nats-server (file storage, one store_dir across restarts) that the tests may
 /// kill and start again through [`JS_CONTROL_URL`].
@@ -40,7 +34,11 @@ pub async fn js_control(action: &str) {
         .await
         .expect("the control program answers");
     let response: web_sys::Response = response.dyn_into().unwrap();
-    assert!(response.ok(), "{action} failed: status {}", response.status());
+    assert!(
+        response.ok(),
+        "{action} failed: status {}",
+        response.status()
+    );
 }
 
 thread_local! {
@@ -84,7 +82,12 @@ pub async fn peer(client: &Client, action: &str, body: Value) -> Value {
 
 /// nats-py's `put`: the revision it got.
 pub async fn peer_put(client: &Client, bucket: &str, key: &str, value: &str) -> u64 {
-    let answer = peer(client, "put", json!({"bucket": bucket, "key": key, "value": value})).await;
+    let answer = peer(
+        client,
+        "put",
+        json!({"bucket": bucket, "key": key, "value": value}),
+    )
+    .await;
     answer["revision"].as_u64().expect("a revision")
 }
 

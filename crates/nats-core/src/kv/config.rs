@@ -4,8 +4,9 @@ use std::time::Duration;
 
 use thiserror::Error;
 
-use super::subjects::{KvSubjects, DEFAULT_API_PREFIX};
+use super::subjects::KvSubjects;
 use super::validate::InvalidName;
+use crate::jetstream::api::ApiPrefix;
 use crate::jetstream::stream::{Compression, Discard, Retention, Storage, StreamConfig};
 
 /// The most values a bucket keeps per key (ADR-8).
@@ -69,7 +70,7 @@ impl KvConfig {
     /// = TTL when shorter than two minutes (else two minutes), `max_msg_size` = the largest
     /// value, discard new, rollup headers allowed, deletes denied, direct gets allowed.
     pub fn to_stream_config(&self) -> Result<StreamConfig, InvalidConfig> {
-        let subjects = KvSubjects::new(&self.bucket, DEFAULT_API_PREFIX)?;
+        let subjects = KvSubjects::new(&self.bucket, &ApiPrefix::default())?;
         if !(1..=MAX_HISTORY).contains(&self.history) {
             return Err(InvalidConfig::History(self.history));
         }
@@ -132,7 +133,10 @@ mod tests {
         assert_eq!(stream.subjects, ["$KV.CONFIGURATION.>"]);
         assert_eq!(stream.retention, Retention::Limits);
         assert_eq!(stream.max_msgs_per_subject, 1);
-        assert_eq!((stream.max_msgs, stream.max_bytes, stream.max_msg_size), (-1, -1, -1));
+        assert_eq!(
+            (stream.max_msgs, stream.max_bytes, stream.max_msg_size),
+            (-1, -1, -1)
+        );
         assert_eq!(stream.max_consumers, -1);
         assert_eq!(stream.max_age, Duration::ZERO);
         assert_eq!(stream.discard, Discard::New);

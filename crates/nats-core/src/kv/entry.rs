@@ -43,7 +43,11 @@ pub struct StoredParts<'a> {
 impl Entry {
     /// The entry a message of `subjects`' bucket holds; `None` when its subject is not one
     /// of the bucket's keys.
-    pub fn from_stored(subjects: &KvSubjects, parts: StoredParts<'_>, value: Vec<u8>) -> Option<Self> {
+    pub fn from_stored(
+        subjects: &KvSubjects,
+        parts: StoredParts<'_>,
+        value: Vec<u8>,
+    ) -> Option<Self> {
         let key = subjects.key_of(parts.subject)?;
         Some(Entry {
             bucket: subjects.bucket().to_owned(),
@@ -60,11 +64,11 @@ impl Entry {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::kv::subjects::DEFAULT_API_PREFIX;
+    use crate::jetstream::api::ApiPrefix;
 
     #[test]
     fn an_entry_is_made_of_the_subject_headers_sequence_time_and_pending() {
-        let subjects = KvSubjects::new("greetings", DEFAULT_API_PREFIX).unwrap();
+        let subjects = KvSubjects::new("greetings", &ApiPrefix::default()).unwrap();
         let parts = StoredParts {
             subject: "$KV.greetings.a.b",
             headers: None,
@@ -89,7 +93,7 @@ mod tests {
 
     #[test]
     fn a_delete_marker_is_an_entry_with_the_delete_operation() {
-        let subjects = KvSubjects::new("b", DEFAULT_API_PREFIX).unwrap();
+        let subjects = KvSubjects::new("b", &ApiPrefix::default()).unwrap();
         let mut headers = HeaderMap::new();
         headers.append("KV-Operation", "DEL").unwrap();
         let parts = StoredParts {
@@ -105,7 +109,7 @@ mod tests {
 
     #[test]
     fn a_message_of_another_bucket_is_no_entry() {
-        let subjects = KvSubjects::new("b", DEFAULT_API_PREFIX).unwrap();
+        let subjects = KvSubjects::new("b", &ApiPrefix::default()).unwrap();
         let parts = StoredParts {
             subject: "$KV.other.k",
             headers: None,

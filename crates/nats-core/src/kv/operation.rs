@@ -1,9 +1,10 @@
 //! What a stored message is to the bucket: a value (put), a delete marker or a purge marker.
 
+use crate::jetstream::headers::{ROLLUP, ROLLUP_SUBJECT};
 use crate::proto::HeaderMap;
 
 /// The header that marks a delete or purge: `KV-Operation: DEL` / `PURGE`.
-pub const KV_OPERATION: &str = "KV-Operation";
+pub use crate::jetstream::headers::KV_OPERATION;
 /// [`KV_OPERATION`]'s value for a delete.
 pub const DELETE: &str = "DEL";
 /// [`KV_OPERATION`]'s value for a purge (sent with `Nats-Rollup: sub`).
@@ -48,6 +49,23 @@ impl Operation {
     /// Whether the key has no value after this operation (a delete or a purge).
     pub fn is_removal(self) -> bool {
         self != Operation::Put
+    }
+
+    /// The headers a client writes a delete or purge marker with (`KV-Operation: DEL`;
+    /// `KV-Operation: PURGE` and `Nats-Rollup: sub`, so the server drops the key's older
+    /// entries); none for a put.
+    pub fn marker_headers(self) -> Option<HeaderMap> {
+        let mut headers = HeaderMap::new();
+        // Constant names and values, all valid: these inserts cannot fail.
+        let _ = headers.insert(KV_OPERATION, self.as_str());
+        match self {
+            Operation::Put => return None,
+            Operation::Delete => {}
+            Operation::Purge => {
+                let _ = headers.insert(ROLLUP, ROLLUP_SUBJECT);
+            }
+        }
+        Some(headers)
     }
 
     /// The name ADR-8 and nats.js use: `PUT`, `DEL`, `PURGE`.
@@ -115,6 +133,21 @@ mod tests {
         ] {
             let h = headers(&[(MARKER_REASON, reason)]);
             assert_eq!(Operation::from_headers(Some(&h)), op, "{reason}");
+        }
+    }
+
+    #[test]
+    fn markers_are_written_as_adr_8_says_and_read_back_as_what_they_are() {
+        assert_eq!(Operation::Put.marker_headers(), None);
+        let delete = Operation::Delete.marker_headers().unwrap();
+        assert_eq!(delete.iter().collect::<Vec<_>>(), [("KV-Operation", "DEL")]);
+        let purge = Operation::Purge.marker_headers().unwrap();
+        assert_eq!(
+            purge.iter().collect::<Vec<_>>(),
+            [("KV-Operation", "PURGE"), ("Nats-Rollup", "sub")]
+        );
+        for op in [Operation::Delete, Operation::Purge] {
+            assert_eq!(Operation::from_headers(op.marker_headers().as_ref()), op);
         }
     }
 

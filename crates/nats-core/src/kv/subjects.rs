@@ -8,9 +8,7 @@
 //! maps back onto `$KV.<bucket>.<key>`.
 
 use super::validate::{validate_bucket, validate_key, validate_watch_filter, InvalidName};
-
-/// The JetStream API prefix a context without a domain or custom prefix uses.
-pub const DEFAULT_API_PREFIX: &str = "$JS.API";
+use crate::jetstream::api::{ApiPrefix, DEFAULT_PREFIX};
 
 /// The stream name prefix of every bucket: `KV_<bucket>`.
 pub const STREAM_PREFIX: &str = "KV_";
@@ -27,13 +25,13 @@ pub struct KvSubjects {
 }
 
 impl KvSubjects {
-    /// The subjects of `bucket` under the JetStream API prefix `api_prefix` (`$JS.API`,
-    /// `$JS.<domain>.API`, or a custom one; a trailing `.` is ignored).
-    pub fn new(bucket: &str, api_prefix: &str) -> Result<Self, InvalidName> {
+    /// The subjects of `bucket` as a JetStream context on `api` (the default `$JS.API`, a
+    /// domain's `$JS.<domain>.API`, or a custom prefix) sees them.
+    pub fn new(bucket: &str, api: &ApiPrefix) -> Result<Self, InvalidName> {
         validate_bucket(bucket)?;
-        let api_prefix = api_prefix.strip_suffix('.').unwrap_or(api_prefix);
+        let api_prefix = api.as_str();
         let read_prefix = format!("$KV.{bucket}.");
-        let write_prefix = if api_prefix == DEFAULT_API_PREFIX || api_prefix.is_empty() {
+        let write_prefix = if api_prefix == DEFAULT_PREFIX {
             read_prefix.clone()
         } else {
             format!("{api_prefix}.{read_prefix}")
@@ -93,7 +91,7 @@ mod tests {
 
     #[test]
     fn a_bucket_is_the_stream_kv_bucket_on_the_subjects_kv_bucket_all() {
-        let s = KvSubjects::new("greetings", DEFAULT_API_PREFIX).unwrap();
+        let s = KvSubjects::new("greetings", &ApiPrefix::default()).unwrap();
         assert_eq!(s.bucket(), "greetings");
         assert_eq!(s.stream(), "KV_greetings");
         assert_eq!(s.stream_subjects(), "$KV.greetings.>");
@@ -104,20 +102,22 @@ mod tests {
 
     #[test]
     fn writes_under_a_domain_or_custom_prefix_carry_that_prefix_reads_do_not() {
-        let s = KvSubjects::new("cfg", "$JS.hub.API").unwrap();
+        let s = KvSubjects::new("cfg", &ApiPrefix::domain("hub").unwrap()).unwrap();
         assert_eq!(s.write_subject("k").unwrap(), "$JS.hub.API.$KV.cfg.k");
         assert_eq!(s.key_subject("k").unwrap(), "$KV.cfg.k");
         assert_eq!(s.stream_subjects(), "$KV.cfg.>");
-        let custom = KvSubjects::new("cfg", "imported.JS.").unwrap();
+        let custom = ApiPrefix::custom("imported.JS.").unwrap();
+        let custom = KvSubjects::new("cfg", &custom).unwrap();
         assert_eq!(custom.write_subject("k").unwrap(), "imported.JS.$KV.cfg.k");
-        let default_with_dot = KvSubjects::new("cfg", "$JS.API.").unwrap();
-        assert_eq!(default_with_dot.write_subject("k").unwrap(), "$KV.cfg.k");
+        let default_spelled_out = ApiPrefix::custom("$JS.API").unwrap();
+        let default_spelled_out = KvSubjects::new("cfg", &default_spelled_out).unwrap();
+        assert_eq!(default_spelled_out.write_subject("k").unwrap(), "$KV.cfg.k");
     }
 
     #[test]
     fn invalid_buckets_keys_and_filters_are_refused() {
-        assert!(KvSubjects::new("a.b", DEFAULT_API_PREFIX).is_err());
-        let s = KvSubjects::new("b", DEFAULT_API_PREFIX).unwrap();
+        assert!(KvSubjects::new("a.b", &ApiPrefix::default()).is_err());
+        let s = KvSubjects::new("b", &ApiPrefix::default()).unwrap();
         assert!(s.key_subject("a*").is_err());
         assert!(s.write_subject(".a").is_err());
         assert!(s.filter_subject(">.a").is_err());
@@ -125,7 +125,7 @@ mod tests {
 
     #[test]
     fn the_key_of_a_subject_is_what_follows_the_bucket_prefix() {
-        let s = KvSubjects::new("b", "$JS.hub.API").unwrap();
+        let s = KvSubjects::new("b", &ApiPrefix::domain("hub").unwrap()).unwrap();
         assert_eq!(s.key_of("$KV.b.joe"), Some("joe"));
         assert_eq!(s.key_of("$KV.b.a.b.c"), Some("a.b.c"));
         assert_eq!(s.key_of("$KV.b."), None);

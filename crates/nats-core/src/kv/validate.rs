@@ -146,7 +146,14 @@ mod tests {
 
     #[test]
     fn keys_are_the_adr_8_characters_without_outer_or_double_dots() {
-        for ok in ["joe", "auth.username", "a-b/c_d=e", "_kv.reserved", "1", "A.B.C"] {
+        for ok in [
+            "joe",
+            "auth.username",
+            "a-b/c_d=e",
+            "_kv.reserved",
+            "1",
+            "A.B.C",
+        ] {
             assert_eq!(validate_key(ok), Ok(()), "{ok}");
         }
         for bad in [
@@ -162,7 +169,9 @@ mod tests {
         for ok in ["joe", ">", "*", "auth.>", "*.name", "a.*.c", "a.*.>"] {
             assert_eq!(validate_watch_filter(ok), Ok(()), "{ok}");
         }
-        for bad in ["", ">.a", "a.>.b", "a*", "a.b*", ".>", "a.", "a..*", "a b", "a.>>"] {
+        for bad in [
+            "", ">.a", "a.>.b", "a*", "a.b*", ".>", "a.", "a..*", "a b", "a.>>",
+        ] {
             let err = validate_watch_filter(bad).unwrap_err();
             assert_eq!(err.kind, NameKind::WatchFilter, "{bad}");
         }
@@ -181,6 +190,9 @@ mod tests {
         assert!(text.contains("..."));
         let multibyte = "ä".repeat(100);
         assert!(validate_key(&multibyte).is_err());
-        assert!(validate_key(&multibyte).unwrap_err().to_string().contains("..."));
+        assert!(validate_key(&multibyte)
+            .unwrap_err()
+            .to_string()
+            .contains("..."));
     }
 }

@@ -10,11 +10,9 @@ use crate::jetstream::JetStreamError;
 
 /// The server's error code for "wrong last sequence": an update's revision is not the key's
 /// latest, or a create found a value.
-pub const WRONG_LAST_SEQUENCE: u16 = 10071;
+pub(crate) const WRONG_LAST_SEQUENCE: u16 = 10071;
 /// The server's error code for "stream not found".
-pub const STREAM_NOT_FOUND: u16 = 10059;
-/// The server's error code for "no message found".
-pub const NO_MESSAGE_FOUND: u16 = 10037;
+pub(crate) const STREAM_NOT_FOUND: u16 = 10059;
 
 /// What kind of failure a [`KvError`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,10 +103,7 @@ impl From<InvalidName> for KvError {
 
 impl From<InvalidConfig> for KvError {
     fn from(e: InvalidConfig) -> Self {
-        KvError::new(
-            KvErrorKind::InvalidBucket,
-            format!("{e}; nothing was sent"),
-        )
+        KvError::new(KvErrorKind::InvalidBucket, format!("{e}; nothing was sent"))
     }
 }
 

@@ -36,11 +36,12 @@
 
 mod bucket;
 mod error;
+mod read;
 mod store;
 mod watch;
 
 pub use error::{KvError, KvErrorKind};
-pub use nats_core::kv::{Entry, KvConfig, KvStatus, Operation, MAX_HISTORY};
 pub use nats_core::kv::{validate_bucket, validate_key, validate_watch_filter};
+pub use nats_core::kv::{Entry, KvConfig, KvStatus, Operation, MAX_HISTORY};
 pub use store::Store;
 pub use watch::{Watch, WatchEvent, WatchOptions};

@@ -3,13 +3,13 @@
 use std::rc::Rc;
 
 use futures::StreamExt;
-use nats_core::jetstream::{DeliverPolicy, StreamInfo};
-use nats_core::kv::{operation, Entry, InitialValues, KvStatus, KvSubjects, Operation, StoredParts};
-use nats_core::proto::HeaderMap;
+use nats_core::jetstream::StreamInfo;
+use nats_core::kv::{Entry, InitialValues, KvStatus, KvSubjects, Operation, StoredParts};
 
 use super::error::{err_code, KvError, KvErrorKind, WRONG_LAST_SEQUENCE};
+use super::read::last_message;
 use super::watch::{entry_of, Watch, WatchOptions};
-use crate::jetstream::{Context, OrderedOptions, PublishOptions};
+use crate::jetstream::{Context, DeliverFrom, OrderedMessages, OrderedOptions, PublishOptions};
 
 /// One Key-Value bucket: a cheap handle (clones share it), from
 /// [`Context::create_key_value`] or [`Context::key_value`].
@@ -36,7 +36,7 @@ impl std::fmt::Debug for Store {
 impl Store {
     /// The store of the bucket `info` describes (already checked to be one).
     pub(crate) fn new(context: Context, status: &KvStatus) -> Result<Self, KvError> {
-        let subjects = KvSubjects::new(&status.bucket, context.api_prefix().as_str())?;
+        let subjects = KvSubjects::new(&status.bucket, context.api_prefix())?;
         Ok(Store {
             context,
             subjects: Rc::new(subjects),
@@ -74,15 +74,18 @@ impl Store {
     /// for it.
     pub async fn entry(&self, key: &str) -> Result<Option<Entry>, KvError> {
         let subject = self.subjects.key_subject(key)?;
-        let stored = self
-            .context
-            .last_message(self.subjects.stream(), &subject, self.use_direct)
-            .await
-            .map_err(|e| KvError::from_request("reading the key", e))?;
+        let stored = last_message(
+            &self.context,
+            self.subjects.stream(),
+            &subject,
+            self.use_direct,
+        )
+        .await
+        .map_err(|e| KvError::from_request("reading the key", e))?;
         Ok(stored.and_then(|m| {
             let parts = StoredParts {
                 subject: &m.subject,
-                headers: m.headers.as_ref(),
+                headers: Some(&m.headers),
                 sequence: m.sequence,
                 time: m.time,
                 pending: 0,
@@ -93,8 +96,13 @@ impl Store {
 
     /// Stores `value` under `key`; its revision.
     pub async fn put(&self, key: &str, value: impl AsRef<[u8]>) -> Result<u64, KvError> {
-        self.write(key, value.as_ref(), PublishOptions::new(), "putting the key")
-            .await
+        self.write(
+            key,
+            value.as_ref(),
+            PublishOptions::new(),
+            "putting the key",
+        )
+        .await
     }
 
     /// Stores `value` under `key` only if the key has no value: never written, or its latest
@@ -139,18 +147,23 @@ impl Store {
 
     /// Deletes `key`, keeping its history: a delete marker becomes its latest entry.
     pub async fn delete(&self, key: &str) -> Result<(), KvError> {
-        let headers = marker(operation::DELETE, false);
-        self.write(key, b"", PublishOptions::new().headers(headers), "deleting the key")
+        self.write_marker(key, Operation::Delete, "deleting the key")
             .await
-            .map(drop)
     }
 
     /// Purges `key`: removes its history, leaving one purge marker (`Nats-Rollup: sub`).
     pub async fn purge(&self, key: &str) -> Result<(), KvError> {
-        let headers = marker(operation::PURGE, true);
-        self.write(key, b"", PublishOptions::new().headers(headers), "purging the key")
+        self.write_marker(key, Operation::Purge, "purging the key")
             .await
-            .map(drop)
+    }
+
+    /// Writes `key`'s delete or purge marker.
+    async fn write_marker(&self, key: &str, op: Operation, doing: &str) -> Result<(), KvError> {
+        let mut options = PublishOptions::new();
+        if let Some(headers) = op.marker_headers() {
+            options = options.headers(headers);
+        }
+        self.write(key, b"", options, doing).await.map(drop)
     }
 
     /// One write of `key` (checked first), with the revision the bucket gave it.
@@ -176,7 +189,9 @@ impl Store {
     /// Every key that has a value now (not deleted or purged), in the order of their latest
     /// revisions; read with a headers-only ordered consumer of the latest entry per key.
     pub async fn keys(&self) -> Result<Vec<String>, KvError> {
-        let options = WatchOptions::new().headers_only(true).include_deletes(false);
+        let options = WatchOptions::new()
+            .headers_only(true)
+            .include_deletes(false);
         let entries = self.initial_entries(">", &options).await?;
         let mut seen = std::collections::HashSet::new();
         Ok(entries
@@ -209,7 +224,12 @@ impl Store {
     pub async fn watch_with(&self, filter: &str, options: WatchOptions) -> Result<Watch, KvError> {
         let filter = if filter.is_empty() { ">" } else { filter };
         let (messages, pending) = self.consume(filter, &options).await?;
-        Ok(Watch::new(messages, self.subjects.clone(), &options, pending))
+        Ok(Watch::new(
+            messages,
+            self.subjects.clone(),
+            &options,
+            pending,
+        ))
     }
 
     /// The initial entries of a watch of `filter` (up to the one with nothing pending).
@@ -243,18 +263,18 @@ impl Store {
         &self,
         filter: &str,
         options: &WatchOptions,
-    ) -> Result<(crate::jetstream::OrderedMessages, u64), KvError> {
+    ) -> Result<(OrderedMessages, u64), KvError> {
         let subject = self.subjects.filter_subject(filter)?;
-        let deliver_policy = if !options.include_initial {
-            DeliverPolicy::New
+        let deliver = if !options.include_initial {
+            DeliverFrom::New
         } else if options.include_history {
-            DeliverPolicy::All
+            DeliverFrom::All
         } else {
-            DeliverPolicy::LastPerSubject
+            DeliverFrom::LastPerSubject
         };
         let ordered = OrderedOptions {
             filter_subjects: vec![subject],
-            deliver_policy,
+            deliver,
             headers_only: options.headers_only,
             ..OrderedOptions::default()
         };
@@ -263,18 +283,25 @@ impl Store {
             .ordered_consumer(self.subjects.stream(), ordered)
             .await
             .map_err(|e| KvError::from_request("starting the watch", e))?;
-        let pending = messages.pending();
+        let mut pending = messages.pending();
+        if pending == 0 && options.include_initial {
+            pending = self.delivered_before_created(&messages).await?;
+        }
         Ok((messages, pending))
     }
-}
 
-/// The headers of a delete or purge marker.
-fn marker(op: &str, rollup: bool) -> HeaderMap {
-    let mut headers = HeaderMap::new();
-    // Both names and values are constants that HeaderMap accepts.
-    let _ = headers.insert(operation::KV_OPERATION, op);
-    if rollup {
-        let _ = headers.insert("Nats-Rollup", "sub");
+    /// How many initial messages a consumer that reported nothing pending at its creation
+    /// has: the server may deliver messages before it answers the create, and they are not
+    /// counted as pending then (nats.go counts them the same way: pending plus delivered).
+    async fn delivered_before_created(&self, messages: &OrderedMessages) -> Result<u64, KvError> {
+        let Some(name) = messages.consumer_name() else {
+            return Ok(0);
+        };
+        let info = self
+            .context
+            .consumer_info(self.subjects.stream(), name)
+            .await
+            .map_err(|e| KvError::from_request("starting the watch", e))?;
+        Ok(info.num_pending.saturating_add(info.delivered.consumer_seq))
     }
-    headers
 }
