@@ -83,7 +83,7 @@ mod tests {
     use super::*;
     use crate::app::diagram;
     use nats_web::conn::TraceLine;
-    use nats_web::proto::{ClientOp, ConnectInfo, MsgOp, ServerOp};
+    use nats_web::proto::{ClientOp, ConnectInfo, HeaderMap, MsgOp, ServerOp, StatusCode};
 
     fn entry(conn: Conn, line: TraceLine, at_us: u64) -> Action {
         Action::Trace(TraceEntry { conn, line, at_us })
@@ -208,5 +208,41 @@ mod tests {
             (0..1_000).map(|i| msg(Conn::Playground, "$SRV.PING", 9, Some(&format!("r.{i}")), i)),
         );
         assert_eq!(state.discovery_replies.len(), DISCOVERY_REPLIES);
+    }
+
+    /// A JetStream status-100 message on the watch's subscription (sid 7).
+    fn status_100(reply: Option<&str>, at: u64) -> Action {
+        let mut headers = HeaderMap::new();
+        headers.set_status(StatusCode::IDLE_HEARTBEAT, None);
+        let op = ServerOp::Msg(MsgOp {
+            subject: "_INBOX.watch".into(),
+            sid: 7,
+            reply: reply.map(Into::into),
+            headers: Some(headers),
+            raw_headers: None,
+            header_error: None,
+            payload: Vec::new(),
+        });
+        entry(Conn::Playground, TraceLine::received(&op), at)
+    }
+
+    #[test]
+    fn idle_heartbeats_are_counted_not_kept_and_flow_control_is_kept() {
+        let mut state = PageState::new(vec![]);
+        apply(&mut state, run(Conn::Playground));
+        apply(&mut state, (0..1_000).map(|i| status_100(None, 100 + i)));
+        assert_eq!(state.heartbeats, 1_000);
+        assert_eq!(state.trace.len(), 7, "the playground's run only");
+        apply(
+            &mut state,
+            [status_100(Some("$JS.FC.KV_greetings.x.1"), 2_000)],
+        );
+        assert_eq!(
+            state.trace.len(),
+            8,
+            "a flow control request must be answered: kept"
+        );
+        let tag = super::trace_jetstream::tag(&state.trace.back().unwrap().line.op);
+        assert_eq!(tag, Some("flow control"));
     }
 }

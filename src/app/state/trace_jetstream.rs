@@ -105,6 +105,44 @@ mod tests {
     }
 
     #[test]
+    fn each_kind_of_jetstream_operation_has_its_tag_and_others_none() {
+        use nats_web::conn::TraceLine;
+        use nats_web::proto::{ClientOp, MsgOp, ServerOp};
+        let publish = |subject: &str, reply: Option<&str>| {
+            let op = ClientOp::Pub {
+                subject,
+                reply,
+                payload: b"",
+            };
+            tag(&TraceLine::sent(&op).op)
+        };
+        let delivered = |subject: &str, reply: &str| {
+            let op = ServerOp::Msg(MsgOp {
+                subject: subject.into(),
+                sid: 1,
+                reply: Some(reply.into()),
+                headers: None,
+                raw_headers: None,
+                header_error: None,
+                payload: b"v".to_vec(),
+            });
+            tag(&TraceLine::received(&op).op)
+        };
+        let ack = "$JS.ACK.KV_greetings.c.1.2.2.0.0";
+        assert_eq!(
+            publish("$JS.API.STREAM.INFO.KV_greetings", Some("_INBOX.a.1")),
+            Some("JetStream API")
+        );
+        assert_eq!(publish("$KV.greetings.joe", Some("_INBOX.a.2")), Some("KV"));
+        assert_eq!(publish(ack, None), Some("JetStream ack"));
+        assert_eq!(publish("$JS.FC.KV_greetings.x", None), Some("flow control"));
+        assert_eq!(delivered("$KV.greetings.joe", ack), Some("KV watch"));
+        assert_eq!(delivered("orders.1", ack), Some("JetStream consumer"));
+        assert_eq!(publish("greet.joe", Some("_INBOX.a.3")), None);
+        assert_eq!(delivered("greet.joe", "_INBOX.a.3"), None);
+    }
+
+    #[test]
     fn no_subject_panics() {
         for s in [
             "$JS.API.",
