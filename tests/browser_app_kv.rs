@@ -24,7 +24,17 @@ fn fresh_bucket() -> String {
 
 /// The text of the first element matching `selector` once it contains `needle`.
 async fn wait_for_text_in(root: &web_sys::HtmlElement, selector: &str, needle: &str) -> String {
-    let deadline = web_time::Instant::now() + web::PATIENCE;
+    wait_for_text_within(root, selector, needle, web::PATIENCE).await
+}
+
+/// [`wait_for_text_in`], waiting at most `patience`.
+async fn wait_for_text_within(
+    root: &web_sys::HtmlElement,
+    selector: &str,
+    needle: &str,
+    patience: Duration,
+) -> String {
+    let deadline = web_time::Instant::now() + patience;
     loop {
         let text = root
             .query_selector(selector)
@@ -148,8 +158,39 @@ async fn the_page_answers_from_its_greetings_bucket_and_edits_it_live() {
     )
     .await;
 
+    a_deleted_bucket_ends_the_watch_and_retry_creates_it_again(&root, &peer, &bucket).await;
     peer.drain().await.unwrap();
     app.destroy();
+}
+
+/// Someone deletes the bucket: the panel says the watch ended (the responders answer
+/// `hello, <name>`, not stale greetings), and Retry creates it afresh.
+async fn a_deleted_bucket_ends_the_watch_and_retry_creates_it_again(
+    root: &web_sys::HtmlElement,
+    peer: &nats_web::Client,
+    bucket: &str,
+) {
+    nats_web::jetstream::new(peer.clone())
+        .delete_key_value(bucket)
+        .await
+        .unwrap();
+    // Nothing tells a push consumer its stream is gone: the watch's ordered consumer notices
+    // by its missed heartbeats (two idle-heartbeat intervals), then fails to recreate it.
+    // Seconds, so this one wait has more patience.
+    let panel =
+        wait_for_text_within(root, "section.greetings-panel", "ended", web::PATIENCE * 3).await;
+    assert!(panel.contains("replies are hello, <name>"), "{panel}");
+    assert!(
+        root.query_selector("tr[data-key='joe']").unwrap().is_none(),
+        "{panel}"
+    );
+    click_when_enabled(&button(root, "Retry")).await;
+    wait_for_text_in(
+        root,
+        "section.greetings-panel",
+        &format!("watching bucket {bucket} live: 0 greetings"),
+    )
+    .await;
 }
 
 async fn a_put_by_another_client_shows_in_the_panel_and_is_the_next_reply(
