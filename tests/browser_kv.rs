@@ -481,11 +481,8 @@ async fn watch_options_leave_out_deletes_values_or_add_history() {
     let history = WatchOptions::new().include_history(true);
     let mut watch = store.watch_with("a", history).await.unwrap();
     let mut seen = Vec::new();
-    loop {
-        match next_event(&mut watch).await {
-            WatchEvent::Entry(e) => seen.push(kvo(&e)),
-            WatchEvent::InitialDone => break,
-        }
+    while let WatchEvent::Entry(e) = next_event(&mut watch).await {
+        seen.push(kvo(&e));
     }
     assert_eq!(
         seen,

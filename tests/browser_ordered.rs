@@ -342,3 +342,54 @@ async fn several_filter_subjects_work_on_nats_server_2_10_and_fail_clearly_befor
         }
     }
 }
+
+#[wasm_bindgen_test]
+async fn messages_dropped_past_the_pending_limits_are_a_gap_and_delivered_after_a_reset() {
+    // A reader that falls behind: its subscription holds 100 messages, the rest are dropped
+    // and the consumer restarts after the last one delivered.
+    let small = connect(
+        ConnectOptions::new()
+            .servers([JS_WS_URL])
+            .subscription_capacity(100),
+    )
+    .await
+    .unwrap();
+    let js = jetstream::new(small);
+    fresh_stream(&js, "ORDERED_SLOW").await;
+    publish_range(&js, "ORDERED_SLOW", 1, 2_000).await;
+    let mut messages = js
+        .ordered_consumer("ORDERED_SLOW", heartbeat_options())
+        .await
+        .unwrap();
+    sleep(Duration::from_millis(300)).await;
+    let seqs = take(&mut messages, 2_000).await;
+    assert_eq!(seqs, (1..=2_000).collect::<Vec<_>>());
+    let resets = messages.resets();
+    assert!(resets.gap >= 1, "{resets:?}");
+}
+
+#[wasm_bindgen_test]
+async fn dropping_the_stream_deletes_its_consumer_on_the_server() {
+    let js = jetstream::new(client().await);
+    fresh_stream(&js, "ORDERED_DROP").await;
+    publish_range(&js, "ORDERED_DROP", 1, 3).await;
+    let mut messages = js
+        .ordered_consumer("ORDERED_DROP", OrderedOptions::new())
+        .await
+        .unwrap();
+    take(&mut messages, 3).await;
+    let name = messages.consumer_name().unwrap().to_owned();
+    assert!(js.consumer_info("ORDERED_DROP", &name).await.is_ok());
+    drop(messages);
+
+    let gone = within_patience(async {
+        loop {
+            match js.consumer_info("ORDERED_DROP", &name).await {
+                Err(e) if e.api_error().map(|a| a.err_code) == Some(10014) => return,
+                _ => sleep(Duration::from_millis(20)).await,
+            }
+        }
+    })
+    .await;
+    assert!(gone.is_some(), "consumer {name} still there");
+}

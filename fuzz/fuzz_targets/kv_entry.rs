@@ -31,13 +31,17 @@ fn check_entry(subjects: &KvSubjects, stored: &StoredMessage, pending: u64) {
         time: stored.time,
         pending,
     };
-    if let Some(entry) = Entry::from_stored(subjects, parts, stored.payload.clone()) {
-        assert_eq!(entry.bucket, subjects.bucket());
-        assert_eq!(format!("$KV.{}.{}", entry.bucket, entry.key), stored.subject);
-        assert_eq!(entry.revision, stored.sequence);
-        assert_eq!(entry.delta, pending);
-    } else {
-        assert!(subjects.key_of(&stored.subject).is_none());
+    let entry = Entry::from_stored(subjects, parts, stored.payload.clone());
+    if pending == 0 {
+        assert_eq!(entry, Entry::from_stored_message(subjects, stored.clone()));
+    }
+    match entry {
+        Some(entry) => {
+            assert_eq!(entry.bucket, subjects.bucket());
+            assert_eq!(format!("$KV.{}.{}", entry.bucket, entry.key), stored.subject);
+            assert_eq!((entry.revision, entry.delta), (stored.sequence, pending));
+        }
+        None => assert!(subjects.key_of(&stored.subject).is_none()),
     }
 }
 

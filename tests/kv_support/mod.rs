@@ -7,12 +7,12 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use nats_web::kv::{Watch, WatchEvent};
-use nats_web::{connect, Client, ConnectOptions};
+use nats_web::{connect, Client, ConnectOptions, RequestErrorKind};
 use serde_json::{json, Value};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use super::web::within_patience;
+use super::web::{sleep, within_patience};
 
 /// A JetStream nats-server (file storage, one store_dir across restarts) that the tests may
 /// kill and start again through [`JS_CONTROL_URL`].
@@ -68,17 +68,33 @@ pub async fn client_of(url: &str) -> Client {
 }
 
 /// Asks the nats-py peer on `client`'s server: `kvpeer.<action>` with `body`; its JSON
-/// answer (a peer error fails the test).
+/// answer (a peer error fails the test). While the peer is not subscribed (it reconnects
+/// after a server restart too) the request finds no responders: it is asked again, for at
+/// most the tests' patience.
 pub async fn peer(client: &Client, action: &str, body: Value) -> Value {
-    let reply = client
-        .request(format!("kvpeer.{action}"), body.to_string())
-        .timeout(Duration::from_secs(10))
+    let asking = async {
+        loop {
+            let reply = client
+                .request(format!("kvpeer.{action}"), body.to_string())
+                .timeout(Duration::from_secs(10))
+                .await;
+            match reply {
+                Err(e) if e.kind() == RequestErrorKind::NoResponders => sleep(RETRY).await,
+                other => break other,
+            }
+        }
+    };
+    let reply = within_patience(asking)
         .await
+        .expect("the nats-py peer is subscribed in time")
         .unwrap_or_else(|e| panic!("the nats-py peer answers kvpeer.{action}: {e}"));
     let answer: Value = serde_json::from_slice(&reply.payload).expect("the peer answers JSON");
     assert!(answer.get("error").is_none(), "nats-py: {answer}");
     answer
 }
+
+/// How long to wait before asking a peer that is not subscribed yet again.
+const RETRY: Duration = Duration::from_millis(100);
 
 /// nats-py's `put`: the revision it got.
 pub async fn peer_put(client: &Client, bucket: &str, key: &str, value: &str) -> u64 {

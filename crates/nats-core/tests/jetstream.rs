@@ -339,6 +339,9 @@ fn a_pull_consumer_delivers_with_ack_metadata_and_ends_its_pull_with_a_status() 
         assert_eq!((info.delivered, info.pending), (1, 3 - n));
         assert!(info.timestamp_nanos > 0);
         assert_eq!(message.payload, format!("order {n}").as_bytes());
+        // Under its own subject, not the inbox it was pulled to: only the subscription tells
+        // which pull it answers (so a pull cannot share the muxed request inbox).
+        assert_eq!(message.subject, format!("orders.{n}"));
     }
 
     // An ack sent as a request is confirmed, so the consumer's info counts it afterwards.

@@ -22,197 +22,20 @@
 //! missed, so a timer that fires late (a background tab) never causes a reset.
 
 mod heartbeat;
-
-use std::time::Duration;
+mod options;
+mod reset;
 
 pub use heartbeat::{HeartbeatCheck, HeartbeatMonitor};
+pub use options::{
+    takes_filter_subjects, DeliverFrom, OrderedError, OrderedOptions, DEFAULT_IDLE_HEARTBEAT,
+    DEFAULT_INACTIVE_THRESHOLD,
+};
+pub use reset::{Reset, ResetCounts, ResetReason};
 
 use super::consumer::{AckPolicy, ConsumerConfig, ConsumerInfo, DeliverPolicy};
 use super::headers::{CONSUMER_STALLED, LAST_CONSUMER};
 use super::message_info::MessageInfo;
 use crate::proto::{validate, HeaderMap, StatusCode};
-
-/// The idle heartbeat when none is given (ADR-17: 5 s).
-pub const DEFAULT_IDLE_HEARTBEAT: Duration = Duration::from_secs(5);
-/// How long the server keeps a consumer nobody reads (the page closed) when none is given.
-pub const DEFAULT_INACTIVE_THRESHOLD: Duration = Duration::from_secs(5 * 60);
-
-/// Where an ordered consumer starts, before it has delivered anything; after that, every
-/// consumer it creates starts right after the last stream sequence it delivered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum DeliverFrom {
-    /// From the first message of the stream (or of its filters).
-    #[default]
-    All,
-    /// From the last message.
-    Last,
-    /// Only messages stored after the consumer was created.
-    New,
-    /// The last message of each subject (a KV bucket's current values), then what follows.
-    LastPerSubject,
-    /// From this stream sequence on.
-    Sequence(u64),
-    /// From the first message stored at or after this time (nanoseconds since the Unix
-    /// epoch, UTC).
-    Time(u64),
-}
-
-/// What an ordered consumer reads and how it watches its consumer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OrderedOptions {
-    /// Subjects to deliver (wildcards allowed); none: the whole stream. Several need
-    /// nats-server 2.10 or later.
-    pub filter_subjects: Vec<String>,
-    /// Where to start.
-    pub deliver: DeliverFrom,
-    /// Deliver headers only (the payload's size is in the `Nats-Msg-Size` header).
-    pub headers_only: bool,
-    /// How often the server sends a heartbeat while it has nothing to deliver
-    /// ([`DEFAULT_IDLE_HEARTBEAT`]); missing two (by the owner's clock, confirmed by a round
-    /// trip) recreates the consumer.
-    pub idle_heartbeat: Duration,
-    /// How long the server keeps the consumer when nobody reads it
-    /// ([`DEFAULT_INACTIVE_THRESHOLD`]).
-    pub inactive_threshold: Duration,
-}
-
-impl Default for OrderedOptions {
-    fn default() -> Self {
-        OrderedOptions {
-            filter_subjects: Vec::new(),
-            deliver: DeliverFrom::All,
-            headers_only: false,
-            idle_heartbeat: DEFAULT_IDLE_HEARTBEAT,
-            inactive_threshold: DEFAULT_INACTIVE_THRESHOLD,
-        }
-    }
-}
-
-impl OrderedOptions {
-    /// The whole stream from its first message, 5 s heartbeats.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Only messages on `subject` (wildcards allowed); adds to the filters given before.
-    pub fn filter_subject(mut self, subject: impl Into<String>) -> Self {
-        self.filter_subjects.push(subject.into());
-        self
-    }
-
-    /// Only messages on these subjects (several need nats-server 2.10).
-    pub fn filter_subjects<S: Into<String>>(
-        mut self,
-        subjects: impl IntoIterator<Item = S>,
-    ) -> Self {
-        self.filter_subjects = subjects.into_iter().map(Into::into).collect();
-        self
-    }
-
-    /// Where to start (see [`DeliverFrom`]).
-    pub fn deliver(mut self, from: DeliverFrom) -> Self {
-        self.deliver = from;
-        self
-    }
-
-    /// Deliver headers only.
-    pub fn headers_only(mut self, headers_only: bool) -> Self {
-        self.headers_only = headers_only;
-        self
-    }
-
-    /// The server's idle heartbeat interval.
-    pub fn idle_heartbeat(mut self, interval: Duration) -> Self {
-        self.idle_heartbeat = interval;
-        self
-    }
-
-    /// How long the server keeps a consumer nobody reads.
-    pub fn inactive_threshold(mut self, threshold: Duration) -> Self {
-        self.inactive_threshold = threshold;
-        self
-    }
-}
-
-/// Why an ordered consumer could not be set up.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum OrderedError {
-    /// A filter subject that is not a subject.
-    #[error("invalid filter subject: {0}")]
-    InvalidFilter(validate::ValidationError),
-    /// A zero idle heartbeat: the consumer could never be checked.
-    #[error("the idle heartbeat must be more than zero")]
-    ZeroHeartbeat,
-    /// Several filter subjects for a server older than 2.10, which takes only one.
-    #[error(
-        "nats-server {version} takes one filter subject, {count} were given: filter on one \
-         subject (a wildcard), or use nats-server 2.10 or later"
-    )]
-    FilterSubjectsUnsupported {
-        /// The server's version.
-        version: String,
-        /// Filter subjects given.
-        count: usize,
-    },
-}
-
-/// Why an ordered consumer was recreated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ResetReason {
-    /// A delivery or heartbeat showed a consumer sequence past the one expected: something
-    /// was not received (also a message the subscription dropped past its pending limits).
-    Gap,
-    /// Neither a message nor a heartbeat arrived within two heartbeat intervals, confirmed by
-    /// a round trip to the server.
-    MissedHeartbeat,
-    /// The connection was re-established: what the server sent meanwhile is lost.
-    Reconnect,
-    /// The server said the consumer is gone (status 409, e.g. "Consumer Deleted").
-    ConsumerGone,
-}
-
-/// How many times an ordered consumer was recreated, by reason.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct ResetCounts {
-    /// After a gap.
-    pub gap: u64,
-    /// After a missed heartbeat.
-    pub missed_heartbeat: u64,
-    /// After a reconnect.
-    pub reconnect: u64,
-    /// After the server deleted the consumer.
-    pub consumer_gone: u64,
-    /// The reason of the latest reset.
-    pub last: Option<ResetReason>,
-}
-
-impl ResetCounts {
-    /// Resets for every reason.
-    pub fn total(&self) -> u64 {
-        self.gap + self.missed_heartbeat + self.reconnect + self.consumer_gone
-    }
-
-    fn count(&mut self, reason: ResetReason) {
-        let counter = match reason {
-            ResetReason::Gap => &mut self.gap,
-            ResetReason::MissedHeartbeat => &mut self.missed_heartbeat,
-            ResetReason::Reconnect => &mut self.reconnect,
-            ResetReason::ConsumerGone => &mut self.consumer_gone,
-        };
-        *counter += 1;
-        self.last = Some(reason);
-    }
-}
-
-/// Drop the current consumer and create the next one ([`OrderedConsumer::consumer_config`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Reset {
-    /// Where the next consumer starts: right after the last stream sequence delivered.
-    /// `None` while nothing has been delivered: it starts as the first one did.
-    pub from_stream_seq: Option<u64>,
-    /// Why.
-    pub reason: ResetReason,
-}
 
 /// What to do with one message of the consumer's subscription.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -359,8 +182,9 @@ impl OrderedConsumer {
     /// delivered nothing yet says where it starts, so that a reset before the first delivery
     /// starts there too (a `New` consumer recreated later would skip what was stored in
     /// between); the last value per subject is the exception, recomputed by the next
-    /// consumer. Before the first delivery, [`OrderedConsumer::pending`] is its
-    /// `num_pending`.
+    /// consumer. Before the first delivery, [`OrderedConsumer::pending`] is what the server
+    /// still has for it plus what it delivered before it answered (on its way, not read
+    /// yet): `num_pending + delivered.consumer_seq`, as nats.go counts the initial values.
     pub fn created(&mut self, info: &ConsumerInfo) {
         let fresh = self.current.as_ref().is_some_and(|g| g.consumer_seq == 0);
         let nothing_yet = fresh && self.resume_after.is_none() && info.delivered.consumer_seq == 0;
@@ -368,7 +192,7 @@ impl OrderedConsumer {
             self.resume_after = Some(info.delivered.stream_seq);
         }
         if fresh {
-            self.pending = info.num_pending;
+            self.pending = info.num_pending.saturating_add(info.delivered.consumer_seq);
         }
     }
 
@@ -457,21 +281,10 @@ impl OrderedConsumer {
     }
 }
 
-/// Whether a server of `version` (INFO's `2.10.4`, `v2.11.0-RC.1`, ...) takes
-/// `filter_subjects`: 2.10 and later. One it cannot read is given the benefit of the doubt
-/// (the server then answers for itself).
-pub fn takes_filter_subjects(version: &str) -> bool {
-    let mut parts = version.trim().trim_start_matches('v').split('.');
-    let number = |part: Option<&str>| -> Option<u64> {
-        let digits: String = part?.chars().take_while(char::is_ascii_digit).collect();
-        digits.parse().ok()
-    };
-    match (number(parts.next()), number(parts.next())) {
-        (Some(major), Some(minor)) => (major, minor) >= (2, 10),
-        _ => true,
-    }
-}
-
 #[cfg(test)]
 #[path = "ordered_tests.rs"]
 mod tests;
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+#[path = "ordered_property_tests.rs"]
+mod property_tests;

@@ -1,6 +1,6 @@
 //! The ordered consumer as ADR-17 and the reference clients (nats.go, nats.js, async-nats)
-//! describe it, case by case; then a property over any sequence of deliveries, duplicates,
-//! losses, heartbeats and resets.
+//! describe it, case by case (the property over any sequence of events is in
+//! `ordered_property_tests.rs`).
 
 use std::time::Duration;
 
@@ -12,11 +12,11 @@ const NAME: &str = "a1";
 
 /// The reply subject of delivery `dseq` of consumer `name`: stream sequence `sseq`, `pending`
 /// left (the 9-token form nats-server 2.9 sends).
-fn ack(name: &str, sseq: u64, dseq: u64, pending: u64) -> String {
+pub(super) fn ack(name: &str, sseq: u64, dseq: u64, pending: u64) -> String {
     format!("$JS.ACK.S.{name}.1.{sseq}.{dseq}.1700000000000000000.{pending}")
 }
 
-fn status(code: u16, description: &str, entries: &[(&str, &str)]) -> HeaderMap {
+pub(super) fn status(code: u16, description: &str, entries: &[(&str, &str)]) -> HeaderMap {
     let mut headers = HeaderMap::new();
     headers.set_status(StatusCode::new(code).unwrap(), Some(description.into()));
     for (name, value) in entries {
@@ -25,7 +25,7 @@ fn status(code: u16, description: &str, entries: &[(&str, &str)]) -> HeaderMap {
     headers
 }
 
-fn heartbeat(last_consumer: u64, last_stream: u64) -> HeaderMap {
+pub(super) fn heartbeat(last_consumer: u64, last_stream: u64) -> HeaderMap {
     let (c, s) = (last_consumer.to_string(), last_stream.to_string());
     status(
         100,
@@ -403,6 +403,7 @@ fn a_new_consumer_that_delivered_nothing_yet_pins_where_the_next_one_starts() {
 fn a_consumer_that_already_delivered_when_created_answered_pins_nothing() {
     let (mut ordered, _) = started(OrderedOptions::new().deliver(DeliverFrom::All));
     ordered.created(&info(3, 3, 7));
+    assert_eq!(ordered.pending(), 10, "7 left and 3 on their way");
     assert_eq!(ordered.reset(ResetReason::Reconnect).from_stream_seq, None);
     let (mut ordered, _) = started(OrderedOptions::new().deliver(DeliverFrom::LastPerSubject));
     ordered.created(&info(0, 10, 3));
@@ -505,188 +506,5 @@ mod heartbeats {
                 next_check: at(1000)
             }
         );
-    }
-}
-
-#[cfg(not(target_arch = "wasm32"))]
-mod property {
-    use super::*;
-    use proptest::prelude::*;
-
-    /// What the network and the server do next.
-    #[derive(Debug, Clone)]
-    enum Step {
-        /// The next message arrives.
-        Send,
-        /// The next message is sent and lost (a drop past the pending limits, a reconnect).
-        Lose,
-        /// The last message sent arrives again.
-        Duplicate,
-        /// A delivery of an earlier consumer arrives late.
-        Stale(u64),
-        /// An idle heartbeat, saying what the server sent.
-        Heartbeat,
-        /// A flow control request.
-        FlowControl,
-        /// The owner resets (missed heartbeat, reconnect).
-        OwnerReset(bool),
-        /// The server deletes the consumer.
-        Deleted,
-    }
-
-    fn step() -> impl Strategy<Value = Step> {
-        prop_oneof![
-            6 => Just(Step::Send),
-            2 => Just(Step::Lose),
-            1 => Just(Step::Duplicate),
-            1 => (1u64..50).prop_map(Step::Stale),
-            2 => Just(Step::Heartbeat),
-            1 => Just(Step::FlowControl),
-            1 => any::<bool>().prop_map(Step::OwnerReset),
-            1 => Just(Step::Deleted),
-        ]
-    }
-
-    /// A server with a stream of `len` messages (stream sequences 1..=len) and the consumer
-    /// it runs from a config.
-    struct Server {
-        len: u64,
-        name: String,
-        inbox: String,
-        next_sseq: u64,
-        dseq: u64,
-        last_sent: Option<(u64, u64)>,
-        generation: u64,
-    }
-
-    impl Server {
-        fn create(&mut self, ordered: &mut OrderedConsumer) {
-            self.generation += 1;
-            self.name = format!("c{}", self.generation);
-            self.inbox = format!("_INBOX.{}", self.name);
-            let config = ordered
-                .consumer_config(&self.inbox, &self.name, "2.10.0")
-                .unwrap();
-            self.next_sseq = match config.deliver_policy {
-                DeliverPolicy::ByStartSequence => config.opt_start_seq,
-                DeliverPolicy::All => 1,
-                other => panic!("unexpected policy {other:?}"),
-            };
-            self.dseq = 0;
-            self.last_sent = None;
-        }
-
-        /// The next delivery, if the stream has one.
-        fn next(&mut self) -> Option<(u64, u64)> {
-            (self.next_sseq <= self.len).then(|| {
-                self.dseq += 1;
-                let sent = (self.next_sseq, self.dseq);
-                self.next_sseq += 1;
-                self.last_sent = Some(sent);
-                sent
-            })
-        }
-    }
-
-    struct Run {
-        ordered: OrderedConsumer,
-        server: Server,
-        delivered: Vec<u64>,
-    }
-
-    impl Run {
-        fn feed(&mut self, subject: &str, reply: Option<&str>, headers: Option<&HeaderMap>) {
-            let last = self.delivered.last().copied();
-            match self.ordered.on_message(subject, reply, headers) {
-                Verdict::Deliver(info) => self.delivered.push(info.stream_sequence),
-                Verdict::Reset(reset) => {
-                    assert_eq!(reset.from_stream_seq, last.map(|l| l + 1));
-                    self.server.create(&mut self.ordered);
-                }
-                Verdict::Skip | Verdict::Respond(_) => {}
-            }
-        }
-
-        fn send(&mut self, (sseq, dseq): (u64, u64)) {
-            let reply = ack(&self.server.name, sseq, dseq, self.server.len - sseq);
-            self.feed("s", Some(&reply), None);
-        }
-
-        fn take(&mut self, step: Step) {
-            match step {
-                Step::Send => {
-                    if let Some(sent) = self.server.next() {
-                        self.send(sent);
-                    }
-                }
-                Step::Lose => {
-                    self.server.next();
-                }
-                Step::Duplicate => {
-                    if let Some(sent) = self.server.last_sent {
-                        self.send(sent);
-                    }
-                }
-                Step::Stale(seq) => {
-                    let reply = ack("old", seq, seq, 0);
-                    self.feed("s", Some(&reply), None);
-                }
-                Step::Heartbeat => {
-                    let headers = heartbeat(self.server.dseq, self.server.next_sseq - 1);
-                    let inbox = self.server.inbox.clone();
-                    self.feed(&inbox, None, Some(&headers));
-                }
-                Step::FlowControl => {
-                    let headers = status(100, "FlowControl Request", &[]);
-                    let inbox = self.server.inbox.clone();
-                    self.feed(&inbox, Some("$JS.FC.x"), Some(&headers));
-                }
-                Step::OwnerReset(reconnect) => {
-                    let reason = if reconnect {
-                        ResetReason::Reconnect
-                    } else {
-                        ResetReason::MissedHeartbeat
-                    };
-                    let last = self.delivered.last().copied();
-                    assert_eq!(
-                        self.ordered.reset(reason).from_stream_seq,
-                        last.map(|l| l + 1)
-                    );
-                    self.server.create(&mut self.ordered);
-                }
-                Step::Deleted => {
-                    let headers = status(409, "Consumer Deleted", &[]);
-                    let inbox = self.server.inbox.clone();
-                    self.feed(&inbox, None, Some(&headers));
-                }
-            }
-        }
-    }
-
-    proptest! {
-        #[test]
-        fn whatever_happens_each_stream_sequence_is_delivered_once_in_order_and_none_is_missed(
-            len in 1u64..60,
-            steps in proptest::collection::vec(step(), 0..200),
-        ) {
-            let ordered = OrderedConsumer::new(OrderedOptions::new()).unwrap();
-            let server = Server {
-                len, name: String::new(), inbox: String::new(), next_sseq: 1, dseq: 0,
-                last_sent: None, generation: 0,
-            };
-            let mut run = Run { ordered, server, delivered: Vec::new() };
-            run.server.create(&mut run.ordered);
-            for step in steps {
-                run.take(step);
-                prop_assert!(run.delivered.windows(2).all(|w| w[0] < w[1]));
-            }
-            // Then the network behaves: what is left arrives, and a heartbeat tells of
-            // anything lost at the end.
-            for _ in 0..(4 * len + 4) {
-                run.take(Step::Send);
-                run.take(Step::Heartbeat);
-            }
-            prop_assert_eq!(run.delivered, (1..=len).collect::<Vec<_>>());
-        }
     }
 }

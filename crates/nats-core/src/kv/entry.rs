@@ -2,6 +2,7 @@
 
 use super::operation::Operation;
 use super::subjects::KvSubjects;
+use crate::jetstream::direct::StoredMessage;
 use crate::proto::HeaderMap;
 
 /// A key's value at one revision, as `entry`, `history` and watches give it (ADR-8's
@@ -58,6 +59,22 @@ impl Entry {
             delta: parts.pending,
             operation: Operation::from_headers(parts.headers),
         })
+    }
+}
+
+impl Entry {
+    /// The entry a message read back by direct get or `STREAM.MSG.GET` holds (delta 0: it
+    /// is the latest read); `None` when it is not one of the bucket's keys.
+    pub fn from_stored_message(subjects: &KvSubjects, mut stored: StoredMessage) -> Option<Self> {
+        let value = std::mem::take(&mut stored.payload);
+        let parts = StoredParts {
+            subject: &stored.subject,
+            headers: Some(&stored.headers),
+            sequence: stored.sequence,
+            time: stored.time,
+            pending: 0,
+        };
+        Entry::from_stored(subjects, parts, value)
     }
 }
 

@@ -24,15 +24,17 @@
 //!   delete goes away after its inactive threshold.
 
 mod deadline;
+mod heartbeat;
+mod recreate;
 
-use std::future::{Future, IntoFuture};
+use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context as TaskContext, Poll};
 use std::time::Duration;
 
 use futures::{Stream, StreamExt};
 use nats_core::jetstream::consumer::ConsumerInfo;
-use nats_core::jetstream::ordered::{HeartbeatCheck, HeartbeatMonitor, OrderedConsumer, Verdict};
+use nats_core::jetstream::ordered::{HeartbeatMonitor, OrderedConsumer, Verdict};
 
 pub use nats_core::jetstream::ordered::{
     DeliverFrom, OrderedOptions, ResetCounts, ResetReason, DEFAULT_IDLE_HEARTBEAT,
@@ -47,10 +49,6 @@ use deadline::Deadline;
 
 /// The longest wait between two attempts to recreate the consumer.
 pub const MAX_RETRY_WAIT: Duration = Duration::from_secs(5);
-/// The first wait before a failed create is retried; it doubles with each failure.
-const FIRST_RETRY_WAIT: Duration = Duration::from_millis(250);
-/// The API error code of "stream not found": the one refusal that ends the stream.
-const STREAM_NOT_FOUND: u16 = 10059;
 
 type Pinned<T> = Pin<Box<dyn Future<Output = T>>>;
 
@@ -149,7 +147,9 @@ const WATCH_LIMIT: usize = 4;
 
 impl OrderedMessages {
     /// Messages left in the stream (for its filters) after the last one delivered, as the
-    /// server said with it (or with the consumer's creation, before the first).
+    /// server said with it. Before the first: what the consumer's creation reported, plus
+    /// what the server had already sent (`num_pending + delivered`, as nats.go counts a
+    /// watch's initial values).
     pub fn pending(&self) -> u64 {
         self.machine.pending()
     }
@@ -171,110 +171,6 @@ impl OrderedMessages {
 
     fn client(&self) -> &Client {
         self.context.client()
-    }
-
-    /// Subscribes to a fresh inbox and sends the create of the next consumer; the future
-    /// resolves with the server's answer.
-    fn start_consumer(
-        &mut self,
-    ) -> Result<Pinned<Result<ConsumerInfo, JetStreamError>>, JetStreamError> {
-        let client = self.client().clone();
-        let inbox = client.new_inbox();
-        let name = inbox.rsplit('.').next().unwrap_or_default().to_owned();
-        let version = client.server_info().map(|i| i.version).unwrap_or_default();
-        let config = self
-            .machine
-            .consumer_config(&inbox, &name, &version)
-            .map_err(JetStreamError::invalid)?;
-        let subscription = client.subscribe_inner(&inbox, None, None).map_err(|e| {
-            JetStreamError::new(
-                JetStreamErrorKind::Connection,
-                format!("subscribing to the ordered consumer's inbox: {e}"),
-            )
-        })?;
-        self.subscription = Some(subscription);
-        self.consumer = Some(name);
-        let context = self.context.clone();
-        let stream = self.stream.clone();
-        Ok(Box::pin(async move {
-            context.create_consumer(&stream, config).await
-        }))
-    }
-
-    /// A create the server answered with an error made no consumer: nothing to delete. (One
-    /// that timed out may have: that one is deleted.)
-    fn not_created(&mut self, error: &JetStreamError) {
-        if error.api_error().is_some() {
-            self.consumer = None;
-        }
-    }
-
-    /// The server accepted the consumer.
-    fn created(&mut self, info: &ConsumerInfo) {
-        self.moves += 1;
-        self.failures = 0;
-        self.machine.created(info);
-        self.phase = Phase::Running;
-        self.restart_monitor();
-    }
-
-    fn restart_monitor(&mut self) {
-        self.monitor = HeartbeatMonitor::new(now(), self.machine.options().idle_heartbeat);
-        self.probe = None;
-        self.deadline.clear();
-    }
-
-    /// Drops the consumer in use (deleted in the background) and starts the next one.
-    fn reset(&mut self, reason: Option<ResetReason>) {
-        if let (Some(reason), Some(_)) = (reason, self.machine.consumer_name()) {
-            self.machine.reset(reason);
-        }
-        self.forget_consumer();
-        self.try_create();
-    }
-
-    /// Unsubscribes from the consumer in use and deletes it on the server, best effort.
-    fn forget_consumer(&mut self) {
-        self.subscription = None;
-        if let Some(name) = self.consumer.take() {
-            delete_in_background(self.context.clone(), self.stream.clone(), name);
-        }
-    }
-
-    /// Starts a create now; a config that cannot work any more ends the stream.
-    fn try_create(&mut self) {
-        self.moves += 1;
-        self.restart_monitor();
-        match self.start_consumer() {
-            Ok(create) => self.phase = Phase::Creating(create),
-            Err(e) => self.end(Some(e)),
-        }
-    }
-
-    /// A create failed: wait and retry, or end on a terminal error.
-    fn create_failed(&mut self, error: JetStreamError) {
-        self.moves += 1;
-        self.not_created(&error);
-        if self.is_terminal(&error) {
-            self.forget_consumer();
-            self.end(Some(error));
-            return;
-        }
-        self.forget_consumer();
-        self.failures = self.failures.saturating_add(1);
-        let wait = FIRST_RETRY_WAIT
-            .saturating_mul(1 << self.failures.min(8).saturating_sub(1))
-            .min(MAX_RETRY_WAIT);
-        self.deadline.set(now() + wait);
-        self.phase = Phase::Waiting;
-    }
-
-    /// Whether `error` ends the stream: the stream is gone, or the connection.
-    fn is_terminal(&self, error: &JetStreamError) -> bool {
-        error
-            .api_error()
-            .is_some_and(|e| e.err_code == STREAM_NOT_FOUND)
-            || self.client().close_reason().is_some()
     }
 
     /// Ends the stream with `error` as its last item.
@@ -387,73 +283,6 @@ impl OrderedMessages {
             format!("the ordered consumer's subscription ended: {why}"),
         )));
     }
-
-    /// The heartbeat check: by its deadline, confirmed by a round trip.
-    fn poll_heartbeat(&mut self, cx: &mut TaskContext<'_>) {
-        if !matches!(self.phase, Phase::Running) {
-            return;
-        }
-        loop {
-            if let Some(probe) = self.probe.as_mut() {
-                if probe.as_mut().poll(cx).is_pending() {
-                    return;
-                }
-                self.probe = None;
-                self.note_unread();
-                if self.monitor.probe_answered() == HeartbeatCheck::Missed {
-                    return self.reset(Some(ResetReason::MissedHeartbeat));
-                }
-            }
-            if let Some(at) = self.monitor.next_check() {
-                self.deadline.set(at);
-            }
-            if self.deadline.poll_reached(cx).is_pending() {
-                return;
-            }
-            self.note_unread();
-            match self.monitor.check(now()) {
-                HeartbeatCheck::Alive { .. } => {}
-                HeartbeatCheck::Probe => {
-                    let timeout = probe_timeout(self.machine.options().idle_heartbeat);
-                    let flush = self.client().flush().timeout(timeout).into_future();
-                    // Answered or failed, the answer decides: what arrived before it counts.
-                    self.probe = Some(Box::pin(async move {
-                        let _ = flush.await;
-                    }));
-                }
-                HeartbeatCheck::Missed => return self.reset(Some(ResetReason::MissedHeartbeat)),
-            }
-        }
-    }
-
-    /// Messages waiting unread in the subscription are activity too: a slow reader is no
-    /// silent server.
-    fn note_unread(&mut self) {
-        if self
-            .subscription
-            .as_ref()
-            .is_some_and(|s| s.pending_messages() > 0)
-        {
-            self.monitor.activity(now());
-        }
-    }
-}
-
-/// How long the heartbeat check's round trip may take: two heartbeats, within 1 to 10 s.
-fn probe_timeout(idle_heartbeat: Duration) -> Duration {
-    idle_heartbeat
-        .saturating_mul(2)
-        .clamp(Duration::from_secs(1), Duration::from_secs(10))
-}
-
-/// Deletes consumer `name` without waiting for the answer (bounded by the context's timeout).
-fn delete_in_background(context: Context, stream: String, name: String) {
-    if context.client().close_reason().is_some() {
-        return;
-    }
-    wasm_bindgen_futures::spawn_local(async move {
-        let _ = context.delete_consumer(&stream, &name).await;
-    });
 }
 
 impl Stream for OrderedMessages {

@@ -36,6 +36,7 @@
 
 mod bucket;
 mod error;
+mod patience;
 mod read;
 mod store;
 mod watch;
@@ -43,5 +44,6 @@ mod watch;
 pub use error::{KvError, KvErrorKind};
 pub use nats_core::kv::{validate_bucket, validate_key, validate_watch_filter};
 pub use nats_core::kv::{Entry, KvConfig, KvStatus, Operation, MAX_HISTORY};
+pub use patience::INITIAL_VALUES_IDLE;
 pub use store::Store;
 pub use watch::{Watch, WatchEvent, WatchOptions};

@@ -2,14 +2,17 @@
 
 use std::rc::Rc;
 
-use futures::StreamExt;
 use nats_core::jetstream::StreamInfo;
-use nats_core::kv::{Entry, InitialValues, KvStatus, KvSubjects, Operation, StoredParts};
+use nats_core::kv::{Entry, InitialValues, KvStatus, KvSubjects, Operation};
 
 use super::error::{err_code, KvError, KvErrorKind, WRONG_LAST_SEQUENCE};
+use super::patience::{Patience, INITIAL_VALUES_IDLE};
 use super::read::last_message;
 use super::watch::{entry_of, Watch, WatchOptions};
-use crate::jetstream::{Context, DeliverFrom, OrderedMessages, OrderedOptions, PublishOptions};
+use crate::jetstream::{
+    Context, DeliverFrom, JetStreamError, JetStreamErrorKind, OrderedMessages, OrderedOptions,
+    PublishOptions,
+};
 
 /// One Key-Value bucket: a cheap handle (clones share it), from
 /// [`Context::create_key_value`] or [`Context::key_value`].
@@ -82,16 +85,7 @@ impl Store {
         )
         .await
         .map_err(|e| KvError::from_request("reading the key", e))?;
-        Ok(stored.and_then(|m| {
-            let parts = StoredParts {
-                subject: &m.subject,
-                headers: Some(&m.headers),
-                sequence: m.sequence,
-                time: m.time,
-                pending: 0,
-            };
-            Entry::from_stored(&self.subjects, parts, m.payload.clone())
-        }))
+        Ok(stored.and_then(|m| Entry::from_stored_message(&self.subjects, m)))
     }
 
     /// Stores `value` under `key`; its revision.
@@ -188,6 +182,8 @@ impl Store {
 
     /// Every key that has a value now (not deleted or purged), in the order of their latest
     /// revisions; read with a headers-only ordered consumer of the latest entry per key.
+    /// Fails with a timeout ([`KvErrorKind::JetStream`]) when no entry comes for
+    /// [`INITIAL_VALUES_IDLE`] while some are still pending.
     pub async fn keys(&self) -> Result<Vec<String>, KvError> {
         let options = WatchOptions::new()
             .headers_only(true)
@@ -202,7 +198,7 @@ impl Store {
     }
 
     /// Every revision the bucket keeps of `key`, oldest first, delete and purge markers
-    /// included; empty when it holds none.
+    /// included; empty when it holds none. Bounded as [`Store::keys`] is.
     pub async fn history(&self, key: &str) -> Result<Vec<Entry>, KvError> {
         self.subjects.key_subject(key)?;
         let options = WatchOptions::new().include_history(true);
@@ -241,11 +237,13 @@ impl Store {
         let (mut messages, pending) = self.consume(filter, options).await?;
         let mut initial = InitialValues::new(true, pending);
         let mut entries = Vec::new();
+        let mut patience = Patience::new();
         while !initial.is_done() {
-            let message = match messages.next().await {
-                Some(Ok(message)) => message,
-                Some(Err(e)) => return Err(KvError::from_request("reading the bucket", e)),
-                None => break,
+            let message = match patience.next(&mut messages, INITIAL_VALUES_IDLE).await {
+                Some(Some(Ok(message))) => message,
+                Some(Some(Err(e))) => return Err(KvError::from_request("reading the bucket", e)),
+                Some(None) => break,
+                None => return Err(idle_timeout(entries.len())),
             };
             initial.on_message(message.info.pending);
             if let Some(entry) = entry_of(&self.subjects, message) {
@@ -304,4 +302,17 @@ impl Store {
             .map_err(|e| KvError::from_request("starting the watch", e))?;
         Ok(info.num_pending.saturating_add(info.delivered.consumer_seq))
     }
+}
+
+/// `keys` or `history` waited [`INITIAL_VALUES_IDLE`] for an entry in vain.
+fn idle_timeout(read: usize) -> KvError {
+    let doing = format!("reading the bucket ({read} entries read)");
+    let why = format!(
+        "no entry for {} s while entries were still pending (is the server up?)",
+        INITIAL_VALUES_IDLE.as_secs()
+    );
+    KvError::from_request(
+        &doing,
+        JetStreamError::new(JetStreamErrorKind::Timeout, why),
+    )
 }

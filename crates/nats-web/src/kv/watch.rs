@@ -10,7 +10,7 @@ use futures::Stream;
 use nats_core::kv::{Entry, InitialValues, KvSubjects, StoredParts};
 
 use super::error::KvError;
-use crate::jetstream::{JsMessage, OrderedMessages};
+use crate::jetstream::{JsMessage, OrderedMessages, ResetCounts};
 
 /// What to watch besides new changes, and how much of each entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,8 +117,24 @@ impl Watch {
     }
 }
 
+impl Watch {
+    /// How many times its ordered consumer was recreated, and why (a reconnect, a gap, a
+    /// missed heartbeat, the consumer gone): each time it resumed right after the last
+    /// revision delivered.
+    pub fn resets(&self) -> ResetCounts {
+        self.messages.resets()
+    }
+
+    /// The revision of the last entry received from the server (0 before the first), whether
+    /// or not the options let it through.
+    pub fn last_revision(&self) -> u64 {
+        self.messages.last_stream_sequence()
+    }
+}
+
 /// The entry a delivered message holds, if it is one of the bucket's keys.
-pub(crate) fn entry_of(subjects: &KvSubjects, message: JsMessage) -> Option<Entry> {
+pub(crate) fn entry_of(subjects: &KvSubjects, mut message: JsMessage) -> Option<Entry> {
+    let value = std::mem::take(&mut message.message.payload);
     let parts = StoredParts {
         subject: &message.message.subject,
         headers: message.message.headers.as_ref(),
@@ -126,7 +142,7 @@ pub(crate) fn entry_of(subjects: &KvSubjects, message: JsMessage) -> Option<Entr
         time: message.info.timestamp_nanos,
         pending: message.info.pending,
     };
-    Entry::from_stored(subjects, parts, message.message.payload.clone())
+    Entry::from_stored(subjects, parts, value)
 }
 
 impl Stream for Watch {
