@@ -10,6 +10,10 @@ request is answered by the page's greet service, whose discovery replies nats-py
 `nats.micro` types parse; the page's Services panel shows a nats-py `nats.micro` service with
 its statistics; "Ask all" lists the replies of both services, each with its responder, and the
 diagram draws them; with the page's service stopped, the nats-py service answers the page.
+The server has JetStream: the page's greetings come from KV bucket `greetings` (deleted
+first, so the seed program's output is checked on a fresh bucket); a nats-py `kv.put` over
+TCP shows in the page's Greetings panel and changes the page's next reply, a greeting put in
+the panel is read by nats-py, and both are deleted again.
 Prints the time from navigation to the first reply.
 """
 
@@ -82,7 +86,10 @@ class WebDriver:
         self.s("POST", f"/element/{button}/click", {})
 
     def type_name(self, text):
-        field = self.find("//input[@id='name']")
+        self.type_into("name", text)
+
+    def type_into(self, field_id, text):
+        field = self.find(f"//input[@id='{field_id}']")
         self.s("POST", f"/element/{field}/clear", {})
         self.s("POST", f"/element/{field}/value", {"text": text})
 
@@ -225,6 +232,21 @@ class NatsPy:
         reply = self.run(self.nc.request(f"$SRV.{verb}.{name}", b"", timeout=2))
         return kind.from_dict(json.loads(reply.data))
 
+    def kv(self, bucket="greetings"):
+        """The KV bucket, through nats-py's own `nats.js.kv`."""
+        return self.run(self.nc.jetstream().key_value(bucket))
+
+    def delete_bucket(self, bucket="greetings"):
+        """Deletes the bucket if it is there (a fresh one for the seed check)."""
+        from nats.js.errors import NotFoundError
+
+        async def delete():
+            try:
+                await self.nc.jetstream().delete_key_value(bucket)
+            except NotFoundError:
+                pass
+        self.run(delete())
+
     def serve_greet(self):
         """A nats-py `nats.micro` service, greet-py, on greet.* in queue group py (not the
         page's q: both answer an "Ask all")."""
@@ -259,6 +281,7 @@ def check_interop(driver, nats_url, screenshot):
         assert answer == "hello, py", f"nats-py got {answer!r} from the page's greet service"
         driver.wait_for_text("greet answered greet.py")
         check_discovery_by_nats_py(py)
+        check_greetings_with_nats_py(driver, py)
 
         svc = py.serve_greet()
         panel = driver.wait_for_element_text("//article[@aria-label='service greet-py']", "greet-py 0.1.0")
@@ -271,11 +294,12 @@ def check_interop(driver, nats_url, screenshot):
             assert needle in replies, f"{needle!r} missing from Ask all:\n{replies}"
         # Each service counted the request: the panel's refresh shows it.
         driver.wait_for_element_text("//article[@aria-label='service greet-py']", "greet.*\tpy\t1\t0")
-        driver.wait_for_element_text("//article[@aria-label='service greet']", "greet.*\tq\t2\t0")
+        # greet.py, three greet.joe of the greetings check, greet.zed.
+        driver.wait_for_element_text("//article[@aria-label='service greet']", "greet.*\tq\t5\t0")
         check_diagram(driver, ["playground (requester)", "nats-server", "responder (sid ",
                                "other clients", "PUB greet.zed ↩ _INBOX."], replies=2)
         if screenshot:
-            save_screenshots(driver, screenshot, ["services-title", "diagram-title"])
+            save_screenshots(driver, screenshot, ["greetings-title", "services-title", "diagram-title"])
 
         driver.click_button("Stop service")
         driver.wait_for_text("greet service stopped: gone from discovery")
@@ -288,6 +312,35 @@ def check_interop(driver, nats_url, screenshot):
         if svc is not None:
             py.run(svc.stop())
         py.close()
+
+
+def check_greetings_with_nats_py(driver, py):
+    """A nats-py `kv.put` over TCP is in the page's Greetings panel at once and is the page's
+    next reply; a greeting put in the panel is what nats-py reads; both deleted again."""
+    kv = py.kv()
+    driver.wait_for_element_text("//section[@class='greetings-panel']", "watching bucket greetings live")
+    revision = py.run(kv.put("joe", b"hi joe"))
+    row = driver.wait_for_element_text("//tr[@data-key='joe']", "hi joe")
+    assert f"{revision}" in row and "put" in row, row
+    driver.type_name("joe")
+    driver.click_button("Send request")
+    driver.wait_for_element_text("//ol[@aria-label='Playground log']", "hi joe (")
+    answer = py.request("greet.joe")
+    assert answer == "hi joe", f"nats-py got {answer!r} from the page's greet service"
+
+    driver.type_into("greeting-key", "kim")
+    driver.type_into("greeting-value", "hi kim, from the page")
+    driver.click_button("Put")
+    driver.wait_for_element_text("//tr[@data-key='kim']", "hi kim, from the page")
+    entry = py.run(kv.get("kim"))
+    assert entry.value == b"hi kim, from the page", entry
+
+    for key in ["joe", "kim"]:
+        py.run(kv.delete(key))
+        driver.wait_for_element_text(f"//tr[@data-key='{key}']", "delete")
+    assert py.request("greet.joe") == "hello, joe"
+    print("greetings with nats-py: its kv.put changed the panel and the page's next reply; the "
+          "panel's put was read by nats-py; its deletes brought hello, <name> back")
 
 
 def check_discovery_by_nats_py(py):
@@ -395,6 +448,13 @@ def main():
                         "(crates/nats-web/examples/plain_page)")
     args = parser.parse_args()
 
+    if args.nats:
+        # A fresh greetings bucket: the seed program's output is the original's exactly.
+        py = NatsPy(args.nats)
+        try:
+            py.delete_bucket()
+        finally:
+            py.close()
     http_port = free_port()
     web = serve(os.path.abspath(args.dist), http_port)
     failures = []

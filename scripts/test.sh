@@ -316,10 +316,11 @@ build_example_page() {
     echo "example page weight, gzip -9: wasm $(gzip -9c "$wasm" | wc -c) B, js $(gzip -9c "$js" | wc -c) B, total $(cat "$wasm" "$js" | gzip -9c | wc -c) B"
 }
 
-# Opens the built page in headless Chromium through ChromeDriver and reads its text.
+# Opens the built page in headless Chromium through ChromeDriver and reads its text. On the
+# JetStream server: the page's greetings are a KV bucket there.
 run_e2e() {
     section "end to end: dist/ in headless Chromium"
-    "$PYTHON" scripts/e2e.py --dist dist --servers "$NATS_WS_URL" --nats "nats://127.0.0.1:$NATS_TCP_PORT" \
+    "$PYTHON" scripts/e2e.py --dist dist --servers "$NATS_JS_WS_URL" --nats "nats://127.0.0.1:$NATS_JS_TCP_PORT" \
         --screenshot target/e2e-desktop.png --plain-page target/examples/plain_page
 }
 

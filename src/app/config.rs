@@ -1,5 +1,6 @@
 //! Where the page connects: `?servers=ws://host:port[,ws://host2:port]`, like the original
-//! program's `NATS_URL`; without it, the development server from the README.
+//! program's `NATS_URL`; without it, the development server from the README. Which KV bucket
+//! holds the greetings: `?bucket=name`, else `greetings`.
 
 /// The WebSocket listener of `nats/dev.conf`.
 pub const DEV_SERVER: &str = "ws://127.0.0.1:4280";
@@ -26,6 +27,20 @@ pub fn servers_from_query(query: &str) -> Vec<String> {
     } else {
         servers
     }
+}
+
+/// The greetings bucket named by `?bucket=` (the last one), or
+/// [`crate::app::state::DEFAULT_BUCKET`]. Not checked here: the KV client refuses an invalid
+/// name before anything is sent, and the Greetings panel says so.
+pub fn bucket_from_query(query: &str) -> String {
+    let query = query.strip_prefix('?').unwrap_or(query);
+    query
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .filter(|(key, value)| *key == "bucket" && !value.is_empty())
+        .map(|(_, value)| percent_decode(value))
+        .next_back()
+        .unwrap_or_else(|| crate::app::state::DEFAULT_BUCKET.to_owned())
 }
 
 /// Decodes `%XX` escapes and `+` (as a space); leaves malformed escapes as they are.
@@ -61,6 +76,18 @@ mod tests {
         assert_eq!(servers_from_query(""), [DEV_SERVER]);
         assert_eq!(servers_from_query("?other=1"), [DEV_SERVER]);
         assert_eq!(servers_from_query("?servers="), [DEV_SERVER]);
+    }
+
+    #[test]
+    fn the_bucket_is_greetings_unless_the_query_names_one() {
+        assert_eq!(bucket_from_query(""), "greetings");
+        assert_eq!(bucket_from_query("?servers=ws://a:1&bucket="), "greetings");
+        assert_eq!(bucket_from_query("?servers=ws://a:1&bucket=e2e_1"), "e2e_1");
+        assert_eq!(
+            bucket_from_query("?bucket=a%20b"),
+            "a b",
+            "refused later, by the client"
+        );
     }
 
     #[test]

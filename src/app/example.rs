@@ -1,5 +1,6 @@
 //! The NATS by Example "request-reply" program, as its Python original runs it, reporting each
-//! step to the page.
+//! step to the page. Its responder answers from the page's greetings (the KV bucket's live
+//! watch): on a fresh bucket, exactly the original's `hello, <name>`.
 
 use std::time::Duration;
 
@@ -10,6 +11,7 @@ use yew::Callback;
 
 use super::display;
 use super::events;
+use super::greetings::{Greetings, SETTLE_WAIT};
 use super::state::{Action, Conn, ConnStatus, LogLine};
 use nats_web::client::{channel, connect_with_events, RequestErrorKind};
 use nats_web::proto::Quoted;
@@ -20,16 +22,21 @@ pub const NAMES: [&str; 3] = ["joe", "sue", "bob"];
 /// The request timeout of the original program.
 pub const TIMEOUT: Duration = Duration::from_millis(500);
 
-/// Runs the program once on a connection of its own.
-pub async fn run(servers: Vec<String>, report: Callback<Action>) {
+/// Runs the program once on a connection of its own, its responder answering from
+/// `greetings`.
+pub async fn run(servers: Vec<String>, report: Callback<Action>, greetings: Greetings) {
     report.emit(Action::ExampleStarted);
-    if let Err(e) = program(servers, &report).await {
+    if let Err(e) = program(servers, &report, greetings).await {
         report.emit(Action::ExampleLog(LogLine::error(e)));
     }
     report.emit(Action::ExampleFinished);
 }
 
-async fn program(servers: Vec<String>, report: &Callback<Action>) -> Result<(), String> {
+async fn program(
+    servers: Vec<String>,
+    report: &Callback<Action>,
+    greetings: Greetings,
+) -> Result<(), String> {
     let step = |text: String| report.emit(Action::ExampleLog(LogLine::step(text)));
     let output = |text: String| report.emit(Action::ExampleLog(LogLine::output(text)));
 
@@ -53,6 +60,10 @@ async fn program(servers: Vec<String>, report: &Callback<Action>) -> Result<(), 
             e.to_string()
         })?;
     step(format!("connected to {}", client.server_url()));
+    step(greetings_step(
+        &greetings,
+        greetings.settled(SETTLE_WAIT).await,
+    ));
 
     let mut responder = client
         .subscribe("greet.*")
@@ -62,7 +73,7 @@ async fn program(servers: Vec<String>, report: &Callback<Action>) -> Result<(), 
     let ignored = report.clone();
     spawn_local(async move {
         while let Some(msg) = responder.next().await {
-            match greeting_for(&msg.subject) {
+            match greetings.reply_to(&msg.subject) {
                 Some(greeting) => {
                     let _ = msg.respond(greeting).await;
                 }
@@ -118,11 +129,21 @@ async fn program(servers: Vec<String>, report: &Callback<Action>) -> Result<(), 
     Ok(())
 }
 
-/// The responders' answer to a message on `subject`: `hello, <name>` for `greet.<name>`, and
-/// nothing for any other subject (a server may deliver anything; nothing here may panic).
-pub fn greeting_for(subject: &str) -> Option<String> {
-    let name = subject.strip_prefix("greet.")?;
-    (!name.is_empty()).then(|| format!("hello, {name}"))
+/// The step that says where the responder's greetings come from.
+fn greetings_step(greetings: &Greetings, settled: bool) -> String {
+    let bucket = display::subject(greetings.bucket());
+    match (settled, greetings.count()) {
+        _ if greetings.no_jetstream() => {
+            "this server has no JetStream, so no greetings bucket: the responder answers hello, <name>".into()
+        }
+        (false, _) => format!(
+            "bucket {bucket} not loaded within {} s: the responder answers hello, <name> until it is",
+            SETTLE_WAIT.as_secs()
+        ),
+        (true, 0) => format!("no greetings in bucket {bucket}: the responder answers hello, <name>"),
+        (true, 1) => format!("1 greeting in bucket {bucket}: the responder answers with it"),
+        (true, n) => format!("{n} greetings in bucket {bucket}: the responder answers with them"),
+    }
 }
 
 /// What a responder logs for a message it cannot answer.
@@ -149,19 +170,8 @@ fn tenths_of_ms(duration: std::time::Duration) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{greeting_for, tenths_of_ms};
+    use super::tenths_of_ms;
     use std::time::Duration;
-
-    #[test]
-    fn only_greet_dot_a_name_gets_a_greeting_and_no_subject_panics() {
-        assert_eq!(greeting_for("greet.joe").as_deref(), Some("hello, joe"));
-        // Shorter than `greet.`, as a hostile server may deliver on a `greet.*` subscription.
-        for subject in ["greet", "greet.", "gr", "", "other.joe", "gré"] {
-            assert_eq!(greeting_for(subject), None, "{subject:?}");
-        }
-        // Byte 6 falls inside `é`: slicing at `"greet.".len()` panicked here.
-        assert_eq!(greeting_for("greetéjoe"), None);
-    }
 
     #[test]
     fn durations_show_as_milliseconds_with_one_decimal_rounded() {

@@ -1,5 +1,6 @@
 //! The page: the NATS by Example request-reply program, a playground with the greet service
-//! and "Ask all", the services on the server, a live sequence diagram and the protocol trace.
+//! and "Ask all", the greetings both answer with (a KV bucket, watched live and edited in its
+//! panel), the services on the server, a live sequence diagram and the protocol trace.
 //!
 //! State lives in one reducer ([`state::PageState`]); the example ([`example`]) and the
 //! playground ([`playground`]) report into it through actions; components only render it.
@@ -10,6 +11,7 @@ pub mod diagram;
 pub mod display;
 pub mod events;
 pub mod example;
+pub mod greetings;
 pub mod hooks;
 pub mod playground;
 pub mod services;
@@ -18,7 +20,9 @@ pub mod state;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
-use components::{DiagramPanel, ExamplePanel, PlaygroundPanel, ServicesPanel, TracePanel};
+use components::{
+    DiagramPanel, ExamplePanel, GreetingsPanel, PlaygroundPanel, ServicesPanel, TracePanel,
+};
 use playground::Playground;
 use state::{Action, PageState};
 
@@ -27,12 +31,15 @@ use state::{Action, PageState};
 pub struct AppProps {
     /// The servers to connect to.
     pub servers: Vec<String>,
+    /// The KV bucket of the greetings.
+    #[prop_or(AttrValue::Static(state::DEFAULT_BUCKET))]
+    pub bucket: AttrValue,
 }
 
 /// The whole page.
 #[function_component(App)]
 pub fn app(props: &AppProps) -> Html {
-    let state = use_reducer(|| PageState::new(props.servers.clone()));
+    let state = use_reducer(|| PageState::with_bucket(props.servers.clone(), &props.bucket));
     let report = {
         let dispatcher = state.dispatcher();
         use_memo((), move |_| {
@@ -40,9 +47,10 @@ pub fn app(props: &AppProps) -> Html {
         })
     };
     let playground = {
-        let report = (*report).clone();
-        use_memo((), move |_| Playground::new(report))
+        let (report, bucket) = ((*report).clone(), props.bucket.clone());
+        use_memo((), move |_| Playground::with_bucket(report, &bucket))
     };
+    let greeting_actions = hooks::use_greeting_actions(playground.greetings());
     let monitor = use_memo((), |_| services::Monitor::default());
     let diagram = hooks::use_diagram(&state, state.diagram_conn);
 
@@ -54,7 +62,8 @@ pub fn app(props: &AppProps) -> Html {
             (*monitor).clone(),
         );
         use_effect_with((), move |_| {
-            spawn_local(example::run(servers.clone(), report.clone()));
+            let greetings = playground.greetings().clone();
+            spawn_local(example::run(servers.clone(), report.clone(), greetings));
             let connecting = playground.clone();
             let monitoring = monitor.clone();
             let monitor_servers = servers.clone();
@@ -69,7 +78,11 @@ pub fn app(props: &AppProps) -> Html {
 
     let on_run = {
         let (servers, report) = (props.servers.clone(), (*report).clone());
-        Callback::from(move |()| spawn_local(example::run(servers.clone(), report.clone())))
+        let greetings = playground.greetings().clone();
+        Callback::from(move |()| {
+            let (servers, report) = (servers.clone(), report.clone());
+            spawn_local(example::run(servers, report, greetings.clone()))
+        })
     };
     let on_start = {
         let p = (*playground).clone();
@@ -119,11 +132,13 @@ pub fn app(props: &AppProps) -> Html {
                 responder_starting={state.responder_starting}
                 log={state.playground_log.clone()} on_start={on_start} on_drain={on_drain} on_request={on_request}
                 on_ask_all={on_ask_all} ask_all={state.ask_all.clone()} />
+            <GreetingsPanel view={state.greetings.clone()} on_edit={greeting_actions.on_edit}
+                on_retry={greeting_actions.on_retry} />
             <ServicesPanel services={state.services.clone()} />
             <DiagramPanel conn={state.diagram_conn} diagram={diagram.clone()}
                 discovery={state.discovery_ops(state.diagram_conn)}
                 on_show={report.reform(Action::ShowDiagram)} />
-            <TracePanel lines={state.trace.clone()} dropped={state.trace_dropped}
+            <TracePanel lines={state.trace.clone()} dropped={state.trace_dropped} heartbeats={state.heartbeats}
                 discovery={state.discovery_ops(state::Conn::Example) + state.discovery_ops(state::Conn::Playground)} />
         </main>
     }
@@ -131,7 +146,21 @@ pub fn app(props: &AppProps) -> Html {
 
 /// Mounts the page into `root`, connecting to `servers` (used by the browser tests).
 pub fn mount(root: web_sys::Element, servers: Vec<String>) -> yew::AppHandle<App> {
-    yew::Renderer::<App>::with_root_and_props(root, AppProps { servers }).render()
+    mount_with_bucket(root, servers, state::DEFAULT_BUCKET)
+}
+
+/// Mounts the page into `root`, connecting to `servers`, with the greetings in `bucket` (the
+/// browser tests give each page a fresh one).
+pub fn mount_with_bucket(
+    root: web_sys::Element,
+    servers: Vec<String>,
+    bucket: &str,
+) -> yew::AppHandle<App> {
+    let props = AppProps {
+        servers,
+        bucket: AttrValue::from(bucket.to_owned()),
+    };
+    yew::Renderer::<App>::with_root_and_props(root, props).render()
 }
 
 /// Mounts the page into `<body>`, with the servers from `?servers=` or the dev server.
@@ -139,6 +168,9 @@ pub fn start() {
     let query = web_sys::window()
         .and_then(|w| w.location().search().ok())
         .unwrap_or_default();
-    let servers = config::servers_from_query(&query);
-    yew::Renderer::<App>::with_props(AppProps { servers }).render();
+    let props = AppProps {
+        servers: config::servers_from_query(&query),
+        bucket: AttrValue::from(config::bucket_from_query(&query)),
+    };
+    yew::Renderer::<App>::with_props(props).render();
 }

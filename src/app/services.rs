@@ -61,7 +61,7 @@ impl Monitor {
 }
 
 /// Resolves after `duration` (the page's `setTimeout`).
-async fn sleep(duration: Duration) {
+pub(crate) async fn sleep(duration: Duration) {
     let Some(window) = web_sys::window() else {
         return;
     };

@@ -66,7 +66,7 @@ pub fn diagram_panel(props: &DiagramPanelProps) -> Html {
                 { "); each reply (" }<span class="key reply">{ "purple" }</span>
                 { ") goes to the requester's one muxed inbox subscription. With nobody subscribed the server itself answers with status 503, " }
                 <span class="key no-responders">{ "no responders" }</span>
-                { ". Times count from each arrow's request (before the first request: from the connection's CONNECT). Hover an arrow for its trace line." }
+                { ". Times count from each arrow's request (before the first request: from the connection's CONNECT). JetStream's API (JS API …) and KV writes are answered by nats-server itself; the Greetings watch has a lane of its own (KV watch). Hover an arrow for its trace line." }
             </p>
             <div class="controls" role="group" aria-label="Connection drawn">
                 { switch(Conn::Example) }{ switch(Conn::Playground) }

@@ -4,12 +4,14 @@
 //! Lanes: the connection as requester, nats-server, one lane per subscription that receives
 //! requests (a responder, a service endpoint), and "other clients" for replies that came from
 //! elsewhere. The muxed inbox is the requester's one subscription for every reply; a reply
-//! with status 503 is the server's own "no responders" answer.
+//! with status 503 is the server's own "no responders" answer. JetStream's API requests, KV
+//! writes and consumers are named for what they are (see `jetstream.rs`).
 
 use super::display;
 use super::state::{Conn, TraceEntry};
 use nats_web::conn::{Direction, OpKind, TraceOp};
 
+mod jetstream;
 mod lanes;
 #[cfg(test)]
 mod tests;
@@ -167,6 +169,7 @@ pub fn build<'a>(trace: impl IntoIterator<Item = &'a TraceEntry>, conn: Conn) ->
         hidden_sids: VecMap::new(),
         reply_lanes: VecMap::new(),
         published: VecMap::new(),
+        jetstream_replies: VecMap::new(),
         others: None,
         dead: VecMap::new(),
     }
@@ -209,6 +212,8 @@ struct Builder {
     /// Replies this connection published, by subject and size, not yet seen delivered: an
     /// inbox message beyond them came from another client.
     published: VecMap<(String, usize), usize>,
+    /// Reply subjects of requests to JetStream: their answers are the server's own.
+    jetstream_replies: VecMap<String, ()>,
     others: Option<usize>,
     /// Lanes whose subscription was unsubscribed: drawn only while an arrow drawn uses them.
     dead: VecMap<usize, ()>,
@@ -338,7 +343,9 @@ impl Builder {
                 self.diagram.discovery += 1;
                 return;
             }
-            let label = format!("PUB {subject} ↩ {}{size}", short_subject(reply));
+            let label = self
+                .jetstream_request(&op.subject, reply, &size)
+                .unwrap_or_else(|| format!("PUB {subject} ↩ {}{size}", short_subject(reply)));
             return self.arrow(REQUESTER, SERVER, at, label, title, Style::Request);
         }
         match self.reply_lanes.get(&op.subject) {
@@ -371,16 +378,22 @@ impl Builder {
             return;
         }
         if self.inboxes.contains(&sid) {
+            let jetstream = self.is_jetstream_reply(&op.subject);
             if let Some(status) = op.status {
                 let (label, style) = if status.as_u16() == 503 {
+                    let no_js = if jetstream { " (no JetStream)" } else { "" };
                     (
-                        format!("HMSG {subject}: 503 no responders"),
+                        format!("HMSG {subject}: 503 no responders{no_js}"),
                         Style::NoResponders,
                     )
                 } else {
                     (format!("HMSG {subject}: status {status}"), Style::Deliver)
                 };
                 return self.arrow(SERVER, REQUESTER, at, label, title, style);
+            }
+            if jetstream {
+                let label = format!("MSG {subject}: JetStream's answer{}", size_label(op));
+                return self.arrow(SERVER, REQUESTER, at, label, title, Style::Deliver);
             }
             let key = (op.subject.clone(), op.size);
             let ours = self.published.get_mut(&key).filter(|n| **n > 0);
@@ -403,6 +416,11 @@ impl Builder {
             return self.arrow(SERVER, REQUESTER, at, label, title, Style::Deliver);
         }
         let lane = self.lane_of(sid);
+        let reply = op.reply.as_deref().unwrap_or_default();
+        if let Some(label) = self.consumer_delivery(lane, sid, &op.subject, reply) {
+            let label = format!("{label}{}", size_label(op));
+            return self.arrow(SERVER, lane, at, label, title, Style::Deliver);
+        }
         let label = match &op.reply {
             Some(reply) => {
                 self.reply_lanes.insert(reply.clone(), Some(lane));

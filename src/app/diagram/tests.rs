@@ -341,3 +341,92 @@ fn any_trace_builds_without_panicking() {
     assert_eq!(d.lanes[2].label, "subscription 9");
     assert_eq!(d.arrows.len(), 5);
 }
+
+/// The Greetings watch (on the playground's connection in the page): the bucket's info and the consumer's creation asked
+/// of JetStream, a KV write, the consumer's deliveries, and a request answered by nobody
+/// because the server has no JetStream.
+#[test]
+fn jetstream_requests_are_answered_by_the_server_and_the_watch_has_a_lane_of_its_own() {
+    let ack = "$JS.ACK.KV_greetings.c.1.5.5.1700000000000000000.0";
+    let trace = vec![
+        connect(0),
+        sub(INBOX, None, 1, 10),
+        publish(
+            "$JS.API.STREAM.INFO.KV_greetings",
+            Some("_INBOX.AbC.1"),
+            "",
+            20,
+        ),
+        msg("_INBOX.AbC.1", 1, None, "{\"config\":{}}", 30),
+        sub("_INBOX.deliver", None, 2, 40),
+        publish(
+            "$JS.API.CONSUMER.CREATE.KV_greetings",
+            Some("_INBOX.AbC.2"),
+            "{}",
+            50,
+        ),
+        msg("_INBOX.AbC.2", 1, None, "{}", 60),
+        msg("$KV.greetings.joe", 2, Some(ack), "hi joe", 70),
+        publish("$KV.greetings.sue", Some("_INBOX.AbC.3"), "hey", 80),
+        no_responders("_INBOX.AbC.3", 1, 90),
+    ];
+    let d = build(&trace, Conn::Example);
+    let labels: Vec<_> = d.lanes.iter().map(|l| l.label.as_str()).collect();
+    assert_eq!(
+        labels,
+        ["example (requester)", "nats-server", "KV watch (sid 2)"],
+        "no \"other clients\": JetStream's answers are the server's"
+    );
+    assert_eq!(d.lanes[2].note, "$KV.greetings.>");
+    let drawn: Vec<_> = arrows(&d)
+        .into_iter()
+        .filter(|a| a.2 != Style::Control)
+        .collect();
+    assert_eq!(
+        drawn,
+        [
+            (
+                REQUESTER,
+                SERVER,
+                Style::Request,
+                "JS API STREAM.INFO KV_greetings ↩ _INBOX.AbC.1"
+            ),
+            (
+                SERVER,
+                REQUESTER,
+                Style::Deliver,
+                "MSG _INBOX.AbC.1: JetStream's answer (13 B)"
+            ),
+            (
+                REQUESTER,
+                SERVER,
+                Style::Request,
+                "JS API CONSUMER.CREATE KV_greetings ↩ _INBOX.AbC.2 (2 B)"
+            ),
+            (
+                SERVER,
+                REQUESTER,
+                Style::Deliver,
+                "MSG _INBOX.AbC.2: JetStream's answer (2 B)"
+            ),
+            (
+                SERVER,
+                2,
+                Style::Deliver,
+                "KV entry $KV.greetings.joe (6 B)"
+            ),
+            (
+                REQUESTER,
+                SERVER,
+                Style::Request,
+                "KV write $KV.greetings.sue ↩ _INBOX.AbC.3 (3 B)"
+            ),
+            (
+                SERVER,
+                REQUESTER,
+                Style::NoResponders,
+                "HMSG _INBOX.AbC.3: 503 no responders (no JetStream)"
+            ),
+        ]
+    );
+}

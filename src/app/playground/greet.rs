@@ -1,12 +1,13 @@
 //! The playground's responder as ADR-32 service `greet`: endpoint `greet` on `greet.*` in
-//! queue group `q`, answering `hello, <name>`, discoverable and measured by any NATS tool.
+//! queue group `q`, answering with the greetings bucket's value for `<name>` (read from the
+//! page's live watch, not a KV get per request) or `hello, <name>`, discoverable and measured
+//! by any NATS tool.
 
 use futures::StreamExt;
 use wasm_bindgen_futures::spawn_local;
 
 use super::Playground;
 use crate::app::display;
-use crate::app::example::greeting_for;
 use crate::app::state::{Action, LogLine};
 use nats_web::client::Client;
 use nats_web::proto::Quoted;
@@ -18,7 +19,7 @@ pub const NAME: &str = "greet";
 pub const VERSION: &str = "1.0.0";
 /// Its description.
 pub const DESCRIPTION: &str =
-    "NATS by Example's request-reply responder: answers greet.<name> with hello, <name>";
+    "NATS by Example's request-reply responder: answers greet.<name> with the greetings bucket's value for <name>, or hello, <name>";
 /// Its endpoint's subject.
 pub const SUBJECT: &str = "greet.*";
 
@@ -91,7 +92,7 @@ impl Playground {
     async fn answer(&self, mut endpoint: Endpoint) {
         while let Some(request) = endpoint.next().await {
             let subject = request.subject().to_owned();
-            let Some(greeting) = greeting_for(&subject) else {
+            let Some(greeting) = self.greetings.reply_to(&subject) else {
                 let error = ServiceError::new(400, "not greet.<name>");
                 let _ = request.respond(Err(error)).await;
                 self.log(LogLine::error(format!(
@@ -100,12 +101,13 @@ impl Playground {
                 )));
                 continue;
             };
-            self.note_answered(request.message().reply.as_deref(), greeting.as_bytes());
-            match request.respond(Ok(greeting.clone().into_bytes())).await {
+            self.note_answered(request.message().reply.as_deref(), &greeting);
+            let shown = display::payload(&greeting);
+            match request.respond(Ok(greeting)).await {
                 Ok(()) => self.log(LogLine::step(format!(
                     "greet answered {} with {}",
                     display::subject(&subject),
-                    Quoted(&display::subject(&greeting))
+                    Quoted(&shown)
                 ))),
                 Err(e) => self.log(LogLine::error(format!("greet could not answer: {e}"))),
             }

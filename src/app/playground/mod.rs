@@ -1,6 +1,8 @@
 //! The playground: a long-lived connection with the greet service (the example's responder
 //! as an ADR-32 service) that can be started and stopped, and a requester for any name. Any
 //! NATS client on the same server can talk to both, and discover and measure the service.
+//! The connection also holds the page's [`Greetings`]: the KV bucket the responders answer
+//! from, opened once the connection is up.
 
 pub mod ask_all;
 pub mod greet;
@@ -15,7 +17,8 @@ use yew::Callback;
 use super::display;
 use super::events;
 use super::example::{elapsed_ms, TIMEOUT};
-use super::state::{Action, Conn, ConnStatus, LogLine};
+use super::greetings::Greetings;
+use super::state::{Action, Conn, ConnStatus, LogLine, DEFAULT_BUCKET};
 use nats_web::client::{channel, connect_with_events, Client};
 use nats_web::proto::{validate, Quoted};
 use nats_web::service::Service;
@@ -41,6 +44,8 @@ pub struct Playground {
     /// Whether the page shut the playground down: a connection or service that arrives
     /// later is ended at once.
     shut: Rc<Cell<bool>>,
+    /// The greetings bucket, on this connection.
+    greetings: Greetings,
     report: Callback<Action>,
 }
 
@@ -51,8 +56,15 @@ impl PartialEq for Playground {
 }
 
 impl Playground {
-    /// A playground that reports to `report`; not connected yet.
+    /// A playground that reports to `report`, with the greetings in [`DEFAULT_BUCKET`]; not
+    /// connected yet.
     pub fn new(report: Callback<Action>) -> Self {
+        Self::with_bucket(report, DEFAULT_BUCKET)
+    }
+
+    /// A playground that reports to `report`, with the greetings in `bucket`; not connected
+    /// yet.
+    pub fn with_bucket(report: Callback<Action>, bucket: &str) -> Self {
         Playground {
             client: Rc::default(),
             service: Rc::default(),
@@ -60,8 +72,14 @@ impl Playground {
             asks: Rc::default(),
             starting: Rc::default(),
             shut: Rc::default(),
+            greetings: Greetings::new(bucket, report.clone()),
             report,
         }
+    }
+
+    /// The page's greetings (their bucket is opened on this playground's connection).
+    pub fn greetings(&self) -> &Greetings {
+        &self.greetings
     }
 
     fn log(&self, line: LogLine) {
@@ -143,11 +161,18 @@ impl Playground {
             Ok(client) if self.shut.get() => {
                 let _ = client.drain().await;
             }
-            Ok(client) => *self.client.borrow_mut() = Some(client),
-            Err(e) => self.report.emit(Action::Status(
-                Conn::Playground,
-                ConnStatus::Error(e.to_string()),
-            )),
+            Ok(client) => {
+                *self.client.borrow_mut() = Some(client.clone());
+                let greetings = self.greetings.clone();
+                spawn_local(async move { greetings.open(client).await });
+            }
+            Err(e) => {
+                self.greetings.not_connected(&e.to_string());
+                self.report.emit(Action::Status(
+                    Conn::Playground,
+                    ConnStatus::Error(e.to_string()),
+                ))
+            }
         }
     }
 
@@ -177,6 +202,7 @@ impl Playground {
     /// is there.
     pub fn shut_down(&self) {
         self.shut.set(true);
+        self.greetings.stop();
         if let Some(client) = self.client.borrow_mut().take() {
             spawn_local(async move {
                 let _ = client.drain().await;

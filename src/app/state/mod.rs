@@ -10,12 +10,18 @@ use yew::Reducible;
 use nats_web::conn::{Direction, TraceLine};
 
 mod ask_all;
+mod greetings;
 mod log;
 mod services;
 mod status;
 mod trace;
+pub mod trace_jetstream;
 
 pub use ask_all::{AskAll, AskReply, ASK_ALL_LIMIT};
+pub use greetings::{
+    Availability, GreetingBook, GreetingEdit, GreetingRow, GreetingsChange, GreetingsView,
+    LastOperation, DEFAULT_BUCKET, GREETINGS_LIMIT, HISTORY, MAX_GREETING_BYTES,
+};
 pub use log::{LogLine, Tone};
 pub use services::{
     rows as service_rows, EndpointRow, ServiceRow, ServicesView, ENDPOINTS_SHOWN, SERVICES_LIMIT,
@@ -89,6 +95,8 @@ pub struct PageState {
     pub trace: Rc<VecDeque<TraceEntry>>,
     /// Trace lines dropped to stay within [`TRACE_LIMIT`].
     pub trace_dropped: usize,
+    /// JetStream idle heartbeats (of the Greetings watch) counted instead of kept.
+    pub heartbeats: usize,
     /// Service discovery operations counted instead of kept, per connection (see
     /// [`PageState::discovery_ops`]).
     discovery_ops: [usize; 2],
@@ -100,11 +108,18 @@ pub struct PageState {
     pub ask_all: Option<AskAll>,
     /// The services discovered on the server.
     pub services: Rc<ServicesView>,
+    /// The greetings bucket, as the Greetings panel shows it.
+    pub greetings: Rc<GreetingsView>,
 }
 
 impl PageState {
-    /// The state before anything has happened.
+    /// The state before anything has happened, with the greetings in [`DEFAULT_BUCKET`].
     pub fn new(servers: Vec<String>) -> Self {
+        Self::with_bucket(servers, DEFAULT_BUCKET)
+    }
+
+    /// The state before anything has happened, with the greetings in `bucket`.
+    pub fn with_bucket(servers: Vec<String>, bucket: &str) -> Self {
         PageState {
             servers,
             example_status: ConnStatus::Idle,
@@ -116,11 +131,13 @@ impl PageState {
             playground_log: Rc::default(),
             trace: Rc::default(),
             trace_dropped: 0,
+            heartbeats: 0,
             discovery_ops: [0; 2],
             discovery_replies: Vec::new(),
             diagram_conn: Conn::Example,
             ask_all: None,
             services: Rc::default(),
+            greetings: Rc::new(GreetingsView::new(bucket)),
         }
     }
 }
@@ -156,6 +173,8 @@ pub enum Action {
     AskAllEnded(u64, String, bool),
     /// A refresh of the Services panel found these services, or failed.
     Services(Result<Vec<ServiceRow>, String>),
+    /// Something happened to the greetings bucket.
+    Greetings(GreetingsChange),
 }
 
 impl PageState {
@@ -213,6 +232,7 @@ impl PageState {
                 }
             }
             Action::Trace(entry) => self.push_trace(entry),
+            Action::Greetings(change) => Rc::make_mut(&mut self.greetings).apply(change),
         }
     }
 }
@@ -281,6 +301,7 @@ mod tests {
         assert!(Rc::ptr_eq(&before.example_log, &after.example_log));
         assert!(Rc::ptr_eq(&before.playground_log, &after.playground_log));
         assert!(Rc::ptr_eq(&before.services, &after.services));
+        assert!(Rc::ptr_eq(&before.greetings, &after.greetings));
         assert!(!Rc::ptr_eq(&before.trace, &after.trace));
         assert_eq!(after.trace.len(), 1);
         assert!(before.trace.is_empty());

@@ -2,13 +2,14 @@
 //! never evicts the other's (the example's one-shot run stays drawable however long the
 //! playground runs), and without service discovery (`$SRV.…` requests delivered to the greet
 //! service and its replies to them), which is only counted: every Services panel on the server
-//! asks every 2 s, and would otherwise fill the trace.
+//! asks every 2 s, and would otherwise fill the trace. JetStream's idle heartbeats are only
+//! counted too ([`super::trace_jetstream`]).
 
 use std::rc::Rc;
 
 use nats_web::conn::{Direction, OpKind};
 
-use super::{Conn, PageState, TraceEntry};
+use super::{trace_jetstream, Conn, PageState, TraceEntry};
 
 /// Trace lines kept per connection; older ones are dropped (and counted).
 pub const TRACE_LIMIT: usize = 400;
@@ -29,8 +30,12 @@ impl PageState {
     }
 
     /// Keeps `entry` (dropping the oldest line of its connection past [`TRACE_LIMIT`]), or
-    /// counts it if it is service discovery.
+    /// counts it if it is service discovery or a JetStream idle heartbeat.
     pub(super) fn push_trace(&mut self, entry: TraceEntry) {
+        if trace_jetstream::is_idle_heartbeat(&entry.line.op) {
+            self.heartbeats += 1;
+            return;
+        }
         if self.is_discovery_traffic(&entry) {
             self.discovery_ops[entry.conn as usize] += 1;
             return;
@@ -78,7 +83,7 @@ mod tests {
     use super::*;
     use crate::app::diagram;
     use nats_web::conn::TraceLine;
-    use nats_web::proto::{ClientOp, ConnectInfo, MsgOp, ServerOp};
+    use nats_web::proto::{ClientOp, ConnectInfo, HeaderMap, MsgOp, ServerOp, StatusCode};
 
     fn entry(conn: Conn, line: TraceLine, at_us: u64) -> Action {
         Action::Trace(TraceEntry { conn, line, at_us })
@@ -203,5 +208,41 @@ mod tests {
             (0..1_000).map(|i| msg(Conn::Playground, "$SRV.PING", 9, Some(&format!("r.{i}")), i)),
         );
         assert_eq!(state.discovery_replies.len(), DISCOVERY_REPLIES);
+    }
+
+    /// A JetStream status-100 message on the watch's subscription (sid 7).
+    fn status_100(reply: Option<&str>, at: u64) -> Action {
+        let mut headers = HeaderMap::new();
+        headers.set_status(StatusCode::IDLE_HEARTBEAT, None);
+        let op = ServerOp::Msg(MsgOp {
+            subject: "_INBOX.watch".into(),
+            sid: 7,
+            reply: reply.map(Into::into),
+            headers: Some(headers),
+            raw_headers: None,
+            header_error: None,
+            payload: Vec::new(),
+        });
+        entry(Conn::Playground, TraceLine::received(&op), at)
+    }
+
+    #[test]
+    fn idle_heartbeats_are_counted_not_kept_and_flow_control_is_kept() {
+        let mut state = PageState::new(vec![]);
+        apply(&mut state, run(Conn::Playground));
+        apply(&mut state, (0..1_000).map(|i| status_100(None, 100 + i)));
+        assert_eq!(state.heartbeats, 1_000);
+        assert_eq!(state.trace.len(), 7, "the playground's run only");
+        apply(
+            &mut state,
+            [status_100(Some("$JS.FC.KV_greetings.x.1"), 2_000)],
+        );
+        assert_eq!(
+            state.trace.len(),
+            8,
+            "a flow control request must be answered: kept"
+        );
+        let tag = super::trace_jetstream::tag(&state.trace.back().unwrap().line.op);
+        assert_eq!(tag, Some("flow control"));
     }
 }
