@@ -91,7 +91,7 @@ run_integration_tests_newer_server() {
     bin="$(venv_nats_server)"
     section "cargo test --test '*' against $("$bin" --version)"
     echo "nats-server for these tests: $("$bin" --version) ($bin)"
-    NATS_SERVER_BIN="$bin" cargo test -p nats-core --test '*' -- --skip the_server_agrees_with_the_client
+    NATS_SERVER_BIN="$bin" cargo test -p nats-core --features jetstream --test '*' -- --skip the_server_agrees_with_the_client
     NATS_SERVER_BIN="$bin" run_fault_oracle
 }
 
@@ -130,6 +130,21 @@ start_browser_test_server() {
     SERVER_PIDS+=("$!")
     wait_for_ready "$dir/micro_peer.out" scripts/micro_peer.py "$dir/micro_peer.log"
     export NATS_MICRO_CHECK_SUBJECT=micro.check
+
+    # A JetStream server (tests/browser_jetstream.rs and the JetStream/KV tests), storing in
+    # its own dir under this run's temp dir.
+    local jstcp jsws
+    jstcp="$(free_port)"
+    jsws="$(free_port)"
+    write_server_conf "$dir/jetstream.conf" browser-tests-jetstream "$jstcp" "$jsws" "jetstream {
+  store_dir: \"$dir/jetstream\"
+  max_memory_store: 256MB
+  max_file_store: 1GB
+}"
+    start_server "$dir/jetstream.conf" "$dir/jetstream.log" "$jstcp"
+    export NATS_JS_WS_URL="ws://127.0.0.1:$jsws"
+    export NATS_JS_TCP_PORT="$jstcp"
+    echo "JetStream nats-server: nats://127.0.0.1:$jstcp, $NATS_JS_WS_URL"
 
     # Servers that require credentials (the values are test-only; tests/web/mod.rs has them).
     local utcp uws ttcp tws

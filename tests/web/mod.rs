@@ -27,6 +27,18 @@ pub const TCP_PORT_AS_WS_URL: &str = match option_env!("NATS_TCP_AS_WS_URL") {
     None => "ws://127.0.0.1:4222",
 };
 
+/// The WebSocket listener of the JetStream-enabled nats-server the test command started.
+pub const JS_WS_URL: &str = match option_env!("NATS_JS_WS_URL") {
+    Some(url) => url,
+    None => "ws://127.0.0.1:4283",
+};
+
+/// The TCP client port of [`JS_WS_URL`]'s server (for peers such as nats-py).
+pub const JS_TCP_PORT: &str = match option_env!("NATS_JS_TCP_PORT") {
+    Some(port) => port,
+    None => "4223",
+};
+
 /// A nats-server the tests may kill and start again, through [`CONTROL_URL`].
 pub const RESTARTABLE_WS_URL: &str = match option_env!("NATS_RESTARTABLE_WS_URL") {
     Some(url) => url,

@@ -104,6 +104,8 @@
 
 pub mod conn;
 pub mod id_map;
+#[cfg(feature = "jetstream")]
+pub mod jetstream;
 pub mod proto;
 pub mod random;
 pub mod service;

@@ -68,6 +68,8 @@
 #![warn(missing_docs)]
 
 pub mod client;
+#[cfg(feature = "jetstream")]
+pub mod jetstream;
 mod platform;
 pub mod service;
 pub mod ws;

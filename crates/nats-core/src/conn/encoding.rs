@@ -2,8 +2,14 @@
 //! without padding: just what NKey and JWT authentication need, in a fraction of the code of a
 //! general encoding crate (the page carries every byte of it).
 //!
+//! JetStream's `STREAM.MSG.GET` answers carry standard, padded base64 (RFC 4648 §4):
+//! [`base64_decode`] reads it.
+//!
 //! Decoding is strict, as `data-encoding`'s is: an impossible length, a byte outside the
 //! alphabet or non-zero trailing bits is an error, never a panic.
+
+// Built with only one of `nkey` and `jetstream`, the other's half is unused.
+#![cfg_attr(not(all(feature = "nkey", feature = "jetstream")), allow(dead_code))]
 
 const BASE32: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 const BASE64URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -29,6 +35,22 @@ pub(super) fn base64url_encode(bytes: &[u8]) -> String {
 pub(super) fn base64url_decode(text: &str) -> Option<Vec<u8>> {
     decode(text, 6, |c| {
         BASE64URL.iter().position(|&d| d == c).map(|i| i as u32)
+    })
+}
+
+/// The bytes of standard base64 `text`, padded or not (`+`, `/`; a `=` only at the end).
+pub(crate) fn base64_decode(text: &str) -> Option<Vec<u8>> {
+    let unpadded = text.trim_end_matches('=');
+    if text.len() - unpadded.len() > 2 {
+        return None;
+    }
+    decode(unpadded, 6, |c| match c {
+        b'+' => Some(62),
+        b'/' => Some(63),
+        c => BASE64URL[..62]
+            .iter()
+            .position(|&d| d == c)
+            .map(|i| i as u32),
     })
 }
 
@@ -116,7 +138,21 @@ mod tests {
         assert_eq!(base64url_decode("Zh"), None, "non-zero trailing bits");
     }
 
+    #[test]
+    fn standard_base64_is_read_padded_and_unpadded() {
+        assert_eq!(base64_decode("Zm9vYg==").unwrap(), b"foob");
+        assert_eq!(base64_decode("Zm9vYg").unwrap(), b"foob");
+        assert_eq!(base64_decode("+/8=").unwrap(), [0xfb, 0xff]);
+        assert_eq!(base64_decode("Zg==="), None, "three padding characters");
+        assert_eq!(base64_decode("Z-8="), None, "- is base64url, not base64");
+    }
+
     proptest! {
+        #[test]
+        fn standard_base64_matches_data_encoding(bytes in proptest::collection::vec(any::<u8>(), 0..100)) {
+            prop_assert_eq!(base64_decode(&data_encoding::BASE64.encode(&bytes)), Some(bytes));
+        }
+
         #[test]
         fn encoding_matches_data_encoding(bytes in proptest::collection::vec(any::<u8>(), 0..100)) {
             prop_assert_eq!(base32_encode(&bytes), BASE32_NOPAD.encode(&bytes));

@@ -25,8 +25,8 @@ mod credentials;
 mod debug;
 mod denied;
 mod drain;
-#[cfg(feature = "nkey")]
-mod encoding;
+#[cfg(any(feature = "nkey", feature = "jetstream"))]
+pub(crate) mod encoding;
 mod event;
 mod held;
 mod lame_duck;

@@ -61,6 +61,20 @@ authorization {
 "#
 }
 
+/// Stands for the server's own temp dir in an extra config; [`NatsServer::start_with`] and
+/// the restarts put the dir in its place (so a store dir survives restarts).
+pub const SERVER_DIR: &str = "{{server_dir}}";
+
+/// Config block that enables JetStream, storing in `jetstream/` inside the server's temp dir
+/// (the same dir across [`NatsServer::restart`]s, removed with the server). Pass it to
+/// [`NatsServer::start_with`], alone or after other blocks.
+pub fn jetstream_config() -> String {
+    format!(
+        "jetstream {{\n  store_dir: \"{SERVER_DIR}/jetstream\"\n  max_memory_store: 256MB\n  \
+         max_file_store: 1GB\n}}\n"
+    )
+}
+
 /// Path of the `nats-server` binary: `$NATS_SERVER_BIN`, else `nats-server` on `PATH`,
 /// else `/usr/sbin/nats-server`. Panics with install instructions when there is none.
 pub fn nats_server_bin() -> PathBuf {
@@ -411,7 +425,9 @@ impl NatsServer {
                 cluster.listen
             );
         }
-        config += &self.extra_config;
+        config += &self
+            .extra_config
+            .replace(SERVER_DIR, &self.dir.to_string_lossy());
         config += "\n";
         fs::write(self.dir.join("nats.conf"), config).expect("write nats.conf");
     }
