@@ -6,8 +6,11 @@
 #   (a) the wasm gzip -9 each adds to the client-only page (trunk release, wasm-opt -Oz): the page
 #       of bench/json-candidates/src/page.rs asking for a StreamInfo, parsing it (and, "+ write",
 #       writing the config back) with the candidate, against the same page showing the text;
-#       and what moving INFO/CONNECT from proto/json.rs to serde_json costs (info-via-serde.patch
-#       applied to a copy of crates/), on the plain page and on the serde_json page;
+#       "team" is the client's own nats_core::jetstream::StreamInfo (serde_json); and what
+#       moving INFO/CONNECT from proto/json.rs to serde_json costs (info-via-serde.patch applied
+#       to a copy of crates/: serde_json reads INFO when `jetstream` is on), on a page with the
+#       feature on but unused (the cost for a page that has no other JSON) and on the team pages
+#       (the cost for a page that carries serde_json anyway);
 #   (b) native parse speed of the real StreamInfo replies (ns per parse, MB/s);
 #   (c) what each candidate gets right or wrong (see src/measure.rs).
 # The replies are nats-server 2.15.1's and 2.9.10's (bench/json-candidates/replies/); CAPTURE=1
@@ -51,26 +54,30 @@ if [ "${ONLY:-sizes}" = sizes ]; then
     base="$(page_gz "$TOOL" none "")"
     printf '%-34s %8s %8s\n' "page" "wasm gz" "delta"
     printf '%-34s %8d %8s\n' "text only (baseline)" "$base" ""
-    for c in "${CANDIDATES[@]}"; do
+    for c in "${CANDIDATES[@]}" team; do
         for w in "" ",write"; do
             gz="$(page_gz "$TOOL" "$c${w/,/-}" "$c$w")"
             printf '%-34s %8d %+8d\n' "$c${w:+ + write}" "$gz" "$((gz - base))"
         done
     done
-    # INFO/CONNECT through serde_json: the same pages over a patched copy of crates/.
+    gz="$(page_gz "$TOOL" jetstream-unused jetstream)"
+    printf '%-34s %8d %+8d\n' "text only, jetstream feature on" "$gz" "$((gz - base))"
+    # INFO/CONNECT through serde_json when `jetstream` is on: the same pages over a patched copy
+    # of crates/, against the same pages unpatched.
     copy="$(mktemp -d)"
     trap 'rm -rf "$copy"' EXIT
     mkdir -p "$copy/bench/json-candidates"
     cp -r "$ROOT/crates" "$copy/"
+    # The libraries inherit [workspace.package] from the root manifest; the demo is not copied.
+    { printf '[workspace]\nmembers = ["crates/nats-core", "crates/nats-web"]\nresolver = "2"\n\n'
+      sed -n '/^\[workspace.package\]/,/^$/p' "$ROOT/Cargo.toml"; } >"$copy/Cargo.toml"
     tar -C "$TOOL" --exclude=./target --exclude=./.pages -cf - . | tar -C "$copy/bench/json-candidates" -xf -
     (cd "$copy" && patch -s -p1 <"$TOOL/info-via-serde.patch")
-    serde_base="$(gzip -9c "$TOOL"/target/pages/serde_json/*_bg.wasm | wc -c)"
-    serde_write_base="$(gzip -9c "$TOOL"/target/pages/serde_json-write/*_bg.wasm | wc -c)"
-    for v in "none::$base" "serde_json:serde_json:$serde_base" "serde_json-write:serde_json,write:$serde_write_base"; do
-        name="${v%%:*}" rest="${v#*:}"
-        features="${rest%%:*}" before="${rest#*:}"
+    for v in jetstream-unused:jetstream team:team team-write:team,write; do
+        name="${v%%:*}" features="${v#*:}"
+        before="$(gzip -9c "$TOOL"/target/pages/"$name"/*_bg.wasm | wc -c)"
         gz="$(page_gz "$copy/bench/json-candidates" "info-serde-$name" "$features")"
-        printf '%-34s %8d %+8d\n' "INFO/CONNECT via serde, $name" "$gz" "$((gz - before))"
+        printf '%-34s %8d %+8d\n' "INFO/CONNECT via serde: $name" "$gz" "$((gz - before))"
     done
 fi
 

@@ -7,8 +7,18 @@ pub mod types;
 use types::{StreamConfig, StreamInfo};
 
 #[cfg(any(
-    all(feature = "serde_json", any(feature = "miniserde", feature = "nanoserde", feature = "serde_json_core")),
-    all(feature = "miniserde", any(feature = "nanoserde", feature = "serde_json_core")),
+    all(
+        feature = "serde_json",
+        any(
+            feature = "miniserde",
+            feature = "nanoserde",
+            feature = "serde_json_core"
+        )
+    ),
+    all(
+        feature = "miniserde",
+        any(feature = "nanoserde", feature = "serde_json_core")
+    ),
     all(feature = "nanoserde", feature = "serde_json_core"),
 ))]
 compile_error!("enable one candidate feature at a time");

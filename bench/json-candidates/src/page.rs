@@ -46,7 +46,8 @@ fn main() {
     feature = "serde_json",
     feature = "miniserde",
     feature = "nanoserde",
-    feature = "serde_json_core"
+    feature = "serde_json_core",
+    feature = "team"
 )))]
 fn show(payload: &[u8]) -> String {
     String::from_utf8_lossy(payload).into_owned()
@@ -66,12 +67,15 @@ fn show(payload: &[u8]) -> String {
                 "{} {} subjects {} max_age {} msgs {} bytes {} last {} leader {} sources {} {}",
                 c.name,
                 c.description.as_deref().unwrap_or(""),
-                c.subjects.len(),
-                c.max_age,
+                json_candidates::types::value(&c.subjects).len(),
+                json_candidates::types::value(&c.max_age),
                 info.state.messages,
                 info.state.bytes,
                 info.state.last_ts,
-                info.cluster.as_ref().and_then(|c| c.leader.as_deref()).unwrap_or("-"),
+                info.cluster
+                    .as_ref()
+                    .and_then(|c| c.leader.as_deref())
+                    .unwrap_or("-"),
                 info.sources.as_ref().map_or(0, |s| s.len()),
                 info.created,
             );
@@ -80,5 +84,38 @@ fn show(payload: &[u8]) -> String {
             text
         }
         Err(e) => e,
+    }
+}
+
+/// The team's StreamInfo, as `nats_web::jetstream` reads it.
+#[cfg(all(target_arch = "wasm32", feature = "team"))]
+fn show(payload: &[u8]) -> String {
+    use nats_web::nats_core::jetstream::{read_response, stream::StreamInfo};
+    match read_response::<StreamInfo>(payload) {
+        Ok(info) => {
+            let c = &info.config;
+            let text = format!(
+                "{} {} subjects {} max_age {} msgs {} bytes {} last {} leader {} {}",
+                c.name,
+                c.description.as_deref().unwrap_or(""),
+                c.subjects.len(),
+                c.max_age.as_secs(),
+                info.state.messages,
+                info.state.bytes,
+                info.state.last_seq,
+                info.cluster
+                    .as_ref()
+                    .and_then(|c| c.leader.as_deref())
+                    .unwrap_or("-"),
+                info.created,
+            );
+            #[cfg(feature = "write")]
+            let text = format!(
+                "{text} config {} B",
+                serde_json::to_vec(c).map_or(0, |v| v.len())
+            );
+            text
+        }
+        Err(e) => e.to_string(),
     }
 }

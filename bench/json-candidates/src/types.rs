@@ -6,6 +6,24 @@
 
 #![allow(missing_docs)]
 
+/// A field the server leaves out when it is zero, false or empty (Go's `omitempty`): the type
+/// itself where the candidate can default a missing field, an `Option` for miniserde, which
+/// cannot (read it with [`value`]).
+#[cfg(not(feature = "miniserde"))]
+pub type Dflt<T> = T;
+#[cfg(feature = "miniserde")]
+pub type Dflt<T> = Option<T>;
+
+/// The value of a [`Dflt`] field, its default when missing.
+#[cfg(not(feature = "miniserde"))]
+pub fn value<T: Clone>(field: &Dflt<T>) -> T {
+    field.clone()
+}
+#[cfg(feature = "miniserde")]
+pub fn value<T: Clone + Default>(field: &Dflt<T>) -> T {
+    field.clone().unwrap_or_default()
+}
+
 #[cfg(not(feature = "serde_json_core"))]
 pub type Str = String;
 #[cfg(not(feature = "serde_json_core"))]
@@ -20,11 +38,38 @@ pub type List<T> = heapless::Vec<T, 8>;
 #[cfg(feature = "serde_json_core")]
 pub type Map = heapless::LinearMap<heapless::String<32>, heapless::String<64>, 8>;
 
+/// Every struct: the enabled candidate's derives, and missing members taken from `Default`.
+macro_rules! wire_structs {
+    ($($item:item)*) => {$(
+        #[cfg_attr(
+            any(feature = "serde_json", feature = "serde_json_core"),
+            derive(serde::Deserialize, serde::Serialize),
+            serde(default)
+        )]
+        #[cfg_attr(feature = "miniserde", derive(miniserde::Deserialize, miniserde::Serialize))]
+        #[cfg_attr(feature = "nanoserde", derive(nanoserde::DeJson, nanoserde::SerJson), nserde(default))]
+        #[derive(Debug, Clone, Default, PartialEq)]
+        $item
+    )*};
+}
+
+/// Every enum: the enabled candidate's derives (variants renamed one by one: miniserde and
+/// nanoserde have no `rename_all`).
+macro_rules! wire_enums {
+    ($($item:item)*) => {$(
+        #[cfg_attr(
+            any(feature = "serde_json", feature = "serde_json_core"),
+            derive(serde::Deserialize, serde::Serialize)
+        )]
+        #[cfg_attr(feature = "miniserde", derive(miniserde::Deserialize, miniserde::Serialize))]
+        #[cfg_attr(feature = "nanoserde", derive(nanoserde::DeJson, nanoserde::SerJson))]
+        #[derive(Debug, Clone, PartialEq)]
+        $item
+    )*};
+}
+
+wire_structs! {
 /// The reply.
-#[cfg_attr(any(feature = "serde_json", feature = "serde_json_core"), derive(serde::Deserialize, serde::Serialize))]
-#[cfg_attr(feature = "miniserde", derive(miniserde::Deserialize, miniserde::Serialize))]
-#[cfg_attr(feature = "nanoserde", derive(nanoserde::DeJson, nanoserde::SerJson))]
-#[derive(Debug, Default, PartialEq)]
 pub struct StreamInfo {
     pub config: StreamConfig,
     /// RFC 3339.
@@ -37,198 +82,55 @@ pub struct StreamInfo {
     pub ts: Option<Str>,
 }
 
+
 /// The stream's configuration.
-#[cfg_attr(any(feature = "serde_json", feature = "serde_json_core"), derive(serde::Deserialize, serde::Serialize))]
-#[cfg_attr(feature = "miniserde", derive(miniserde::Deserialize, miniserde::Serialize))]
-#[cfg_attr(feature = "nanoserde", derive(nanoserde::DeJson, nanoserde::SerJson))]
-#[derive(Debug, Default, PartialEq)]
 pub struct StreamConfig {
     pub name: Str,
     pub description: Option<Str>,
-    #[cfg_attr(any(feature = "serde_json", feature = "serde_json_core"), serde(default))]
-    #[cfg_attr(feature = "nanoserde", nserde(default))]
-    pub subjects: List<Str>,
-    #[cfg_attr(any(feature = "serde_json", feature = "serde_json_core"), serde(default))]
-    #[cfg_attr(feature = "nanoserde", nserde(default))]
-    pub retention: Retention,
-    #[cfg_attr(any(feature = "serde_json", feature = "serde_json_core"), serde(default))]
-    #[cfg_attr(feature = "nanoserde", nserde(default))]
-    pub max_consumers: i64,
-    #[cfg_attr(any(feature = "serde_json", feature = "serde_json_core"), serde(default))]
-    #[cfg_attr(feature = "nanoserde", nserde(default))]
-    pub max_msgs: i64,
-    #[cfg_attr(any(feature = "serde_json", feature = "serde_json_core"), serde(default))]
-    #[cfg_attr(feature = "nanoserde", nserde(default))]
-    pub max_bytes: i64,
+    pub subjects: Dflt<List<Str>>,
+    pub retention: Dflt<Retention>,
+    pub max_consumers: Dflt<i64>,
+    pub max_msgs: Dflt<i64>,
+    pub max_bytes: Dflt<i64>,
     /// Nanoseconds.
-    #[cfg_attr(any(feature = "serde_json", feature = "serde_json_core"), serde(default))]
-    #[cfg_attr(feature = "nanoserde", nserde(default))]
-    pub max_age: i64,
-    #[cfg_attr(any(feature = "serde_json", feature = "serde_json_core"), serde(default))]
-    #[cfg_attr(feature = "nanoserde", nserde(default))]
-    pub max_msgs_per_subject: i64,
-    #[cfg_attr(any(feature = "serde_json", feature = "serde_json_core"), serde(default))]
-    #[cfg_attr(feature = "nanoserde", nserde(default))]
-    pub max_msg_size: i32,
-    #[cfg_attr(any(feature = "serde_json", feature = "serde_json_core"), serde(default))]
-    #[cfg_attr(feature = "nanoserde", nserde(default))]
-    pub discard: Discard,
-    #[cfg_attr(any(feature = "serde_json", feature = "serde_json_core"), serde(default))]
-    #[cfg_attr(feature = "nanoserde", nserde(default))]
-    pub storage: Storage,
-    #[cfg_attr(any(feature = "serde_json", feature = "serde_json_core"), serde(default))]
-    #[cfg_attr(feature = "nanoserde", nserde(default))]
-    pub num_replicas: u32,
-    #[cfg_attr(any(feature = "serde_json", feature = "serde_json_core"), serde(default))]
-    #[cfg_attr(feature = "nanoserde", nserde(default))]
-    pub no_ack: bool,
+    pub max_age: Dflt<i64>,
+    pub max_msgs_per_subject: Dflt<i64>,
+    pub max_msg_size: Dflt<i32>,
+    pub discard: Dflt<Discard>,
+    pub storage: Dflt<Storage>,
+    pub num_replicas: Dflt<u32>,
+    pub no_ack: Dflt<bool>,
     pub template_owner: Option<Str>,
     /// Nanoseconds.
-    #[cfg_attr(any(feature = "serde_json", feature = "serde_json_core"), serde(default))]
-    #[cfg_attr(feature = "nanoserde", nserde(default))]
-    pub duplicate_window: i64,
+    pub duplicate_window: Dflt<i64>,
     pub placement: Option<Placement>,
     pub mirror: Option<Source>,
     pub sources: Option<List<Source>>,
-    #[cfg_attr(any(feature = "serde_json", feature = "serde_json_core"), serde(default))]
-    #[cfg_attr(feature = "nanoserde", nserde(default))]
-    pub sealed: bool,
-    #[cfg_attr(any(feature = "serde_json", feature = "serde_json_core"), serde(default))]
-    #[cfg_attr(feature = "nanoserde", nserde(default))]
-    pub deny_delete: bool,
-    #[cfg_attr(any(feature = "serde_json", feature = "serde_json_core"), serde(default))]
-    #[cfg_attr(feature = "nanoserde", nserde(default))]
-    pub deny_purge: bool,
-    #[cfg_attr(any(feature = "serde_json", feature = "serde_json_core"), serde(default))]
-    #[cfg_attr(feature = "nanoserde", nserde(default))]
-    pub allow_rollup_hdrs: bool,
-    #[cfg_attr(any(feature = "serde_json", feature = "serde_json_core"), serde(default))]
-    #[cfg_attr(feature = "nanoserde", nserde(default))]
-    pub allow_direct: bool,
-    #[cfg_attr(any(feature = "serde_json", feature = "serde_json_core"), serde(default))]
-    #[cfg_attr(feature = "nanoserde", nserde(default))]
-    pub mirror_direct: bool,
+    pub sealed: Dflt<bool>,
+    pub deny_delete: Dflt<bool>,
+    pub deny_purge: Dflt<bool>,
+    pub allow_rollup_hdrs: Dflt<bool>,
+    pub allow_direct: Dflt<bool>,
+    pub mirror_direct: Dflt<bool>,
     pub republish: Option<Republish>,
     pub compression: Option<Compression>,
     pub first_seq: Option<u64>,
     pub consumer_limits: Option<ConsumerLimits>,
-    #[cfg_attr(any(feature = "serde_json", feature = "serde_json_core"), serde(default))]
-    #[cfg_attr(feature = "nanoserde", nserde(default))]
-    pub allow_msg_ttl: bool,
+    pub allow_msg_ttl: Dflt<bool>,
     /// Nanoseconds (2.11+).
     pub subject_delete_marker_ttl: Option<i64>,
     pub metadata: Option<Map>,
 }
 
-/// Retention policy.
-#[cfg_attr(any(feature = "serde_json", feature = "serde_json_core"), derive(serde::Deserialize, serde::Serialize))]
-#[cfg_attr(feature = "miniserde", derive(miniserde::Deserialize, miniserde::Serialize))]
-#[cfg_attr(feature = "nanoserde", derive(nanoserde::DeJson, nanoserde::SerJson))]
-#[derive(Debug, PartialEq)]
-pub enum Retention {
-    #[cfg_attr(any(feature = "serde_json", feature = "serde_json_core"), serde(rename = "limits"))]
-    #[cfg_attr(feature = "miniserde", serde(rename = "limits"))]
-    #[cfg_attr(feature = "nanoserde", nserde(rename = "limits"))]
-    Limits,
-    #[cfg_attr(any(feature = "serde_json", feature = "serde_json_core"), serde(rename = "interest"))]
-    #[cfg_attr(feature = "miniserde", serde(rename = "interest"))]
-    #[cfg_attr(feature = "nanoserde", nserde(rename = "interest"))]
-    Interest,
-    #[cfg_attr(any(feature = "serde_json", feature = "serde_json_core"), serde(rename = "workqueue"))]
-    #[cfg_attr(feature = "miniserde", serde(rename = "workqueue"))]
-    #[cfg_attr(feature = "nanoserde", nserde(rename = "workqueue"))]
-    WorkQueue,
-}
-
-impl Default for Retention {
-    fn default() -> Self {
-        Self::Limits
-    }
-}
-
-/// Discard policy.
-#[cfg_attr(any(feature = "serde_json", feature = "serde_json_core"), derive(serde::Deserialize, serde::Serialize))]
-#[cfg_attr(feature = "miniserde", derive(miniserde::Deserialize, miniserde::Serialize))]
-#[cfg_attr(feature = "nanoserde", derive(nanoserde::DeJson, nanoserde::SerJson))]
-#[derive(Debug, PartialEq)]
-pub enum Discard {
-    #[cfg_attr(any(feature = "serde_json", feature = "serde_json_core"), serde(rename = "old"))]
-    #[cfg_attr(feature = "miniserde", serde(rename = "old"))]
-    #[cfg_attr(feature = "nanoserde", nserde(rename = "old"))]
-    Old,
-    #[cfg_attr(any(feature = "serde_json", feature = "serde_json_core"), serde(rename = "new"))]
-    #[cfg_attr(feature = "miniserde", serde(rename = "new"))]
-    #[cfg_attr(feature = "nanoserde", nserde(rename = "new"))]
-    New,
-}
-
-impl Default for Discard {
-    fn default() -> Self {
-        Self::Old
-    }
-}
-
-/// Storage type.
-#[cfg_attr(any(feature = "serde_json", feature = "serde_json_core"), derive(serde::Deserialize, serde::Serialize))]
-#[cfg_attr(feature = "miniserde", derive(miniserde::Deserialize, miniserde::Serialize))]
-#[cfg_attr(feature = "nanoserde", derive(nanoserde::DeJson, nanoserde::SerJson))]
-#[derive(Debug, PartialEq)]
-pub enum Storage {
-    #[cfg_attr(any(feature = "serde_json", feature = "serde_json_core"), serde(rename = "file"))]
-    #[cfg_attr(feature = "miniserde", serde(rename = "file"))]
-    #[cfg_attr(feature = "nanoserde", nserde(rename = "file"))]
-    File,
-    #[cfg_attr(any(feature = "serde_json", feature = "serde_json_core"), serde(rename = "memory"))]
-    #[cfg_attr(feature = "miniserde", serde(rename = "memory"))]
-    #[cfg_attr(feature = "nanoserde", nserde(rename = "memory"))]
-    Memory,
-}
-
-impl Default for Storage {
-    fn default() -> Self {
-        Self::File
-    }
-}
-
-/// Compression (2.10+).
-#[cfg_attr(any(feature = "serde_json", feature = "serde_json_core"), derive(serde::Deserialize, serde::Serialize))]
-#[cfg_attr(feature = "miniserde", derive(miniserde::Deserialize, miniserde::Serialize))]
-#[cfg_attr(feature = "nanoserde", derive(nanoserde::DeJson, nanoserde::SerJson))]
-#[derive(Debug, PartialEq)]
-pub enum Compression {
-    #[cfg_attr(any(feature = "serde_json", feature = "serde_json_core"), serde(rename = "none"))]
-    #[cfg_attr(feature = "miniserde", serde(rename = "none"))]
-    #[cfg_attr(feature = "nanoserde", nserde(rename = "none"))]
-    None,
-    #[cfg_attr(any(feature = "serde_json", feature = "serde_json_core"), serde(rename = "s2"))]
-    #[cfg_attr(feature = "miniserde", serde(rename = "s2"))]
-    #[cfg_attr(feature = "nanoserde", nserde(rename = "s2"))]
-    S2,
-}
-
-impl Default for Compression {
-    fn default() -> Self {
-        Self::None
-    }
-}
 
 /// Placement.
-#[cfg_attr(any(feature = "serde_json", feature = "serde_json_core"), derive(serde::Deserialize, serde::Serialize))]
-#[cfg_attr(feature = "miniserde", derive(miniserde::Deserialize, miniserde::Serialize))]
-#[cfg_attr(feature = "nanoserde", derive(nanoserde::DeJson, nanoserde::SerJson))]
-#[derive(Debug, Default, PartialEq)]
 pub struct Placement {
     pub cluster: Option<Str>,
-    #[cfg_attr(any(feature = "serde_json", feature = "serde_json_core"), serde(default))]
-    #[cfg_attr(feature = "nanoserde", nserde(default))]
-    pub tags: List<Str>,
+    pub tags: Dflt<List<Str>>,
 }
 
+
 /// A mirror or source in the config.
-#[cfg_attr(any(feature = "serde_json", feature = "serde_json_core"), derive(serde::Deserialize, serde::Serialize))]
-#[cfg_attr(feature = "miniserde", derive(miniserde::Deserialize, miniserde::Serialize))]
-#[cfg_attr(feature = "nanoserde", derive(nanoserde::DeJson, nanoserde::SerJson))]
-#[derive(Debug, Default, PartialEq)]
 pub struct Source {
     pub name: Str,
     pub opt_start_seq: Option<u64>,
@@ -237,46 +139,30 @@ pub struct Source {
     pub external: Option<External>,
 }
 
+
 /// Another domain's API.
-#[cfg_attr(any(feature = "serde_json", feature = "serde_json_core"), derive(serde::Deserialize, serde::Serialize))]
-#[cfg_attr(feature = "miniserde", derive(miniserde::Deserialize, miniserde::Serialize))]
-#[cfg_attr(feature = "nanoserde", derive(nanoserde::DeJson, nanoserde::SerJson))]
-#[derive(Debug, Default, PartialEq)]
 pub struct External {
     pub api: Str,
-    #[cfg_attr(any(feature = "serde_json", feature = "serde_json_core"), serde(default))]
-    #[cfg_attr(feature = "nanoserde", nserde(default))]
-    pub deliver: Str,
+    pub deliver: Dflt<Str>,
 }
 
+
 /// Republish.
-#[cfg_attr(any(feature = "serde_json", feature = "serde_json_core"), derive(serde::Deserialize, serde::Serialize))]
-#[cfg_attr(feature = "miniserde", derive(miniserde::Deserialize, miniserde::Serialize))]
-#[cfg_attr(feature = "nanoserde", derive(nanoserde::DeJson, nanoserde::SerJson))]
-#[derive(Debug, Default, PartialEq)]
 pub struct Republish {
     pub src: Str,
     pub dest: Str,
-    #[cfg_attr(any(feature = "serde_json", feature = "serde_json_core"), serde(default))]
-    #[cfg_attr(feature = "nanoserde", nserde(default))]
-    pub headers_only: bool,
+    pub headers_only: Dflt<bool>,
 }
 
+
 /// Consumer limits.
-#[cfg_attr(any(feature = "serde_json", feature = "serde_json_core"), derive(serde::Deserialize, serde::Serialize))]
-#[cfg_attr(feature = "miniserde", derive(miniserde::Deserialize, miniserde::Serialize))]
-#[cfg_attr(feature = "nanoserde", derive(nanoserde::DeJson, nanoserde::SerJson))]
-#[derive(Debug, Default, PartialEq)]
 pub struct ConsumerLimits {
     pub inactive_threshold: Option<i64>,
     pub max_ack_pending: Option<i64>,
 }
 
+
 /// The stream's state.
-#[cfg_attr(any(feature = "serde_json", feature = "serde_json_core"), derive(serde::Deserialize, serde::Serialize))]
-#[cfg_attr(feature = "miniserde", derive(miniserde::Deserialize, miniserde::Serialize))]
-#[cfg_attr(feature = "nanoserde", derive(nanoserde::DeJson, nanoserde::SerJson))]
-#[derive(Debug, Default, PartialEq)]
 pub struct StreamState {
     pub messages: u64,
     pub bytes: u64,
@@ -284,62 +170,143 @@ pub struct StreamState {
     pub first_ts: Str,
     pub last_seq: u64,
     pub last_ts: Str,
-    #[cfg_attr(any(feature = "serde_json", feature = "serde_json_core"), serde(default))]
-    #[cfg_attr(feature = "nanoserde", nserde(default))]
-    pub num_subjects: u64,
-    #[cfg_attr(any(feature = "serde_json", feature = "serde_json_core"), serde(default))]
-    #[cfg_attr(feature = "nanoserde", nserde(default))]
-    pub num_deleted: u64,
-    #[cfg_attr(any(feature = "serde_json", feature = "serde_json_core"), serde(default))]
-    #[cfg_attr(feature = "nanoserde", nserde(default))]
-    pub consumer_count: u64,
+    pub num_subjects: Dflt<u64>,
+    pub num_deleted: Dflt<u64>,
+    pub consumer_count: Dflt<u64>,
 }
 
+
 /// The cluster.
-#[cfg_attr(any(feature = "serde_json", feature = "serde_json_core"), derive(serde::Deserialize, serde::Serialize))]
-#[cfg_attr(feature = "miniserde", derive(miniserde::Deserialize, miniserde::Serialize))]
-#[cfg_attr(feature = "nanoserde", derive(nanoserde::DeJson, nanoserde::SerJson))]
-#[derive(Debug, Default, PartialEq)]
 pub struct ClusterInfo {
     pub name: Option<Str>,
     pub leader: Option<Str>,
     pub replicas: Option<List<PeerInfo>>,
 }
 
+
 /// A replica.
-#[cfg_attr(any(feature = "serde_json", feature = "serde_json_core"), derive(serde::Deserialize, serde::Serialize))]
-#[cfg_attr(feature = "miniserde", derive(miniserde::Deserialize, miniserde::Serialize))]
-#[cfg_attr(feature = "nanoserde", derive(nanoserde::DeJson, nanoserde::SerJson))]
-#[derive(Debug, Default, PartialEq)]
 pub struct PeerInfo {
     pub name: Str,
-    #[cfg_attr(any(feature = "serde_json", feature = "serde_json_core"), serde(default))]
-    #[cfg_attr(feature = "nanoserde", nserde(default))]
-    pub current: bool,
-    #[cfg_attr(any(feature = "serde_json", feature = "serde_json_core"), serde(default))]
-    #[cfg_attr(feature = "nanoserde", nserde(default))]
-    pub offline: bool,
+    pub current: Dflt<bool>,
+    pub offline: Dflt<bool>,
     /// Nanoseconds.
-    #[cfg_attr(any(feature = "serde_json", feature = "serde_json_core"), serde(default))]
-    #[cfg_attr(feature = "nanoserde", nserde(default))]
-    pub active: i64,
+    pub active: Dflt<i64>,
     pub lag: Option<u64>,
 }
 
+
 /// A mirror's or source's state.
-#[cfg_attr(any(feature = "serde_json", feature = "serde_json_core"), derive(serde::Deserialize, serde::Serialize))]
-#[cfg_attr(feature = "miniserde", derive(miniserde::Deserialize, miniserde::Serialize))]
-#[cfg_attr(feature = "nanoserde", derive(nanoserde::DeJson, nanoserde::SerJson))]
-#[derive(Debug, Default, PartialEq)]
 pub struct SourceInfo {
     pub name: Str,
     pub filter_subject: Option<Str>,
-    #[cfg_attr(any(feature = "serde_json", feature = "serde_json_core"), serde(default))]
-    #[cfg_attr(feature = "nanoserde", nserde(default))]
-    pub lag: u64,
+    pub lag: Dflt<u64>,
     /// Nanoseconds since last contact; -1 never.
-    #[cfg_attr(any(feature = "serde_json", feature = "serde_json_core"), serde(default))]
-    #[cfg_attr(feature = "nanoserde", nserde(default))]
-    pub active: i64,
+    pub active: Dflt<i64>,
     pub external: Option<External>,
+}
+}
+
+wire_enums! {
+/// Retention policy.
+pub enum Retention {
+    #[cfg_attr(
+        any(feature = "serde_json", feature = "serde_json_core"),
+        serde(rename = "limits")
+    )]
+    #[cfg_attr(feature = "miniserde", serde(rename = "limits"))]
+    #[cfg_attr(feature = "nanoserde", nserde(rename = "limits"))]
+    Limits,
+    #[cfg_attr(
+        any(feature = "serde_json", feature = "serde_json_core"),
+        serde(rename = "interest")
+    )]
+    #[cfg_attr(feature = "miniserde", serde(rename = "interest"))]
+    #[cfg_attr(feature = "nanoserde", nserde(rename = "interest"))]
+    Interest,
+    #[cfg_attr(
+        any(feature = "serde_json", feature = "serde_json_core"),
+        serde(rename = "workqueue")
+    )]
+    #[cfg_attr(feature = "miniserde", serde(rename = "workqueue"))]
+    #[cfg_attr(feature = "nanoserde", nserde(rename = "workqueue"))]
+    WorkQueue,
+}
+
+/// Discard policy.
+pub enum Discard {
+    #[cfg_attr(
+        any(feature = "serde_json", feature = "serde_json_core"),
+        serde(rename = "old")
+    )]
+    #[cfg_attr(feature = "miniserde", serde(rename = "old"))]
+    #[cfg_attr(feature = "nanoserde", nserde(rename = "old"))]
+    Old,
+    #[cfg_attr(
+        any(feature = "serde_json", feature = "serde_json_core"),
+        serde(rename = "new")
+    )]
+    #[cfg_attr(feature = "miniserde", serde(rename = "new"))]
+    #[cfg_attr(feature = "nanoserde", nserde(rename = "new"))]
+    New,
+}
+
+/// Storage type.
+pub enum Storage {
+    #[cfg_attr(
+        any(feature = "serde_json", feature = "serde_json_core"),
+        serde(rename = "file")
+    )]
+    #[cfg_attr(feature = "miniserde", serde(rename = "file"))]
+    #[cfg_attr(feature = "nanoserde", nserde(rename = "file"))]
+    File,
+    #[cfg_attr(
+        any(feature = "serde_json", feature = "serde_json_core"),
+        serde(rename = "memory")
+    )]
+    #[cfg_attr(feature = "miniserde", serde(rename = "memory"))]
+    #[cfg_attr(feature = "nanoserde", nserde(rename = "memory"))]
+    Memory,
+}
+
+/// Compression (2.10+).
+pub enum Compression {
+    #[cfg_attr(
+        any(feature = "serde_json", feature = "serde_json_core"),
+        serde(rename = "none")
+    )]
+    #[cfg_attr(feature = "miniserde", serde(rename = "none"))]
+    #[cfg_attr(feature = "nanoserde", nserde(rename = "none"))]
+    None,
+    #[cfg_attr(
+        any(feature = "serde_json", feature = "serde_json_core"),
+        serde(rename = "s2")
+    )]
+    #[cfg_attr(feature = "miniserde", serde(rename = "s2"))]
+    #[cfg_attr(feature = "nanoserde", nserde(rename = "s2"))]
+    S2,
+}
+}
+
+impl Default for Retention {
+    fn default() -> Self {
+        Self::Limits
+    }
+}
+
+impl Default for Discard {
+    fn default() -> Self {
+        Self::Old
+    }
+}
+
+impl Default for Storage {
+    fn default() -> Self {
+        Self::File
+    }
+}
+
+impl Default for Compression {
+    fn default() -> Self {
+        Self::None
+    }
 }
