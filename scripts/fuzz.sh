@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Fuzzes the server-op parser and the connection state machine (one server's bytes, and whole
-# sessions with lost transports and reconnects) with cargo-fuzz (libFuzzer,
-# nightly Rust), starting from the hand-written seeds in fuzz/seeds/<target>/.
+# Fuzzes the server-op parser, the connection state machine (one server's bytes, and whole
+# sessions with lost transports and reconnects), the service and JetStream JSON readers, the
+# ordered consumer's state machine and the Key-Value entry readers with cargo-fuzz (libFuzzer,
+# nightly Rust), starting from the seeds in fuzz/seeds/<target>/ (the JetStream ones are the
+# replies of real servers, tests/fixtures/jetstream in nats-core).
 #
 #   scripts/fuzz.sh                         # every target, 60 s each
 #   scripts/fuzz.sh 300                     # every target, 300 s each
@@ -17,7 +19,7 @@ set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-ALL_TARGETS=(parse_server_op connection_input connection_session service_json)
+ALL_TARGETS=(parse_server_op connection_input connection_session service_json jetstream_json ordered_consumer kv_entry)
 seconds="${1:-${FUZZ_SECONDS:-60}}"
 shift $(($# > 0 ? 1 : 0))
 targets=("$@")

@@ -181,6 +181,38 @@ start_browser_test_server() {
     export NATS_CONTROL_URL="http://127.0.0.1:$control"
     echo "restartable nats-server: $NATS_RESTARTABLE_WS_URL, control at $NATS_CONTROL_URL"
     start_cookie_servers "$dir"
+    start_kv_test_servers "$dir"
+}
+
+# Key-Value (tests/browser_kv.rs, tests/browser_kv_restart.rs): a JetStream server that the
+# tests kill and start through scripts/nats_control.py, with file storage in one store_dir
+# that outlives its restarts, and a nats-py KV peer (scripts/kv_peer.py) on it and on the
+# plain JetStream server ($NATS_JS_TCP_PORT).
+start_kv_test_servers() {
+    local dir="$1" jtcp jws control
+    jtcp="$(free_port)"
+    jws="$(free_port)"
+    control="$(free_port)"
+    mkdir -p "$dir/js-restartable"
+    write_server_conf "$dir/js-restartable.conf" browser-tests-js-restartable "$jtcp" "$jws" \
+        "jetstream { store_dir: \"$dir/js-restartable\", max_memory_store: 64MB, max_file_store: 512MB }"
+    "$PYTHON" scripts/nats_control.py --nats-server "$NATS_SERVER_BIN" --config "$dir/js-restartable.conf" \
+        --tcp-port "$jtcp" --control-port "$control" >"$dir/js-control.out" 2>"$dir/js-control.log" </dev/null &
+    SERVER_PIDS+=("$!")
+    wait_for_ready "$dir/js-control.out" scripts/nats_control.py "$dir/js-control.log"
+    export NATS_JS_RESTARTABLE_WS_URL="ws://127.0.0.1:$jws"
+    export NATS_JS_CONTROL_URL="http://127.0.0.1:$control"
+    echo "restartable JetStream nats-server: $NATS_JS_RESTARTABLE_WS_URL, control at $NATS_JS_CONTROL_URL"
+
+    local port name
+    for port in "${NATS_JS_TCP_PORT:?the plain JetStream server starts first}" "$jtcp"; do
+        name="kv_peer_$port"
+        "$PYTHON" scripts/kv_peer.py --nats "nats://127.0.0.1:$port" >"$dir/$name.out" \
+            2>"$dir/$name.log" </dev/null &
+        SERVER_PIDS+=("$!")
+        wait_for_ready "$dir/$name.out" scripts/kv_peer.py "$dir/$name.log"
+    done
+    echo "nats-py KV peers (kvpeer.*) on nats://127.0.0.1:$NATS_JS_TCP_PORT and nats://127.0.0.1:$jtcp"
 }
 
 # Cookie auth (tests/browser_cookie.rs): an operator-mode nats-server (memory resolver; the

@@ -106,6 +106,8 @@ pub mod conn;
 pub mod id_map;
 #[cfg(feature = "jetstream")]
 pub mod jetstream;
+#[cfg(feature = "jetstream")]
+pub mod kv;
 pub mod proto;
 pub mod random;
 pub mod service;

@@ -339,6 +339,9 @@ fn a_pull_consumer_delivers_with_ack_metadata_and_ends_its_pull_with_a_status() 
         assert_eq!((info.delivered, info.pending), (1, 3 - n));
         assert!(info.timestamp_nanos > 0);
         assert_eq!(message.payload, format!("order {n}").as_bytes());
+        // Under its own subject, not the inbox it was pulled to: only the subscription tells
+        // which pull it answers (so a pull cannot share the muxed request inbox).
+        assert_eq!(message.subject, format!("orders.{n}"));
     }
 
     // An ack sent as a request is confirmed, so the consumer's info counts it afterwards.
@@ -468,4 +471,29 @@ fn a_stored_message_reads_the_same_by_direct_get_and_by_msg_get() {
         StoredMessage::from_msg_get(&missing.payload),
         Err(GetError::NotFound)
     );
+}
+
+#[test]
+fn a_jetstream_domain_has_its_own_api_prefix_and_says_its_name_in_acks() {
+    let config = format!(
+        "jetstream {{\n  store_dir: \"{}/jetstream\"\n  domain: hub\n}}\n",
+        support::server::SERVER_DIR
+    );
+    let server = NatsServer::start_with(&config);
+    let mut nc = Driver::connect(server.tcp_addr(), ConnectOptions::new()).unwrap();
+    let hub = ApiPrefix::domain("hub").unwrap();
+    let reply = request(&mut nc, &hub.subject(tail::ACCOUNT_INFO), None, b"").unwrap();
+    let info: AccountInfo = read_response(&reply.payload).unwrap();
+    assert_eq!(info.domain.as_deref(), Some("hub"));
+
+    let body = serde_json::to_vec(&orders_stream()).unwrap();
+    let reply = request(
+        &mut nc,
+        &hub.subject(&tail::stream_create("ORDERS")),
+        None,
+        &body,
+    );
+    let _: StreamInfo = read_response(&reply.unwrap().payload).unwrap();
+    let ack = publish(&mut nc, "orders.1", &[], b"one").unwrap();
+    assert_eq!((ack.seq, ack.domain.as_deref()), (1, Some("hub")));
 }

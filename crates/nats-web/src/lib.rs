@@ -70,6 +70,8 @@
 pub mod client;
 #[cfg(feature = "jetstream")]
 pub mod jetstream;
+#[cfg(feature = "jetstream")]
+pub mod kv;
 mod platform;
 pub mod service;
 pub mod ws;

@@ -256,3 +256,49 @@ pub struct NextRequest {
     #[serde(with = "wire::nanos", skip_serializing_if = "is_zero")]
     pub idle_heartbeat: Duration,
 }
+
+/// What a status message on a pull's inbox means (ADR-13, as nats-server sends them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PullStatus {
+    /// 100: an idle heartbeat; the pull goes on.
+    Heartbeat,
+    /// 404 (`No Messages`): a `no_wait` pull found nothing; the pull is over.
+    NoMessages,
+    /// 408 (`Request Timeout`): the pull's `expires` passed; it is over.
+    Expired,
+    /// 409 for this pull only (`Exceeded MaxWaiting`, `Exceeded MaxRequestBatch`, `Message
+    /// Size Exceeds MaxBytes`, `Leadership Change`, ...): the pull is over, the consumer
+    /// is still there; the description says why.
+    Refused(String),
+    /// 409 `Consumer Deleted` or `Consumer is push based`: no pull will ever be answered.
+    ConsumerGone(String),
+    /// 503: nobody takes pulls for this consumer (2.10+: it does not exist).
+    NoResponders,
+    /// Any other status, with its code and description: the pull is over.
+    Other(u16, String),
+}
+
+impl PullStatus {
+    /// The meaning of status `code` with `description` on a pull's inbox.
+    pub fn new(code: crate::proto::StatusCode, description: Option<&str>) -> Self {
+        use crate::proto::StatusCode;
+        let description = description.unwrap_or_default().trim();
+        match code {
+            StatusCode::IDLE_HEARTBEAT => PullStatus::Heartbeat,
+            StatusCode::NOT_FOUND => PullStatus::NoMessages,
+            StatusCode::TIMEOUT => PullStatus::Expired,
+            StatusCode::NO_RESPONDERS => PullStatus::NoResponders,
+            StatusCode::REQUEST_TERMINATED => {
+                let gone = ["Consumer Deleted", "Consumer is push based"]
+                    .iter()
+                    .any(|d| description.eq_ignore_ascii_case(d));
+                if gone {
+                    PullStatus::ConsumerGone(description.to_owned())
+                } else {
+                    PullStatus::Refused(description.to_owned())
+                }
+            }
+            other => PullStatus::Other(other.as_u16(), description.to_owned()),
+        }
+    }
+}

@@ -8,7 +8,8 @@
 //! * [`publish`]: the [`PubAck`] a stream answers a publish with;
 //! * [`headers`]: the header names JetStream reads and writes;
 //! * [`message_info`]: a consumed message's metadata, from its `$JS.ACK` reply subject;
-//! * [`direct`]: reading one stored message (direct get and `STREAM.MSG.GET`).
+//! * [`direct`]: reading one stored message (direct get and `STREAM.MSG.GET`);
+//! * [`ordered`]: the ordered consumer's state machine (ADR-17).
 //!
 //! Receiving is lenient and sending strict: every reader accepts the replies of nats-server
 //! 2.9 and of 2.10 and later (unknown fields are ignored, missing ones take their defaults)
@@ -27,6 +28,7 @@ pub mod direct;
 pub mod error;
 pub mod headers;
 pub mod message_info;
+pub mod ordered;
 pub mod publish;
 pub mod stream;
 pub mod time;
@@ -35,7 +37,7 @@ mod wire;
 pub use api::ApiPrefix;
 pub use consumer::{
     AckPolicy, ConsumerConfig, ConsumerInfo, CreateConsumerRequest, DeliverPolicy, NextRequest,
-    ReplayPolicy, SequenceInfo,
+    PullStatus, ReplayPolicy, SequenceInfo,
 };
 pub use direct::{GetRequest, StoredMessage};
 pub use error::{read_response, ApiError, ResponseError};

@@ -4,7 +4,9 @@
 
 use std::time::Duration;
 
-use super::consumer::{validate_consumer_name, ConsumerConfig, DeliverPolicy, NextRequest};
+use super::consumer::{
+    validate_consumer_name, ConsumerConfig, DeliverPolicy, NextRequest, PullStatus,
+};
 use super::direct::{GetError, GetRequest, StoredMessage};
 use super::error::err_code;
 use super::stream::Compression;
@@ -552,6 +554,45 @@ fn replies_that_are_not_json_of_the_type_are_malformed() {
     assert_eq!((ack.seq, ack.duplicate), (3, false));
     let info: StreamInfo = read_response(b"{}").unwrap();
     assert_eq!(info.config.max_msgs, -1);
+}
+
+#[test]
+fn pull_statuses_say_whether_the_pull_or_the_consumer_is_over() {
+    let status = |code, description: &str| {
+        PullStatus::new(StatusCode::new(code).unwrap(), Some(description))
+    };
+    for (version, json) in both!("pull_no_messages.headers") {
+        let headers = captured_headers(json);
+        let read = PullStatus::new(headers.status().unwrap(), headers.description());
+        assert_eq!(read, PullStatus::NoMessages, "{version}");
+    }
+    for (version, json) in both!("pull_expired.headers") {
+        let headers = captured_headers(json);
+        let read = PullStatus::new(headers.status().unwrap(), headers.description());
+        assert_eq!(read, PullStatus::Expired, "{version}");
+    }
+    assert_eq!(status(100, "Idle Heartbeat"), PullStatus::Heartbeat);
+    assert_eq!(
+        status(409, "Consumer Deleted"),
+        PullStatus::ConsumerGone("Consumer Deleted".into())
+    );
+    assert_eq!(
+        status(409, "Consumer is push based"),
+        PullStatus::ConsumerGone("Consumer is push based".into())
+    );
+    assert_eq!(
+        status(409, "Exceeded MaxRequestBatch of 10"),
+        PullStatus::Refused("Exceeded MaxRequestBatch of 10".into())
+    );
+    assert_eq!(status(503, ""), PullStatus::NoResponders);
+    assert_eq!(
+        status(400, "Bad Request"),
+        PullStatus::Other(400, "Bad Request".into())
+    );
+    assert_eq!(
+        PullStatus::new(StatusCode::TIMEOUT, None),
+        PullStatus::Expired
+    );
 }
 
 #[cfg(not(target_arch = "wasm32"))]

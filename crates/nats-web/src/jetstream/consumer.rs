@@ -1,26 +1,35 @@
 //! Consumers: create, info, delete; and pulling from a pull consumer, a batch at a time
 //! ([`PullConsumer::fetch`]) or as a stream ([`PullConsumer::messages`]).
 //!
-//! A pull is one `CONSUMER.MSG.NEXT` request with many replies (the client's
-//! `request_many`): the messages, then at most one status that ends it early (404 no
-//! messages, 408 request expired, 409 for the consumer's limits or its deletion; heartbeats,
-//! 100, are skipped). The client waits the pull's `expires` plus the context's timeout at
-//! most. Messages a dropped pull would still have brought are not lost: unacknowledged, the
-//! server redelivers them after the consumer's `ack_wait`.
+//! A pull is one `CONSUMER.MSG.NEXT` publish whose reply subject is an inbox of the pull's
+//! own subscription (not the client's request inbox: JetStream delivers each message under
+//! its own subject, so only the subscription tells where it belongs). The messages come
+//! there, then at most one status that ends the pull early (404 no messages, 408 request
+//! expired, 409 for the consumer's limits or its deletion, 503 no consumer; heartbeats, 100,
+//! are skipped: `nats_core::jetstream::consumer::PullStatus` says what each means). A pull
+//! the server refused before delivering anything (a 409: the consumer's `max_batch`,
+//! `max_waiting`, a leadership change) is an API error with its code and description. The client waits the pull's `expires` plus the context's timeout at most, by
+//! its own timer. Messages a pull given up would still have brought are not lost:
+//! unacknowledged, the server redelivers them after the consumer's `ack_wait`.
 
 use std::pin::Pin;
 use std::task::{Context as TaskContext, Poll};
 use std::time::Duration;
 
+use futures::future::{select, Either};
 use futures::{Stream, StreamExt};
 use nats_core::jetstream::api::{tail, SuccessResponse};
-use nats_core::jetstream::consumer::{validate_consumer_name, CreateConsumerRequest, NextRequest};
+use nats_core::jetstream::consumer::{
+    validate_consumer_name, CreateConsumerRequest, NextRequest, PullStatus,
+};
 use nats_core::jetstream::stream::validate_stream_name;
-use nats_core::proto::StatusCode;
 
+use super::sleep::{sleep, Sleep};
 use super::stream::succeeded;
-use super::{ConsumerConfig, ConsumerInfo, Context, JetStreamError, JetStreamErrorKind, JsMessage};
-use crate::client::{Message, RequestErrorKind, Responses, ResponsesEnd};
+use super::{
+    ApiError, ConsumerConfig, ConsumerInfo, Context, JetStreamError, JetStreamErrorKind, JsMessage,
+};
+use crate::client::{Message, Subscriber};
 
 /// How long a pull waits for messages unless [`PullConsumer::expires`] says otherwise.
 pub const DEFAULT_EXPIRES: Duration = Duration::from_secs(30);
@@ -91,11 +100,23 @@ pub struct PullConsumer {
     batch: usize,
 }
 
-/// One pull in flight.
-struct Pull {
-    responses: Responses,
-    /// Something came for it (a message or a status).
-    heard: bool,
+/// The inbox and subscription pulls are answered on.
+struct Inbox {
+    subject: String,
+    subscriber: Subscriber,
+}
+
+/// What came next for a pull.
+enum Step {
+    /// A message.
+    Message(Box<JsMessage>),
+    /// A status that ends the pull normally (404, 408).
+    Ended,
+    /// A status that ends the pull, refused (a 409 of the consumer's limits, a leadership
+    /// change): the server's code and description.
+    Refused(ApiError),
+    /// Nothing more within the pull's wait.
+    Expired,
 }
 
 impl PullConsumer {
@@ -113,38 +134,59 @@ impl PullConsumer {
     }
 
     /// Up to `n` messages: as many as come within `expires` (fewer if the server ends the
-    /// pull, none if there are none). Fails with [`JetStreamErrorKind::NoResponders`] when
-    /// the consumer does not exist (or JetStream is not there), with
-    /// [`JetStreamErrorKind::Timeout`] when the server sent nothing, not even the expiry.
+    /// pull, none if there are none). Fails with [`JetStreamErrorKind::Api`] when the server
+    /// refused the pull before delivering anything (409: `n` over the consumer's `max_batch`,
+    /// too many pulls waiting, ...), with [`JetStreamErrorKind::NoResponders`] when
+    /// the consumer does not exist (nats-server 2.10 and later say so), with
+    /// [`JetStreamErrorKind::Timeout`] when the server sent nothing, not even the expiry
+    /// (what 2.9 does for a consumer it does not have).
     pub async fn fetch(&self, n: usize) -> Result<Vec<JsMessage>, JetStreamError> {
         self.fetch_inner(n, false).await
     }
 
-    /// Up to `n` messages that are there now: the server ends the pull at once (404) when
-    /// there are none left.
+    /// Up to `n` messages that are there now: the server ends the pull at once when there
+    /// are no more (404, or 408 after some).
     pub async fn fetch_no_wait(&self, n: usize) -> Result<Vec<JsMessage>, JetStreamError> {
         self.fetch_inner(n, true).await
     }
 
     async fn fetch_inner(&self, n: usize, no_wait: bool) -> Result<Vec<JsMessage>, JetStreamError> {
-        let mut pull = self.pull(n, no_wait).await?;
+        let n = n.max(1);
+        let mut inbox = self.inbox().await?;
+        self.send_pull(&inbox, n, no_wait).await?;
+        let mut deadline = Box::pin(sleep(self.wait()));
         let mut messages = Vec::new();
-        while let Some(message) = self.next_in_pull(&mut pull).await {
-            messages.push(message?);
+        while messages.len() < n {
+            match self.step(&mut inbox, &mut deadline).await? {
+                Step::Message(message) => messages.push(*message),
+                Step::Ended => break,
+                Step::Refused(error) if messages.is_empty() => {
+                    let context = format!("pulling from {} on {}", self.name, self.stream);
+                    return Err(JetStreamError::api(error, &context));
+                }
+                Step::Refused(_) => break,
+                Step::Expired if messages.is_empty() => return Err(self.silent()),
+                Step::Expired => break,
+            }
         }
-        match pull.responses.end() {
-            Some(ResponsesEnd::MaxWait) if !pull.heard => Err(self.silent()),
-            _ => Ok(messages),
-        }
+        Ok(messages)
     }
 
     /// An endless stream of the consumer's messages, a pull of [`PullConsumer::batch`] at a
-    /// time. A lost connection is waited out (the next pull goes when it is back); it ends
-    /// after an `Err` item when the consumer or the connection is gone for good.
+    /// time on one subscription. A lost connection is waited out (the subscription comes
+    /// back with the connection, and so do pulls); a pull that got no answer at all is an
+    /// `Err` item of kind [`JetStreamErrorKind::Timeout`], one refused with nothing delivered
+    /// (a 409) an `Err` item of kind [`JetStreamErrorKind::Api`], and pulling goes on (a
+    /// refusal that always comes, such as a `batch` over the consumer's `max_batch`, comes
+    /// with every item: check the first error); it ends after
+    /// an `Err` item when the consumer or the connection is gone for good (the consumer
+    /// deleted, no responders, the connection closed, a pull refused by the client).
     pub fn messages(&self) -> PullMessages {
         let state = PullState {
             consumer: self.clone(),
-            current: None,
+            inbox: None,
+            pull: None,
+            heard: false,
             done: false,
         };
         PullMessages {
@@ -152,13 +194,42 @@ impl PullConsumer {
         }
     }
 
-    /// Sends one pull for `n` messages.
-    async fn pull(&self, n: usize, no_wait: bool) -> Result<Pull, JetStreamError> {
+    /// The longest a pull waits: its expiry, and the context's timeout for the server's
+    /// answer to it.
+    fn wait(&self) -> Duration {
+        self.expires.saturating_add(self.context.request_timeout())
+    }
+
+    /// A new inbox, subscribed.
+    async fn inbox(&self) -> Result<Inbox, JetStreamError> {
         validate_stream_name(&self.stream)?;
         validate_consumer_name(&self.name)?;
+        let client = self.context.client();
+        let subject = client.new_inbox();
+        let subscriber = client
+            .subscribe(&subject)
+            .await
+            .map_err(|e| JetStreamError::new(JetStreamErrorKind::Connection, e.to_string()))?;
+        Ok(Inbox {
+            subject,
+            subscriber,
+        })
+    }
+
+    /// Asks for `n` messages on `inbox`.
+    async fn send_pull(
+        &self,
+        inbox: &Inbox,
+        n: usize,
+        no_wait: bool,
+    ) -> Result<(), JetStreamError> {
         let body = NextRequest {
-            batch: n.max(1),
-            expires: self.expires,
+            batch: n,
+            expires: if no_wait {
+                Duration::ZERO
+            } else {
+                self.expires
+            },
             no_wait,
             ..NextRequest::default()
         };
@@ -169,51 +240,51 @@ impl PullConsumer {
             .subject(&tail::consumer_next(&self.stream, &self.name));
         self.context
             .client()
-            .request_many(subject.as_str(), payload)
-            .max_messages(n.max(1))
-            .max_wait(self.expires.saturating_add(self.context.request_timeout()))
+            .publish_with_reply(&subject, &inbox.subject, &payload)
             .await
-            .map(|responses| Pull {
-                responses,
-                heard: false,
-            })
-            .map_err(|e| JetStreamError::from_request(e, &subject, self.no_consumer()))
+            .map_err(|e| JetStreamError::new(JetStreamErrorKind::Connection, e.to_string()))
     }
 
-    /// The next message of a pull; `None` at its end (a status that ends it, or the
-    /// responses' end).
-    async fn next_in_pull(&self, pull: &mut Pull) -> Option<Result<JsMessage, JetStreamError>> {
+    /// The next message or end of the pull answered on `inbox`, by `deadline` at the latest.
+    async fn step(
+        &self,
+        inbox: &mut Inbox,
+        deadline: &mut Pin<Box<Sleep>>,
+    ) -> Result<Step, JetStreamError> {
         loop {
-            let message = match pull.responses.next().await? {
-                Ok(message) => {
-                    pull.heard = true;
-                    message
+            let message = match select(inbox.subscriber.next(), deadline.as_mut()).await {
+                Either::Left((Some(message), _)) => message,
+                Either::Left((None, _)) => {
+                    return Err(JetStreamError::new(
+                        JetStreamErrorKind::Connection,
+                        format!("pulling from {}: the connection closed", self.name),
+                    ))
                 }
-                Err(e) if e.kind() == RequestErrorKind::NoResponders => {
-                    return Some(Err(JetStreamError::new(
-                        JetStreamErrorKind::NoResponders,
-                        format!(
-                            "no responders for pulls from {}: {}",
-                            self.stream,
-                            self.no_consumer()
-                        ),
-                    )))
-                }
-                Err(e) => return Some(Err(JetStreamError::from_request(e, &self.name, ""))),
+                Either::Right(((), _)) => return Ok(Step::Expired),
             };
-            match message.status() {
-                None => return Some(self.delivered(message)),
-                Some(StatusCode::IDLE_HEARTBEAT) => continue,
-                Some(StatusCode::REQUEST_TERMINATED) if is_consumer_deleted(&message) => {
-                    return Some(Err(JetStreamError::new(
-                        JetStreamErrorKind::Api,
-                        format!("consumer {} on {} was deleted", self.name, self.stream),
-                    )))
-                }
-                // 404 no messages, 408 expired, 409 a limit of the consumer (max waiting,
-                // max bytes, batch): this pull is over.
-                Some(_) => return None,
-            }
+            let Some(status) = message.status() else {
+                return self.delivered(message).map(|m| Step::Message(Box::new(m)));
+            };
+            let context = || format!("pulling from {} on {}", self.name, self.stream);
+            let api = |description: String| ApiError {
+                code: status.as_u16(),
+                err_code: 0,
+                description,
+            };
+            return match PullStatus::new(status, message.description()) {
+                PullStatus::Heartbeat => continue,
+                PullStatus::NoMessages | PullStatus::Expired => Ok(Step::Ended),
+                PullStatus::Refused(why) | PullStatus::Other(_, why) => Ok(Step::Refused(api(why))),
+                PullStatus::ConsumerGone(why) => Err(JetStreamError::api(api(why), &context())),
+                PullStatus::NoResponders => Err(JetStreamError::new(
+                    JetStreamErrorKind::NoResponders,
+                    format!(
+                        "no responders for pulls from {} on {}: the consumer does not exist \
+                         (or JetStream is not enabled)",
+                        self.name, self.stream
+                    ),
+                )),
+            };
         }
     }
 
@@ -234,35 +305,26 @@ impl PullConsumer {
         JetStreamError::new(
             JetStreamErrorKind::Timeout,
             format!(
-                "a pull from consumer {} on {} got no answer within {} ms (not even its expiry)",
+                "a pull from consumer {} on {} got no answer within {} ms, not even its expiry: \
+                 does the consumer exist? (nats-server 2.9 does not answer pulls for a consumer \
+                 it does not have)",
                 self.name,
                 self.stream,
-                u64::try_from(
-                    self.expires
-                        .saturating_add(self.context.request_timeout())
-                        .as_millis()
-                )
-                .unwrap_or(u64::MAX)
+                u64::try_from(self.wait().as_millis()).unwrap_or(u64::MAX)
             ),
         )
     }
-
-    fn no_consumer(&self) -> &'static str {
-        "the consumer does not exist (or JetStream is not enabled)"
-    }
-}
-
-fn is_consumer_deleted(message: &Message) -> bool {
-    message
-        .description()
-        .is_some_and(|d| d.eq_ignore_ascii_case("Consumer Deleted"))
 }
 
 /// The state of a [`PullMessages`] stream between items.
 struct PullState {
     consumer: PullConsumer,
-    /// The pull in flight.
-    current: Option<Pull>,
+    /// The subscription every pull is answered on, once made.
+    inbox: Option<Inbox>,
+    /// The deadline of the pull in flight.
+    pull: Option<Pin<Box<Sleep>>>,
+    /// A message came for the pull in flight.
+    heard: bool,
     /// A terminal error was yielded.
     done: bool,
 }
@@ -272,26 +334,50 @@ impl PullState {
         if self.done {
             return None;
         }
+        let mut inbox = match self.inbox.take() {
+            Some(inbox) => inbox,
+            None => match self.consumer.inbox().await {
+                Ok(inbox) => inbox,
+                Err(e) => return self.fail(e),
+            },
+        };
         loop {
-            let mut pull = match self.current.take() {
-                Some(pull) => pull,
-                None => match self.consumer.pull(self.consumer.batch, false).await {
-                    Ok(pull) => pull,
-                    Err(e) => return self.fail(e),
-                },
+            let mut deadline = match self.pull.take() {
+                Some(deadline) => deadline,
+                None => {
+                    let batch = self.consumer.batch;
+                    if let Err(e) = self.consumer.send_pull(&inbox, batch, false).await {
+                        return self.fail(e);
+                    }
+                    self.heard = false;
+                    Box::pin(sleep(self.consumer.wait()))
+                }
             };
-            match self.consumer.next_in_pull(&mut pull).await {
-                Some(Ok(message)) => {
-                    self.current = Some(pull);
-                    return Some((Ok(message), self));
+            match self.consumer.step(&mut inbox, &mut deadline).await {
+                Ok(Step::Message(message)) => {
+                    self.pull = Some(deadline);
+                    self.heard = true;
+                    self.inbox = Some(inbox);
+                    return Some((Ok(*message), self));
                 }
-                Some(Err(e)) if e.kind() == JetStreamErrorKind::Connection && is_lost(&pull) => {
-                    // Disconnected: the next pull waits for the reconnect.
-                    continue;
-                }
-                Some(Err(e)) => return self.fail(e),
                 // The pull is over: the next one.
-                None => continue,
+                Ok(Step::Ended) => continue,
+                // Refused with nothing delivered: said (the consumer's limits, a leadership
+                // change), and the next pull goes.
+                Ok(Step::Refused(error)) if !self.heard => {
+                    self.inbox = Some(inbox);
+                    let context = format!("pulling from {}", self.consumer.name);
+                    return Some((Err(JetStreamError::api(error, &context)), self));
+                }
+                Ok(Step::Refused(_)) => continue,
+                // Messages came, then not the end: the next pull.
+                Ok(Step::Expired) if self.heard => continue,
+                // Not even the expiry came: said, and the next pull goes.
+                Ok(Step::Expired) => {
+                    self.inbox = Some(inbox);
+                    return Some((Err(self.consumer.silent()), self));
+                }
+                Err(e) => return self.fail(e),
             }
         }
     }
@@ -300,10 +386,6 @@ impl PullState {
         self.done = true;
         Some((Err(e), self))
     }
-}
-
-fn is_lost(pull: &Pull) -> bool {
-    pull.responses.end() == Some(ResponsesEnd::Disconnected)
 }
 
 /// A pull consumer's messages as a stream ([`PullConsumer::messages`]).

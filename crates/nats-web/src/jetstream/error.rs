@@ -116,3 +116,36 @@ impl From<NameError> for JetStreamError {
 /// What a no-responders answer to an API request means.
 pub(crate) const API_NO_RESPONDERS: &str = "JetStream is not enabled on this server (or for \
      this account), or the JetStream domain or API prefix is wrong";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_api_error_keeps_the_servers_code_err_code_and_description_and_says_what_was_asked() {
+        let api = ApiError {
+            code: 404,
+            err_code: 10059,
+            description: "stream not found".into(),
+        };
+        let error = JetStreamError::from_response(ResponseError::Api(api.clone()), "STREAM.INFO.X");
+        assert_eq!(error.kind(), JetStreamErrorKind::Api);
+        assert_eq!(error.api_error(), Some(&api));
+        assert_eq!(
+            error.to_string(),
+            "STREAM.INFO.X: stream not found (code 404, err_code 10059)"
+        );
+    }
+
+    #[test]
+    fn a_reply_that_does_not_read_is_malformed_and_has_no_api_error() {
+        let error =
+            JetStreamError::from_response(ResponseError::Malformed("eof".into()), "publishing");
+        assert_eq!(error.kind(), JetStreamErrorKind::Malformed);
+        assert_eq!(error.api_error(), None);
+        assert!(
+            error.to_string().contains("could not be read: eof"),
+            "{error}"
+        );
+    }
+}

@@ -31,9 +31,12 @@
 //!   ([`JetStreamErrorKind::InvalidArgument`]).
 
 mod consumer;
+mod direct;
 mod error;
 mod message;
+pub mod ordered;
 mod publish;
+mod sleep;
 mod stream;
 
 use std::time::Duration;
@@ -48,10 +51,13 @@ pub use nats_core::jetstream::api::{AccountInfo, ApiPrefix};
 pub use nats_core::jetstream::consumer::{
     AckPolicy, ConsumerConfig, ConsumerInfo, DeliverPolicy, ReplayPolicy,
 };
+pub use nats_core::jetstream::direct::{GetRequest, StoredMessage};
+pub use nats_core::jetstream::error::err_code;
 pub use nats_core::jetstream::stream::{
     Discard, Retention, Storage, StreamConfig, StreamInfo, StreamState,
 };
 pub use nats_core::jetstream::{ApiError, MessageInfo, PubAck};
+pub use ordered::{DeliverFrom, OrderedMessages, OrderedOptions, ResetCounts, ResetReason};
 pub use publish::PublishOptions;
 
 use crate::client::{Client, Message};

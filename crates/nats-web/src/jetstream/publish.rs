@@ -113,3 +113,53 @@ impl Context {
             .map_err(|e| JetStreamError::from_response(e, &format!("publishing to {subject}")))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::jetstream::JetStreamErrorKind;
+
+    #[test]
+    fn options_become_the_jetstream_headers_over_the_messages_own() {
+        let mut own = HeaderMap::new();
+        own.insert("Colour", "blue").unwrap();
+        own.insert(headers::MSG_ID, "from-the-map").unwrap();
+        let headers = PublishOptions::new()
+            .msg_id("first")
+            .msg_id("order-1")
+            .expected_stream("ORDERS")
+            .expected_last_sequence(7)
+            .expected_last_subject_sequence(0)
+            .headers(own)
+            .into_headers()
+            .unwrap()
+            .unwrap();
+        assert_eq!(headers.get("Colour"), Some("blue"));
+        assert_eq!(
+            headers.get(headers::MSG_ID),
+            Some("order-1"),
+            "the option wins"
+        );
+        assert_eq!(headers.get_all(headers::MSG_ID).count(), 1);
+        assert_eq!(headers.get(headers::EXPECTED_STREAM), Some("ORDERS"));
+        assert_eq!(headers.get(headers::EXPECTED_LAST_SEQUENCE), Some("7"));
+        assert_eq!(
+            headers.get(headers::EXPECTED_LAST_SUBJECT_SEQUENCE),
+            Some("0")
+        );
+    }
+
+    #[test]
+    fn no_options_send_no_header_block() {
+        assert_eq!(PublishOptions::new().into_headers().unwrap(), None);
+    }
+
+    #[test]
+    fn a_value_that_cannot_be_a_header_is_refused_not_left_out() {
+        for id in ["a\r\nb", "a\nb"] {
+            let error = PublishOptions::new().msg_id(id).into_headers().unwrap_err();
+            assert_eq!(error.kind(), JetStreamErrorKind::InvalidArgument, "{id:?}");
+            assert!(error.to_string().contains(headers::MSG_ID), "{error}");
+        }
+    }
+}

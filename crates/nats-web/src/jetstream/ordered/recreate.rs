@@ -1,0 +1,135 @@
+//! Making, replacing and dropping the ordered consumer's server-side consumer: a fresh inbox
+//! and name for each, the create, the retry wait after a refusal, the delete in the
+//! background.
+
+use std::time::Duration;
+
+use nats_core::jetstream::consumer::ConsumerInfo;
+use nats_core::jetstream::ordered::{HeartbeatMonitor, ResetReason};
+
+use super::MAX_RETRY_WAIT;
+use super::{Context, JetStreamError, JetStreamErrorKind, OrderedMessages, Phase, Pinned};
+use crate::platform::now;
+
+/// The first wait before a failed create is retried; it doubles with each failure.
+const FIRST_RETRY_WAIT: Duration = Duration::from_millis(250);
+/// The API error code of "stream not found": the one refusal that ends the stream.
+const STREAM_NOT_FOUND: u16 = 10059;
+
+impl OrderedMessages {
+    /// Subscribes to a fresh inbox and sends the create of the next consumer; the future
+    /// resolves with the server's answer.
+    pub(super) fn start_consumer(
+        &mut self,
+    ) -> Result<Pinned<Result<ConsumerInfo, JetStreamError>>, JetStreamError> {
+        let client = self.client().clone();
+        let inbox = client.new_inbox();
+        let name = inbox.rsplit('.').next().unwrap_or_default().to_owned();
+        let version = client.server_info().map(|i| i.version).unwrap_or_default();
+        let config = self
+            .machine
+            .consumer_config(&inbox, &name, &version)
+            .map_err(JetStreamError::invalid)?;
+        let subscription = client.subscribe_inner(&inbox, None, None).map_err(|e| {
+            JetStreamError::new(
+                JetStreamErrorKind::Connection,
+                format!("subscribing to the ordered consumer's inbox: {e}"),
+            )
+        })?;
+        self.subscription = Some(subscription);
+        self.consumer = Some(name);
+        let context = self.context.clone();
+        let stream = self.stream.clone();
+        Ok(Box::pin(async move {
+            context.create_consumer(&stream, config).await
+        }))
+    }
+
+    /// A create the server answered with an error made no consumer: nothing to delete. (One
+    /// that timed out may have: that one is deleted.)
+    pub(super) fn not_created(&mut self, error: &JetStreamError) {
+        if error.api_error().is_some() {
+            self.consumer = None;
+        }
+    }
+
+    /// The server accepted the consumer.
+    pub(super) fn created(&mut self, info: &ConsumerInfo) {
+        self.moves += 1;
+        self.failures = 0;
+        self.machine.created(info);
+        self.phase = Phase::Running;
+        self.restart_monitor();
+    }
+
+    pub(super) fn restart_monitor(&mut self) {
+        self.monitor = HeartbeatMonitor::new(now(), self.machine.options().idle_heartbeat);
+        self.probe = None;
+        self.deadline.clear();
+    }
+
+    /// Drops the consumer in use (deleted in the background) and starts the next one. A
+    /// `reason` is counted when there was a consumer to reset (not while waiting to retry: a
+    /// reconnect then only cuts the wait short).
+    pub(super) fn reset(&mut self, reason: Option<ResetReason>) {
+        if let (Some(reason), Phase::Running | Phase::Creating(_)) = (reason, &self.phase) {
+            self.machine.reset(reason);
+        }
+        self.forget_consumer();
+        self.try_create();
+    }
+
+    /// Unsubscribes from the consumer in use and deletes it on the server, best effort.
+    pub(super) fn forget_consumer(&mut self) {
+        self.subscription = None;
+        if let Some(name) = self.consumer.take() {
+            delete_in_background(self.context.clone(), self.stream.clone(), name);
+        }
+    }
+
+    /// Starts a create now; a config that cannot work any more ends the stream.
+    pub(super) fn try_create(&mut self) {
+        self.moves += 1;
+        self.restart_monitor();
+        match self.start_consumer() {
+            Ok(create) => self.phase = Phase::Creating(create),
+            Err(e) => self.end(Some(e)),
+        }
+    }
+
+    /// A create failed: wait and retry, or end on a terminal error.
+    pub(super) fn create_failed(&mut self, error: JetStreamError) {
+        self.moves += 1;
+        self.not_created(&error);
+        if self.is_terminal(&error) {
+            self.forget_consumer();
+            self.end(Some(error));
+            return;
+        }
+        self.forget_consumer();
+        self.failures = self.failures.saturating_add(1);
+        let wait = FIRST_RETRY_WAIT
+            .saturating_mul(1 << self.failures.min(8).saturating_sub(1))
+            .min(MAX_RETRY_WAIT);
+        self.deadline.set(now() + wait);
+        self.phase = Phase::Waiting;
+    }
+
+    /// Whether `error` ends the stream: the stream is gone, or the connection.
+    pub(super) fn is_terminal(&self, error: &JetStreamError) -> bool {
+        error
+            .api_error()
+            .is_some_and(|e| e.err_code == STREAM_NOT_FOUND)
+            || self.client().close_reason().is_some()
+    }
+}
+
+/// Deletes consumer `name` without waiting for the answer (bounded by the context's timeout).
+fn delete_in_background(context: Context, stream: String, name: String) {
+    if context.client().close_reason().is_some() {
+        return;
+    }
+    wasm_bindgen_futures::spawn_local(async move {
+        let _ = context.delete_consumer(&stream, &name).await;
+    });
+}

@@ -1,0 +1,42 @@
+//! Buckets from the JetStream [`Context`]: create, open, delete.
+
+use nats_core::kv::{KvConfig, KvStatus, KvSubjects};
+
+use super::error::KvError;
+use super::store::Store;
+use crate::jetstream::Context;
+
+impl Context {
+    /// Creates the bucket `config` describes (the stream ADR-8 defines, see
+    /// [`KvConfig::to_stream_config`]) and opens it. Creating a bucket that exists with the
+    /// same configuration opens it; with another configuration the server refuses
+    /// ([`KvErrorKind::JetStream`](super::KvErrorKind::JetStream), its API error says why).
+    pub async fn create_key_value(&self, config: KvConfig) -> Result<Store, KvError> {
+        let stream = config.to_stream_config()?;
+        let info = self.create_stream(stream).await.map_err(|e| {
+            KvError::from_request(&format!("creating bucket {:?}", config.bucket), e)
+        })?;
+        Store::new(self.clone(), &KvStatus::from_stream_info(info)?)
+    }
+
+    /// Opens the existing bucket `bucket`; fails with [`KvErrorKind::NotFound`](super::KvErrorKind::NotFound) when there is
+    /// none (or its stream is not a bucket).
+    pub async fn key_value(&self, bucket: &str) -> Result<Store, KvError> {
+        let subjects = KvSubjects::new(bucket, self.api_prefix())?;
+        let info = self
+            .stream_info(subjects.stream())
+            .await
+            .map_err(|e| KvError::from_request(&format!("opening bucket {bucket:?}"), e))?;
+        Store::new(self.clone(), &KvStatus::from_stream_info(info)?)
+    }
+
+    /// Deletes the bucket `bucket` and everything in it; fails with
+    /// [`KvErrorKind::NotFound`](super::KvErrorKind::NotFound) when there is none.
+    pub async fn delete_key_value(&self, bucket: &str) -> Result<(), KvError> {
+        let subjects = KvSubjects::new(bucket, self.api_prefix())?;
+        self.delete_stream(subjects.stream())
+            .await
+            .map_err(|e| KvError::from_request(&format!("deleting bucket {bucket:?}"), e))
+            .map(drop)
+    }
+}
