@@ -42,22 +42,28 @@ fn main() {
     });
 }
 
-#[cfg(not(any(
-    feature = "serde_json",
-    feature = "miniserde",
-    feature = "nanoserde",
-    feature = "serde_json_core",
-    feature = "team"
-)))]
+#[cfg(all(
+    target_arch = "wasm32",
+    not(any(
+        feature = "serde_json",
+        feature = "miniserde",
+        feature = "nanoserde",
+        feature = "serde_json_core",
+        feature = "team"
+    ))
+))]
 fn show(payload: &[u8]) -> String {
     String::from_utf8_lossy(payload).into_owned()
 }
 
-#[cfg(any(
-    feature = "serde_json",
-    feature = "miniserde",
-    feature = "nanoserde",
-    feature = "serde_json_core"
+#[cfg(all(
+    target_arch = "wasm32",
+    any(
+        feature = "serde_json",
+        feature = "miniserde",
+        feature = "nanoserde",
+        feature = "serde_json_core"
+    )
 ))]
 fn show(payload: &[u8]) -> String {
     match json_candidates::parse(payload) {

@@ -5,6 +5,8 @@
 //! and `Map` are the candidate's string, list and map types).
 
 #![allow(missing_docs)]
+// nanoserde's derives write `match .. { Err(e) => return Err(e), .. }`.
+#![cfg_attr(feature = "nanoserde", allow(clippy::question_mark))]
 
 /// A field the server leaves out when it is zero, false or empty (Go's `omitempty`): the type
 /// itself where the candidate can default a missing field, an `Option` for miniserde, which
@@ -63,7 +65,7 @@ macro_rules! wire_enums {
         )]
         #[cfg_attr(feature = "miniserde", derive(miniserde::Deserialize, miniserde::Serialize))]
         #[cfg_attr(feature = "nanoserde", derive(nanoserde::DeJson, nanoserde::SerJson))]
-        #[derive(Debug, Clone, PartialEq)]
+        #[derive(Debug, Clone, Default, PartialEq)]
         $item
     )*};
 }
@@ -215,6 +217,7 @@ pub enum Retention {
     )]
     #[cfg_attr(feature = "miniserde", serde(rename = "limits"))]
     #[cfg_attr(feature = "nanoserde", nserde(rename = "limits"))]
+    #[default]
     Limits,
     #[cfg_attr(
         any(feature = "serde_json", feature = "serde_json_core"),
@@ -240,6 +243,7 @@ pub enum Discard {
     )]
     #[cfg_attr(feature = "miniserde", serde(rename = "old"))]
     #[cfg_attr(feature = "nanoserde", nserde(rename = "old"))]
+    #[default]
     Old,
     #[cfg_attr(
         any(feature = "serde_json", feature = "serde_json_core"),
@@ -258,6 +262,7 @@ pub enum Storage {
     )]
     #[cfg_attr(feature = "miniserde", serde(rename = "file"))]
     #[cfg_attr(feature = "nanoserde", nserde(rename = "file"))]
+    #[default]
     File,
     #[cfg_attr(
         any(feature = "serde_json", feature = "serde_json_core"),
@@ -276,6 +281,7 @@ pub enum Compression {
     )]
     #[cfg_attr(feature = "miniserde", serde(rename = "none"))]
     #[cfg_attr(feature = "nanoserde", nserde(rename = "none"))]
+    #[default]
     None,
     #[cfg_attr(
         any(feature = "serde_json", feature = "serde_json_core"),
@@ -285,28 +291,4 @@ pub enum Compression {
     #[cfg_attr(feature = "nanoserde", nserde(rename = "s2"))]
     S2,
 }
-}
-
-impl Default for Retention {
-    fn default() -> Self {
-        Self::Limits
-    }
-}
-
-impl Default for Discard {
-    fn default() -> Self {
-        Self::Old
-    }
-}
-
-impl Default for Storage {
-    fn default() -> Self {
-        Self::File
-    }
-}
-
-impl Default for Compression {
-    fn default() -> Self {
-        Self::None
-    }
 }
