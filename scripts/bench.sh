@@ -2,9 +2,10 @@
 # The benchmark, one command: builds this client's benchmark and client-only pages (release),
 # bundles @nats-io/nats-core, @nats-io/kv and the raw-WebSocket floor (bench/, pinned in its
 # lockfile), starts one nats-server with JetStream (its store in the temp dir) on free 127.0.0.1
-# ports, runs every workload for each client in
-# headless Chromium (scripts/bench.py; RUNS=5 by default) and prints the table. Then the native
-# micro-benchmark of the parser and encoder. Not part of the test command.
+# ports, runs every workload for each client in headless Chromium (scripts/bench.py; RUNS=5 by
+# default, ONLY=<workloads>, CLIENTS=<clients>: comma-separated) and prints the table, the
+# Key-Value rows against @nats-io/kv with their targets. Then the native micro-benchmark of the
+# parser and encoder. Not part of the test command.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
