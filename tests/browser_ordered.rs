@@ -344,6 +344,7 @@ async fn several_filter_subjects_work_on_nats_server_2_10_and_fail_clearly_befor
     }
     publish_range(&js, "ORDERED_FILTERS", 4, 4).await;
     let version = js.client().server_info().unwrap().version;
+    console_log!("filter_subjects on nats-server {version}");
     let options = OrderedOptions::new().filter_subjects(["ORDERED_FILTERS.a", "ORDERED_FILTERS.c"]);
     match js.ordered_consumer("ORDERED_FILTERS", options).await {
         Ok(mut messages) => {

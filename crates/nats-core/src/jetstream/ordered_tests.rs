@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use super::*;
 use crate::Instant;
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
 
 const INBOX: &str = "_INBOX.a1";
 const NAME: &str = "a1";
@@ -447,6 +449,8 @@ fn resets_are_counted_by_reason_with_the_latest_one() {
 
 mod heartbeats {
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     const HB: Duration = Duration::from_millis(500);
 

@@ -48,7 +48,7 @@ impl ResetCounts {
     }
 }
 
-/// Drop the current consumer and create the next one ([`OrderedConsumer::consumer_config`]).
+/// Drop the current consumer and create the next one ([`super::OrderedConsumer::consumer_config`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Reset {
     /// Where the next consumer starts: right after the last stream sequence delivered.
