@@ -184,10 +184,10 @@ start_browser_test_server() {
     start_kv_test_servers "$dir"
 }
 
-# Key-Value (tests/browser_kv.rs, tests/browser_kv_restart.rs): a JetStream server that the
-# tests kill and start through scripts/nats_control.py, with file storage in one store_dir
-# that outlives its restarts, and a nats-py KV peer (scripts/kv_peer.py) on it and on the
-# plain JetStream server ($NATS_JS_TCP_PORT).
+# Key-Value (tests/browser_kv*.rs): a JetStream server that the tests kill and start through
+# scripts/nats_control.py, with file storage in one store_dir that outlives its restarts, and
+# a nats-py KV peer (scripts/kv_peer.py) on it and on the plain JetStream server
+# ($NATS_JS_TCP_PORT).
 start_kv_test_servers() {
     local dir="$1" jtcp jws control
     jtcp="$(free_port)"

@@ -6,7 +6,8 @@ use std::cell::Cell;
 use std::time::Duration;
 
 use futures::StreamExt;
-use nats_web::kv::{Watch, WatchEvent};
+use nats_web::jetstream::{self, Context};
+use nats_web::kv::{Entry, KvConfig, Operation, Store, Watch, WatchEvent};
 use nats_web::{connect, Client, ConnectOptions, RequestErrorKind};
 use serde_json::{json, Value};
 use wasm_bindgen::JsCast;
@@ -120,4 +121,41 @@ pub async fn next_event(watch: &mut Watch) -> WatchEvent {
         .expect("the watch delivers in time")
         .expect("the watch goes on")
         .expect("the watch has no error")
+}
+
+/// A client, its JetStream context and a new bucket keeping `history` values per key.
+pub async fn bucket(what: &str, history: u8) -> (Client, Context, Store) {
+    let client = client_of(super::web::JS_WS_URL).await;
+    let js = jetstream::new(client.clone());
+    let config = KvConfig {
+        history,
+        ..KvConfig::new(fresh_bucket(what))
+    };
+    let store = js
+        .create_key_value(config)
+        .await
+        .expect("the bucket is created");
+    (client, js, store)
+}
+
+/// The entry an event holds (fails the test on the marker).
+pub fn entry(event: WatchEvent) -> Entry {
+    match event {
+        WatchEvent::Entry(entry) => entry,
+        WatchEvent::InitialDone => panic!("expected an entry, got the initial-values marker"),
+    }
+}
+
+/// (key, value, operation) of an entry, for comparing.
+pub fn kvo(entry: &Entry) -> (String, String, Operation) {
+    (
+        entry.key.clone(),
+        String::from_utf8_lossy(&entry.value).into_owned(),
+        entry.operation,
+    )
+}
+
+/// (key, value, `Put`), for comparing with [`kvo`].
+pub fn put(key: &str, value: &str) -> (String, String, Operation) {
+    (key.into(), value.into(), Operation::Put)
 }

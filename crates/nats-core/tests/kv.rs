@@ -1,7 +1,7 @@
 //! Key-Value through the sans-IO core against a real JetStream nats-server (2.9.10, and
 //! 2.15.1 with `NATS_SERVER_BIN`): the server takes a bucket's stream as `KvConfig` writes
-//! it, the markers mean to it what ADR-8 says, and its answers read back as entries and a
-//! status.
+//! it, the markers mean to it what ADR-8 says, writes under a domain's API prefix reach the
+//! bucket, and its answers read back as entries and a status.
 
 #![cfg(not(target_arch = "wasm32"))]
 
@@ -24,17 +24,22 @@ const TIMEOUT: Duration = Duration::from_secs(5);
 
 /// A fresh JetStream server, a connection to it and the bucket `config` created on it.
 fn bucket(config: &KvConfig) -> (NatsServer, Driver, KvSubjects, StreamInfo) {
-    let server = NatsServer::start_with(&jetstream_config());
+    bucket_on(&jetstream_config(), &ApiPrefix::default(), config)
+}
+
+/// A fresh server with `server_config`, a connection to it and the bucket `config` created
+/// through the API prefix `prefix`.
+fn bucket_on(
+    server_config: &str,
+    prefix: &ApiPrefix,
+    config: &KvConfig,
+) -> (NatsServer, Driver, KvSubjects, StreamInfo) {
+    let server = NatsServer::start_with(server_config);
     let mut nc = Driver::connect(server.tcp_addr(), ConnectOptions::new()).unwrap();
-    let subjects = KvSubjects::new(&config.bucket, &ApiPrefix::default()).unwrap();
-    let stream = config.to_stream_config().unwrap();
-    let body = serde_json::to_vec(&stream).unwrap();
-    let reply = send(
-        &mut nc,
-        &api(&tail::stream_create(subjects.stream())),
-        None,
-        &body,
-    );
+    let subjects = KvSubjects::new(&config.bucket, prefix).unwrap();
+    let body = serde_json::to_vec(&config.to_stream_config().unwrap()).unwrap();
+    let create = prefix.subject(&tail::stream_create(subjects.stream()));
+    let reply = send(&mut nc, &create, None, &body);
     let info: StreamInfo = read_response(&reply.payload).expect("the server takes the bucket");
     (server, nc, subjects, info)
 }
@@ -159,4 +164,23 @@ fn an_expected_revision_of_zero_is_refused_after_a_delete_with_the_wrong_last_se
     // What `create` does then: update from the delete marker's revision.
     write(&mut nc, &subjects, "k", expect(marker), b"2").unwrap();
     assert_eq!(latest(&mut nc, &subjects, "k").unwrap().value, b"2");
+}
+
+#[test]
+fn writes_through_a_domain_s_prefix_reach_the_bucket_and_read_back_under_kv() {
+    let server_config = format!(
+        "jetstream {{\n  store_dir: \"{}/jetstream\"\n  domain: hub\n}}\n",
+        support::server::SERVER_DIR
+    );
+    let hub = ApiPrefix::domain("hub").unwrap();
+    let (_server, mut nc, subjects, _) = bucket_on(&server_config, &hub, &KvConfig::new("d"));
+    assert_eq!(subjects.write_subject("k").unwrap(), "$JS.hub.API.$KV.d.k");
+    let ack = write(&mut nc, &subjects, "k", None, b"v").unwrap();
+    assert_eq!(
+        (ack.stream.as_str(), ack.domain.as_deref()),
+        ("KV_d", Some("hub"))
+    );
+    let entry = latest(&mut nc, &subjects, "k").expect("the value");
+    assert_eq!((entry.key.as_str(), entry.revision), ("k", ack.seq));
+    assert_eq!(entry.value, b"v");
 }

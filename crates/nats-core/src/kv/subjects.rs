@@ -5,7 +5,8 @@
 //! `$KV.<bucket>.`; writes (put, create, update, delete, purge) made through a JetStream
 //! context with a non-default API prefix (a domain, `$JS.<domain>.API`, or a custom prefix
 //! an account imports) go to `<api prefix>.$KV.<bucket>.<key>`, the subject such an import
-//! maps back onto `$KV.<bucket>.<key>`.
+//! maps back onto `$KV.<bucket>.<key>` (a server with a JetStream domain maps
+//! `$JS.<domain>.API.$KV.>` itself: `tests/kv.rs`).
 
 use super::validate::{validate_bucket, validate_key, validate_watch_filter, InvalidName};
 use crate::jetstream::api::{ApiPrefix, DEFAULT_PREFIX};

@@ -19,8 +19,9 @@ impl Context {
         Store::new(self.clone(), &KvStatus::from_stream_info(info)?)
     }
 
-    /// Opens the existing bucket `bucket`; fails with [`KvErrorKind::NotFound`](super::KvErrorKind::NotFound) when there is
-    /// none (or its stream is not a bucket).
+    /// Opens the existing bucket `bucket`; fails with
+    /// [`KvErrorKind::NotFound`](super::KvErrorKind::NotFound) when there is none (or its
+    /// stream is not a bucket).
     pub async fn key_value(&self, bucket: &str) -> Result<Store, KvError> {
         let subjects = KvSubjects::new(bucket, self.api_prefix())?;
         let info = self
