@@ -1,5 +1,6 @@
 // npm run build: bundles the benchmark pages into bench/dist/ and prints gzip -9 sizes.
 //   dist/natscore.html + natscore.js   the @nats-io/nats-core page (iife, minified, es2020)
+//   dist/kv.html + kv.js               the @nats-io/kv page (same settings)
 //   dist/raw.html + raw.js             the raw-WebSocket floor (same settings)
 //   dist/natscore-only.min.js          just `export * from "@nats-io/nats-core"` (esm, minified)
 import { build } from "esbuild";
@@ -15,7 +16,7 @@ mkdirSync(dist, { recursive: true });
 
 const common = { bundle: true, minify: true, target: "es2020", logLevel: "warning", legalComments: "none" };
 
-for (const page of ["natscore", "raw"]) {
+for (const page of ["natscore", "kv", "raw"]) {
   await build({ ...common, entryPoints: [join(bench, "js", `${page}.js`)], outfile: join(dist, `${page}.js`), format: "iife" });
   copyFileSync(join(bench, "js", `${page}.html`), join(dist, `${page}.html`));
 }
@@ -35,7 +36,7 @@ function gnuGzip(bytes) {
     return undefined;
   }
 }
-for (const file of ["natscore-only.min.js", "natscore.js", "raw.js"]) {
+for (const file of ["natscore-only.min.js", "natscore.js", "kv.js", "raw.js"]) {
   const bytes = readFileSync(join(dist, file));
   const gnu = gnuGzip(bytes);
   const zlib = gzipSync(bytes, { level: 9 }).length;

@@ -6,12 +6,31 @@
 // is set once, at the end); on failure the JSON is {"error": "..."}. All times come from
 // performance.now(), in ms.
 
-export const DEFAULT_N = { seed: 0, seq: 2000, inflight: 20000, pubsub: 200000, big: 200 };
+export const DEFAULT_N = {
+  seed: 0,
+  seq: 2000,
+  inflight: 20000,
+  pubsub: 200000,
+  big: 200,
+  kv_put: 2000,
+  kv_put_pipelined: 20000,
+  kv_get: 2000,
+  kv_watch: 20000,
+  kv_load: 10000,
+};
 
 export const BIG_BYTES = 262144; // 256 KiB
 // seq: requests before the counted ones. V8 moves hot wasm (and JS) to its optimizing tier
 // during the first few hundred requests; with 50, the wasm client's p99 measured that.
 export const WARMUP = 500;
+
+// The KV workloads (kv.js and src/bin/bench_kv.rs): every value is these 16 bytes; puts go to
+// keys `k<i % KV_KEYSPACE>`; pipelined puts keep KV_IN_FLIGHT in flight; `kv_get` reads from a
+// bucket of KV_GET_KEYS keys.
+export const KV_VALUE = new TextEncoder().encode("0123456789abcdef");
+export const KV_KEYSPACE = 1000;
+export const KV_IN_FLIGHT = 100;
+export const KV_GET_KEYS = 1000;
 
 // Runs the workload named by the query with `workloads[name](servers, n)`.
 export async function runPage(workloads) {

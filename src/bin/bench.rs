@@ -1,7 +1,8 @@
 //! The benchmark page for this client (`bench/ours.html`): runs one workload named in the query
 //! (`?servers=ws://…&workload=seq&n=2000`) and writes its result as JSON into
 //! `<pre id="result">`, exactly as the nats-core and raw-WebSocket pages in `bench/js/` do.
-//! `scripts/bench.sh` opens the pages in turn and prints the table.
+//! `scripts/bench.sh` opens the pages in turn and prints the table. Built with the `jetstream`
+//! feature (`bench/ours-kv.html`) it also runs the Key-Value workloads `kv_*` (`bench/kv.rs`).
 
 use std::future::IntoFuture;
 use std::time::Duration;
@@ -12,6 +13,11 @@ use nats_web::client::{Client, RequestErrorKind};
 use nats_web::{connect, ConnectOptions};
 use nats_web_demo::app::config::servers_from_query;
 use wasm_bindgen_futures::spawn_local;
+
+/// The Key-Value workloads (`bench/ours-kv.html` builds this page with `jetstream`).
+#[cfg(feature = "jetstream")]
+#[path = "bench/kv.rs"]
+mod kv;
 
 /// talc instead of dlmalloc: 2.7 KB less gzip for the page (README, "Page weight").
 #[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
@@ -78,6 +84,16 @@ async fn run() -> Result<Json, String> {
         Some("inflight") => inflight(pair(connect().await, connect().await)?, n(20_000)).await,
         Some("pubsub") => pubsub(pair(connect().await, connect().await)?, n(200_000)).await,
         Some("big") => big(pair(connect().await, connect().await)?, n(200)).await,
+        #[cfg(feature = "jetstream")]
+        Some(workload) if workload.starts_with("kv_") => {
+            let (client, other) = pair(connect().await, connect().await)?;
+            let default = match workload {
+                "kv_put" | "kv_get" => 2000,
+                "kv_load" => 10_000,
+                _ => 20_000,
+            };
+            kv::run(workload, client, other, n(default)).await
+        }
         other => Err(format!("unknown workload {other:?}")),
     }
     .map_err(|e| e.to_string())
