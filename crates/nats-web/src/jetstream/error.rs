@@ -5,6 +5,7 @@ use nats_core::jetstream::error::ResponseError;
 use nats_core::jetstream::stream::NameError;
 use nats_core::jetstream::ApiError;
 
+use crate::client::{Error as ClientError, ErrorKind as ClientErrorKind};
 use crate::client::{RequestError, RequestErrorKind};
 
 /// What kind of failure a [`JetStreamError`] is.
@@ -20,6 +21,9 @@ pub enum JetStreamErrorKind {
     NoResponders,
     /// The connection is closed, draining, lost while waiting, or its buffer is full.
     Connection,
+    /// The server refused this user a subject the call needs (to publish to, to subscribe
+    /// to for the reply): the message names it; the user's permissions must allow it.
+    PermissionDenied,
     /// The answer could not be read (not the JSON or the message expected).
     Malformed,
     /// Refused before anything was sent: an invalid name, subject, domain or prefix.
@@ -81,13 +85,39 @@ impl JetStreamError {
             RequestErrorKind::InvalidSubject
             | RequestErrorKind::MaxPayloadExceeded
             | RequestErrorKind::HeadersNotSupported => JetStreamErrorKind::InvalidArgument,
+            RequestErrorKind::PermissionDenied => JetStreamErrorKind::PermissionDenied,
             RequestErrorKind::Draining
             | RequestErrorKind::Closed
             | RequestErrorKind::Disconnected
-            | RequestErrorKind::BufferFull
-            | RequestErrorKind::PermissionDenied => JetStreamErrorKind::Connection,
+            | RequestErrorKind::BufferFull => JetStreamErrorKind::Connection,
         };
         JetStreamError::new(kind, e.to_string())
+    }
+
+    /// A publish or subscribe of the client that failed while `context` (`pulling from C
+    /// on S`).
+    pub(crate) fn from_client(e: ClientError, context: &str) -> Self {
+        let kind = match e.kind() {
+            ClientErrorKind::PermissionDenied => JetStreamErrorKind::PermissionDenied,
+            ClientErrorKind::InvalidSubject
+            | ClientErrorKind::InvalidQueueGroup
+            | ClientErrorKind::MaxPayloadExceeded
+            | ClientErrorKind::HeadersNotSupported
+            | ClientErrorKind::NoReplySubject => JetStreamErrorKind::InvalidArgument,
+            ClientErrorKind::TimedOut => JetStreamErrorKind::Timeout,
+            ClientErrorKind::Draining
+            | ClientErrorKind::Closed
+            | ClientErrorKind::UnknownSubscription
+            | ClientErrorKind::BufferFull
+            | ClientErrorKind::Disconnected => JetStreamErrorKind::Connection,
+        };
+        let hint = match kind {
+            JetStreamErrorKind::PermissionDenied => {
+                ": this user's permissions must allow the subject"
+            }
+            _ => "",
+        };
+        JetStreamError::new(kind, format!("{context}: {e}{hint}"))
     }
 
     /// A reply that was an API error or could not be read; `context` says what was asked.
