@@ -9,6 +9,7 @@ mod web;
 
 use std::time::Duration;
 
+use futures::future::{select, Either};
 use futures::StreamExt;
 use nats_web::jetstream::{
     self, err_code, AckPolicy, ConsumerConfig, Context, GetRequest, JetStreamErrorKind,
@@ -656,6 +657,7 @@ async fn messages_pulls_again_at_once_after_a_reconnect() {
     let js = js().await;
     let (stream, subject) = stream(&js, "RECONNECT").await;
     let name = worker(&js, &stream).await;
+    let (_spy, mut pulls) = pull_spy(&stream, &name).await;
     let mut messages = js.pull_consumer(&stream, &name).messages();
     js.publish(&format!("{subject}.1"), "before").await.unwrap();
     let first = within_patience(messages.next())
@@ -664,30 +666,39 @@ async fn messages_pulls_again_at_once_after_a_reconnect() {
         .unwrap()
         .unwrap();
     first.ack().await.unwrap();
+    let inbox = pull_inbox(&mut pulls).await;
 
-    // Its pull waits (30 s expiry) when the connection drops; the server forgets it.
+    // The pull waits (30 s expiry) when the connection drops. A server that restarted or
+    // another node of a cluster knows nothing of it: a new pull goes at once, not after
+    // the old one's deadline.
     let mut events = js.client().events();
     js.client().force_reconnect().await.unwrap();
-    let reconnected = within_patience(async {
-        while let Some(event) = events.next().await {
-            if matches!(event, nats_web::ClientEvent::Reconnected { .. }) {
-                return true;
+    let repulled = async {
+        let reconnected = within_patience(async {
+            while let Some(event) = events.next().await {
+                if matches!(event, nats_web::ClientEvent::Reconnected { .. }) {
+                    return true;
+                }
             }
-        }
-        false
-    })
-    .await;
-    assert_eq!(reconnected, Some(true));
-    let publisher = js.clone();
-    let publish_after = async {
-        publisher
-            .publish(&format!("{subject}.2"), "after")
-            .await
-            .unwrap();
+            false
+        })
+        .await;
+        assert_eq!(reconnected, Some(true));
+        pull_inbox(&mut pulls).await
     };
-    let (next, ()) = futures::join!(within_patience(messages.next()), publish_after);
-    let message = next
-        .expect("a new pull went at once after the reconnect")
+    // The stream is read meanwhile, as a page would.
+    let again = match select(std::pin::pin!(repulled), messages.next()).await {
+        Either::Left((again, _)) => again,
+        Either::Right((item, _)) => panic!(
+            "nothing was published, yet: {:?}",
+            item.map(|r| r.map(|m| m.info.stream_sequence))
+        ),
+    };
+    assert_eq!(again, inbox, "the new pull, on the same inbox");
+    js.publish(&format!("{subject}.2"), "after").await.unwrap();
+    let message = within_patience(messages.next())
+        .await
+        .expect("within patience")
         .expect("the stream goes on")
         .expect("a message");
     assert_eq!(message.message.payload, b"after".as_slice());
