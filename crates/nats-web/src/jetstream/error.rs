@@ -168,6 +168,31 @@ mod tests {
     }
 
     #[test]
+    fn a_permission_violation_is_reported_as_such_naming_the_subject() {
+        use nats_core::conn::RequestFailure;
+        let denied = RequestError::from_failure(
+            RequestFailure::PermissionDenied,
+            "$JS.API.INFO",
+            std::time::Duration::from_secs(5),
+        );
+        let error = JetStreamError::from_request(denied, "$JS.API.INFO", API_NO_RESPONDERS);
+        assert_eq!(error.kind(), JetStreamErrorKind::PermissionDenied);
+        assert!(error.to_string().contains("$JS.API.INFO"), "{error}");
+
+        let denied = ClientError::new(
+            ClientErrorKind::PermissionDenied,
+            "permissions violation for subscription to _INBOX.x",
+        );
+        let error = JetStreamError::from_client(denied, "pulling from C on S");
+        assert_eq!(error.kind(), JetStreamErrorKind::PermissionDenied);
+        assert!(error.to_string().contains("_INBOX.x"), "{error}");
+        assert!(
+            error.to_string().contains("permissions must allow"),
+            "{error}"
+        );
+    }
+
+    #[test]
     fn a_reply_that_does_not_read_is_malformed_and_has_no_api_error() {
         let error =
             JetStreamError::from_response(ResponseError::Malformed("eof".into()), "publishing");
