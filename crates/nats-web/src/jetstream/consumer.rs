@@ -28,6 +28,7 @@ use nats_core::jetstream::api::{tail, SuccessResponse};
 use nats_core::jetstream::consumer::{
     validate_consumer_name, CreateConsumerRequest, NextRequest, PullStatus,
 };
+use nats_core::jetstream::headers;
 use nats_core::jetstream::stream::validate_stream_name;
 
 use super::sleep::{sleep, Sleep};
@@ -132,8 +133,9 @@ struct Inbox {
 enum Step {
     /// A message.
     Message(Box<JsMessage>),
-    /// A status that ends the pull normally (404, 408).
-    Ended,
+    /// A status that ends a pull normally (404, 408), with the messages it still asked for
+    /// (its `Nats-Pending-Messages`; `None`: not said, take it as all).
+    Ended(Option<usize>),
     /// A status that ends the pull, refused for a reason that passes (409 `Exceeded
     /// MaxWaiting`, a leadership change, an unknown status): the server's code and
     /// description.
@@ -219,7 +221,7 @@ impl PullConsumer {
             };
             match step {
                 Step::Message(message) => messages.push(*message),
-                Step::Ended | Step::Reconnected => break,
+                Step::Ended(_) | Step::Reconnected => break,
                 Step::Refused(error) | Step::Rejected(error) if messages.is_empty() => {
                     return Err(JetStreamError::api(error, &self.pulling()));
                 }
@@ -231,9 +233,11 @@ impl PullConsumer {
         Ok(messages)
     }
 
-    /// An endless stream of the consumer's messages, a pull of [`PullConsumer::batch`] at a
-    /// time on one subscription; the next pull goes as soon as one is over (its batch
-    /// filled, its expiry passed).
+    /// An endless stream of the consumer's messages, pulled on one subscription
+    /// [`PullConsumer::batch`] at a time: once half of what was asked for has come, a pull
+    /// for the rest goes (as nats.go does), so that the next messages are on their way
+    /// before these are handled, and a new pull goes as soon as every pull is over (its
+    /// batch filled, its expiry passed).
     ///
     /// * A lost connection is waited out: the subscription comes back with the connection,
     ///   and a new pull goes at once after the reconnect (the server forgot the old one).
@@ -377,7 +381,14 @@ impl PullConsumer {
             };
             return match PullStatus::new(status, message.description()) {
                 PullStatus::Heartbeat => continue,
-                PullStatus::NoMessages | PullStatus::Expired => Ok(Step::Ended),
+                PullStatus::NoMessages | PullStatus::Expired => {
+                    let pending = message
+                        .headers
+                        .as_ref()
+                        .and_then(|h| h.get(headers::PENDING_MESSAGES))
+                        .and_then(|n| n.trim().parse().ok());
+                    Ok(Step::Ended(pending))
+                }
                 PullStatus::Refused(why) | PullStatus::Other(_, why) => Ok(Step::Refused(api(why))),
                 PullStatus::Rejected(why) => Ok(Step::Rejected(api(why))),
                 PullStatus::ConsumerGone(why) => {

@@ -1,7 +1,9 @@
-//! [`PullMessages`]: the endless stream of a pull consumer's messages, one pull in flight at
-//! a time, the next sent as soon as one is over (its batch filled, its expiry passed, the
-//! connection back after a reconnect); refusals that pass are retried after a backoff with
-//! jitter, refusals that always come end it.
+//! [`PullMessages`]: the endless stream of a pull consumer's messages. It counts the messages
+//! asked for and not yet come (`outstanding`): at half the batch it pulls for the rest (as
+//! nats.go's `checkPending`), and it pulls a whole batch when no pull is left (every batch
+//! filled, expired: 408 says how many of its messages it still owed, or the connection back
+//! after a reconnect). Refusals that pass are retried after a backoff with jitter, refusals
+//! that always come end it.
 
 use std::pin::Pin;
 use std::task::{Context as TaskContext, Poll};
@@ -39,7 +41,9 @@ impl PullMessages {
             consumer,
             inbox: None,
             pull: None,
-            received: 0,
+            outstanding: 0,
+            last_pull: 0,
+            heard: false,
             refusals: 0,
             events: Some(events),
             done: false,
@@ -81,10 +85,15 @@ struct PullState {
     consumer: PullConsumer,
     /// The subscription every pull is answered on, once made.
     inbox: Option<Inbox>,
-    /// The deadline of the pull in flight.
+    /// The deadline of the newest pull in flight (the last of them to expire); `None`: no
+    /// pull is in flight.
     pull: Option<Pin<Box<Sleep>>>,
-    /// Messages that came for the pull in flight.
-    received: usize,
+    /// Messages the pulls in flight asked for that have not come.
+    outstanding: usize,
+    /// Messages the newest pull asked for.
+    last_pull: usize,
+    /// A message came since the newest pull went.
+    heard: bool,
     /// Pulls refused in a row.
     refusals: u32,
     /// Reconnects and the close; `None` once the watch ended.
@@ -109,18 +118,22 @@ impl PullState {
             },
         };
         loop {
+            let batch = self.consumer.batch;
+            let top_up = self.pull.is_some() && self.outstanding <= batch / 2;
             let mut deadline = match self.pull.take() {
-                Some(deadline) => deadline,
-                None => {
+                Some(deadline) if !top_up => deadline,
+                _ => {
                     if self.refusals > 0 {
                         let random = crate::platform::random_seed()[0];
                         sleep(retry_delay(self.refusals, random)).await;
                     }
-                    let batch = self.consumer.batch;
-                    if let Err(e) = self.consumer.send_pull(&inbox, batch, false).await {
+                    let n = batch.saturating_sub(self.outstanding).max(1);
+                    if let Err(e) = self.consumer.send_pull(&inbox, n, false).await {
                         return self.fail(e);
                     }
-                    self.received = 0;
+                    self.outstanding = self.outstanding.saturating_add(n);
+                    self.last_pull = n;
+                    self.heard = false;
                     Box::pin(sleep(self.consumer.wait()))
                 }
             };
@@ -130,40 +143,62 @@ impl PullState {
                 .await;
             match step {
                 Ok(Step::Message(message)) => {
-                    self.received += 1;
+                    self.outstanding = self.outstanding.saturating_sub(1);
+                    self.heard = true;
                     self.refusals = 0;
-                    // A filled batch gets no status from the server: that pull is over.
-                    if self.received < self.consumer.batch {
+                    // A filled batch gets no status from the server: when every pull is
+                    // filled, none is left.
+                    if self.outstanding > 0 {
                         self.pull = Some(deadline);
                     }
                     self.inbox = Some(inbox);
                     return Some((Ok(*message), self));
                 }
-                // The pull is over, or forgotten by the server after a reconnect: the next.
-                Ok(Step::Ended | Step::Reconnected) => self.refusals = 0,
-                // Refused with nothing delivered, for a reason that passes (too many pulls
-                // waiting, a leadership change): said, and the next pull goes after a wait.
-                Ok(Step::Refused(error)) if self.received == 0 => {
+                // A pull is over: what it still owed is not coming.
+                Ok(Step::Ended(owed)) => {
+                    self.refusals = 0;
+                    self.owed(owed.unwrap_or(usize::MAX), deadline);
+                }
+                // The server forgot the pulls: a new one.
+                Ok(Step::Reconnected) => {
+                    self.refusals = 0;
+                    self.outstanding = 0;
+                }
+                // Refused (answered at once: the newest pull), for a reason that passes (too
+                // many pulls waiting, a leadership change): said, and the next pull goes
+                // after a wait.
+                Ok(Step::Refused(error)) => {
                     self.refusals = self.refusals.saturating_add(1);
+                    self.owed(self.last_pull, deadline);
                     self.inbox = Some(inbox);
                     let error = JetStreamError::api(error, &self.consumer.pulling());
                     return Some((Err(error), self));
                 }
-                Ok(Step::Refused(_)) => {}
                 // Every pull like it would be refused: said once, and the stream ends.
                 Ok(Step::Rejected(error)) => {
                     let error = JetStreamError::api(error, &self.consumer.pulling());
                     return self.fail(error);
                 }
-                // Messages came, then not the end: the next pull.
-                Ok(Step::Expired) if self.received > 0 => {}
-                // Not even the expiry came: said, and the next pull goes.
+                // The newest pull's wait is over, so is every older one's.
                 Ok(Step::Expired) => {
-                    self.inbox = Some(inbox);
-                    return Some((Err(self.consumer.silent()), self));
+                    self.outstanding = 0;
+                    if !self.heard {
+                        // Not even the expiry came: said, and the next pull goes.
+                        self.inbox = Some(inbox);
+                        return Some((Err(self.consumer.silent()), self));
+                    }
                 }
                 Err(e) => return self.fail(e),
             }
+        }
+    }
+
+    /// A pull ended owing `owed` messages: they are no longer outstanding; the newest
+    /// pull's `deadline` stays while some still are.
+    fn owed(&mut self, owed: usize, deadline: Pin<Box<Sleep>>) {
+        self.outstanding = self.outstanding.saturating_sub(owed);
+        if self.outstanding > 0 {
+            self.pull = Some(deadline);
         }
     }
 
