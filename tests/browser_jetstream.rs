@@ -703,3 +703,47 @@ async fn messages_pulls_again_at_once_after_a_reconnect() {
         .expect("a message");
     assert_eq!(message.message.payload, b"after".as_slice());
 }
+
+#[wasm_bindgen_test]
+async fn messages_pulls_for_the_rest_once_half_the_batch_has_come() {
+    let js = js().await;
+    let (stream, subject) = stream(&js, "TOPUP").await;
+    let name = worker(&js, &stream).await;
+    let (_spy, mut pulls) = pull_spy(&stream, &name).await;
+    let mut messages = js.pull_consumer(&stream, &name).batch(4).messages();
+    let read_two = async {
+        for _ in 0..2 {
+            let message = messages.next().await.unwrap().unwrap();
+            message.ack().await.unwrap();
+        }
+    };
+    let publish_two = async {
+        let first = within_patience(pulls.next()).await.unwrap().unwrap();
+        assert!(
+            String::from_utf8_lossy(&first.payload).contains("\"batch\":4"),
+            "{:?}",
+            first.payload
+        );
+        for i in 1..=2 {
+            js.publish(&format!("{subject}.{i}"), "x").await.unwrap();
+        }
+    };
+    let (read, ()) = futures::join!(within_patience(read_two), publish_two);
+    assert!(read.is_some(), "two messages within patience");
+    // Half of the four came while the first pull still waits (30 s): a pull for the other
+    // two goes now, and the stream is read meanwhile.
+    let top_up = match select(
+        std::pin::pin!(within_patience(pulls.next())),
+        messages.next(),
+    )
+    .await
+    {
+        Either::Left((pull, _)) => pull.expect("a pull within patience").unwrap(),
+        Either::Right(_) => panic!("nothing more was published"),
+    };
+    assert!(
+        String::from_utf8_lossy(&top_up.payload).contains("\"batch\":2"),
+        "{:?}",
+        top_up.payload
+    );
+}
