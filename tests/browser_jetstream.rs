@@ -588,12 +588,28 @@ async fn pull_spy(stream: &str, name: &str) -> (Client, nats_web::Subscriber) {
     (spy, pulls)
 }
 
+/// A fresh stream with a worker consumer, and a spy on its pulls: the context, the stream,
+/// its subject prefix, the consumer, the spy's connection and its subscription.
+type Spied = (
+    Context,
+    String,
+    String,
+    String,
+    Client,
+    nats_web::Subscriber,
+);
+
+async fn spied_worker(stream_name: &str) -> Spied {
+    let js = js().await;
+    let (stream, subject) = stream(&js, stream_name).await;
+    let name = worker(&js, &stream).await;
+    let (spy, pulls) = pull_spy(&stream, &name).await;
+    (js, stream, subject, name, spy, pulls)
+}
+
 #[wasm_bindgen_test]
 async fn fetch_keeps_what_came_when_the_consumer_is_deleted_during_the_pull() {
-    let js = js().await;
-    let (stream, subject) = stream(&js, "KEEP").await;
-    let name = worker(&js, &stream).await;
-    let (_spy, mut pulls) = pull_spy(&stream, &name).await;
+    let (js, stream, subject, name, _spy, mut pulls) = spied_worker("KEEP").await;
     let consumer = js
         .pull_consumer(&stream, &name)
         .expires(Duration::from_secs(10));
@@ -631,10 +647,7 @@ async fn fetch_keeps_what_came_when_the_consumer_is_deleted_during_the_pull() {
 
 #[wasm_bindgen_test]
 async fn a_message_on_the_pull_inbox_that_is_not_a_delivery_is_skipped_and_counted() {
-    let js = js().await;
-    let (stream, subject) = stream(&js, "STRAY").await;
-    let name = worker(&js, &stream).await;
-    let (spy, mut pulls) = pull_spy(&stream, &name).await;
+    let (js, stream, subject, name, spy, mut pulls) = spied_worker("STRAY").await;
     let consumer = js.pull_consumer(&stream, &name);
     let mut messages = consumer.messages();
     let stray_then_real = async {
@@ -654,10 +667,7 @@ async fn a_message_on_the_pull_inbox_that_is_not_a_delivery_is_skipped_and_count
 
 #[wasm_bindgen_test]
 async fn messages_pulls_again_at_once_after_a_reconnect() {
-    let js = js().await;
-    let (stream, subject) = stream(&js, "RECONNECT").await;
-    let name = worker(&js, &stream).await;
-    let (_spy, mut pulls) = pull_spy(&stream, &name).await;
+    let (js, stream, subject, name, _spy, mut pulls) = spied_worker("RECONNECT").await;
     let mut messages = js.pull_consumer(&stream, &name).messages();
     js.publish(&format!("{subject}.1"), "before").await.unwrap();
     let first = within_patience(messages.next())
@@ -706,10 +716,7 @@ async fn messages_pulls_again_at_once_after_a_reconnect() {
 
 #[wasm_bindgen_test]
 async fn messages_pulls_for_the_rest_once_half_the_batch_has_come() {
-    let js = js().await;
-    let (stream, subject) = stream(&js, "TOPUP").await;
-    let name = worker(&js, &stream).await;
-    let (_spy, mut pulls) = pull_spy(&stream, &name).await;
+    let (js, stream, subject, name, _spy, mut pulls) = spied_worker("TOPUP").await;
     let mut messages = js.pull_consumer(&stream, &name).batch(4).messages();
     let read_two = async {
         for _ in 0..2 {
