@@ -754,3 +754,47 @@ async fn messages_pulls_for_the_rest_once_half_the_batch_has_come() {
         top_up.payload
     );
 }
+
+#[wasm_bindgen_test]
+async fn a_pull_refused_for_a_reason_that_passes_is_said_and_pulling_goes_on() {
+    let js = js().await;
+    let (stream, subject) = stream(&js, "PASSING").await;
+    let config = ConsumerConfig {
+        durable_name: Some("one".into()),
+        max_waiting: 1,
+        ..ConsumerConfig::default()
+    };
+    js.create_consumer(&stream, config).await.unwrap();
+    // A fetch holds the only waiting slot for two seconds.
+    let holder = js
+        .pull_consumer(&stream, "one")
+        .expires(Duration::from_secs(2));
+    let mut messages = js.pull_consumer(&stream, "one").messages();
+    let refused = async {
+        while js.consumer_info(&stream, "one").await.unwrap().num_waiting < 1 {}
+        messages.next().await
+    };
+    let (held, first) = futures::join!(holder.fetch(1), within_patience(refused));
+    assert!(held.unwrap().is_empty(), "the holder's pull expired");
+    let Some(Some(Err(error))) = first else {
+        panic!("a refusal first")
+    };
+    assert_eq!(error.api_error().map(|e| e.code), Some(409), "{error}");
+    assert!(error.to_string().contains("MaxWaiting"), "{error}");
+
+    js.publish(&format!("{subject}.1"), "later").await.unwrap();
+    let delivered = within_patience(async {
+        loop {
+            match messages.next().await {
+                Some(Ok(message)) => return message,
+                // Refused again while the holder waited: retried after a backoff.
+                Some(Err(error)) if error.api_error().is_some_and(|e| e.code == 409) => {}
+                Some(Err(error)) => panic!("{error}"),
+                None => panic!("a refusal that passes does not end the stream"),
+            }
+        }
+    })
+    .await
+    .expect("the message, once the slot is free");
+    assert_eq!(delivered.message.payload, b"later".as_slice());
+}
