@@ -257,6 +257,15 @@ async fn an_api_that_never_answers_times_out() {
     assert_eq!(error.kind(), JetStreamErrorKind::Timeout, "{error}");
 }
 
+/// Creates the consumer `name` on `stream` with `config`.
+async fn durable(js: &Context, stream: &str, name: &str, config: ConsumerConfig) {
+    let config = ConsumerConfig {
+        durable_name: Some(name.into()),
+        ..config
+    };
+    js.create_consumer(stream, config).await.unwrap();
+}
+
 async fn worker(js: &Context, stream: &str) -> String {
     let name = unique("worker");
     let config = ConsumerConfig {
@@ -376,12 +385,11 @@ async fn a_pull_the_consumer_refuses_is_an_api_error_with_the_servers_descriptio
     let js = js().await;
     let (stream, subject) = stream(&js, "REFUSED").await;
     js.publish(&format!("{subject}.1"), "x").await.unwrap();
-    let config = ConsumerConfig {
-        durable_name: Some("small".into()),
+    let limits = ConsumerConfig {
         max_batch: 2,
         ..ConsumerConfig::default()
     };
-    js.create_consumer(&stream, config).await.unwrap();
+    durable(&js, &stream, "small", limits).await;
     let consumer = js
         .pull_consumer(&stream, "small")
         .expires(Duration::from_secs(1));
@@ -516,12 +524,11 @@ async fn messages_pulls_again_as_soon_as_a_batch_is_full_with_the_default_expiry
 async fn a_pull_the_consumer_always_refuses_ends_messages() {
     let js = js().await;
     let (stream, _) = stream(&js, "ALWAYS").await;
-    let config = ConsumerConfig {
-        durable_name: Some("small".into()),
+    let limits = ConsumerConfig {
         max_batch: 2,
         ..ConsumerConfig::default()
     };
-    js.create_consumer(&stream, config).await.unwrap();
+    durable(&js, &stream, "small", limits).await;
     let mut messages = js.pull_consumer(&stream, "small").batch(5).messages();
     let first = within_patience(messages.next())
         .await
@@ -759,12 +766,11 @@ async fn messages_pulls_for_the_rest_once_half_the_batch_has_come() {
 async fn a_pull_refused_for_a_reason_that_passes_is_said_and_pulling_goes_on() {
     let js = js().await;
     let (stream, subject) = stream(&js, "PASSING").await;
-    let config = ConsumerConfig {
-        durable_name: Some("one".into()),
+    let limits = ConsumerConfig {
         max_waiting: 1,
         ..ConsumerConfig::default()
     };
-    js.create_consumer(&stream, config).await.unwrap();
+    durable(&js, &stream, "one", limits).await;
     // A fetch holds the only waiting slot for two seconds.
     let holder = js
         .pull_consumer(&stream, "one")
