@@ -9,6 +9,7 @@ mod web;
 
 use std::time::Duration;
 
+use futures::future::{select, Either};
 use futures::StreamExt;
 use nats_web::jetstream::{
     self, err_code, AckPolicy, ConsumerConfig, Context, GetRequest, JetStreamErrorKind,
@@ -174,6 +175,54 @@ async fn invalid_names_and_headers_are_refused_before_anything_is_sent() {
     assert!(jetstream::with_prefix(client.clone(), "JS.*.API").is_err());
     let hub = jetstream::with_domain(client, "hub").unwrap();
     assert_eq!(hub.api_prefix().as_str(), "$JS.hub.API");
+
+    // Subjects inside configs and requests: refused before the server sees them.
+    let spaced = StreamConfig::new("SPACED", ["orders.>", "bad subject"]);
+    let error = js.create_stream(spaced.clone()).await.unwrap_err();
+    assert_eq!(error.kind(), JetStreamErrorKind::InvalidArgument, "{error}");
+    assert!(error.to_string().contains("subjects"), "{error}");
+    let error = js.update_stream(spaced).await.unwrap_err();
+    assert_eq!(error.kind(), JetStreamErrorKind::InvalidArgument, "{error}");
+    for config in [
+        ConsumerConfig {
+            filter_subject: Some("orders..x".into()),
+            ..ConsumerConfig::default()
+        },
+        ConsumerConfig {
+            deliver_subject: Some("push.>".into()),
+            ..ConsumerConfig::default()
+        },
+    ] {
+        let error = js.create_consumer("ANY", config).await.unwrap_err();
+        assert_eq!(error.kind(), JetStreamErrorKind::InvalidArgument, "{error}");
+    }
+    let error = js
+        .direct_get("ANY", &GetRequest::default())
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), JetStreamErrorKind::InvalidArgument, "{error}");
+    let error = js
+        .stream_message("ANY", &GetRequest::last_by_subject("a b"))
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), JetStreamErrorKind::InvalidArgument, "{error}");
+}
+
+#[wasm_bindgen_test]
+async fn a_publish_without_an_ack_says_it_may_have_been_stored_and_to_retry_with_the_msg_id() {
+    // A subscriber that never answers stands in for a stream whose ack got lost.
+    let silent = client_of(WS_URL).await;
+    let prefix = unique("lost_ack");
+    let _swallow = silent.subscribe(&format!("{prefix}.>")).await.unwrap();
+    silent.flush().await.unwrap();
+    let js = jetstream::new(client_of(WS_URL).await).timeout(Duration::from_millis(300));
+    let error = js.publish(&format!("{prefix}.1"), "x").await.unwrap_err();
+    assert_eq!(error.kind(), JetStreamErrorKind::Timeout, "{error}");
+    assert!(
+        error.to_string().contains("may have been stored"),
+        "{error}"
+    );
+    assert!(error.to_string().contains("same msg_id"), "{error}");
 }
 
 #[wasm_bindgen_test]
@@ -208,6 +257,15 @@ async fn an_api_that_never_answers_times_out() {
     assert_eq!(error.kind(), JetStreamErrorKind::Timeout, "{error}");
 }
 
+/// Creates the consumer `name` on `stream` with `config`.
+async fn durable(js: &Context, stream: &str, name: &str, config: ConsumerConfig) {
+    let config = ConsumerConfig {
+        durable_name: Some(name.into()),
+        ..config
+    };
+    js.create_consumer(stream, config).await.unwrap();
+}
+
 async fn worker(js: &Context, stream: &str) -> String {
     let name = unique("worker");
     let config = ConsumerConfig {
@@ -233,7 +291,7 @@ async fn fetch_takes_a_batch_with_metadata_and_ends_early_when_the_stream_runs_d
     let name = worker(&js, &stream).await;
     let consumer = js
         .pull_consumer(&stream, &name)
-        .expires(Duration::from_millis(500));
+        .expires(Duration::from_secs(1));
 
     let batch = consumer.fetch(3).await.unwrap();
     assert_eq!(batch.len(), 3);
@@ -285,7 +343,7 @@ async fn messages_streams_across_pulls_and_nak_redelivers_while_term_does_not() 
     let consumer = js
         .pull_consumer(&stream, &name)
         .batch(2)
-        .expires(Duration::from_millis(500));
+        .expires(Duration::from_secs(1));
     for i in 1..=4 {
         js.publish(&format!("{subject}.{i}"), format!("job {i}"))
             .await
@@ -327,15 +385,14 @@ async fn a_pull_the_consumer_refuses_is_an_api_error_with_the_servers_descriptio
     let js = js().await;
     let (stream, subject) = stream(&js, "REFUSED").await;
     js.publish(&format!("{subject}.1"), "x").await.unwrap();
-    let config = ConsumerConfig {
-        durable_name: Some("small".into()),
+    let limits = ConsumerConfig {
         max_batch: 2,
         ..ConsumerConfig::default()
     };
-    js.create_consumer(&stream, config).await.unwrap();
+    durable(&js, &stream, "small", limits).await;
     let consumer = js
         .pull_consumer(&stream, "small")
-        .expires(Duration::from_millis(500));
+        .expires(Duration::from_secs(1));
     let error = consumer.fetch(5).await.unwrap_err();
     assert_eq!(error.kind(), JetStreamErrorKind::Api, "{error}");
     let api = error.api_error().unwrap();
@@ -354,7 +411,7 @@ async fn a_pull_from_a_consumer_that_does_not_exist_fails_instead_of_waiting_for
     let (stream, _) = stream(&js, "NOCONSUMER").await;
     let consumer = js
         .pull_consumer(&stream, "nobody")
-        .expires(Duration::from_millis(200));
+        .expires(Duration::from_secs(1));
     let error = consumer.fetch(1).await.unwrap_err();
     // nats-server 2.10 and later answer 503, 2.9 nothing at all.
     assert!(
@@ -437,4 +494,313 @@ async fn a_stored_message_reads_by_direct_get_and_by_msg_get() {
         "{error}"
     );
     assert!(error.to_string().contains("allow_direct"), "{error}");
+}
+
+#[wasm_bindgen_test]
+async fn messages_pulls_again_as_soon_as_a_batch_is_full_with_the_default_expiry() {
+    let js = js().await;
+    let (stream, subject) = stream(&js, "FULLBATCH").await;
+    let name = worker(&js, &stream).await;
+    for i in 1..=5 {
+        js.publish(&format!("{subject}.{i}"), format!("job {i}"))
+            .await
+            .unwrap();
+    }
+    // Batches of two, the default 30 s expiry: a filled pull gets no status from the server,
+    // so waiting for one would stall each batch far beyond patience.
+    let mut messages = js.pull_consumer(&stream, &name).batch(2).messages();
+    for n in 1..=5u64 {
+        let message = within_patience(messages.next())
+            .await
+            .expect("the next batch is pulled at once")
+            .expect("the stream goes on")
+            .expect("a message");
+        assert_eq!(message.info.stream_sequence, n);
+        message.ack().await.unwrap();
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_pull_the_consumer_always_refuses_ends_messages() {
+    let js = js().await;
+    let (stream, _) = stream(&js, "ALWAYS").await;
+    let limits = ConsumerConfig {
+        max_batch: 2,
+        ..ConsumerConfig::default()
+    };
+    durable(&js, &stream, "small", limits).await;
+    let mut messages = js.pull_consumer(&stream, "small").batch(5).messages();
+    let first = within_patience(messages.next())
+        .await
+        .expect("an item")
+        .expect("not the end yet");
+    let Err(error) = first else {
+        panic!("the refusal, not a message")
+    };
+    assert_eq!(error.kind(), JetStreamErrorKind::Api, "{error}");
+    let api = error.api_error().unwrap();
+    assert_eq!(api.code, 409, "{error}");
+    assert!(api.description.contains("MaxRequestBatch"), "{error}");
+    assert!(
+        within_patience(messages.next())
+            .await
+            .expect("an answer")
+            .is_none(),
+        "every pull would be refused the same: the stream ends"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_too_short_expiry_and_fetch_zero_are_refused_before_anything_is_sent() {
+    let js = js().await;
+    let (stream, _) = stream(&js, "SHORT").await;
+    let name = worker(&js, &stream).await;
+    let consumer = js.pull_consumer(&stream, &name);
+    let error = consumer.fetch(0).await.unwrap_err();
+    assert_eq!(error.kind(), JetStreamErrorKind::InvalidArgument, "{error}");
+    for short in [Duration::ZERO, Duration::from_millis(999)] {
+        let consumer = consumer.clone().expires(short);
+        let error = consumer.fetch(1).await.unwrap_err();
+        assert_eq!(error.kind(), JetStreamErrorKind::InvalidArgument, "{error}");
+        assert!(error.to_string().contains("at least 1 s"), "{error}");
+        let mut messages = consumer.messages();
+        let first = messages.next().await.expect("an item");
+        assert_eq!(
+            first.err().map(|e| e.kind()),
+            Some(JetStreamErrorKind::InvalidArgument)
+        );
+        assert!(messages.next().await.is_none(), "then the end");
+    }
+    let info = js.consumer_info(&stream, &name).await.unwrap();
+    assert_eq!(info.num_waiting, 0, "no pull was sent");
+}
+
+/// The reply inbox of the next pull to `consumer` on `stream`, as seen by `spy`.
+async fn pull_inbox(spy: &mut nats_web::Subscriber) -> String {
+    let pull = within_patience(spy.next())
+        .await
+        .expect("a pull within patience")
+        .expect("the spy goes on");
+    pull.reply.expect("a pull has a reply inbox")
+}
+
+/// A second connection that sees the pulls to `name` on `stream`.
+async fn pull_spy(stream: &str, name: &str) -> (Client, nats_web::Subscriber) {
+    let spy = client_of(JS_WS_URL).await;
+    let pulls = spy
+        .subscribe(&format!("$JS.API.CONSUMER.MSG.NEXT.{stream}.{name}"))
+        .await
+        .unwrap();
+    spy.flush().await.unwrap();
+    (spy, pulls)
+}
+
+/// A fresh stream with a worker consumer, and a spy on its pulls: the context, the stream,
+/// its subject prefix, the consumer, the spy's connection and its subscription.
+type Spied = (
+    Context,
+    String,
+    String,
+    String,
+    Client,
+    nats_web::Subscriber,
+);
+
+async fn spied_worker(stream_name: &str) -> Spied {
+    let js = js().await;
+    let (stream, subject) = stream(&js, stream_name).await;
+    let name = worker(&js, &stream).await;
+    let (spy, pulls) = pull_spy(&stream, &name).await;
+    (js, stream, subject, name, spy, pulls)
+}
+
+#[wasm_bindgen_test]
+async fn fetch_keeps_what_came_when_the_consumer_is_deleted_during_the_pull() {
+    let (js, stream, subject, name, _spy, mut pulls) = spied_worker("KEEP").await;
+    let consumer = js
+        .pull_consumer(&stream, &name)
+        .expires(Duration::from_secs(10));
+    let delete_after_three = async {
+        pull_inbox(&mut pulls).await;
+        for i in 1..=3 {
+            js.publish(&format!("{subject}.{i}"), "x").await.unwrap();
+        }
+        // Delivered (acks pending) while the pull of ten still waits: then the delete.
+        let delivered = within_patience(async {
+            while js
+                .consumer_info(&stream, &name)
+                .await
+                .unwrap()
+                .num_ack_pending
+                < 3
+            {}
+        })
+        .await;
+        assert!(delivered.is_some(), "three delivered within patience");
+        js.delete_consumer(&stream, &name).await.unwrap();
+    };
+    let (fetched, ()) = futures::join!(within_patience(consumer.fetch(10)), delete_after_three);
+    let fetched = fetched.expect("the fetch ends within patience");
+    let fetched = fetched.expect("the three that came are returned, not dropped");
+    assert_eq!(fetched.len(), 3);
+    let error = consumer.fetch(1).await.unwrap_err();
+    assert_eq!(
+        error.kind(),
+        JetStreamErrorKind::Api,
+        "the deletion, said next: {error}"
+    );
+    assert_eq!(error.api_error().map(|e| e.code), Some(409), "{error}");
+}
+
+#[wasm_bindgen_test]
+async fn a_message_on_the_pull_inbox_that_is_not_a_delivery_is_skipped_and_counted() {
+    let (js, stream, subject, name, spy, mut pulls) = spied_worker("STRAY").await;
+    let consumer = js.pull_consumer(&stream, &name);
+    let mut messages = consumer.messages();
+    let stray_then_real = async {
+        let inbox = pull_inbox(&mut pulls).await;
+        spy.publish(&inbox, "not a delivery").await.unwrap();
+        spy.flush().await.unwrap();
+        js.publish(&format!("{subject}.1"), "real").await.unwrap();
+    };
+    let (next, ()) = futures::join!(within_patience(messages.next()), stray_then_real);
+    let message = next
+        .expect("within patience")
+        .expect("the stream goes on")
+        .expect("the real message, the stray one skipped");
+    assert_eq!(message.message.payload, b"real".as_slice());
+    assert_eq!(consumer.skipped(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn messages_pulls_again_at_once_after_a_reconnect() {
+    let (js, stream, subject, name, _spy, mut pulls) = spied_worker("RECONNECT").await;
+    let mut messages = js.pull_consumer(&stream, &name).messages();
+    js.publish(&format!("{subject}.1"), "before").await.unwrap();
+    let first = within_patience(messages.next())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    first.ack().await.unwrap();
+    let inbox = pull_inbox(&mut pulls).await;
+
+    // The pull waits (30 s expiry) when the connection drops. A server that restarted or
+    // another node of a cluster knows nothing of it: a new pull goes at once, not after
+    // the old one's deadline.
+    let mut events = js.client().events();
+    js.client().force_reconnect().await.unwrap();
+    let repulled = async {
+        let reconnected = within_patience(async {
+            while let Some(event) = events.next().await {
+                if matches!(event, nats_web::ClientEvent::Reconnected { .. }) {
+                    return true;
+                }
+            }
+            false
+        })
+        .await;
+        assert_eq!(reconnected, Some(true));
+        pull_inbox(&mut pulls).await
+    };
+    // The stream is read meanwhile, as a page would.
+    let again = match select(std::pin::pin!(repulled), messages.next()).await {
+        Either::Left((again, _)) => again,
+        Either::Right((item, _)) => panic!(
+            "nothing was published, yet: {:?}",
+            item.map(|r| r.map(|m| m.info.stream_sequence))
+        ),
+    };
+    assert_eq!(again, inbox, "the new pull, on the same inbox");
+    js.publish(&format!("{subject}.2"), "after").await.unwrap();
+    let message = within_patience(messages.next())
+        .await
+        .expect("within patience")
+        .expect("the stream goes on")
+        .expect("a message");
+    assert_eq!(message.message.payload, b"after".as_slice());
+}
+
+#[wasm_bindgen_test]
+async fn messages_pulls_for_the_rest_once_half_the_batch_has_come() {
+    let (js, stream, subject, name, _spy, mut pulls) = spied_worker("TOPUP").await;
+    let mut messages = js.pull_consumer(&stream, &name).batch(4).messages();
+    let read_two = async {
+        for _ in 0..2 {
+            let message = messages.next().await.unwrap().unwrap();
+            message.ack().await.unwrap();
+        }
+    };
+    let publish_two = async {
+        let first = within_patience(pulls.next()).await.unwrap().unwrap();
+        assert!(
+            String::from_utf8_lossy(&first.payload).contains("\"batch\":4"),
+            "{:?}",
+            first.payload
+        );
+        for i in 1..=2 {
+            js.publish(&format!("{subject}.{i}"), "x").await.unwrap();
+        }
+    };
+    let (read, ()) = futures::join!(within_patience(read_two), publish_two);
+    assert!(read.is_some(), "two messages within patience");
+    // Half of the four came while the first pull still waits (30 s): a pull for the other
+    // two goes now, and the stream is read meanwhile.
+    let top_up = match select(
+        std::pin::pin!(within_patience(pulls.next())),
+        messages.next(),
+    )
+    .await
+    {
+        Either::Left((pull, _)) => pull.expect("a pull within patience").unwrap(),
+        Either::Right(_) => panic!("nothing more was published"),
+    };
+    assert!(
+        String::from_utf8_lossy(&top_up.payload).contains("\"batch\":2"),
+        "{:?}",
+        top_up.payload
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_pull_refused_for_a_reason_that_passes_is_said_and_pulling_goes_on() {
+    let js = js().await;
+    let (stream, subject) = stream(&js, "PASSING").await;
+    let limits = ConsumerConfig {
+        max_waiting: 1,
+        ..ConsumerConfig::default()
+    };
+    durable(&js, &stream, "one", limits).await;
+    // A fetch holds the only waiting slot for two seconds.
+    let holder = js
+        .pull_consumer(&stream, "one")
+        .expires(Duration::from_secs(2));
+    let mut messages = js.pull_consumer(&stream, "one").messages();
+    let refused = async {
+        while js.consumer_info(&stream, "one").await.unwrap().num_waiting < 1 {}
+        messages.next().await
+    };
+    let (held, first) = futures::join!(holder.fetch(1), within_patience(refused));
+    assert!(held.unwrap().is_empty(), "the holder's pull expired");
+    let Some(Some(Err(error))) = first else {
+        panic!("a refusal first")
+    };
+    assert_eq!(error.api_error().map(|e| e.code), Some(409), "{error}");
+    assert!(error.to_string().contains("MaxWaiting"), "{error}");
+
+    js.publish(&format!("{subject}.1"), "later").await.unwrap();
+    let delivered = within_patience(async {
+        loop {
+            match messages.next().await {
+                Some(Ok(message)) => return message,
+                // Refused again while the holder waited: retried after a backoff.
+                Some(Err(error)) if error.api_error().is_some_and(|e| e.code == 409) => {}
+                Some(Err(error)) => panic!("{error}"),
+                None => panic!("a refusal that passes does not end the stream"),
+            }
+        }
+    })
+    .await
+    .expect("the message, once the slot is free");
+    assert_eq!(delivered.message.payload, b"later".as_slice());
 }

@@ -10,9 +10,12 @@ use std::time::Duration;
 
 use nats_core::conn::{ConnectOptions, Event, Message, RequestFailure};
 use nats_core::jetstream::api::{tail, AccountInfo, SuccessResponse};
-use nats_core::jetstream::consumer::{AckPolicy, ConsumerConfig, CreateConsumerRequest};
+use nats_core::jetstream::consumer::{
+    AckPolicy, ConsumerConfig, CreateConsumerRequest, DeliverPolicy, PullStatus,
+};
 use nats_core::jetstream::direct::{GetError, GetRequest, StoredMessage};
-use nats_core::jetstream::error::err_code;
+use nats_core::jetstream::error::{err_code, ConfigError};
+use nats_core::jetstream::stream::{Retention, StreamSource};
 use nats_core::jetstream::{
     headers, read_response, ApiError, ApiPrefix, ConsumerInfo, MessageInfo, NextRequest, PubAck,
     ResponseError, Storage, StreamConfig, StreamInfo,
@@ -496,4 +499,143 @@ fn a_jetstream_domain_has_its_own_api_prefix_and_says_its_name_in_acks() {
     let _: StreamInfo = read_response(&reply.unwrap().payload).unwrap();
     let ack = publish(&mut nc, "orders.1", &[], b"one").unwrap();
     assert_eq!((ack.seq, ack.domain.as_deref()), (1, Some("hub")));
+}
+
+/// Publishes a pull for `batch` on `inbox` and returns the status that answers it (the
+/// messages before it are skipped).
+fn pull_status(nc: &mut Driver, sid: u64, inbox: &str, consumer: &str, batch: usize) -> PullStatus {
+    let pull = NextRequest {
+        batch,
+        expires: Duration::from_secs(1),
+        ..NextRequest::default()
+    };
+    let next = ApiPrefix::default().subject(&tail::consumer_next("ORDERS", consumer));
+    let body = serde_json::to_vec(&pull).unwrap();
+    nc.conn.publish(&next, Some(inbox), None, &body).unwrap();
+    let message = nc.run_until(PATIENCE, |_, event| match event {
+        Event::Message { sid: got, message } if got == sid && message.status().is_some() => {
+            Some(message)
+        }
+        _ => None,
+    });
+    PullStatus::new(message.status().unwrap(), message.description())
+}
+
+#[test]
+fn a_pull_over_the_consumers_max_batch_is_rejected_for_good_and_one_within_it_is_not() {
+    let (_server, mut nc) = jetstream();
+    let _: StreamInfo = api(&mut nc, &tail::stream_create("ORDERS"), &orders_stream()).unwrap();
+    let request = CreateConsumerRequest {
+        stream_name: "ORDERS".into(),
+        config: ConsumerConfig {
+            durable_name: Some("small".into()),
+            max_batch: 2,
+            ..ConsumerConfig::default()
+        },
+    };
+    let _: ConsumerInfo = api(
+        &mut nc,
+        &tail::consumer_create("ORDERS", Some("small")),
+        &request,
+    )
+    .unwrap();
+    let inbox = nc.conn.new_inbox();
+    let sid = nc.conn.subscribe(&inbox, None).unwrap();
+    match pull_status(&mut nc, sid, &inbox, "small", 5) {
+        PullStatus::Rejected(why) => assert!(why.contains("MaxRequestBatch"), "{why}"),
+        other => panic!("a batch over max_batch is rejected for good, not {other:?}"),
+    }
+    assert_eq!(
+        pull_status(&mut nc, sid, &inbox, "small", 2),
+        PullStatus::Expired
+    );
+}
+
+#[test]
+fn subjects_in_configs_and_get_requests_are_checked_before_sending() {
+    let mut stream = orders_stream();
+    assert!(stream.validate().is_ok());
+    stream.subjects = vec!["orders.>".into(), "bad subject".into()];
+    let error = stream.validate().unwrap_err();
+    assert!(
+        matches!(
+            error,
+            ConfigError::Subject {
+                field: "subjects",
+                ..
+            }
+        ),
+        "{error}"
+    );
+    stream.subjects = vec!["a.>.b".into()];
+    assert!(stream.validate().is_err(), "'>' must be last");
+    let mut stream = orders_stream();
+    stream.sources = vec![StreamSource {
+        name: "no.dots".into(),
+        ..StreamSource::default()
+    }];
+    assert!(matches!(stream.validate(), Err(ConfigError::Name(_))));
+
+    for config in [
+        ConsumerConfig {
+            deliver_subject: Some("push.*".into()),
+            ..ConsumerConfig::default()
+        },
+        ConsumerConfig {
+            deliver_group: Some("a group".into()),
+            ..ConsumerConfig::default()
+        },
+        ConsumerConfig {
+            filter_subject: Some("orders..x".into()),
+            ..ConsumerConfig::default()
+        },
+        ConsumerConfig {
+            filter_subjects: vec!["orders.*".into(), "".into()],
+            ..ConsumerConfig::default()
+        },
+    ] {
+        assert!(config.validate().is_err(), "{config:?}");
+    }
+    let fine = ConsumerConfig {
+        deliver_subject: Some("push.here".into()),
+        filter_subjects: vec!["orders.*".into(), "orders.>".into()],
+        ..ConsumerConfig::default()
+    };
+    assert!(fine.validate().is_ok());
+
+    assert!(GetRequest::sequence(1).validate().is_ok());
+    assert!(GetRequest::last_by_subject("orders.1").validate().is_ok());
+    assert!(GetRequest::next_by_subject("orders.*", 1)
+        .validate()
+        .is_ok());
+    assert!(GetRequest::default().validate().is_err(), "nothing to get");
+    assert!(GetRequest::last_by_subject("orders 1").validate().is_err());
+    let both = GetRequest {
+        seq: Some(1),
+        ..GetRequest::last_by_subject("orders.1")
+    };
+    assert!(both.validate().is_err(), "seq and last_by_subj");
+}
+
+#[test]
+fn a_value_from_a_newer_server_is_not_written_back_and_the_error_says_what_to_set() {
+    let config = ConsumerConfig {
+        deliver_policy: DeliverPolicy::Unknown,
+        ..ConsumerConfig::default()
+    };
+    let error = serde_json::to_vec(&config).unwrap_err().to_string();
+    assert!(
+        error.contains("DeliverPolicy value this client does not know"),
+        "{error}"
+    );
+    assert!(
+        error.contains("set that field to a known DeliverPolicy"),
+        "{error}"
+    );
+    let stream = StreamConfig {
+        retention: Retention::Unknown,
+        ..orders_stream()
+    };
+    let error = serde_json::to_vec(&stream).unwrap_err().to_string();
+    assert!(error.contains("Retention"), "{error}");
 }

@@ -6,8 +6,10 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use super::error::{refuse_unknown, ConfigError};
 use super::stream::{validate_name, ClusterInfo, NameError};
 use super::wire::{self, is_zero, is_zero_u64};
+use crate::proto::validate;
 
 /// Checks a consumer name (or durable name): the rule of
 /// [`super::stream::validate_stream_name`].
@@ -33,8 +35,9 @@ pub enum DeliverPolicy {
     /// The last message of every subject, then the new ones.
     LastPerSubject,
     /// A value this client does not know (a newer server's): read so that the rest of the
-    /// reply still reads; refused when written (serializing it fails, nothing is sent).
-    #[serde(other, skip_serializing)]
+    /// reply still reads; refused when written (serializing it fails, saying to set a known
+    /// value; nothing is sent).
+    #[serde(other, serialize_with = "refuse_unknown::<DeliverPolicy, _>")]
     Unknown,
 }
 
@@ -50,8 +53,9 @@ pub enum AckPolicy {
     #[default]
     Explicit,
     /// A value this client does not know (a newer server's): read so that the rest of the
-    /// reply still reads; refused when written (serializing it fails, nothing is sent).
-    #[serde(other, skip_serializing)]
+    /// reply still reads; refused when written (serializing it fails, saying to set a known
+    /// value; nothing is sent).
+    #[serde(other, serialize_with = "refuse_unknown::<AckPolicy, _>")]
     Unknown,
 }
 
@@ -65,8 +69,9 @@ pub enum ReplayPolicy {
     /// At the pace they were stored.
     Original,
     /// A value this client does not know (a newer server's): read so that the rest of the
-    /// reply still reads; refused when written (serializing it fails, nothing is sent).
-    #[serde(other, skip_serializing)]
+    /// reply still reads; refused when written (serializing it fails, saying to set a known
+    /// value; nothing is sent).
+    #[serde(other, serialize_with = "refuse_unknown::<ReplayPolicy, _>")]
     Unknown,
 }
 
@@ -175,20 +180,33 @@ impl ConsumerConfig {
         self.name.as_deref().or(self.durable_name.as_deref())
     }
 
-    /// Checks the names before the config is sent: `name` and `durable_name` valid, and equal
-    /// when both are given.
-    pub fn validate(&self) -> Result<(), NameError> {
+    /// Checks the config before it is sent: `name` and `durable_name` valid, and equal when
+    /// both are given; `deliver_subject` a subject to publish to, `deliver_group` a queue
+    /// group, `filter_subject` and `filter_subjects` subjects (wildcards allowed).
+    pub fn validate(&self) -> Result<(), ConfigError> {
         for name in [&self.name, &self.durable_name].into_iter().flatten() {
             validate_consumer_name(name)?;
         }
-        match (&self.name, &self.durable_name) {
-            (Some(name), Some(durable)) if name != durable => Err(NameError {
-                what: "consumer",
-                name: name.clone(),
-                why: "name and durable_name differ",
-            }),
-            _ => Ok(()),
+        if let (Some(name), Some(durable)) = (&self.name, &self.durable_name) {
+            if name != durable {
+                return Err(NameError {
+                    what: "consumer",
+                    name: name.clone(),
+                    why: "name and durable_name differ",
+                }
+                .into());
+            }
         }
+        if let Some(subject) = &self.deliver_subject {
+            ConfigError::check("deliver_subject", subject, validate::publish_subject)?;
+        }
+        if let Some(group) = &self.deliver_group {
+            ConfigError::check("deliver_group", group, validate::queue_group)?;
+        }
+        for filter in self.filter_subject.iter().chain(&self.filter_subjects) {
+            ConfigError::check("filter_subjects", filter, validate::subscribe_subject)?;
+        }
+        Ok(())
     }
 }
 
@@ -278,10 +296,14 @@ pub enum PullStatus {
     NoMessages,
     /// 408 (`Request Timeout`): the pull's `expires` passed; it is over.
     Expired,
-    /// 409 for this pull only (`Exceeded MaxWaiting`, `Exceeded MaxRequestBatch`, `Message
-    /// Size Exceeds MaxBytes`, `Leadership Change`, ...): the pull is over, the consumer
-    /// is still there; the description says why.
+    /// 409 for this pull only, for a reason that passes (`Exceeded MaxWaiting`: too many
+    /// pulls waiting, `Leadership Change`, ...): the pull is over, the consumer is still
+    /// there, a later pull may be taken; the description says why.
     Refused(String),
+    /// A refusal that every pull with the same settings gets (409 `Exceeded
+    /// MaxRequestBatch`, `Exceeded MaxRequestExpires`, `Exceeded MaxRequestMaxBytes`, 400
+    /// `Bad Request`): pulling again the same way is pointless; the description says why.
+    Rejected(String),
     /// 409 `Consumer Deleted` or `Consumer is push based`: no pull will ever be answered.
     ConsumerGone(String),
     /// 503: nobody takes pulls for this consumer (2.10+: it does not exist).
@@ -304,12 +326,18 @@ impl PullStatus {
                 let gone = ["Consumer Deleted", "Consumer is push based"]
                     .iter()
                     .any(|d| description.eq_ignore_ascii_case(d));
+                let always = description
+                    .get(..18)
+                    .is_some_and(|d| d.eq_ignore_ascii_case("Exceeded MaxReques"));
                 if gone {
                     PullStatus::ConsumerGone(description.to_owned())
+                } else if always {
+                    PullStatus::Rejected(description.to_owned())
                 } else {
                     PullStatus::Refused(description.to_owned())
                 }
             }
+            other if other.as_u16() == 400 => PullStatus::Rejected(description.to_owned()),
             other => PullStatus::Other(other.as_u16(), description.to_owned()),
         }
     }

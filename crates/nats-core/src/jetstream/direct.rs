@@ -5,10 +5,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::error::{err_code, read_response, ApiError, ResponseError};
+use super::error::{err_code, read_response, ApiError, ConfigError, ResponseError};
 use super::headers;
 use super::time::parse_rfc3339;
 use crate::conn::encoding::base64_decode;
+use crate::proto::validate::subscribe_subject;
 use crate::proto::{HeaderMap, StatusCode};
 
 /// Which message to get: the body of a direct get or a `STREAM.MSG.GET`.
@@ -49,6 +50,28 @@ impl GetRequest {
             seq: Some(from),
             next_by_subj: Some(subject.into()),
             ..GetRequest::default()
+        }
+    }
+
+    /// Checks the request before it is sent: something to get (`seq`, `last_by_subj` or
+    /// `next_by_subj`), `last_by_subj` alone; the subjects valid (`next_by_subj` may have wildcards,
+    /// `last_by_subj` too on nats-server 2.10 and later).
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        match (self.seq, &self.last_by_subj, &self.next_by_subj) {
+            (None, None, None) => Err(ConfigError::Conflict(
+                "an empty get request: set seq, last_by_subj or next_by_subj",
+            )),
+            (Some(_), Some(_), _) | (None, Some(_), Some(_)) => Err(ConfigError::Conflict(
+                "a get request takes either seq (with next_by_subj) or last_by_subj, not both",
+            )),
+            (_, last, next) => {
+                for (field, subject) in [("last_by_subj", last), ("next_by_subj", next)] {
+                    if let Some(subject) = subject {
+                        ConfigError::check(field, subject, subscribe_subject)?;
+                    }
+                }
+                Ok(())
+            }
         }
     }
 

@@ -79,3 +79,46 @@ pub fn read_response<T: DeserializeOwned>(payload: &[u8]) -> Result<T, ResponseE
 fn malformed(e: serde_json::Error) -> ResponseError {
     ResponseError::Malformed(e.to_string())
 }
+
+/// Why a configuration or request is not sent: a bad name, a bad subject in one of its
+/// fields, or fields that do not go together.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    /// A stream or consumer name breaks the naming rule.
+    #[error(transparent)]
+    Name(#[from] super::stream::NameError),
+    /// A subject in `field` (`subjects`, `filter_subject`, ...) is not a valid subject.
+    #[error("{field}: {error}")]
+    Subject {
+        /// The field the subject is in.
+        field: &'static str,
+        /// What is wrong with it.
+        error: crate::proto::validate::ValidationError,
+    },
+    /// Fields that do not go together: what to change.
+    #[error("{0}")]
+    Conflict(&'static str),
+}
+
+impl ConfigError {
+    /// Checks `subject`, in `field`, with `rule` ([`crate::proto::validate::subscribe_subject`]
+    /// where wildcards are allowed, `publish_subject` where not).
+    pub(crate) fn check(
+        field: &'static str,
+        subject: &str,
+        rule: fn(&str) -> Result<(), crate::proto::validate::ValidationError>,
+    ) -> Result<(), ConfigError> {
+        rule(subject).map_err(|error| ConfigError::Subject { field, error })
+    }
+}
+
+/// Serializes an `Unknown` enum value (one read from a newer server): it fails, saying what
+/// to do, so that nothing this client cannot state is sent back.
+pub(crate) fn refuse_unknown<T, S: serde::Serializer>(_: S) -> Result<S::Ok, S::Error> {
+    let name = std::any::type_name::<T>();
+    let name = name.rsplit("::").next().unwrap_or(name);
+    Err(serde::ser::Error::custom(format!(
+        "this configuration holds a {name} value this client does not know (it came from a \
+         newer server): set that field to a known {name} before sending the configuration"
+    )))
+}

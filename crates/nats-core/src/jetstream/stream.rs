@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use super::error::{refuse_unknown, ConfigError};
 use super::wire::{self, is_zero, is_zero_u64};
+use crate::proto::validate;
 
 /// Why a stream, consumer or bucket name cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -66,8 +68,9 @@ pub enum Storage {
     /// In memory: lost when the server stops.
     Memory,
     /// A value this client does not know (a newer server's): read so that the rest of the
-    /// reply still reads; refused when written (serializing it fails, nothing is sent).
-    #[serde(other, skip_serializing)]
+    /// reply still reads; refused when written (serializing it fails, saying to set a known
+    /// value; nothing is sent).
+    #[serde(other, serialize_with = "refuse_unknown::<Storage, _>")]
     Unknown,
 }
 
@@ -84,8 +87,9 @@ pub enum Retention {
     #[serde(rename = "workqueue")]
     WorkQueue,
     /// A value this client does not know (a newer server's): read so that the rest of the
-    /// reply still reads; refused when written (serializing it fails, nothing is sent).
-    #[serde(other, skip_serializing)]
+    /// reply still reads; refused when written (serializing it fails, saying to set a known
+    /// value; nothing is sent).
+    #[serde(other, serialize_with = "refuse_unknown::<Retention, _>")]
     Unknown,
 }
 
@@ -99,8 +103,9 @@ pub enum Discard {
     /// Refuses the new one.
     New,
     /// A value this client does not know (a newer server's): read so that the rest of the
-    /// reply still reads; refused when written (serializing it fails, nothing is sent).
-    #[serde(other, skip_serializing)]
+    /// reply still reads; refused when written (serializing it fails, saying to set a known
+    /// value; nothing is sent).
+    #[serde(other, serialize_with = "refuse_unknown::<Discard, _>")]
     Unknown,
 }
 
@@ -114,8 +119,9 @@ pub enum Compression {
     /// S2.
     S2,
     /// A value this client does not know (a newer server's): read so that the rest of the
-    /// reply still reads; refused when written (serializing it fails, nothing is sent).
-    #[serde(other, skip_serializing)]
+    /// reply still reads; refused when written (serializing it fails, saying to set a known
+    /// value; nothing is sent).
+    #[serde(other, serialize_with = "refuse_unknown::<Compression, _>")]
     Unknown,
 }
 
@@ -283,6 +289,31 @@ impl Default for StreamConfig {
 }
 
 impl StreamConfig {
+    /// Checks the config before it is sent: its name and the names of the streams it copies
+    /// from ([`validate_stream_name`]), its `subjects` and the sources' `filter_subject`
+    /// (wildcards allowed), and `republish`'s `src` and `dest`.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        validate_stream_name(&self.name)?;
+        for subject in &self.subjects {
+            ConfigError::check("subjects", subject, validate::subscribe_subject)?;
+        }
+        for source in self.mirror.iter().chain(&self.sources) {
+            validate_stream_name(&source.name)?;
+            if let Some(filter) = &source.filter_subject {
+                ConfigError::check("filter_subject", filter, validate::subscribe_subject)?;
+            }
+        }
+        if let Some(republish) = &self.republish {
+            ConfigError::check("republish.src", &republish.src, validate::subscribe_subject)?;
+            ConfigError::check(
+                "republish.dest",
+                &republish.dest,
+                validate::subscribe_subject,
+            )?;
+        }
+        Ok(())
+    }
+
     /// A stream `name` on `subjects`, with the server's defaults for everything else.
     pub fn new(
         name: impl Into<String>,

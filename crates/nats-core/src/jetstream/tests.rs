@@ -581,15 +581,22 @@ fn pull_statuses_say_whether_the_pull_or_the_consumer_is_over() {
         status(409, "Consumer is push based"),
         PullStatus::ConsumerGone("Consumer is push based".into())
     );
-    assert_eq!(
-        status(409, "Exceeded MaxRequestBatch of 10"),
-        PullStatus::Refused("Exceeded MaxRequestBatch of 10".into())
-    );
+    for always in [
+        "Exceeded MaxRequestBatch of 10",
+        "Exceeded MaxRequestExpires of 1s",
+        "Exceeded MaxRequestMaxBytes of 100",
+    ] {
+        assert_eq!(status(409, always), PullStatus::Rejected(always.into()));
+    }
+    for passing in ["Exceeded MaxWaiting", "Leadership Change"] {
+        assert_eq!(status(409, passing), PullStatus::Refused(passing.into()));
+    }
     assert_eq!(status(503, ""), PullStatus::NoResponders);
     assert_eq!(
         status(400, "Bad Request"),
-        PullStatus::Other(400, "Bad Request".into())
+        PullStatus::Rejected("Bad Request".into())
     );
+    assert_eq!(status(500, "Boom"), PullStatus::Other(500, "Boom".into()));
     assert_eq!(
         PullStatus::new(StatusCode::TIMEOUT, None),
         PullStatus::Expired

@@ -7,21 +7,28 @@
 //! there, then at most one status that ends the pull early (404 no messages, 408 request
 //! expired, 409 for the consumer's limits or its deletion, 503 no consumer; heartbeats, 100,
 //! are skipped: `nats_core::jetstream::consumer::PullStatus` says what each means). A pull
+//! whose batch is filled gets no status at all: it is over with its last message. A pull
 //! the server refused before delivering anything (a 409: the consumer's `max_batch`,
-//! `max_waiting`, a leadership change) is an API error with its code and description. The client waits the pull's `expires` plus the context's timeout at most, by
-//! its own timer. Messages a pull given up would still have brought are not lost:
-//! unacknowledged, the server redelivers them after the consumer's `ack_wait`.
+//! `max_waiting`, a leadership change) is an API error with its code and description.
+//!
+//! The client waits the pull's `expires` plus the context's timeout at most, by its own
+//! timer. Messages a pull given up would still have brought are redelivered after the
+//! consumer's `ack_wait` when it has acks to wait for (not with [`AckPolicy::None`]).
+//!
+//! [`AckPolicy::None`]: super::AckPolicy::None
 
-use std::pin::Pin;
-use std::task::{Context as TaskContext, Poll};
+use std::cell::{Cell, RefCell};
+use std::pin::{pin, Pin};
+use std::rc::Rc;
 use std::time::Duration;
 
 use futures::future::{select, Either};
-use futures::{Stream, StreamExt};
+use futures::StreamExt;
 use nats_core::jetstream::api::{tail, SuccessResponse};
 use nats_core::jetstream::consumer::{
     validate_consumer_name, CreateConsumerRequest, NextRequest, PullStatus,
 };
+use nats_core::jetstream::headers;
 use nats_core::jetstream::stream::validate_stream_name;
 
 use super::sleep::{sleep, Sleep};
@@ -29,10 +36,19 @@ use super::stream::succeeded;
 use super::{
     ApiError, ConsumerConfig, ConsumerInfo, Context, JetStreamError, JetStreamErrorKind, JsMessage,
 };
-use crate::client::{Message, Subscriber};
+use crate::client::{channel, Subscriber};
+use crate::ClientEvent;
+
+mod pull;
+
+pub use pull::PullMessages;
 
 /// How long a pull waits for messages unless [`PullConsumer::expires`] says otherwise.
 pub const DEFAULT_EXPIRES: Duration = Duration::from_secs(30);
+
+/// The shortest pull expiry taken (as nats.go): a shorter one ends before the server can
+/// answer across a slow link, and a zero one would never end.
+pub const MIN_EXPIRES: Duration = Duration::from_secs(1);
 
 /// Messages one pull of [`PullConsumer::messages`] asks for unless [`PullConsumer::batch`]
 /// says otherwise.
@@ -47,7 +63,7 @@ impl Context {
         config: ConsumerConfig,
     ) -> Result<ConsumerInfo, JetStreamError> {
         validate_stream_name(stream)?;
-        config.validate()?;
+        config.validate().map_err(JetStreamError::invalid)?;
         let subject = tail::consumer_create(stream, config.create_name());
         let request = CreateConsumerRequest {
             stream_name: stream.to_owned(),
@@ -86,11 +102,14 @@ impl Context {
             name: name.to_owned(),
             expires: DEFAULT_EXPIRES,
             batch: DEFAULT_BATCH,
+            failure: Rc::default(),
+            skipped: Rc::default(),
         }
     }
 }
 
-/// A pull consumer to fetch from: cheap to clone.
+/// A pull consumer to fetch from: cheap to clone (clones share [`PullConsumer::skipped`] and
+/// a failure kept for the next [`PullConsumer::fetch`]).
 #[derive(Clone)]
 pub struct PullConsumer {
     context: Context,
@@ -98,6 +117,10 @@ pub struct PullConsumer {
     name: String,
     expires: Duration,
     batch: usize,
+    /// A failure that ended a fetch after messages came: returned by the next fetch.
+    failure: Rc<RefCell<Option<JetStreamError>>>,
+    /// Messages on a pull's inbox that were not JetStream deliveries.
+    skipped: Rc<Cell<u64>>,
 }
 
 /// The inbox and subscription pulls are answered on.
@@ -110,18 +133,27 @@ struct Inbox {
 enum Step {
     /// A message.
     Message(Box<JsMessage>),
-    /// A status that ends the pull normally (404, 408).
-    Ended,
-    /// A status that ends the pull, refused (a 409 of the consumer's limits, a leadership
-    /// change): the server's code and description.
+    /// A status that ends a pull normally (404, 408), with the messages it still asked for
+    /// (its `Nats-Pending-Messages`; `None`: not said, take it as all).
+    Ended(Option<usize>),
+    /// A status that ends the pull, refused for a reason that passes (409 `Exceeded
+    /// MaxWaiting`, a leadership change, an unknown status): the server's code and
+    /// description.
     Refused(ApiError),
+    /// A refusal every pull like it gets (409 `Exceeded MaxRequestBatch`, 400): the server's
+    /// code and description.
+    Rejected(ApiError),
+    /// The connection came back: the server forgot the pull.
+    Reconnected,
     /// Nothing more within the pull's wait.
     Expired,
 }
 
 impl PullConsumer {
-    /// How long each pull waits for messages (default [`DEFAULT_EXPIRES`]); a `fetch`
-    /// returns earlier when its batch is full.
+    /// How long each pull waits for messages (default [`DEFAULT_EXPIRES`], at least
+    /// [`MIN_EXPIRES`]: a shorter one makes every fetch and `messages()` fail with
+    /// [`JetStreamErrorKind::InvalidArgument`]); a `fetch` returns earlier when its batch is
+    /// full.
     pub fn expires(mut self, expires: Duration) -> Self {
         self.expires = expires;
         self
@@ -133,38 +165,67 @@ impl PullConsumer {
         self
     }
 
+    /// Messages that came on a pull's inbox without a JetStream ack subject (not deliveries
+    /// of this consumer: someone published to the inbox), skipped by every fetch and
+    /// `messages()` of this consumer and its clones.
+    pub fn skipped(&self) -> u64 {
+        self.skipped.get()
+    }
+
     /// Up to `n` messages: as many as come within `expires` (fewer if the server ends the
     /// pull, none if there are none). Fails with [`JetStreamErrorKind::Api`] when the server
     /// refused the pull before delivering anything (409: `n` over the consumer's `max_batch`,
     /// too many pulls waiting, ...), with [`JetStreamErrorKind::NoResponders`] when
     /// the consumer does not exist (nats-server 2.10 and later say so), with
     /// [`JetStreamErrorKind::Timeout`] when the server sent nothing, not even the expiry
-    /// (what 2.9 does for a consumer it does not have).
+    /// (what 2.9 does for a consumer it does not have), and with
+    /// [`JetStreamErrorKind::InvalidArgument`] for `n == 0` or an expiry under
+    /// [`MIN_EXPIRES`].
+    ///
+    /// Messages are never dropped for an error: when the pull fails after some came (the
+    /// consumer deleted, the connection closed), they are returned, and the failure is the
+    /// `Err` of the next `fetch` or `fetch_no_wait` of this consumer (or a clone).
     pub async fn fetch(&self, n: usize) -> Result<Vec<JsMessage>, JetStreamError> {
         self.fetch_inner(n, false).await
     }
 
     /// Up to `n` messages that are there now: the server ends the pull at once when there
-    /// are no more (404, or 408 after some).
+    /// are no more (404, or 408 after some). Errors as [`PullConsumer::fetch`].
     pub async fn fetch_no_wait(&self, n: usize) -> Result<Vec<JsMessage>, JetStreamError> {
         self.fetch_inner(n, true).await
     }
 
     async fn fetch_inner(&self, n: usize, no_wait: bool) -> Result<Vec<JsMessage>, JetStreamError> {
-        let n = n.max(1);
+        if let Some(failure) = self.failure.borrow_mut().take() {
+            return Err(failure);
+        }
+        if n == 0 {
+            return Err(JetStreamError::new(
+                JetStreamErrorKind::InvalidArgument,
+                "fetch(0): ask for at least one message",
+            ));
+        }
+        self.check_expires()?;
         let mut inbox = self.inbox().await?;
         self.send_pull(&inbox, n, no_wait).await?;
         let mut deadline = Box::pin(sleep(self.wait()));
         let mut messages = Vec::new();
         while messages.len() < n {
-            match self.step(&mut inbox, &mut deadline).await? {
-                Step::Message(message) => messages.push(*message),
-                Step::Ended => break,
-                Step::Refused(error) if messages.is_empty() => {
-                    let context = format!("pulling from {} on {}", self.name, self.stream);
-                    return Err(JetStreamError::api(error, &context));
+            let step = match self.step(&mut inbox, &mut deadline, None).await {
+                Ok(step) => step,
+                Err(e) if messages.is_empty() => return Err(e),
+                Err(e) => {
+                    *self.failure.borrow_mut() = Some(e);
+                    break;
                 }
-                Step::Refused(_) => break,
+            };
+            match step {
+                Step::Message(message) => messages.push(*message),
+                Step::Ended(_) | Step::Reconnected => break,
+                Step::Refused(error) | Step::Rejected(error) if messages.is_empty() => {
+                    return Err(JetStreamError::api(error, &self.pulling()));
+                }
+                Step::Refused(_) | Step::Rejected(_) => break,
                 Step::Expired if messages.is_empty() => return Err(self.silent()),
                 Step::Expired => break,
             }
@@ -172,26 +233,47 @@ impl PullConsumer {
         Ok(messages)
     }
 
-    /// An endless stream of the consumer's messages, a pull of [`PullConsumer::batch`] at a
-    /// time on one subscription. A lost connection is waited out (the subscription comes
-    /// back with the connection, and so do pulls); a pull that got no answer at all is an
-    /// `Err` item of kind [`JetStreamErrorKind::Timeout`], one refused with nothing delivered
-    /// (a 409) an `Err` item of kind [`JetStreamErrorKind::Api`], and pulling goes on (a
-    /// refusal that always comes, such as a `batch` over the consumer's `max_batch`, comes
-    /// with every item: check the first error); it ends after
-    /// an `Err` item when the consumer or the connection is gone for good (the consumer
-    /// deleted, no responders, the connection closed, a pull refused by the client).
+    /// An endless stream of the consumer's messages, pulled on one subscription
+    /// [`PullConsumer::batch`] at a time: once half of what was asked for has come, a pull
+    /// for the rest goes (as nats.go does), so that the next messages are on their way
+    /// before these are handled, and a new pull goes as soon as every pull is over (its
+    /// batch filled, its expiry passed).
+    ///
+    /// * A lost connection is waited out: the subscription comes back with the connection,
+    ///   and a new pull goes at once after the reconnect (the server forgot the old one).
+    /// * A pull that got no answer at all is an `Err` item of kind
+    ///   [`JetStreamErrorKind::Timeout`], and pulling goes on.
+    /// * A pull refused for a reason that passes (409 `Exceeded MaxWaiting`, a leadership
+    ///   change) is an `Err` item of kind [`JetStreamErrorKind::Api`]; the next pull goes
+    ///   after a wait that doubles with every refusal in a row (250 ms to 5 s, with jitter).
+    /// * It ends (one `Err` item, then `None`) when no pull can ever succeed: a refusal
+    ///   every pull like it gets (409 `Exceeded MaxRequestBatch`, `...Expires`,
+    ///   `...MaxBytes`, 400: fix the `batch` or `expires`), the consumer deleted, no
+    ///   responders, the connection closed, an expiry under [`MIN_EXPIRES`].
+    /// * A message on the inbox that is not a JetStream delivery is skipped and counted
+    ///   ([`PullConsumer::skipped`]).
     pub fn messages(&self) -> PullMessages {
-        let state = PullState {
-            consumer: self.clone(),
-            inbox: None,
-            pull: None,
-            heard: false,
-            done: false,
-        };
-        PullMessages {
-            inner: Box::pin(futures::stream::unfold(state, PullState::next)),
+        PullMessages::new(self.clone())
+    }
+
+    /// An expiry under [`MIN_EXPIRES`], refused.
+    fn check_expires(&self) -> Result<(), JetStreamError> {
+        if self.expires >= MIN_EXPIRES {
+            return Ok(());
         }
+        Err(JetStreamError::new(
+            JetStreamErrorKind::InvalidArgument,
+            format!(
+                "a pull expiry of {} ms is too short: use at least {} s",
+                self.expires.as_millis(),
+                MIN_EXPIRES.as_secs()
+            ),
+        ))
+    }
+
+    /// What an error of a pull says was asked.
+    fn pulling(&self) -> String {
+        format!("pulling from {} on {}", self.name, self.stream)
     }
 
     /// The longest a pull waits: its expiry, and the context's timeout for the server's
@@ -209,7 +291,7 @@ impl PullConsumer {
         let subscriber = client
             .subscribe(&subject)
             .await
-            .map_err(|e| JetStreamError::new(JetStreamErrorKind::Connection, e.to_string()))?;
+            .map_err(|e| JetStreamError::from_client(e, &self.pulling()))?;
         Ok(Inbox {
             subject,
             subscriber,
@@ -242,30 +324,56 @@ impl PullConsumer {
             .client()
             .publish_with_reply(&subject, &inbox.subject, &payload)
             .await
-            .map_err(|e| JetStreamError::new(JetStreamErrorKind::Connection, e.to_string()))
+            .map_err(|e| JetStreamError::from_client(e, &self.pulling()))
     }
 
-    /// The next message or end of the pull answered on `inbox`, by `deadline` at the latest.
+    /// The next message or end of the pull answered on `inbox`, by `deadline` at the latest;
+    /// with `events`, a reconnect among them too.
     async fn step(
         &self,
         inbox: &mut Inbox,
         deadline: &mut Pin<Box<Sleep>>,
+        mut events: Option<&mut Option<channel::Receiver<ClientEvent>>>,
     ) -> Result<Step, JetStreamError> {
         loop {
-            let message = match select(inbox.subscriber.next(), deadline.as_mut()).await {
-                Either::Left((Some(message), _)) => message,
-                Either::Left((None, _)) => {
+            let event = async {
+                match events.as_deref_mut() {
+                    Some(Some(events)) => events.next().await,
+                    _ => futures::future::pending().await,
+                }
+            };
+            let event = pin!(event);
+            let message = select(inbox.subscriber.next(), event);
+            let message = match select(message, deadline.as_mut()).await {
+                Either::Left((Either::Left((Some(message), _)), _)) => message,
+                Either::Left((Either::Left((None, _)), _)) => {
                     return Err(JetStreamError::new(
                         JetStreamErrorKind::Connection,
-                        format!("pulling from {}: the connection closed", self.name),
+                        format!("{}: the connection closed", self.pulling()),
                     ))
+                }
+                Either::Left((Either::Right((Some(ClientEvent::Reconnected { .. }), _)), _)) => {
+                    return Ok(Step::Reconnected)
+                }
+                Either::Left((Either::Right((Some(_), _)), _)) => continue,
+                Either::Left((Either::Right((None, _)), _)) => {
+                    // The watch ended (the connection closed): the inbox says so next.
+                    if let Some(events) = events.as_deref_mut() {
+                        *events = None;
+                    }
+                    continue;
                 }
                 Either::Right(((), _)) => return Ok(Step::Expired),
             };
             let Some(status) = message.status() else {
-                return self.delivered(message).map(|m| Step::Message(Box::new(m)));
+                match JsMessage::from_message(message) {
+                    Some(message) => return Ok(Step::Message(Box::new(message))),
+                    None => {
+                        self.skipped.set(self.skipped.get().saturating_add(1));
+                        continue;
+                    }
+                }
             };
-            let context = || format!("pulling from {} on {}", self.name, self.stream);
             let api = |description: String| ApiError {
                 code: status.as_u16(),
                 err_code: 0,
@@ -273,9 +381,19 @@ impl PullConsumer {
             };
             return match PullStatus::new(status, message.description()) {
                 PullStatus::Heartbeat => continue,
-                PullStatus::NoMessages | PullStatus::Expired => Ok(Step::Ended),
+                PullStatus::NoMessages | PullStatus::Expired => {
+                    let pending = message
+                        .headers
+                        .as_ref()
+                        .and_then(|h| h.get(headers::PENDING_MESSAGES))
+                        .and_then(|n| n.trim().parse().ok());
+                    Ok(Step::Ended(pending))
+                }
                 PullStatus::Refused(why) | PullStatus::Other(_, why) => Ok(Step::Refused(api(why))),
-                PullStatus::ConsumerGone(why) => Err(JetStreamError::api(api(why), &context())),
+                PullStatus::Rejected(why) => Ok(Step::Rejected(api(why))),
+                PullStatus::ConsumerGone(why) => {
+                    Err(JetStreamError::api(api(why), &self.pulling()))
+                }
                 PullStatus::NoResponders => Err(JetStreamError::new(
                     JetStreamErrorKind::NoResponders,
                     format!(
@@ -286,19 +404,6 @@ impl PullConsumer {
                 )),
             };
         }
-    }
-
-    fn delivered(&self, message: Message) -> Result<JsMessage, JetStreamError> {
-        let reply = message.reply.clone().unwrap_or_default();
-        JsMessage::from_message(message).ok_or_else(|| {
-            JetStreamError::new(
-                JetStreamErrorKind::Malformed,
-                format!(
-                    "a pull from {} got a message without an ack subject ({reply:?})",
-                    self.name
-                ),
-            )
-        })
     }
 
     fn silent(&self) -> JetStreamError {
@@ -313,90 +418,5 @@ impl PullConsumer {
                 u64::try_from(self.wait().as_millis()).unwrap_or(u64::MAX)
             ),
         )
-    }
-}
-
-/// The state of a [`PullMessages`] stream between items.
-struct PullState {
-    consumer: PullConsumer,
-    /// The subscription every pull is answered on, once made.
-    inbox: Option<Inbox>,
-    /// The deadline of the pull in flight.
-    pull: Option<Pin<Box<Sleep>>>,
-    /// A message came for the pull in flight.
-    heard: bool,
-    /// A terminal error was yielded.
-    done: bool,
-}
-
-impl PullState {
-    async fn next(mut self) -> Option<(Result<JsMessage, JetStreamError>, Self)> {
-        if self.done {
-            return None;
-        }
-        let mut inbox = match self.inbox.take() {
-            Some(inbox) => inbox,
-            None => match self.consumer.inbox().await {
-                Ok(inbox) => inbox,
-                Err(e) => return self.fail(e),
-            },
-        };
-        loop {
-            let mut deadline = match self.pull.take() {
-                Some(deadline) => deadline,
-                None => {
-                    let batch = self.consumer.batch;
-                    if let Err(e) = self.consumer.send_pull(&inbox, batch, false).await {
-                        return self.fail(e);
-                    }
-                    self.heard = false;
-                    Box::pin(sleep(self.consumer.wait()))
-                }
-            };
-            match self.consumer.step(&mut inbox, &mut deadline).await {
-                Ok(Step::Message(message)) => {
-                    self.pull = Some(deadline);
-                    self.heard = true;
-                    self.inbox = Some(inbox);
-                    return Some((Ok(*message), self));
-                }
-                // The pull is over: the next one.
-                Ok(Step::Ended) => continue,
-                // Refused with nothing delivered: said (the consumer's limits, a leadership
-                // change), and the next pull goes.
-                Ok(Step::Refused(error)) if !self.heard => {
-                    self.inbox = Some(inbox);
-                    let context = format!("pulling from {}", self.consumer.name);
-                    return Some((Err(JetStreamError::api(error, &context)), self));
-                }
-                Ok(Step::Refused(_)) => continue,
-                // Messages came, then not the end: the next pull.
-                Ok(Step::Expired) if self.heard => continue,
-                // Not even the expiry came: said, and the next pull goes.
-                Ok(Step::Expired) => {
-                    self.inbox = Some(inbox);
-                    return Some((Err(self.consumer.silent()), self));
-                }
-                Err(e) => return self.fail(e),
-            }
-        }
-    }
-
-    fn fail(mut self, e: JetStreamError) -> Option<(Result<JsMessage, JetStreamError>, Self)> {
-        self.done = true;
-        Some((Err(e), self))
-    }
-}
-
-/// A pull consumer's messages as a stream ([`PullConsumer::messages`]).
-pub struct PullMessages {
-    inner: Pin<Box<dyn Stream<Item = Result<JsMessage, JetStreamError>>>>,
-}
-
-impl Stream for PullMessages {
-    type Item = Result<JsMessage, JetStreamError>;
-
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Option<Self::Item>> {
-        self.inner.as_mut().poll_next(cx)
     }
 }

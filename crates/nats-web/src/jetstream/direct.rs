@@ -18,6 +18,7 @@ impl Context {
         request: &GetRequest,
     ) -> Result<Option<StoredMessage>, JetStreamError> {
         validate_stream_name(stream)?;
+        request.validate().map_err(JetStreamError::invalid)?;
         let subject = self.prefix.subject(&tail::direct_get(stream));
         let reply = self
             .client
@@ -48,6 +49,7 @@ impl Context {
         request: &GetRequest,
     ) -> Result<Option<StoredMessage>, JetStreamError> {
         validate_stream_name(stream)?;
+        request.validate().map_err(JetStreamError::invalid)?;
         let reply = self
             .request_raw(&tail::stream_msg_get(stream), request.to_json())
             .await?;

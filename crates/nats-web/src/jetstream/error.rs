@@ -5,6 +5,7 @@ use nats_core::jetstream::error::ResponseError;
 use nats_core::jetstream::stream::NameError;
 use nats_core::jetstream::ApiError;
 
+use crate::client::{Error as ClientError, ErrorKind as ClientErrorKind};
 use crate::client::{RequestError, RequestErrorKind};
 
 /// What kind of failure a [`JetStreamError`] is.
@@ -20,6 +21,9 @@ pub enum JetStreamErrorKind {
     NoResponders,
     /// The connection is closed, draining, lost while waiting, or its buffer is full.
     Connection,
+    /// The server refused this user a subject the call needs (to publish to, to subscribe
+    /// to for the reply): the message names it; the user's permissions must allow it.
+    PermissionDenied,
     /// The answer could not be read (not the JSON or the message expected).
     Malformed,
     /// Refused before anything was sent: an invalid name, subject, domain or prefix.
@@ -81,13 +85,39 @@ impl JetStreamError {
             RequestErrorKind::InvalidSubject
             | RequestErrorKind::MaxPayloadExceeded
             | RequestErrorKind::HeadersNotSupported => JetStreamErrorKind::InvalidArgument,
+            RequestErrorKind::PermissionDenied => JetStreamErrorKind::PermissionDenied,
             RequestErrorKind::Draining
             | RequestErrorKind::Closed
             | RequestErrorKind::Disconnected
-            | RequestErrorKind::BufferFull
-            | RequestErrorKind::PermissionDenied => JetStreamErrorKind::Connection,
+            | RequestErrorKind::BufferFull => JetStreamErrorKind::Connection,
         };
         JetStreamError::new(kind, e.to_string())
+    }
+
+    /// A publish or subscribe of the client that failed while `context` (`pulling from C
+    /// on S`).
+    pub(crate) fn from_client(e: ClientError, context: &str) -> Self {
+        let kind = match e.kind() {
+            ClientErrorKind::PermissionDenied => JetStreamErrorKind::PermissionDenied,
+            ClientErrorKind::InvalidSubject
+            | ClientErrorKind::InvalidQueueGroup
+            | ClientErrorKind::MaxPayloadExceeded
+            | ClientErrorKind::HeadersNotSupported
+            | ClientErrorKind::NoReplySubject => JetStreamErrorKind::InvalidArgument,
+            ClientErrorKind::TimedOut => JetStreamErrorKind::Timeout,
+            ClientErrorKind::Draining
+            | ClientErrorKind::Closed
+            | ClientErrorKind::UnknownSubscription
+            | ClientErrorKind::BufferFull
+            | ClientErrorKind::Disconnected => JetStreamErrorKind::Connection,
+        };
+        let hint = match kind {
+            JetStreamErrorKind::PermissionDenied => {
+                ": this user's permissions must allow the subject"
+            }
+            _ => "",
+        };
+        JetStreamError::new(kind, format!("{context}: {e}{hint}"))
     }
 
     /// A reply that was an API error or could not be read; `context` says what was asked.
@@ -134,6 +164,31 @@ mod tests {
         assert_eq!(
             error.to_string(),
             "STREAM.INFO.X: stream not found (code 404, err_code 10059)"
+        );
+    }
+
+    #[test]
+    fn a_permission_violation_is_reported_as_such_naming_the_subject() {
+        use nats_core::conn::RequestFailure;
+        let denied = RequestError::from_failure(
+            RequestFailure::PermissionDenied,
+            "$JS.API.INFO",
+            std::time::Duration::from_secs(5),
+        );
+        let error = JetStreamError::from_request(denied, "$JS.API.INFO", API_NO_RESPONDERS);
+        assert_eq!(error.kind(), JetStreamErrorKind::PermissionDenied);
+        assert!(error.to_string().contains("$JS.API.INFO"), "{error}");
+
+        let denied = ClientError::new(
+            ClientErrorKind::PermissionDenied,
+            "permissions violation for subscription to _INBOX.x",
+        );
+        let error = JetStreamError::from_client(denied, "pulling from C on S");
+        assert_eq!(error.kind(), JetStreamErrorKind::PermissionDenied);
+        assert!(error.to_string().contains("_INBOX.x"), "{error}");
+        assert!(
+            error.to_string().contains("permissions must allow"),
+            "{error}"
         );
     }
 

@@ -60,7 +60,7 @@ impl JsMessage {
         self.message
             .respond(body)
             .await
-            .map_err(|e| JetStreamError::new(JetStreamErrorKind::Connection, e.to_string()))
+            .map_err(|e| JetStreamError::from_client(e, "acknowledging a JetStream message"))
     }
 
     fn reply(&self) -> Result<&str, JetStreamError> {

@@ -44,7 +44,7 @@ use std::time::Duration;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-pub use consumer::{PullConsumer, PullMessages, DEFAULT_BATCH, DEFAULT_EXPIRES};
+pub use consumer::{PullConsumer, PullMessages, DEFAULT_BATCH, DEFAULT_EXPIRES, MIN_EXPIRES};
 pub use error::{JetStreamError, JetStreamErrorKind};
 pub use message::JsMessage;
 pub use nats_core::jetstream::api::{AccountInfo, ApiPrefix};

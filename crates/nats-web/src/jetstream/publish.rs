@@ -4,7 +4,7 @@ use nats_core::jetstream::headers;
 use nats_core::jetstream::read_response;
 use nats_core::proto::HeaderMap;
 
-use super::{Context, JetStreamError, PubAck};
+use super::{Context, JetStreamError, JetStreamErrorKind, PubAck};
 
 /// What a publish asks of the stream besides storing it: deduplication by message id and
 /// expectations the server checks before it stores (a failed one is an API error and
@@ -24,7 +24,8 @@ impl PublishOptions {
     }
 
     /// `Nats-Msg-Id`: a second publish with this id within the stream's duplicate window is
-    /// acknowledged as a duplicate ([`PubAck::duplicate`]) and not stored again.
+    /// acknowledged as a duplicate ([`PubAck::duplicate`]) and not stored again. Set one to
+    /// retry a publish that timed out safely: the first may have been stored.
     pub fn msg_id(self, id: impl Into<String>) -> Self {
         self.header(headers::MSG_ID, id.into())
     }
@@ -103,16 +104,27 @@ impl Context {
             request = request.headers(headers);
         }
         let reply = request.await.map_err(|e| {
-            JetStreamError::from_request(
+            let error = JetStreamError::from_request(
                 e,
                 subject,
                 "no stream stores this subject (or JetStream is not enabled)",
-            )
+            );
+            match error.kind() {
+                JetStreamErrorKind::Timeout => JetStreamError::new(
+                    JetStreamErrorKind::Timeout,
+                    format!("{error}: {PUBLISH_TIMEOUT_HINT}"),
+                ),
+                _ => error,
+            }
         })?;
         read_response(&reply.payload)
             .map_err(|e| JetStreamError::from_response(e, &format!("publishing to {subject}")))
     }
 }
+
+/// What a publish that got no ack means, and what to do.
+const PUBLISH_TIMEOUT_HINT: &str = "no ack came, but the message may have been stored: retry \
+     with the same msg_id (PublishOptions::msg_id) so that the stream drops a duplicate";
 
 #[cfg(test)]
 mod tests {

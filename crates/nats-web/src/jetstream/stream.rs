@@ -9,7 +9,7 @@ impl Context {
     /// Creates the stream `config` describes; an API error (err_code 10058) if one of that
     /// name exists with another configuration (the same configuration is not an error).
     pub async fn create_stream(&self, config: StreamConfig) -> Result<StreamInfo, JetStreamError> {
-        validate_stream_name(&config.name)?;
+        config.validate().map_err(JetStreamError::invalid)?;
         self.request(&tail::stream_create(&config.name), &config)
             .await
     }
@@ -24,7 +24,7 @@ impl Context {
     /// Changes the stream `config.name` to `config` (what the server allows to change:
     /// limits, subjects, description, ...).
     pub async fn update_stream(&self, config: StreamConfig) -> Result<StreamInfo, JetStreamError> {
-        validate_stream_name(&config.name)?;
+        config.validate().map_err(JetStreamError::invalid)?;
         self.request(&tail::stream_update(&config.name), &config)
             .await
     }
