@@ -246,6 +246,7 @@ impl Client {
     }
 
     /// The pending limits of a subscription that asks for none (the connect options').
+    #[cfg(feature = "jetstream")]
     pub(crate) fn default_pending_limits(&self) -> PendingLimits {
         self.shared.borrow().pending_limits
     }
