@@ -1,7 +1,9 @@
 //! The ordered consumer in real headless Chromium against a JetStream-enabled nats-server
 //! (`NATS_JS_WS_URL`, started by `scripts/test.sh`): a stream replayed in order, each message
 //! once, through a reconnect, a consumer deleted on the server, a main thread blocked past the
-//! heartbeat interval (no reset) and a stream deleted (the end).
+//! heartbeat interval (no reset), big messages past the server's flow-control window (answered,
+//! no reset), a recreate refused for a while (retried) or for good (the end, with the server's
+//! error) and a stream deleted (the end).
 
 #![cfg(target_arch = "wasm32")]
 
