@@ -1,7 +1,9 @@
 //! The ordered consumer in real headless Chromium against a JetStream-enabled nats-server
 //! (`NATS_JS_WS_URL`, started by `scripts/test.sh`): a stream replayed in order, each message
 //! once, through a reconnect, a consumer deleted on the server, a main thread blocked past the
-//! heartbeat interval (no reset) and a stream deleted (the end).
+//! heartbeat interval (no reset), big messages past the server's flow-control window (answered,
+//! no reset), a recreate refused for a while (retried) or for good (the end, with the server's
+//! error) and a stream deleted (the end).
 
 #![cfg(target_arch = "wasm32")]
 
@@ -14,7 +16,7 @@ use std::time::Duration;
 use futures::StreamExt;
 use nats_web::jetstream::{
     self, ConsumerConfig, Context, DeliverFrom, JetStreamErrorKind, OrderedMessages,
-    OrderedOptions, Storage, StreamConfig,
+    OrderedOptions, Retention, Storage, StreamConfig,
 };
 use nats_web::{connect, Client, ConnectOptions};
 use wasm_bindgen_test::*;
@@ -85,6 +87,18 @@ async fn take(messages: &mut OrderedMessages, count: usize) -> Vec<u64> {
     })
     .await;
     taken.expect("the messages came in time")
+}
+
+/// A fresh stream `stream` with 1 to 4 on `<stream>.a`, `.b`, `.a`, `.b`, then 5 on `.n`.
+async fn two_subjects_then_five(js: &Context, stream: &str) {
+    fresh_stream(js, stream).await;
+    for (subject, n) in [("a", 1), ("b", 2), ("a", 3), ("b", 4)] {
+        js.client()
+            .publish(&format!("{stream}.{subject}"), n.to_string())
+            .await
+            .unwrap();
+    }
+    publish_range(js, stream, 5, 5).await;
 }
 
 fn heartbeat_options() -> OrderedOptions {
@@ -306,14 +320,7 @@ async fn a_deleted_stream_ends_the_ordered_consumer_with_an_error_then_none() {
 #[wasm_bindgen_test]
 async fn the_first_consumer_starts_where_the_options_say_and_filters_by_subject() {
     let js = jetstream::new(client().await);
-    fresh_stream(&js, "ORDERED_START").await;
-    for (subject, n) in [("a", 1), ("b", 2), ("a", 3), ("b", 4)] {
-        js.client()
-            .publish(&format!("ORDERED_START.{subject}"), n.to_string())
-            .await
-            .unwrap();
-    }
-    publish_range(&js, "ORDERED_START", 5, 5).await;
+    two_subjects_then_five(&js, "ORDERED_START").await;
 
     let from_3 = OrderedOptions::new().deliver(DeliverFrom::Sequence(3));
     let mut messages = js.ordered_consumer("ORDERED_START", from_3).await.unwrap();
@@ -470,4 +477,129 @@ async fn a_closed_connection_ends_the_ordered_consumer_with_an_error_then_none()
     let error = the_end(&mut messages).await;
     assert_eq!(error.kind(), JetStreamErrorKind::Connection, "{error}");
     assert!(error.to_string().contains("connection closed"), "{error}");
+}
+
+#[wasm_bindgen_test]
+async fn the_last_per_subject_without_a_filter_reads_the_last_of_every_subject() {
+    // The server refuses the policy without a filter (10094): the consumer filters on `>`.
+    let js = jetstream::new(client().await);
+    two_subjects_then_five(&js, "ORDERED_LAST_ALL").await;
+    let version = js.client().server_info().unwrap().version;
+    console_log!("last per subject without a filter on nats-server {version}");
+
+    let last = OrderedOptions::new().deliver(DeliverFrom::LastPerSubject);
+    let mut messages = js.ordered_consumer("ORDERED_LAST_ALL", last).await.unwrap();
+    assert_eq!(take(&mut messages, 3).await, [3, 4, 5]);
+    publish_range(&js, "ORDERED_LAST_ALL", 6, 6).await;
+    assert_eq!(take(&mut messages, 1).await, [6], "then what follows");
+}
+
+#[wasm_bindgen_test]
+async fn a_recreate_the_server_refuses_for_good_ends_the_stream_with_the_servers_error() {
+    // While nobody reads, the stream is replaced by a work queue of the same name, which
+    // takes no consumer without explicit acks. The recreate is refused: retrying cannot
+    // change that, so the page hears it instead of a stream that delivers nothing.
+    let js = jetstream::new(client().await);
+    let mut messages = caught_up(&js, "ORDERED_REFUSED", 1).await;
+    js.delete_stream("ORDERED_REFUSED").await.unwrap();
+    let work_queue = StreamConfig {
+        storage: Storage::Memory,
+        retention: Retention::WorkQueue,
+        ..StreamConfig::new("ORDERED_REFUSED", ["ORDERED_REFUSED.>"])
+    };
+    js.create_stream(work_queue).await.unwrap();
+
+    let error = the_end(&mut messages).await;
+    assert_eq!(error.kind(), JetStreamErrorKind::Api, "{error}");
+    let api = error.api_error().unwrap();
+    let work_queue_refusals = [10098, 10099, 10100];
+    assert!(
+        api.code == 400 && work_queue_refusals.contains(&api.err_code),
+        "{error}"
+    );
+}
+
+/// A connection of its own that counts the flow-control answers published to `stream`'s
+/// consumers (`$JS.FC.<stream>.>`).
+async fn count_flow_control_answers(stream: &str) -> Rc<RefCell<usize>> {
+    let watcher = client().await;
+    let mut answers = watcher
+        .subscribe(&format!("$JS.FC.{stream}.>"))
+        .await
+        .unwrap();
+    watcher.flush().await.unwrap();
+    let count = Rc::new(RefCell::new(0));
+    let counted = count.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        let _keep = watcher;
+        while answers.next().await.is_some() {
+            *counted.borrow_mut() += 1;
+        }
+    });
+    count
+}
+
+#[wasm_bindgen_test]
+async fn big_messages_past_the_flow_control_window_are_answered_and_delivered_without_a_reset() {
+    // 128 × 64 KiB = 8 MiB: the server asks for flow control about every MiB and waits for
+    // the answer. The page's client keeps only 1 MiB per subscription, but the ordered
+    // consumer's holds the server's whole window: a reader that starts late drops nothing.
+    let small = connect(
+        ConnectOptions::new()
+            .servers([JS_WS_URL])
+            .subscription_pending_limits(10_000, 1024 * 1024),
+    )
+    .await
+    .unwrap();
+    let js = jetstream::new(small);
+    fresh_stream(&js, "ORDERED_BIG").await;
+    let payload = vec![b'x'; 64 * 1024];
+    for n in 1..=128 {
+        js.client()
+            .publish("ORDERED_BIG.n", payload.clone())
+            .await
+            .unwrap();
+        if n % 16 == 0 {
+            // 1 MiB at a time: within the WebSocket's send buffer.
+            js.client().flush().await.unwrap();
+        }
+    }
+    let stored = within_patience(async {
+        while js.stream_info("ORDERED_BIG").await.unwrap().state.last_seq < 128 {
+            sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await;
+    assert!(stored.is_some(), "the stream stored every message");
+    let answers = count_flow_control_answers("ORDERED_BIG").await;
+
+    let mut messages = js
+        .ordered_consumer("ORDERED_BIG", heartbeat_options())
+        .await
+        .unwrap();
+    sleep(Duration::from_millis(300)).await;
+    let seqs = within_patience(async {
+        let mut seqs = Vec::new();
+        while seqs.len() < 128 {
+            let message = messages.next().await.unwrap().unwrap();
+            assert_eq!(message.message.payload.len(), 64 * 1024);
+            seqs.push(message.info.stream_sequence);
+        }
+        seqs
+    })
+    .await
+    .expect("every message came in time");
+    assert_eq!(seqs, (1..=128).collect::<Vec<_>>());
+    assert_eq!(messages.resets().total(), 0, "{:?}", messages.resets());
+    js.client().flush().await.unwrap();
+    let answered = within_patience(async {
+        while *answers.borrow() == 0 {
+            sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await;
+    assert!(
+        answered.is_some(),
+        "the page answered the server's flow control"
+    );
 }

@@ -24,6 +24,7 @@
 mod heartbeat;
 mod options;
 mod reset;
+pub mod retry;
 
 pub use heartbeat::{HeartbeatCheck, HeartbeatMonitor};
 pub use options::{
@@ -152,15 +153,20 @@ impl OrderedConsumer {
             inactive_threshold: self.options.inactive_threshold,
             ..ConsumerConfig::default()
         };
-        match filters.as_slice() {
-            [] => {}
-            [one] => config.filter_subject = Some(one.clone()),
-            several => config.filter_subjects = several.to_vec(),
-        }
         let start = match self.resume_after {
             Some(last) => DeliverFrom::Sequence(last.saturating_add(1)),
             None => self.options.deliver,
         };
+        match filters.as_slice() {
+            // The server takes the last per subject only with a filter (10094): all of them,
+            // as nats.go fills in (one filter, so that nats-server 2.9 takes it too).
+            [] if start == DeliverFrom::LastPerSubject => {
+                config.filter_subject = Some(">".to_owned());
+            }
+            [] => {}
+            [one] => config.filter_subject = Some(one.clone()),
+            several => config.filter_subjects = several.to_vec(),
+        }
         match start {
             DeliverFrom::All => config.deliver_policy = DeliverPolicy::All,
             DeliverFrom::Last => config.deliver_policy = DeliverPolicy::Last,

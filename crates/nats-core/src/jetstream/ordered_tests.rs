@@ -124,6 +124,95 @@ fn the_first_consumer_starts_where_the_options_say() {
 }
 
 #[test]
+fn the_last_per_subject_without_a_filter_filters_on_every_subject_as_the_server_requires() {
+    let (_, config) = started(OrderedOptions::new().deliver(DeliverFrom::LastPerSubject));
+    assert_eq!(config.filter_subject.as_deref(), Some(">"));
+    assert!(
+        config.filter_subjects.is_empty(),
+        "one filter: 2.9 takes it"
+    );
+
+    let (_, config) = started(
+        OrderedOptions::new()
+            .deliver(DeliverFrom::LastPerSubject)
+            .filter_subject("kv.a"),
+    );
+    assert_eq!(
+        config.filter_subject.as_deref(),
+        Some("kv.a"),
+        "a filter is kept"
+    );
+
+    let (_, config) = started(OrderedOptions::new().deliver(DeliverFrom::Last));
+    assert_eq!(config.filter_subject, None, "other policies need none");
+}
+
+mod retries {
+    use super::super::retry::*;
+    use crate::jetstream::ApiError;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    fn api(code: u16, err_code: u16) -> ApiError {
+        ApiError {
+            code,
+            err_code,
+            description: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_system_not_ready_or_a_limit_others_can_free_is_temporary() {
+        for (code, err_code) in [
+            (503, 10008), // JetStream system temporarily unavailable
+            (500, 10009), // cluster can not handle the request
+            (503, 0),     // a server before err_codes
+            (400, 10026), // maximum consumers reached
+            (400, 10005), // no suitable peers for placement
+        ] {
+            assert!(is_temporary(&api(code, err_code)), "{code}/{err_code}");
+        }
+    }
+
+    #[test]
+    fn a_refusal_retrying_cannot_change_is_permanent() {
+        for (code, err_code) in [
+            (404, 10059), // stream not found
+            (400, 10093), // filter subject outside the stream's subjects
+            (400, 10099), // work queue stream: no such consumer
+            (400, 10094), // last per subject without a filter
+            (503, 10039), // JetStream not enabled for the account (though 503)
+            (503, 10076), // JetStream not enabled
+            (400, 0),
+        ] {
+            assert!(!is_temporary(&api(code, err_code)), "{code}/{err_code}");
+        }
+    }
+
+    #[test]
+    fn the_wait_doubles_up_to_its_cap_and_the_jitter_adds_at_most_a_quarter() {
+        assert_eq!(retry_wait(1, 0), FIRST_RETRY_WAIT);
+        assert_eq!(retry_wait(2, 0), FIRST_RETRY_WAIT * 2);
+        assert_eq!(retry_wait(0, 0), FIRST_RETRY_WAIT);
+        assert_eq!(retry_wait(u32::MAX, 0), MAX_RETRY_WAIT);
+        for jitter in [1, 62, 63, 1_000, u32::MAX] {
+            let wait = retry_wait(1, jitter);
+            assert!(
+                wait >= FIRST_RETRY_WAIT && wait <= FIRST_RETRY_WAIT * 5 / 4,
+                "{wait:?}"
+            );
+            let wait = retry_wait(u32::MAX, jitter);
+            assert!(wait <= MAX_RETRY_WAIT * 5 / 4, "{wait:?}");
+        }
+        assert_ne!(
+            retry_wait(3, 7),
+            retry_wait(3, 8),
+            "the jitter spreads the retries"
+        );
+    }
+}
+
+#[test]
 fn headers_only_is_passed_on() {
     let (_, config) = started(OrderedOptions::new().headers_only(true));
     assert!(config.headers_only);
@@ -490,6 +579,34 @@ mod heartbeats {
             monitor.probe_answered(),
             HeartbeatCheck::Alive {
                 next_check: at(2501)
+            }
+        );
+    }
+
+    #[test]
+    fn messages_waiting_unread_when_the_probe_returns_keep_it_alive_and_rearm_the_check() {
+        // What the web runtime does after its flush: nothing new was polled, but the reader
+        // is behind (3 messages wait in the subscription).
+        let mut monitor = HeartbeatMonitor::new(at(0), HB);
+        assert_eq!(monitor.deadline_reached(at(1500), 0), HeartbeatCheck::Probe);
+        assert_eq!(
+            monitor.probe_ended(at(1600), 3),
+            HeartbeatCheck::Alive {
+                next_check: at(2600)
+            }
+        );
+        assert_eq!(monitor.next_check(), Some(at(2600)), "checked again later");
+        assert_eq!(monitor.deadline_reached(at(2600), 0), HeartbeatCheck::Probe);
+        assert_eq!(monitor.probe_ended(at(2700), 0), HeartbeatCheck::Missed);
+    }
+
+    #[test]
+    fn messages_waiting_unread_at_the_deadline_need_no_probe() {
+        let mut monitor = HeartbeatMonitor::new(at(0), HB);
+        assert_eq!(
+            monitor.deadline_reached(at(1000), 1),
+            HeartbeatCheck::Alive {
+                next_check: at(2000)
             }
         );
     }

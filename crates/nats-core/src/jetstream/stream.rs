@@ -140,6 +140,10 @@ pub struct StreamSource {
     /// Where the source's API is, when it is in another domain or account.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external: Option<External>,
+    /// The fields this client does not model (`subject_transforms`, a newer server's ...),
+    /// as the server sent them: written back unchanged.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
 /// The API and delivery prefixes of a source in another account or domain.
@@ -247,6 +251,12 @@ pub struct StreamConfig {
     /// Free-form metadata (2.10+).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub metadata: BTreeMap<String, String>,
+    /// The fields this client does not model, as the server sent them (`subject_transform`,
+    /// `placement`, `consumer_limits`, `allow_msg_ttl`, `subject_delete_marker_ttl`,
+    /// `allow_atomic`, a newer server's ...): written back unchanged, so that
+    /// `update_stream(stream_info(..).config)` with one field changed changes only that field.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
 fn is_no_compression(c: &Compression) -> bool {
@@ -284,6 +294,7 @@ impl Default for StreamConfig {
             compression: Compression::None,
             first_seq: 0,
             metadata: BTreeMap::new(),
+            extra: serde_json::Map::new(),
         }
     }
 }

@@ -108,6 +108,47 @@ fn a_stream_config_read_back_from_the_server_writes_the_same_config() {
 }
 
 #[test]
+fn a_config_with_every_field_2_15_1_sends_is_written_back_as_read_also_what_this_client_does_not_model(
+) {
+    // Captured from nats-server 2.15.1 (a stream created with every option it took at once:
+    // sources with subject transforms, a subject transform, republish, consumer limits,
+    // message TTLs, delete markers, atomic batches, metadata, first sequence, S2).
+    let json = include_bytes!("../../tests/fixtures/jetstream/2.15.1/stream_info_full.json");
+    let info: StreamInfo = read_response(json).unwrap();
+    let server: serde_json::Value = serde_json::from_slice(json).unwrap();
+    let server = server["config"].as_object().unwrap();
+    let written = serde_json::to_value(&info.config).unwrap();
+    let written = written.as_object().unwrap();
+    for (field, value) in server {
+        match written.get(field) {
+            Some(back) => assert_eq!(back, value, "{field}"),
+            // Left out only where leaving it out means the same to the server.
+            None => assert_eq!(value, &serde_json::Value::Bool(false), "{field} dropped"),
+        }
+    }
+    assert!(
+        written.keys().all(|k| server.contains_key(k)),
+        "{written:?}"
+    );
+    for kept in [
+        "subject_transform",
+        "consumer_limits",
+        "allow_msg_ttl",
+        "allow_atomic",
+    ] {
+        assert!(info.config.extra.contains_key(kept), "{kept}");
+    }
+    assert!(info.config.sources[0]
+        .extra
+        .contains_key("subject_transforms"));
+    assert_eq!(
+        serde_json::from_value::<StreamConfig>(serde_json::Value::Object(written.clone())).unwrap(),
+        info.config,
+        "and reads again the same"
+    );
+}
+
+#[test]
 fn the_default_stream_config_sends_no_limits_and_leaves_unset_options_out() {
     let json = serde_json::to_value(StreamConfig::new("S", ["s.>"])).unwrap();
     assert_eq!(json["name"], "S");

@@ -245,6 +245,12 @@ impl Client {
         self.shared.borrow().url.clone()
     }
 
+    /// The pending limits of a subscription that asks for none (the connect options').
+    #[cfg(feature = "jetstream")]
+    pub(crate) fn default_pending_limits(&self) -> PendingLimits {
+        self.shared.borrow().pending_limits
+    }
+
     /// The latest INFO from the server.
     pub fn server_info(&self) -> Option<ServerInfo> {
         self.shared.borrow().conn.server_info().cloned()

@@ -9,18 +9,24 @@
 //!   a heartbeat that says more was sent than arrived, a reconnect, the consumer deleted on
 //!   the server), the consumer is recreated to start right after the last message delivered.
 //! * **Nothing lost silently by the page's own limits.** Its subscription has the client's
-//!   pending limits; a message dropped past them is a gap like any other, so the consumer
-//!   restarts from the last one delivered: a slow reader costs a reset, never a message.
+//!   pending message limit and at least [`MIN_PENDING_BYTES`] (the server's largest
+//!   flow-control window, so big messages wait for the flow-control answer instead of being
+//!   dropped); a message dropped past them is a gap like any other, so the consumer restarts
+//!   from the last one delivered: a slow reader costs a reset, never a message.
 //! * **Late timers cause no reset.** The heartbeat check is measured by its own deadline
 //!   (two heartbeat intervals of the page's clock since the last activity), and before it
 //!   declares a heartbeat missed it makes a round trip to the server: heartbeats that arrived
 //!   while the tab was in the background or the main thread busy come before the answer.
-//! * **It keeps trying.** A recreate that JetStream refuses for now (restarting, no
-//!   responders, timeouts, disconnected) is retried with a growing wait, up to
-//!   [`MAX_RETRY_WAIT`], for as long as the connection lives. The stream ends, with one `Err`
-//!   then `None`, only when the stream was deleted (API error 10059) or the connection closed
-//!   (or, after a reconnect to a nats-server older than 2.10, for several filter subjects it
-//!   cannot take).
+//! * **It keeps trying what may work later, and says what will not.** A recreate that
+//!   JetStream refuses for now (restarting, no responders, timeouts, disconnected, 503 and
+//!   other 5xx, cluster not ready, a consumer limit reached) is retried with a growing,
+//!   jittered wait, up to [`MAX_RETRY_WAIT`] and a quarter, for as long as the connection
+//!   lives. A refusal that retrying cannot change (the stream deleted, 10059; a config the
+//!   server no longer takes, such as a filter outside the stream's subjects; JetStream not
+//!   enabled for the account) ends the stream with one `Err` carrying the server's error,
+//!   then `None`; so does the close of the connection (and, after a reconnect to a
+//!   nats-server older than 2.10, several filter subjects it cannot take). Which API errors
+//!   are which: [`nats_core::jetstream::ordered::retry`].
 //! * **Dropping it cleans up.** The subscription ends at once and the consumer is deleted in
 //!   the background (best effort, bounded by the context's timeout); one the page could not
 //!   delete goes away after its inactive threshold.
@@ -32,12 +38,12 @@ mod recreate;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context as TaskContext, Poll};
-use std::time::Duration;
 
 use futures::{Stream, StreamExt};
 use nats_core::jetstream::consumer::ConsumerInfo;
 use nats_core::jetstream::ordered::{HeartbeatMonitor, OrderedConsumer, Verdict};
 
+pub use nats_core::jetstream::ordered::retry::MAX_RETRY_WAIT;
 pub use nats_core::jetstream::ordered::{
     DeliverFrom, OrderedOptions, ResetCounts, ResetReason, DEFAULT_IDLE_HEARTBEAT,
     DEFAULT_INACTIVE_THRESHOLD,
@@ -49,8 +55,12 @@ use crate::platform::now;
 use crate::{Client, ClientEvent, Subscriber};
 use deadline::Deadline;
 
-/// The longest wait between two attempts to recreate the consumer.
-pub const MAX_RETRY_WAIT: Duration = Duration::from_secs(5);
+/// The bytes an ordered consumer's subscription holds at least, whatever the connect options
+/// say (their message count still applies): nats-server's largest flow-control window
+/// (`JsFlowControlMaxPending`, 32 MiB). The server asks for flow control and waits for the
+/// answer before it sends more than its window, so a slow reader of big messages makes it
+/// wait instead of making the page drop messages (and reset).
+pub const MIN_PENDING_BYTES: usize = 32 * 1024 * 1024;
 
 type Pinned<T> = Pin<Box<dyn Future<Output = T>>>;
 

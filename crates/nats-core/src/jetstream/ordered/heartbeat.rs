@@ -83,6 +83,29 @@ impl HeartbeatMonitor {
         HeartbeatCheck::Probe
     }
 
+    /// The owner's deadline ([`HeartbeatMonitor::next_check`]) was reached `now`, with
+    /// `unread` messages waiting in the consumer's subscription: those count as activity (a
+    /// slow reader is no silent server), then [`HeartbeatMonitor::check`].
+    pub fn deadline_reached(&mut self, now: Instant, unread: usize) -> HeartbeatCheck {
+        self.note_unread(now, unread);
+        self.check(now)
+    }
+
+    /// The probe's round trip ended `now` (answered, or failed), with `unread` messages
+    /// waiting in the subscription: those count as activity, then
+    /// [`HeartbeatMonitor::probe_answered`]. After `Alive`, [`HeartbeatMonitor::next_check`]
+    /// says when to look again.
+    pub fn probe_ended(&mut self, now: Instant, unread: usize) -> HeartbeatCheck {
+        self.note_unread(now, unread);
+        self.probe_answered()
+    }
+
+    fn note_unread(&mut self, now: Instant, unread: usize) {
+        if unread > 0 {
+            self.activity(now);
+        }
+    }
+
     /// The round trip of the probe ended (answered, or failed): `Alive` if anything arrived
     /// since it went out, `Missed` if not.
     pub fn probe_answered(&mut self) -> HeartbeatCheck {

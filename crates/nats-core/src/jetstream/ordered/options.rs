@@ -22,6 +22,8 @@ pub enum DeliverFrom {
     /// Only messages stored after the consumer was created.
     New,
     /// The last message of each subject (a KV bucket's current values), then what follows.
+    /// Without filter subjects it filters on `>` (the server takes this policy only with a
+    /// filter), which is the whole stream.
     LastPerSubject,
     /// From this stream sequence on.
     Sequence(u64),

@@ -23,8 +23,7 @@ impl OrderedMessages {
                     return;
                 }
                 self.probe = None;
-                self.note_unread();
-                if self.monitor.probe_answered() == HeartbeatCheck::Missed {
+                if self.monitor.probe_ended(now(), self.unread()) == HeartbeatCheck::Missed {
                     return self.reset(Some(ResetReason::MissedHeartbeat));
                 }
             }
@@ -34,8 +33,7 @@ impl OrderedMessages {
             if self.deadline.poll_reached(cx).is_pending() {
                 return;
             }
-            self.note_unread();
-            match self.monitor.check(now()) {
+            match self.monitor.deadline_reached(now(), self.unread()) {
                 HeartbeatCheck::Alive { .. } => {}
                 HeartbeatCheck::Probe => {
                     let timeout = probe_timeout(self.machine.options().idle_heartbeat);
@@ -50,16 +48,11 @@ impl OrderedMessages {
         }
     }
 
-    /// Messages waiting unread in the subscription are activity too: a slow reader is no
-    /// silent server.
-    fn note_unread(&mut self) {
-        if self
-            .subscription
+    /// Messages waiting unread in the consumer's subscription.
+    fn unread(&self) -> usize {
+        self.subscription
             .as_ref()
-            .is_some_and(|s| s.pending_messages() > 0)
-        {
-            self.monitor.activity(now());
-        }
+            .map_or(0, |s| s.pending_messages())
     }
 }
 

@@ -2,19 +2,13 @@
 //! and name for each, the create, the retry wait after a refusal, the delete in the
 //! background.
 
-use std::time::Duration;
-
 use nats_core::jetstream::consumer::ConsumerInfo;
+use nats_core::jetstream::ordered::retry::{is_temporary, retry_wait};
 use nats_core::jetstream::ordered::{HeartbeatMonitor, ResetReason};
 
-use super::MAX_RETRY_WAIT;
+use super::MIN_PENDING_BYTES;
 use super::{Context, JetStreamError, JetStreamErrorKind, OrderedMessages, Phase, Pinned};
-use crate::platform::now;
-
-/// The first wait before a failed create is retried; it doubles with each failure.
-const FIRST_RETRY_WAIT: Duration = Duration::from_millis(250);
-/// The API error code of "stream not found": the one refusal that ends the stream.
-const STREAM_NOT_FOUND: u16 = 10059;
+use crate::platform::{now, random_seed};
 
 impl OrderedMessages {
     /// Subscribes to a fresh inbox and sends the create of the next consumer; the future
@@ -30,12 +24,16 @@ impl OrderedMessages {
             .machine
             .consumer_config(&inbox, &name, &version)
             .map_err(JetStreamError::invalid)?;
-        let subscription = client.subscribe_inner(&inbox, None, None).map_err(|e| {
-            JetStreamError::new(
-                JetStreamErrorKind::Connection,
-                format!("subscribing to the ordered consumer's inbox: {e}"),
-            )
-        })?;
+        let mut limits = client.default_pending_limits();
+        limits.bytes = limits.bytes.max(MIN_PENDING_BYTES);
+        let subscription = client
+            .subscribe_inner(&inbox, None, Some(limits))
+            .map_err(|e| {
+                JetStreamError::new(
+                    JetStreamErrorKind::Connection,
+                    format!("subscribing to the ordered consumer's inbox: {e}"),
+                )
+            })?;
         self.subscription = Some(subscription);
         self.consumer = Some(name);
         let context = self.context.clone();
@@ -97,7 +95,8 @@ impl OrderedMessages {
         }
     }
 
-    /// A create failed: wait and retry, or end on a terminal error.
+    /// A create failed: wait and retry a temporary refusal, or end with a permanent one
+    /// (see [`nats_core::jetstream::ordered::retry`]).
     pub(super) fn create_failed(&mut self, error: JetStreamError) {
         self.moves += 1;
         self.not_created(&error);
@@ -108,19 +107,25 @@ impl OrderedMessages {
         }
         self.forget_consumer();
         self.failures = self.failures.saturating_add(1);
-        let wait = FIRST_RETRY_WAIT
-            .saturating_mul(1 << self.failures.min(8).saturating_sub(1))
-            .min(MAX_RETRY_WAIT);
+        let [a, b, c, d, ..] = random_seed();
+        let wait = retry_wait(self.failures, u32::from_le_bytes([a, b, c, d]));
         self.deadline.set(now() + wait);
         self.phase = Phase::Waiting;
     }
 
-    /// Whether `error` ends the stream: the stream is gone, or the connection.
+    /// Whether `error` ends the stream: the connection is closed, or retrying cannot help
+    /// (an API refusal that is not [`is_temporary`], a config refused before sending, a
+    /// reply that does not read). Timeouts, no responders (JetStream starting) and a lost
+    /// connection are retried.
     pub(super) fn is_terminal(&self, error: &JetStreamError) -> bool {
-        error
-            .api_error()
-            .is_some_and(|e| e.err_code == STREAM_NOT_FOUND)
-            || self.client().close_reason().is_some()
+        let permanent = match error.kind() {
+            JetStreamErrorKind::Api => !error.api_error().is_some_and(is_temporary),
+            JetStreamErrorKind::InvalidArgument | JetStreamErrorKind::Malformed => true,
+            JetStreamErrorKind::Timeout
+            | JetStreamErrorKind::NoResponders
+            | JetStreamErrorKind::Connection => false,
+        };
+        permanent || self.client().close_reason().is_some()
     }
 }
 
