@@ -13,7 +13,8 @@
 //! error, which retrying the same request cannot change: the stream was deleted (10059), a
 //! config the server refuses (a filter that no longer matches the stream's subjects, a
 //! work-queue stream that takes no such consumer, ...), JetStream not enabled for the account
-//! or on the server (10039, 10076, even though they come as 503).
+//! or on the server (10039, 10076, even though they come as 503). The owner also counts a
+//! permission denied (the account may not use the consumer API) as permanent.
 
 use std::time::Duration;
 

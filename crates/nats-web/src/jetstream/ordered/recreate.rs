@@ -120,7 +120,9 @@ impl OrderedMessages {
     pub(super) fn is_terminal(&self, error: &JetStreamError) -> bool {
         let permanent = match error.kind() {
             JetStreamErrorKind::Api => !error.api_error().is_some_and(is_temporary),
-            JetStreamErrorKind::InvalidArgument | JetStreamErrorKind::Malformed => true,
+            JetStreamErrorKind::InvalidArgument
+            | JetStreamErrorKind::Malformed
+            | JetStreamErrorKind::PermissionDenied => true,
             JetStreamErrorKind::Timeout
             | JetStreamErrorKind::NoResponders
             | JetStreamErrorKind::Connection => false,
