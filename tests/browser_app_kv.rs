@@ -3,14 +3,19 @@
 //! program's output is the original's), changes made by another client show in the
 //! Greetings panel and change the next reply, the panel's edits reach the bucket, and an
 //! update from a stale revision fails as "changed elsewhere"; on a server without JetStream
-//! the panel says so and everything else works as before.
+//! the panel says so and everything else works as before. A bucket made elsewhere, with more
+//! keys than the page keeps and values larger than it keeps (hostile text too), is listed
+//! within those bounds and still answered with the bucket's values.
 
 #![cfg(target_arch = "wasm32")]
 
+mod kv_support;
 mod web;
 
 use std::time::Duration;
 
+use futures::{FutureExt, StreamExt};
+use kv_support::{peer_put, JS_RESTARTABLE_WS_URL};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web::{button, click_when_enabled, fresh_root, wait_for_text, JS_WS_URL, WS_URL};
@@ -207,10 +212,41 @@ async fn a_put_by_another_client_shows_in_the_panel_and_is_the_next_reply(
     wait_for_text(root, "watching bucket").await;
     click_when_enabled(&button(root, "Start service")).await;
     wait_for_text(root, "service greet 1.0.0 started").await;
+    // No KV get per request: a second connection sees every direct get or MSG.GET.
+    let (observer, mut gets) = get_observer().await;
     page_asks(root, "joe", "hi joe").await;
     page_asks(root, "ann", "hello, ann").await;
     let reply = peer.request("greet.joe", "").await.unwrap();
     assert_eq!(reply.payload, b"hi joe"[..]);
+    assert_eq!(gets_seen(&observer, &mut gets).await, 0, "no KV get per request");
+    // A put by nats-py (another client, another library) is the next reply too.
+    peer_put(peer, store.bucket(), "max", "hi max from nats-py").await;
+    wait_for_text_in(root, "tr[data-key='max']", "hi max from nats-py").await;
+    page_asks(root, "max", "hi max from nats-py").await;
+}
+
+/// A second connection subscribed to the JetStream API's get requests (direct get and
+/// `STREAM.MSG.GET`): core fan-out delivers it a copy of each.
+async fn get_observer() -> (nats_web::Client, nats_web::Subscriber) {
+    let observer = nats_web::connect(nats_web::ConnectOptions::new().servers([JS_WS_URL]))
+        .await
+        .unwrap();
+    let api = observer.subscribe("$JS.API.>").await.unwrap();
+    observer.flush().await.unwrap();
+    (observer, api)
+}
+
+/// How many get requests `api` saw until now (after a flush, every copy is in).
+async fn gets_seen(observer: &nats_web::Client, api: &mut nats_web::Subscriber) -> usize {
+    observer.flush().await.unwrap();
+    let mut gets = 0;
+    while let Some(Some(message)) = api.next().now_or_never() {
+        let subject = message.subject.to_string();
+        if subject.contains(".DIRECT.GET.") || subject.contains(".STREAM.MSG.GET.") {
+            gets += 1;
+        }
+    }
+    gets
 }
 
 async fn the_panels_edits_reach_the_bucket(
@@ -291,4 +327,68 @@ async fn without_jetstream_the_panel_explains_and_the_seed_still_works() {
     assert!(panel.contains("hello, <name>"), "{panel}");
     assert!(button(&root, "Put").disabled());
     app.destroy();
+}
+
+/// A bucket another client made without a value limit, holding a 1 MB value, one with HTML
+/// and control characters, and 1001 keys more: the page lists what it keeps (1000 keys,
+/// values up to 1 KiB, text as text), and its responder answers every name with the bucket's
+/// value, reading the ones it does not keep from the bucket. On the restartable JetStream
+/// server, so it never runs beside the test above (both answer `greet.*`).
+#[wasm_bindgen_test]
+async fn a_bucket_made_elsewhere_is_kept_within_bounds_and_answered_in_full() {
+    let bucket = fresh_bucket();
+    let peer = kv_support::client_of(JS_RESTARTABLE_WS_URL).await;
+    let js = nats_web::jetstream::new(peer.clone());
+    let store = js
+        .create_key_value(nats_web::kv::KvConfig::new(bucket.as_str()))
+        .await
+        .unwrap();
+    let big = "b".repeat(1_000_000);
+    let hostile = "<img src=x onerror=alert(1)>\u{7}\r\n";
+    store.put("big", big.clone()).await.unwrap();
+    store.put("evil", hostile).await.unwrap();
+    for i in 0..=1000 {
+        store.put(&format!("k{i:04}"), format!("hi k{i:04}")).await.unwrap();
+    }
+    let root = fresh_root();
+    let app = nats_web_demo::app::mount_with_bucket(
+        root.clone().into(),
+        vec![JS_RESTARTABLE_WS_URL.to_owned()],
+        &bucket,
+    );
+    let panel = wait_for_text_within(
+        &root,
+        "section.greetings-panel",
+        "1000 keys: 3 puts of further keys not listed",
+        web::PATIENCE * 2,
+    )
+    .await;
+    assert!(panel.contains("1000 greetings"), "{panel}");
+    let row = wait_for_text_in(&root, "tr[data-key='big']", "too large to list").await;
+    assert!(row.contains("1000000 B"), "{row}");
+    let row = wait_for_text_in(&root, "tr[data-key='evil']", "<img src=x").await;
+    assert!(row.len() < 200, "{row}");
+    assert!(
+        root.query_selector("section.greetings-panel img").unwrap().is_none(),
+        "the value is text, not markup"
+    );
+    assert!(labelled_button(&root, "Edit big").disabled(), "not kept: no Edit");
+
+    click_when_enabled(&button(&root, "Start service")).await;
+    wait_for_text(&root, "service greet 1.0.0 started").await;
+    let ask = |name: &'static str| {
+        let peer = peer.clone();
+        async move {
+            let reply = peer.request(format!("greet.{name}"), "").await.unwrap();
+            reply.payload.to_vec()
+        }
+    };
+    assert_eq!(ask("k0000").await, b"hi k0000");
+    assert_eq!(ask("evil").await, hostile.as_bytes());
+    assert_eq!(ask("k1000").await, b"hi k1000", "not kept: read from the bucket");
+    assert_eq!(ask("big").await, big.as_bytes(), "too large to keep: read from the bucket");
+    assert_eq!(ask("nobody").await, b"hello, nobody");
+    app.destroy();
+    js.delete_key_value(&bucket).await.unwrap();
+    peer.drain().await.unwrap();
 }

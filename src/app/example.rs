@@ -73,7 +73,7 @@ async fn program(
     let ignored = report.clone();
     spawn_local(async move {
         while let Some(msg) = responder.next().await {
-            match greetings.reply_to(&msg.subject) {
+            match greetings.reply_to(&msg.subject).await {
                 Some(greeting) => {
                     let _ = msg.respond(greeting).await;
                 }

@@ -10,6 +10,7 @@ use super::LogList;
 use crate::app::display;
 use crate::app::state::{
     Availability, GreetingEdit, GreetingRow, GreetingsView, LastOperation, HISTORY,
+    MAX_GREETING_BYTES, MAX_NAME_BYTES,
 };
 
 /// Props of [`GreetingsPanel`].
@@ -79,7 +80,10 @@ pub fn greetings_panel(props: &GreetingsPanelProps) -> Html {
                  name to its greeting. The page watches the bucket (watch_all: every current value, then each \
                  change) into a local map, and both greet responders answer greet.<name> from that map: the \
                  value of key <name>, or hello, <name> when there is none. No KV get per request, so replies \
-                 stay as fast as before. Change a greeting here, in another tab or with nats kv put {bucket} \
+                 stay as fast as before (the map keeps up to 1000 keys and values up to {MAX_GREETING_BYTES} B; \
+                 a larger value, or a name past that, is read from the bucket). The example waits at most 5 s \
+                 for the bucket's values: on a large bucket over a slow link its first replies may be hello, \
+                 <name> for names not loaded yet. Change a greeting here, in another tab or with nats kv put {bucket} \
                  joe 'hi joe': the list shows it at once and the next reply uses it. Saving a listed key is an \
                  update from the revision shown: if it changed elsewhere meanwhile, the update fails instead of \
                  overwriting that change."
@@ -105,9 +109,11 @@ pub fn greetings_panel(props: &GreetingsPanelProps) -> Html {
             }
             <form class="controls" onsubmit={on_submit}>
                 <label for="greeting-key">{ "Name" }</label>
-                <input id="greeting-key" ref={key} autocomplete="off" spellcheck="false" />
+                <input id="greeting-key" ref={key} autocomplete="off" spellcheck="false"
+                    maxlength={MAX_NAME_BYTES.to_string()} />
                 <label for="greeting-value">{ "Greeting" }</label>
-                <input id="greeting-value" ref={value} autocomplete="off" />
+                <input id="greeting-value" ref={value} autocomplete="off"
+                    maxlength={MAX_GREETING_BYTES.to_string()} />
                 <button type="submit" disabled={!editable}>{ "Put" }</button>
                 if let Some((k, revision)) = &*editing {
                     <span class="responder-state">{ format!("editing {} at revision {revision}", display::subject(k)) }</span>
@@ -128,6 +134,17 @@ fn row(
     on_edit: &Callback<GreetingEdit>,
 ) -> Html {
     let live = row.operation == LastOperation::Put;
+    // Edit fills the form with the value: not for one the book does not keep, nor one that is
+    // not text (Put would write it back changed).
+    let editable_value = !row.too_large() && std::str::from_utf8(&row.value).is_ok();
+    let shown = match (live, row.too_large()) {
+        (false, _) => "–".to_owned(),
+        (true, true) => format!(
+            "too large to list ({} B, over {MAX_GREETING_BYTES} B): replies read it from the bucket",
+            row.size
+        ),
+        (true, false) => display::payload(&row.value),
+    };
     let on_pick = {
         let (on_pick, picked) = (on_pick.clone(), row.clone());
         Callback::from(move |_: MouseEvent| on_pick.emit(picked.clone()))
@@ -140,11 +157,11 @@ fn row(
     html! {
         <tr data-key={row.key.clone()}>
             <td><code>{ key.clone() }</code></td>
-            <td>{ if live { display::payload(&row.value) } else { "–".into() } }</td>
+            <td>{ shown }</td>
             <td class="number">{ row.revision }</td>
             <td>{ row.operation.name() }</td>
             <td>
-                <button type="button" class="toggle" onclick={on_pick} disabled={!editable}
+                <button type="button" class="toggle" onclick={on_pick} disabled={!editable || !editable_value}
                     aria-label={format!("Edit {key}")}>{ "Edit" }</button>{ " " }
                 <button type="button" class="toggle" onclick={on_delete} disabled={!editable || !live}
                     aria-label={format!("Delete {key}")}>{ "Delete" }</button>

@@ -19,7 +19,7 @@ use futures::StreamExt;
 use yew::Callback;
 
 use super::services::sleep;
-use super::state::{Action, Availability, GreetingBook, GreetingsChange, LogLine};
+use super::state::{hello, Action, Availability, GreetingBook, GreetingsChange, LogLine, Reply};
 use nats_web::client::{channel, Client};
 #[cfg(feature = "jetstream")]
 use nats_web::kv::Store;
@@ -77,10 +77,45 @@ impl Greetings {
         &self.bucket
     }
 
-    /// The reply to a request on `subject`, from the book: the value of key `<name>` for
-    /// `greet.<name>`, else `hello, <name>`; `None` for any other subject.
-    pub fn reply_to(&self, subject: &str) -> Option<Vec<u8>> {
-        self.book.borrow().reply_to(subject)
+    /// The reply to a request on `subject`: the value of key `<name>` for `greet.<name>`,
+    /// else `hello, <name>`; `None` for any other subject. It comes from the book, without a
+    /// request, unless the book does not hold the value (larger than
+    /// [`MAX_GREETING_BYTES`](super::state::MAX_GREETING_BYTES), or not kept because the book
+    /// was full): then from the bucket (a KV `get`, bounded by the JetStream timeout).
+    pub async fn reply_to(&self, subject: &str) -> Option<Vec<u8>> {
+        let reply = self.book.borrow().reply_to(subject)?;
+        Some(match reply {
+            Reply::Ready(bytes) => bytes,
+            Reply::FromBucket { key } => self.get(&key).await,
+        })
+    }
+
+    /// The bucket's value of `key`, or `hello, <key>` when it has none (or cannot be read:
+    /// the panel's log says why).
+    #[cfg(feature = "jetstream")]
+    async fn get(&self, key: &str) -> Vec<u8> {
+        let store = self.store.borrow().clone();
+        let Some(store) = store else {
+            return hello(key);
+        };
+        match store.get(key).await {
+            Ok(Some(value)) => value,
+            Ok(None) => hello(key),
+            Err(e) => {
+                self.log(LogLine::error(format!(
+                    "greet.{}: reading the bucket failed ({}): replied hello",
+                    super::display::subject(key),
+                    super::display::error(&e)
+                )));
+                hello(key)
+            }
+        }
+    }
+
+    /// Without JetStream there is no bucket: `hello, <key>`.
+    #[cfg(not(feature = "jetstream"))]
+    async fn get(&self, key: &str) -> Vec<u8> {
+        hello(key)
     }
 
     /// Whether the server turned out to have no JetStream (then there are no greetings).

@@ -32,16 +32,12 @@ fn no_jetstream(e: &KvError) -> bool {
 
 /// The row the book keeps for a watched entry.
 fn row(entry: Entry) -> GreetingRow {
-    GreetingRow {
-        key: entry.key,
-        value: entry.value,
-        revision: entry.revision,
-        operation: match entry.operation {
-            Operation::Put => LastOperation::Put,
-            Operation::Delete => LastOperation::Delete,
-            Operation::Purge => LastOperation::Purge,
-        },
-    }
+    let operation = match entry.operation {
+        Operation::Put => LastOperation::Put,
+        Operation::Delete => LastOperation::Delete,
+        Operation::Purge => LastOperation::Purge,
+    };
+    GreetingRow::new(entry.key, entry.value, entry.revision, operation)
 }
 
 impl Greetings {

@@ -92,7 +92,7 @@ impl Playground {
     async fn answer(&self, mut endpoint: Endpoint) {
         while let Some(request) = endpoint.next().await {
             let subject = request.subject().to_owned();
-            let Some(greeting) = self.greetings.reply_to(&subject) else {
+            let Some(greeting) = self.greetings.reply_to(&subject).await else {
                 let error = ServiceError::new(400, "not greet.<name>");
                 let _ = request.respond(Err(error)).await;
                 self.log(LogLine::error(format!(

@@ -7,8 +7,9 @@ use std::rc::Rc;
 
 use super::LogLine;
 
-/// Keys the page keeps; updates of further keys are counted in [`GreetingBook::more`], and
-/// requests for them are answered `hello, <name>` (the panel says so).
+/// Keys the page keeps. When it is full, a deleted key's row makes room for a new key; past
+/// that, puts of further keys are counted in [`GreetingBook::more`], and requests for names
+/// the book does not hold are answered from the bucket (a KV `get`), not from the book.
 pub const GREETINGS_LIMIT: usize = 1_000;
 
 /// The bucket the page uses unless told otherwise (`?bucket=`).
@@ -19,8 +20,14 @@ pub const DEFAULT_BUCKET: &str = "greetings";
 pub const HISTORY: u8 = 5;
 
 /// Largest greeting the page's bucket accepts, in bytes (its `max_value_size`): a greeting is
-/// a line, and a reply stays small.
+/// a line, and a reply stays small. It is also the largest value the book keeps: a bucket the
+/// page did not create may hold larger ones (up to the server's max_payload), which the book
+/// lists by size only, and whose replies are fetched from the bucket (a KV `get`).
 pub const MAX_GREETING_BYTES: u32 = 1_024;
+
+/// The longest name (key) the panel's Name field takes, in bytes: the KV key bound
+/// (`nats_web::kv::MAX_KEY_LEN`), so a pasted long name is cut in the field instead of refused.
+pub const MAX_NAME_BYTES: usize = 1_024;
 
 /// What last happened to a key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,24 +56,70 @@ impl LastOperation {
 pub struct GreetingRow {
     /// The key: the name a greeting is for.
     pub key: String,
-    /// Its value (empty after a delete or purge).
+    /// Its value (empty after a delete or purge, and when it is larger than
+    /// [`MAX_GREETING_BYTES`]: see [`GreetingRow::too_large`]).
     pub value: Vec<u8>,
+    /// The value's size in bytes, kept or not.
+    pub size: usize,
     /// Its revision: the stream sequence of that change, what an update must name.
     pub revision: u64,
     /// What that change was.
     pub operation: LastOperation,
 }
 
+impl GreetingRow {
+    /// The row of a change of `key` to `value`: the value is kept only up to
+    /// [`MAX_GREETING_BYTES`].
+    pub fn new(key: String, value: Vec<u8>, revision: u64, operation: LastOperation) -> Self {
+        let size = value.len();
+        let value = if size > MAX_GREETING_BYTES as usize {
+            Vec::new()
+        } else {
+            value
+        };
+        GreetingRow {
+            key,
+            value,
+            size,
+            revision,
+            operation,
+        }
+    }
+
+    /// Whether the key holds a value larger than [`MAX_GREETING_BYTES`], which the book does
+    /// not keep.
+    pub fn too_large(&self) -> bool {
+        self.operation == LastOperation::Put && self.size > MAX_GREETING_BYTES as usize
+    }
+}
+
+/// How to answer a `greet.<name>` request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reply {
+    /// With these bytes, from the book.
+    Ready(Vec<u8>),
+    /// With the bucket's value of `key` (a KV `get`), or `hello, <key>` when it has none: the
+    /// book does not hold the key's value (larger than [`MAX_GREETING_BYTES`], or the book
+    /// was full when the key was put).
+    FromBucket {
+        /// The key to get.
+        key: String,
+    },
+}
+
 /// The bucket's keys, sorted, at most [`GREETINGS_LIMIT`] of them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct GreetingBook {
     rows: Vec<GreetingRow>,
-    /// Changes of keys beyond [`GREETINGS_LIMIT`], not kept.
+    /// Puts of keys not kept (the book was full and held no deleted key to make room).
     pub more: usize,
 }
 
 impl GreetingBook {
-    /// Folds one change in; an older revision than the one kept (a redelivery) is ignored.
+    /// Folds one change in; an older revision than the one kept (a redelivery) is ignored. A
+    /// delete or purge of a key the book does not hold changes nothing. A put of a new key
+    /// when the book is full takes the place of a deleted key's row, or, with none, is
+    /// counted in [`GreetingBook::more`].
     pub fn apply(&mut self, row: GreetingRow) {
         match self.rows.binary_search_by(|r| r.key.as_str().cmp(&row.key)) {
             Ok(at) => {
@@ -74,8 +127,23 @@ impl GreetingBook {
                     *kept = row;
                 }
             }
-            Err(_) if self.rows.len() >= GREETINGS_LIMIT => self.more += 1,
-            Err(at) => self.rows.insert(at, row),
+            Err(_) if row.operation != LastOperation::Put => {}
+            Err(at) if self.rows.len() < GREETINGS_LIMIT => self.rows.insert(at, row),
+            Err(_) => match self
+                .rows
+                .iter()
+                .position(|r| r.operation != LastOperation::Put)
+            {
+                Some(removed) => {
+                    self.rows.remove(removed);
+                    let at = self
+                        .rows
+                        .binary_search_by(|r| r.key.as_str().cmp(&row.key))
+                        .unwrap_or_else(|at| at);
+                    self.rows.insert(at, row);
+                }
+                None => self.more += 1,
+            },
         }
     }
 
@@ -105,15 +173,25 @@ impl GreetingBook {
     }
 
     /// The reply to a request on `subject`: the value of key `<name>` for `greet.<name>`,
-    /// else `hello, <name>`; nothing for any other subject (a server may deliver anything;
-    /// nothing here may panic).
-    pub fn reply_to(&self, subject: &str) -> Option<Vec<u8>> {
+    /// else `hello, <name>`; from the bucket when the book does not hold the value (too
+    /// large, or not kept because the book was full); nothing for any other subject (a
+    /// server may deliver anything; nothing here may panic).
+    pub fn reply_to(&self, subject: &str) -> Option<Reply> {
         let name = subject.strip_prefix("greet.").filter(|n| !n.is_empty())?;
-        Some(match self.value(name) {
-            Some(value) => value.to_vec(),
-            None => format!("hello, {name}").into_bytes(),
+        let at = self.rows.binary_search_by(|r| r.key.as_str().cmp(name));
+        let from_bucket = || Reply::FromBucket { key: name.into() };
+        Some(match at.ok().and_then(|at| self.rows.get(at)) {
+            Some(row) if row.too_large() => from_bucket(),
+            Some(row) if row.operation == LastOperation::Put => Reply::Ready(row.value.clone()),
+            None if self.more > 0 => from_bucket(),
+            _ => Reply::Ready(hello(name)),
         })
     }
+}
+
+/// The reply for a name without a greeting: `hello, <name>`.
+pub fn hello(name: &str) -> Vec<u8> {
+    format!("hello, {name}").into_bytes()
 }
 
 /// Whether the page can use its bucket.
@@ -266,7 +344,7 @@ impl GreetingsView {
                 let more = match self.more {
                     0 => String::new(),
                     n => format!(
-                        "; more than {GREETINGS_LIMIT} keys: {n} changes of further keys not kept (their replies are hello, <name>)"
+                        "; more than {GREETINGS_LIMIT} keys: {n} puts of further keys not listed (their replies are read from the bucket)"
                     ),
                 };
                 format!("watching bucket {bucket} live: {keys}{more}")
@@ -287,16 +365,25 @@ mod tests {
     use super::*;
 
     fn row(key: &str, value: &str, revision: u64, operation: LastOperation) -> GreetingRow {
-        GreetingRow {
-            key: key.into(),
-            value: value.into(),
-            revision,
-            operation,
-        }
+        GreetingRow::new(key.into(), value.into(), revision, operation)
+    }
+
+    fn ready(text: &str) -> Option<Reply> {
+        Some(Reply::Ready(text.into()))
+    }
+
+    fn from_bucket(key: &str) -> Option<Reply> {
+        Some(Reply::FromBucket { key: key.into() })
     }
 
     fn put(key: &str, value: &str, revision: u64) -> GreetingRow {
         row(key, value, revision, LastOperation::Put)
+    }
+
+    #[cfg(feature = "jetstream")]
+    #[test]
+    fn the_name_field_s_bound_is_the_kv_key_bound() {
+        assert_eq!(MAX_NAME_BYTES, nats_web::kv::MAX_KEY_LEN);
     }
 
     #[test]
@@ -305,7 +392,7 @@ mod tests {
         for name in ["joe", "sue", "bob"] {
             assert_eq!(
                 book.reply_to(&format!("greet.{name}")),
-                Some(format!("hello, {name}").into_bytes())
+                ready(&format!("hello, {name}"))
             );
         }
     }
@@ -314,14 +401,14 @@ mod tests {
     fn a_put_value_is_the_reply_and_a_delete_brings_hello_back() {
         let mut book = GreetingBook::default();
         book.apply(put("joe", "hi joe", 1));
-        assert_eq!(book.reply_to("greet.joe").unwrap(), b"hi joe");
-        assert_eq!(book.reply_to("greet.sue").unwrap(), b"hello, sue");
+        assert_eq!(book.reply_to("greet.joe"), ready("hi joe"));
+        assert_eq!(book.reply_to("greet.sue"), ready("hello, sue"));
         book.apply(row("joe", "", 2, LastOperation::Delete));
-        assert_eq!(book.reply_to("greet.joe").unwrap(), b"hello, joe");
+        assert_eq!(book.reply_to("greet.joe"), ready("hello, joe"));
         assert_eq!(book.rows().len(), 1, "the deleted key stays listed");
         book.apply(put("joe", "hey", 3));
         book.apply(row("joe", "", 4, LastOperation::Purge));
-        assert_eq!(book.reply_to("greet.joe").unwrap(), b"hello, joe");
+        assert_eq!(book.reply_to("greet.joe"), ready("hello, joe"));
     }
 
     #[test]
@@ -354,6 +441,82 @@ mod tests {
         // A kept key still changes.
         book.apply(put("k00000", "w", 10_000));
         assert_eq!(book.value("k00000"), Some(&b"w"[..]));
+    }
+
+    #[test]
+    fn past_the_limit_a_name_the_book_does_not_hold_is_answered_from_the_bucket() {
+        let mut book = GreetingBook::default();
+        for i in 0..=GREETINGS_LIMIT {
+            book.apply(put(&format!("k{i:05}"), "v", i as u64 + 1));
+        }
+        let last = format!("k{GREETINGS_LIMIT:05}");
+        assert_eq!(book.value(&last), None, "not kept");
+        assert_eq!(book.reply_to(&format!("greet.{last}")), from_bucket(&last));
+        assert_eq!(book.reply_to("greet.nobody"), from_bucket("nobody"));
+        assert_eq!(
+            book.reply_to("greet.k00000"),
+            ready("v"),
+            "kept: from the book"
+        );
+    }
+
+    #[test]
+    fn removals_of_keys_the_book_does_not_hold_take_no_room() {
+        let mut book = GreetingBook::default();
+        for i in 0..GREETINGS_LIMIT as u64 {
+            book.apply(row(&format!("gone{i}"), "", i + 1, LastOperation::Delete));
+        }
+        assert!(book.rows().is_empty());
+        book.apply(put("new", "hi new", 5_000));
+        assert_eq!(book.reply_to("greet.new"), ready("hi new"));
+        assert_eq!(book.more, 0);
+    }
+
+    #[test]
+    fn a_full_book_makes_room_for_a_new_key_by_dropping_a_deleted_one() {
+        let mut book = GreetingBook::default();
+        let mut revision = 0;
+        for i in 0..GREETINGS_LIMIT {
+            revision += 1;
+            book.apply(put(&format!("k{i:05}"), "v", revision));
+        }
+        for i in 0..GREETINGS_LIMIT {
+            revision += 1;
+            book.apply(row(
+                &format!("k{i:05}"),
+                "",
+                revision,
+                LastOperation::Delete,
+            ));
+        }
+        assert_eq!(
+            book.rows().len(),
+            GREETINGS_LIMIT,
+            "deleted keys stay listed"
+        );
+        book.apply(put("new", "hi new", revision + 1));
+        assert_eq!(book.reply_to("greet.new"), ready("hi new"));
+        assert_eq!(book.rows().len(), GREETINGS_LIMIT);
+        assert_eq!(book.more, 0);
+        let keys: Vec<_> = book.rows().iter().map(|r| r.key.as_str()).collect();
+        assert!(keys.windows(2).all(|w| w[0] < w[1]), "still sorted");
+        assert_eq!(book.reply_to("greet.k00500"), ready("hello, k00500"));
+    }
+
+    #[test]
+    fn a_value_over_the_limit_is_not_kept_and_its_reply_comes_from_the_bucket() {
+        let mut book = GreetingBook::default();
+        let big = "<img src=x onerror=alert(1)>\u{7}\r\n".repeat(40_000);
+        book.apply(put("big", &big, 1));
+        let kept = &book.rows()[0];
+        assert!(kept.too_large() && kept.value.is_empty());
+        assert_eq!(kept.size, big.len());
+        assert_eq!(book.reply_to("greet.big"), from_bucket("big"));
+        let small = "x".repeat(MAX_GREETING_BYTES as usize);
+        book.apply(put("small", &small, 2));
+        assert_eq!(book.reply_to("greet.small"), ready(&small));
+        book.apply(row("big", "", 3, LastOperation::Delete));
+        assert_eq!(book.reply_to("greet.big"), ready("hello, big"));
     }
 
     #[test]

@@ -19,8 +19,9 @@ pub mod trace_jetstream;
 
 pub use ask_all::{AskAll, AskReply, ASK_ALL_LIMIT};
 pub use greetings::{
-    Availability, GreetingBook, GreetingEdit, GreetingRow, GreetingsChange, GreetingsView,
-    LastOperation, DEFAULT_BUCKET, GREETINGS_LIMIT, HISTORY, MAX_GREETING_BYTES,
+    hello, Availability, GreetingBook, GreetingEdit, GreetingRow, GreetingsChange, GreetingsView,
+    LastOperation, Reply, DEFAULT_BUCKET, GREETINGS_LIMIT, HISTORY, MAX_GREETING_BYTES,
+    MAX_NAME_BYTES,
 };
 pub use log::{LogLine, Tone};
 pub use services::{

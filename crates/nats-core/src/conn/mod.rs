@@ -541,6 +541,8 @@ impl Connection {
             validate::queue_group(q)?;
         }
         let sid = self.next_sid;
+        let line = validate::subscribe_line_len(subject, queue, sid);
+        validate::control_line(line, self.options.max_control_line)?;
         self.next_sid += 1;
         self.subscriptions.insert(
             sid,
@@ -625,8 +627,11 @@ impl Connection {
         if headers.is_some() && !self.headers_supported() {
             return Err(CommandError::HeadersNotSupported);
         }
-        let size = headers.map_or(0, HeaderMap::encoded_len) + payload.len();
+        let header_len = headers.map(HeaderMap::encoded_len);
+        let size = header_len.unwrap_or(0) + payload.len();
         validate::payload_size(size, self.max_payload())?;
+        let line = validate::publish_line_len(subject, reply, header_len, size);
+        validate::control_line(line, self.options.max_control_line)?;
         let op = match headers {
             Some(headers) => ClientOp::HPub {
                 subject,

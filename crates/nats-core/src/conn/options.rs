@@ -137,6 +137,13 @@ pub struct ConnectOptions {
     pub reconnect_jitter: Duration,
     /// Bytes of publishes kept while disconnected; past this, `publish` is refused.
     pub reconnect_buffer_size: usize,
+    /// The server's `max_control_line`: the longest `PUB`, `HPUB` or `SUB` line (verb,
+    /// subject, reply or queue group, sizes, `\r\n`) it takes. nats-server answers a longer
+    /// one with `maximum control line exceeded` and closes the connection, and does not
+    /// announce its limit in INFO, so it is set here. A longer command is refused with
+    /// [`crate::proto::validate::ValidationError::ControlLineTooLong`] before anything is written. Default
+    /// 4096, nats-server's default; set it to the server's `max_control_line` if that differs.
+    pub max_control_line: usize,
     /// Whether to shuffle the server list (spreads clients over a cluster).
     pub randomize: bool,
     /// Whether to ignore the servers a cluster announces in INFO.
@@ -194,6 +201,7 @@ impl Default for ConnectOptions {
             reconnect_wait: Duration::from_secs(2),
             reconnect_jitter: Duration::from_millis(100),
             reconnect_buffer_size: 8 * 1024 * 1024,
+            max_control_line: crate::proto::validate::DEFAULT_MAX_CONTROL_LINE,
             randomize: true,
             ignore_discovered_servers: false,
             lame_duck_window: Duration::from_secs(10),
@@ -312,6 +320,13 @@ impl ConnectOptions {
     /// Sets the size of the buffer for publishes made while disconnected.
     pub fn reconnect_buffer_size(mut self, bytes: usize) -> Self {
         self.reconnect_buffer_size = bytes;
+        self
+    }
+
+    /// Sets the longest control line the server takes (its `max_control_line`; see
+    /// [`ConnectOptions::max_control_line`]).
+    pub fn max_control_line(mut self, bytes: usize) -> Self {
+        self.max_control_line = bytes;
         self
     }
 

@@ -333,6 +333,49 @@ fn invalid_input_is_refused_with_a_typed_error_and_nothing_is_written() {
 }
 
 #[test]
+fn a_command_longer_than_max_control_line_is_refused_and_nothing_is_written() {
+    let mut f = Fixture::connected();
+    // The first request subscribes the connection's inbox; that SUB is not the refused one.
+    let timeout = Duration::from_secs(1);
+    f.conn.request(f.now, "a", None, b"", timeout).unwrap();
+    f.sent();
+    // "PUB " + subject + " 0\r\n" is 4096 bytes with a 4088-byte subject.
+    let fits = "k".repeat(4088);
+    f.conn.publish(&fits, None, None, b"").unwrap();
+    assert_eq!(f.sent().len(), 4096 + 2);
+    let long = "k".repeat(4089);
+    assert_eq!(
+        f.conn.publish(&long, None, None, b""),
+        Err(CommandError::Invalid(ValidationError::ControlLineTooLong {
+            len: 4097,
+            max: 4096
+        }))
+    );
+    let refused = |r: Result<_, CommandError>| {
+        matches!(
+            r,
+            Err(CommandError::Invalid(
+                ValidationError::ControlLineTooLong { .. }
+            ))
+        )
+    };
+    assert!(refused(
+        f.conn.publish("a", Some(&long), None, b"").map(|_| ())
+    ));
+    let mut headers = HeaderMap::new();
+    headers.append("K", "v").unwrap();
+    assert!(refused(
+        f.conn.publish(&long, None, Some(&headers), b"").map(|_| ())
+    ));
+    assert!(refused(f.conn.subscribe(&long, None).map(|_| ())));
+    assert!(refused(f.conn.subscribe("a", Some(&long)).map(|_| ())));
+    assert!(refused(
+        f.conn.request(f.now, &long, None, b"", timeout).map(|_| ())
+    ));
+    assert_eq!(f.sent(), "");
+}
+
+#[test]
 fn payloads_up_to_max_payload_pass_and_one_byte_more_is_refused() {
     let mut f = Fixture::connected();
     f.conn.publish("a", None, None, &[b'x'; 1024]).unwrap();

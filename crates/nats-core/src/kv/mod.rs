@@ -27,4 +27,6 @@ pub use initial::InitialValues;
 pub use operation::Operation;
 pub use status::{KvStatus, NotABucket};
 pub use subjects::KvSubjects;
-pub use validate::{validate_bucket, validate_key, validate_watch_filter, InvalidName, NameKind};
+pub use validate::{
+    validate_bucket, validate_key, validate_watch_filter, InvalidName, NameKind, MAX_KEY_LEN,
+};

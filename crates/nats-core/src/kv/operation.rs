@@ -27,8 +27,10 @@ pub enum Operation {
 impl Operation {
     /// The operation a stored message's headers say.
     ///
-    /// `KV-Operation: DEL` is a delete and `PURGE` a purge; as ADR-8 says, any other value
-    /// of that header marks deleted data too (a delete). Without it, a server's own marker
+    /// `KV-Operation: DEL` is a delete and `PURGE` a purge (either in any case). Any other
+    /// value is a put, as nats.go and nats.js read it (ADR-8 calls any value deleted data,
+    /// but then an entry those clients show would be hidden here). Without `DEL` or
+    /// `PURGE`, a server's own marker
     /// (`Nats-Marker-Reason: MaxAge` or `Purge`: a purge; `Remove`: a delete) counts; else it
     /// is a put.
     pub fn from_headers(headers: Option<&HeaderMap>) -> Operation {
@@ -37,7 +39,7 @@ impl Operation {
         };
         match headers.get(KV_OPERATION).map(str::trim) {
             Some(op) if op.eq_ignore_ascii_case(PURGE) => Operation::Purge,
-            Some(op) if !op.is_empty() => Operation::Delete,
+            Some(op) if op.eq_ignore_ascii_case(DELETE) => Operation::Delete,
             _ => match headers.get(MARKER_REASON).map(str::trim) {
                 Some("MaxAge") | Some("Purge") => Operation::Purge,
                 Some("Remove") => Operation::Delete,
@@ -118,9 +120,11 @@ mod tests {
     }
 
     #[test]
-    fn any_other_kv_operation_value_marks_deleted_data() {
+    fn any_other_kv_operation_value_is_a_put_as_nats_go_and_nats_js_read_it() {
         let odd = headers(&[(KV_OPERATION, "WHATEVER")]);
-        assert_eq!(Operation::from_headers(Some(&odd)), Operation::Delete);
+        assert_eq!(Operation::from_headers(Some(&odd)), Operation::Put);
+        let lower = headers(&[(KV_OPERATION, "del")]);
+        assert_eq!(Operation::from_headers(Some(&lower)), Operation::Delete);
     }
 
     #[test]

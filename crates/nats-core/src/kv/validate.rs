@@ -8,6 +8,14 @@
 //!   (the rest, last token only).
 //!
 //! Keys starting with `_kv` are reserved by ADR-8 for internal use; they are valid keys.
+//!
+//! A key or watch filter is at most [`MAX_KEY_LEN`] bytes. A key travels in a control line
+//! (`HPUB $KV.<bucket>.<key> <reply> ..`), which nats-server takes up to its
+//! `max_control_line` (4096 bytes by default) and otherwise answers by closing the connection;
+//! the bound leaves room under that for the bucket, a write prefix, the reply inbox and the
+//! sizes. The connection itself refuses any longer line
+//! ([`crate::ConnectOptions::max_control_line`]), so a long bucket name or prefix cannot close
+//! it either.
 
 use thiserror::Error;
 
@@ -78,6 +86,12 @@ pub fn validate_bucket(bucket: &str) -> Result<(), InvalidName> {
     Ok(())
 }
 
+/// The longest key or watch filter, in bytes: a quarter of nats-server's default
+/// `max_control_line` (4096), so `$KV.<bucket>.<key>` with the reply inbox and sizes fits.
+pub const MAX_KEY_LEN: usize = 1024;
+
+const TOO_LONG: &str = "it is longer than 1024 bytes (kv::MAX_KEY_LEN)";
+
 /// Whether `b` may appear in a key: `[-/_=.a-zA-Z0-9]`.
 fn is_key_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'-' | b'/' | b'_' | b'=' | b'.')
@@ -89,6 +103,9 @@ const KEY_CHARS: &str = "a key may hold only a-z, A-Z, 0-9 and '-', '/', '_', '=
 fn check_dots(kind: NameKind, name: &str) -> Result<(), InvalidName> {
     if name.is_empty() {
         return Err(refuse(kind, name, "it is empty"));
+    }
+    if name.len() > MAX_KEY_LEN {
+        return Err(refuse(kind, name, TOO_LONG));
     }
     if name.starts_with('.') || name.ends_with('.') {
         return Err(refuse(kind, name, "it starts or ends with '.'"));
@@ -162,6 +179,21 @@ mod tests {
             let err = validate_key(bad).unwrap_err();
             assert_eq!(err.kind, NameKind::Key, "{bad}");
         }
+    }
+
+    #[test]
+    fn keys_and_filters_are_at_most_max_key_len_bytes() {
+        assert_eq!(validate_key(&"k".repeat(MAX_KEY_LEN)), Ok(()));
+        let err = validate_key(&"k".repeat(MAX_KEY_LEN + 1)).unwrap_err();
+        assert_eq!(err.kind, NameKind::Key);
+        assert!(err.to_string().contains("longer than 1024 bytes"), "{err}");
+        assert_eq!(
+            validate_key(&"k".repeat(5000)).unwrap_err().kind,
+            NameKind::Key
+        );
+        let filter = "k.".repeat(MAX_KEY_LEN / 2) + ">";
+        let err = validate_watch_filter(&filter).unwrap_err();
+        assert_eq!(err.kind, NameKind::WatchFilter);
     }
 
     #[test]

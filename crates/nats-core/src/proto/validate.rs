@@ -31,6 +31,54 @@ pub enum ValidationError {
     /// `no_header_support`): it cannot take `HPUB`.
     #[error("the server does not support headers: publish without headers")]
     HeadersNotSupported,
+    /// A `PUB`, `HPUB` or `SUB` line (verb, subject, reply or queue group, sizes) longer than
+    /// [`crate::ConnectOptions::max_control_line`]: the server would answer `maximum control
+    /// line exceeded` and close the connection, so nothing is sent.
+    #[error("a {len}-byte control line exceeds the server's max_control_line of {max} bytes: use a shorter subject")]
+    ControlLineTooLong {
+        /// Bytes of the line, `\r\n` included.
+        len: usize,
+        /// The limit ([`crate::ConnectOptions::max_control_line`]).
+        max: usize,
+    },
+}
+
+/// nats-server's default `max_control_line` (not announced in INFO): the default of
+/// [`crate::ConnectOptions::max_control_line`].
+pub const DEFAULT_MAX_CONTROL_LINE: usize = 4096;
+
+/// Digits of `n` in decimal.
+fn digits(n: usize) -> usize {
+    n.checked_ilog10().map_or(1, |d| d as usize + 1)
+}
+
+/// Bytes of the control line of a `PUB` (`header_len` `None`) or `HPUB`: `PUB <subject>
+/// [reply] <size>\r\n` or `HPUB <subject> [reply] <header_len> <size>\r\n`.
+pub fn publish_line_len(
+    subject: &str,
+    reply: Option<&str>,
+    header_len: Option<usize>,
+    size: usize,
+) -> usize {
+    let verb = if header_len.is_some() { 4 } else { 3 };
+    let reply = reply.map_or(0, |r| 1 + r.len());
+    let header = header_len.map_or(0, |h| 1 + digits(h));
+    verb + 1 + subject.len() + reply + header + 1 + digits(size) + 2
+}
+
+/// Bytes of the control line of `SUB <subject> [queue] <sid>\r\n`.
+pub fn subscribe_line_len(subject: &str, queue: Option<&str>, sid: u64) -> usize {
+    let queue = queue.map_or(0, |q| 1 + q.len());
+    let sid = usize::try_from(sid).map_or(20, digits);
+    3 + 1 + subject.len() + queue + 1 + sid + 2
+}
+
+/// Refuses a control line of `len` bytes longer than `max`.
+pub fn control_line(len: usize, max: usize) -> Result<(), ValidationError> {
+    if len > max {
+        return Err(ValidationError::ControlLineTooLong { len, max });
+    }
+    Ok(())
 }
 
 /// The server's default `max_payload`, assumed for publishes until its INFO says otherwise.
@@ -206,6 +254,60 @@ mod tests {
             Err(ValidationError::MaxPayloadExceeded {
                 size: 1025,
                 max: 1024
+            })
+        );
+    }
+
+    /// The bytes up to and including the first `\r\n` of `op` encoded.
+    fn line_of(op: crate::proto::ClientOp<'_>) -> usize {
+        let mut out = Vec::new();
+        op.encode(&mut out);
+        out.windows(2).position(|w| w == b"\r\n").unwrap_or(0) + 2
+    }
+
+    #[test]
+    fn control_line_lengths_are_those_of_the_encoded_lines() {
+        use crate::proto::{ClientOp, HeaderMap};
+        let mut headers = HeaderMap::new();
+        headers.insert("A", "b").unwrap();
+        for (subject, reply) in [("s", None), ("a.b.c", Some("_INBOX.x.1234567"))] {
+            for payload in [&b""[..], b"xyz", &[0; 12345]] {
+                let pub_op = ClientOp::Pub {
+                    subject,
+                    reply,
+                    payload,
+                };
+                let len = publish_line_len(subject, reply, None, payload.len());
+                assert_eq!(len, line_of(pub_op));
+                let hpub = ClientOp::HPub {
+                    subject,
+                    reply,
+                    headers: &headers,
+                    payload,
+                };
+                let size = headers.encoded_len() + payload.len();
+                let len = publish_line_len(subject, reply, Some(headers.encoded_len()), size);
+                assert_eq!(len, line_of(hpub));
+            }
+        }
+        for (subject, queue, sid) in [("s", None, 1), ("a.>", Some("q"), 987_654_321)] {
+            let sub = ClientOp::Sub {
+                subject,
+                queue,
+                sid,
+            };
+            assert_eq!(subscribe_line_len(subject, queue, sid), line_of(sub));
+        }
+    }
+
+    #[test]
+    fn a_control_line_over_the_limit_is_refused() {
+        assert_eq!(control_line(4096, DEFAULT_MAX_CONTROL_LINE), Ok(()));
+        assert_eq!(
+            control_line(4097, DEFAULT_MAX_CONTROL_LINE),
+            Err(ValidationError::ControlLineTooLong {
+                len: 4097,
+                max: 4096
             })
         );
     }

@@ -29,6 +29,10 @@ pub enum KvErrorKind {
     KeyExists,
     /// `update`: the key's latest revision is not the one given (someone wrote it since).
     WrongLastRevision,
+    /// The bucket is of a kind this client cannot use yet: a mirror of another bucket (ADR-8's
+    /// leaf-node read replica), whose entries are stored under the origin's subjects. Nothing
+    /// was read or written.
+    Unsupported,
     /// Any other failure of the JetStream request: the server's API error, a timeout, no
     /// JetStream, the connection ([`KvError::jetstream_error`] says which).
     JetStream,

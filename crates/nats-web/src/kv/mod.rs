@@ -42,7 +42,7 @@ mod watch;
 
 pub use error::{KvError, KvErrorKind};
 pub use nats_core::kv::{validate_bucket, validate_key, validate_watch_filter};
-pub use nats_core::kv::{Entry, KvConfig, KvStatus, Operation, MAX_HISTORY};
+pub use nats_core::kv::{Entry, KvConfig, KvStatus, Operation, MAX_HISTORY, MAX_KEY_LEN};
 pub use patience::INITIAL_VALUES_IDLE;
 pub use store::Store;
 pub use watch::{Watch, WatchEvent, WatchOptions};

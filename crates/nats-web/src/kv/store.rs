@@ -37,7 +37,19 @@ impl std::fmt::Debug for Store {
 
 impl Store {
     /// The store of the bucket `info` describes (already checked to be one).
+    /// A store for the bucket `status` describes; a mirrored bucket is refused
+    /// ([`KvErrorKind::Unsupported`](super::KvErrorKind::Unsupported)): its entries are under
+    /// the origin's subjects, so a store would read nothing and write where no stream listens.
     pub(crate) fn new(context: Context, status: &KvStatus) -> Result<Self, KvError> {
+        if let Some(origin) = &status.info.config.mirror {
+            return Err(KvError::new(
+                KvErrorKind::Unsupported,
+                format!(
+                    "bucket {:?} is a mirror of stream {:?}: mirrored buckets are not supported yet",
+                    status.bucket, origin.name
+                ),
+            ));
+        }
         let subjects = KvSubjects::new(&status.bucket, context.api_prefix())?;
         Ok(Store {
             context,
