@@ -3,7 +3,7 @@
 use std::rc::Rc;
 
 use nats_core::jetstream::{GetRequest, StreamInfo};
-use nats_core::kv::{Entry, InitialValues, KvStatus, KvSubjects, Operation};
+use nats_core::kv::{Entry, InitialValues, KvStatus, KvSubjects, OpenedBucket, Operation};
 
 use super::error::{err_code, KvError, KvErrorKind, WRONG_LAST_SEQUENCE};
 use super::patience::{Patience, INITIAL_VALUES_IDLE};
@@ -36,13 +36,13 @@ impl std::fmt::Debug for Store {
 }
 
 impl Store {
-    /// The store of the bucket `info` describes (already checked to be one).
-    pub(crate) fn new(context: Context, status: &KvStatus) -> Result<Self, KvError> {
-        let subjects = KvSubjects::new(&status.bucket, context.api_prefix())?;
+    /// The store of the bucket `opened` describes (refused when its stream is not a bucket).
+    pub(crate) fn new(context: Context, opened: &OpenedBucket) -> Result<Self, KvError> {
+        let subjects = KvSubjects::new(opened.bucket()?, context.api_prefix())?;
         Ok(Store {
             context,
             subjects: Rc::new(subjects),
-            use_direct: status.allow_direct,
+            use_direct: opened.allow_direct(),
         })
     }
 
