@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use nats_core::jetstream::consumer::ConsumerInfo;
+use nats_core::jetstream::consumer_created::ConsumerCreated;
 use nats_core::jetstream::ordered::{HeartbeatMonitor, ResetReason};
 
 use super::MAX_RETRY_WAIT;
@@ -41,7 +42,9 @@ impl OrderedMessages {
         let context = self.context.clone();
         let stream = self.stream.clone();
         Ok(Box::pin(async move {
-            context.create_consumer(&stream, config).await
+            // Reads only what `created` uses of the answer.
+            let created: ConsumerCreated = context.create_consumer_reading(&stream, config).await?;
+            Ok(ConsumerInfo::from(created))
         }))
     }
 
