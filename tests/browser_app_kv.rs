@@ -218,7 +218,11 @@ async fn a_put_by_another_client_shows_in_the_panel_and_is_the_next_reply(
     page_asks(root, "ann", "hello, ann").await;
     let reply = peer.request("greet.joe", "").await.unwrap();
     assert_eq!(reply.payload, b"hi joe"[..]);
-    assert_eq!(gets_seen(&observer, &mut gets).await, 0, "no KV get per request");
+    assert_eq!(
+        gets_seen(&observer, &mut gets).await,
+        0,
+        "no KV get per request"
+    );
     // A put by nats-py (another client, another library) is the next reply too.
     peer_put(peer, store.bucket(), "max", "hi max from nats-py").await;
     wait_for_text_in(root, "tr[data-key='max']", "hi max from nats-py").await;
@@ -348,7 +352,10 @@ async fn a_bucket_made_elsewhere_is_kept_within_bounds_and_answered_in_full() {
     store.put("big", big.clone()).await.unwrap();
     store.put("evil", hostile).await.unwrap();
     for i in 0..=1000 {
-        store.put(&format!("k{i:04}"), format!("hi k{i:04}")).await.unwrap();
+        store
+            .put(&format!("k{i:04}"), format!("hi k{i:04}"))
+            .await
+            .unwrap();
     }
     let root = fresh_root();
     let app = nats_web_demo::app::mount_with_bucket(
@@ -369,10 +376,15 @@ async fn a_bucket_made_elsewhere_is_kept_within_bounds_and_answered_in_full() {
     let row = wait_for_text_in(&root, "tr[data-key='evil']", "<img src=x").await;
     assert!(row.len() < 200, "{row}");
     assert!(
-        root.query_selector("section.greetings-panel img").unwrap().is_none(),
+        root.query_selector("section.greetings-panel img")
+            .unwrap()
+            .is_none(),
         "the value is text, not markup"
     );
-    assert!(labelled_button(&root, "Edit big").disabled(), "not kept: no Edit");
+    assert!(
+        labelled_button(&root, "Edit big").disabled(),
+        "not kept: no Edit"
+    );
 
     click_when_enabled(&button(&root, "Start service")).await;
     wait_for_text(&root, "service greet 1.0.0 started").await;
@@ -385,8 +397,16 @@ async fn a_bucket_made_elsewhere_is_kept_within_bounds_and_answered_in_full() {
     };
     assert_eq!(ask("k0000").await, b"hi k0000");
     assert_eq!(ask("evil").await, hostile.as_bytes());
-    assert_eq!(ask("k1000").await, b"hi k1000", "not kept: read from the bucket");
-    assert_eq!(ask("big").await, big.as_bytes(), "too large to keep: read from the bucket");
+    assert_eq!(
+        ask("k1000").await,
+        b"hi k1000",
+        "not kept: read from the bucket"
+    );
+    assert_eq!(
+        ask("big").await,
+        big.as_bytes(),
+        "too large to keep: read from the bucket"
+    );
     assert_eq!(ask("nobody").await, b"hello, nobody");
     app.destroy();
     js.delete_key_value(&bucket).await.unwrap();

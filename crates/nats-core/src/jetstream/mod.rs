@@ -5,6 +5,7 @@
 //! * [`api`]: the API subject prefix (default, domain, custom) and the subjects under it;
 //! * [`error`]: the server's API errors and [`read_response`], the one reader of every reply;
 //! * [`stream`], [`consumer`]: configurations and infos, names validated before sending;
+//! * [`consumer_created`]: the little of a consumer's info the ordered consumer reads;
 //! * [`publish`]: the [`PubAck`] a stream answers a publish with;
 //! * [`headers`]: the header names JetStream reads and writes;
 //! * [`message_info`]: a consumed message's metadata, from its `$JS.ACK` reply subject;
@@ -24,6 +25,7 @@
 
 pub mod api;
 pub mod consumer;
+pub mod consumer_created;
 pub mod direct;
 pub mod error;
 pub mod headers;

@@ -9,6 +9,7 @@
 //! * [`operation`]: put, delete or purge, from a stored message's headers;
 //! * [`entry`]: [`Entry`], a key's value at one revision;
 //! * [`status`]: [`KvStatus`], from the stream's info;
+//! * [`opened`]: [`OpenedBucket`], the little of the stream's info that opening a bucket reads;
 //! * [`initial`]: when a watch has delivered its initial values.
 //!
 //! Times are nanoseconds since the Unix epoch, as everywhere in [`crate::jetstream`].
@@ -16,6 +17,7 @@
 pub mod config;
 pub mod entry;
 pub mod initial;
+pub mod opened;
 pub mod operation;
 pub mod status;
 pub mod subjects;
@@ -24,6 +26,7 @@ pub mod validate;
 pub use config::{InvalidConfig, KvConfig, MAX_HISTORY};
 pub use entry::{Entry, StoredParts};
 pub use initial::InitialValues;
+pub use opened::OpenedBucket;
 pub use operation::Operation;
 pub use status::{KvStatus, NotABucket};
 pub use subjects::KvSubjects;

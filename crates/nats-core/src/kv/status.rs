@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use thiserror::Error;
 
-use super::subjects::STREAM_PREFIX;
+use super::opened::bucket_of;
 use crate::jetstream::stream::{Compression, Storage, StreamInfo};
 
 /// What a bucket is and holds now (ADR-8's `Status`), from `STREAM.INFO KV_<bucket>`.
@@ -34,14 +34,9 @@ impl KvStatus {
     /// The status of the bucket a stream info describes; refused when the stream is not a
     /// bucket (its name does not start with `KV_`, or it keeps no values per subject).
     pub fn from_stream_info(info: StreamInfo) -> Result<Self, NotABucket> {
-        let Some(bucket) = info.config.name.strip_prefix(STREAM_PREFIX) else {
-            return Err(NotABucket(info.config.name));
-        };
-        if bucket.is_empty() || info.config.max_msgs_per_subject < 1 {
-            return Err(NotABucket(info.config.name));
-        }
+        let bucket = bucket_of(&info.config.name, info.config.max_msgs_per_subject)?.to_owned();
         Ok(KvStatus {
-            bucket: bucket.to_owned(),
+            bucket,
             values: info.state.messages,
             history: u64::try_from(info.config.max_msgs_per_subject).unwrap_or(0),
             ttl: info.config.max_age,

@@ -30,6 +30,7 @@ use nats_core::jetstream::consumer::{
 };
 use nats_core::jetstream::headers;
 use nats_core::jetstream::stream::validate_stream_name;
+use serde::de::DeserializeOwned;
 
 use super::sleep::{sleep, Sleep};
 use super::stream::succeeded;
@@ -62,6 +63,16 @@ impl Context {
         stream: &str,
         config: ConsumerConfig,
     ) -> Result<ConsumerInfo, JetStreamError> {
+        self.create_consumer_reading(stream, config).await
+    }
+
+    /// [`Context::create_consumer`], reading the answer as `T` (the part of a
+    /// [`ConsumerInfo`] a caller needs, so that the rest is not read).
+    pub(crate) async fn create_consumer_reading<T: DeserializeOwned>(
+        &self,
+        stream: &str,
+        config: ConsumerConfig,
+    ) -> Result<T, JetStreamError> {
         validate_stream_name(stream)?;
         config.validate().map_err(JetStreamError::invalid)?;
         let subject = tail::consumer_create(stream, config.create_name());

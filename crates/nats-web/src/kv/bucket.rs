@@ -1,6 +1,7 @@
 //! Buckets from the JetStream [`Context`]: create, open, delete.
 
-use nats_core::kv::{KvConfig, KvStatus, KvSubjects};
+use nats_core::jetstream::api::tail;
+use nats_core::kv::{KvConfig, KvSubjects, OpenedBucket};
 
 use super::error::KvError;
 use super::store::Store;
@@ -13,10 +14,14 @@ impl Context {
     /// ([`KvErrorKind::JetStream`](super::KvErrorKind::JetStream), its API error says why).
     pub async fn create_key_value(&self, config: KvConfig) -> Result<Store, KvError> {
         let stream = config.to_stream_config()?;
-        let info = self.create_stream(stream).await.map_err(|e| {
-            KvError::from_request(&format!("creating bucket {:?}", config.bucket), e)
-        })?;
-        Store::new(self.clone(), &KvStatus::from_stream_info(info)?)
+        // The stream's name is valid: `to_stream_config` checked the bucket's.
+        let opened: OpenedBucket = self
+            .request(&tail::stream_create(&stream.name), &stream)
+            .await
+            .map_err(|e| {
+                KvError::from_request(&format!("creating bucket {:?}", config.bucket), e)
+            })?;
+        Store::new(self.clone(), &opened)
     }
 
     /// Opens the existing bucket `bucket`; fails with
@@ -24,11 +29,11 @@ impl Context {
     /// stream is not a bucket).
     pub async fn key_value(&self, bucket: &str) -> Result<Store, KvError> {
         let subjects = KvSubjects::new(bucket, self.api_prefix())?;
-        let info = self
-            .stream_info(subjects.stream())
+        let opened: OpenedBucket = self
+            .request(&tail::stream_info(subjects.stream()), &())
             .await
             .map_err(|e| KvError::from_request(&format!("opening bucket {bucket:?}"), e))?;
-        Store::new(self.clone(), &KvStatus::from_stream_info(info)?)
+        Store::new(self.clone(), &opened)
     }
 
     /// Deletes the bucket `bucket` and everything in it; fails with

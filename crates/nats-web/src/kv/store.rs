@@ -3,7 +3,7 @@
 use std::rc::Rc;
 
 use nats_core::jetstream::{GetRequest, StreamInfo};
-use nats_core::kv::{Entry, InitialValues, KvStatus, KvSubjects, Operation};
+use nats_core::kv::{Entry, InitialValues, KvStatus, KvSubjects, OpenedBucket, Operation};
 
 use super::error::{err_code, KvError, KvErrorKind, WRONG_LAST_SEQUENCE};
 use super::patience::{Patience, INITIAL_VALUES_IDLE};
@@ -36,25 +36,25 @@ impl std::fmt::Debug for Store {
 }
 
 impl Store {
-    /// The store of the bucket `info` describes (already checked to be one).
-    /// A store for the bucket `status` describes; a mirrored bucket is refused
-    /// ([`KvErrorKind::Unsupported`](super::KvErrorKind::Unsupported)): its entries are under
-    /// the origin's subjects, so a store would read nothing and write where no stream listens.
-    pub(crate) fn new(context: Context, status: &KvStatus) -> Result<Self, KvError> {
-        if let Some(origin) = &status.info.config.mirror {
+    /// A store for the bucket `opened` describes: refused when its stream is not a bucket, and
+    /// when it is a mirror ([`KvErrorKind::Unsupported`](super::KvErrorKind::Unsupported)): a
+    /// mirror's entries are under the origin's subjects, so a store would read nothing and
+    /// write where no stream listens.
+    pub(crate) fn new(context: Context, opened: &OpenedBucket) -> Result<Self, KvError> {
+        let bucket = opened.bucket()?;
+        if let Some(origin) = opened.mirror() {
             return Err(KvError::new(
                 KvErrorKind::Unsupported,
                 format!(
-                    "bucket {:?} is a mirror of stream {:?}: mirrored buckets are not supported yet",
-                    status.bucket, origin.name
+                    "bucket {bucket:?} is a mirror of stream {origin:?}: mirrored buckets are not supported yet"
                 ),
             ));
         }
-        let subjects = KvSubjects::new(&status.bucket, context.api_prefix())?;
+        let subjects = KvSubjects::new(bucket, context.api_prefix())?;
         Ok(Store {
             context,
             subjects: Rc::new(subjects),
-            use_direct: status.allow_direct,
+            use_direct: opened.allow_direct(),
         })
     }
 

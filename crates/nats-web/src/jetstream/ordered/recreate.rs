@@ -3,6 +3,7 @@
 //! background.
 
 use nats_core::jetstream::consumer::ConsumerInfo;
+use nats_core::jetstream::consumer_created::ConsumerCreated;
 use nats_core::jetstream::ordered::retry::{is_temporary, retry_wait};
 use nats_core::jetstream::ordered::{HeartbeatMonitor, ResetReason};
 
@@ -39,7 +40,9 @@ impl OrderedMessages {
         let context = self.context.clone();
         let stream = self.stream.clone();
         Ok(Box::pin(async move {
-            context.create_consumer(&stream, config).await
+            // Reads only what `created` uses of the answer.
+            let created: ConsumerCreated = context.create_consumer_reading(&stream, config).await?;
+            Ok(ConsumerInfo::from(created))
         }))
     }
 
