@@ -160,6 +160,11 @@ pub struct ConsumerConfig {
     /// Free-form metadata (2.10+).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub metadata: BTreeMap<String, String>,
+    /// The fields this client does not model (`sample_freq`, `max_bytes`, `pause_until`,
+    /// priority groups, a newer server's ...), as the server sent them: written back
+    /// unchanged, so a config read from a consumer's info and sent again drops nothing.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
 fn is_not_positive(n: &i64) -> bool {

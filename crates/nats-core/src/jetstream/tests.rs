@@ -149,6 +149,43 @@ fn a_config_with_every_field_2_15_1_sends_is_written_back_as_read_also_what_this
 }
 
 #[test]
+fn a_consumer_config_with_every_field_2_15_1_sends_is_written_back_as_read_also_what_this_client_does_not_model(
+) {
+    // Captured from nats-server 2.15.1: a pull consumer created with every option it took at
+    // once (sample frequency, max bytes, paused, priority groups with pinning, backoff, ...).
+    let json = include_bytes!("../../tests/fixtures/jetstream/2.15.1/consumer_info_full.json");
+    let info: ConsumerInfo = read_response(json).unwrap();
+    let server: serde_json::Value = serde_json::from_slice(json).unwrap();
+    let server = server["config"].as_object().unwrap();
+    let written = serde_json::to_value(&info.config).unwrap();
+    let written = written.as_object().unwrap();
+    assert_eq!(
+        written, server,
+        "every field written back as the server sent it"
+    );
+    for kept in [
+        "sample_freq",
+        "max_bytes",
+        "pause_until",
+        "priority_groups",
+        "priority_policy",
+        "priority_timeout",
+    ] {
+        assert!(info.config.extra.contains_key(kept), "{kept}");
+    }
+    assert!(
+        !info.config.extra.contains_key("durable_name"),
+        "modelled fields are not extra"
+    );
+    assert_eq!(
+        serde_json::from_value::<ConsumerConfig>(serde_json::Value::Object(written.clone()))
+            .unwrap(),
+        info.config,
+        "and reads again the same"
+    );
+}
+
+#[test]
 fn the_default_stream_config_sends_no_limits_and_leaves_unset_options_out() {
     let json = serde_json::to_value(StreamConfig::new("S", ["s.>"])).unwrap();
     assert_eq!(json["name"], "S");
