@@ -453,12 +453,22 @@ async fn a_recreate_jetstream_refuses_for_a_while_is_retried_until_it_succeeds()
         None,
         "still being recreated"
     );
+    let refusal = messages
+        .borrow()
+        .retrying()
+        .and_then(|e| e.api_error().cloned());
+    assert_eq!(
+        refusal.map(|e| e.err_code),
+        Some(10026),
+        "the refusal it waits out is known: maximum consumers"
+    );
     js.delete_consumer("ORDERED_RETRY", "squatter")
         .await
         .unwrap();
 
     wait_for_count(&seqs, 20).await;
     assert_eq!(*seqs.borrow(), (1..=20).collect::<Vec<_>>());
+    assert!(messages.borrow().retrying().is_none(), "running again");
     let resets = messages.borrow().resets();
     assert_eq!(
         (resets.missed_heartbeat, resets.total()),

@@ -88,6 +88,8 @@ pub struct OrderedMessages {
     subscription: Option<Subscriber>,
     /// Failed creates in a row, for the retry wait.
     failures: u32,
+    /// The last of those failures, while the consumer waits to retry.
+    retrying: Option<JetStreamError>,
     monitor: HeartbeatMonitor,
     /// The heartbeat check's deadline, or the retry wait's.
     deadline: Deadline,
@@ -124,6 +126,7 @@ impl Context {
             phase: Phase::Waiting,
             subscription: None,
             failures: 0,
+            retrying: None,
             monitor,
             deadline: Deadline::new(),
             probe: None,
@@ -169,6 +172,14 @@ impl OrderedMessages {
     /// How many times the consumer was recreated, by reason, and the latest reason.
     pub fn resets(&self) -> ResetCounts {
         self.machine.resets()
+    }
+
+    /// Why the consumer is not running now: the refusal of its last recreate, one that may
+    /// go away by itself (JetStream restarting, a consumer limit reached, a timeout, ...: see
+    /// the [module](self) docs), kept while it waits and tries again. `None` while it runs,
+    /// from the first recreate that succeeds. A page can show it ("live updates paused: ...") instead of waiting blind.
+    pub fn retrying(&self) -> Option<&JetStreamError> {
+        self.retrying.as_ref()
     }
 
     /// The stream sequence of the last message delivered (0 before the first).

@@ -58,6 +58,7 @@ impl OrderedMessages {
     pub(super) fn created(&mut self, info: &ConsumerInfo) {
         self.moves += 1;
         self.failures = 0;
+        self.retrying = None;
         self.machine.created(info);
         self.phase = Phase::Running;
         self.restart_monitor();
@@ -113,6 +114,7 @@ impl OrderedMessages {
         let [a, b, c, d, ..] = random_seed();
         let wait = retry_wait(self.failures, u32::from_le_bytes([a, b, c, d]));
         self.deadline.set(now() + wait);
+        self.retrying = Some(error);
         self.phase = Phase::Waiting;
     }
 
