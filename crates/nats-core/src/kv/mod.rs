@@ -31,5 +31,6 @@ pub use operation::Operation;
 pub use status::{KvStatus, NotABucket};
 pub use subjects::KvSubjects;
 pub use validate::{
-    validate_bucket, validate_key, validate_watch_filter, InvalidName, NameKind, MAX_KEY_LEN,
+    validate_bucket, validate_key, validate_watch_filter, InvalidName, NameKind, MAX_BUCKET_LEN,
+    MAX_KEY_LEN,
 };

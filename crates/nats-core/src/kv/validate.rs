@@ -1,7 +1,8 @@
 //! Bucket names, keys and watch filters as ADR-8 defines them, checked before anything is
 //! sent.
 //!
-//! * A bucket name is `\A[a-zA-Z0-9_-]+\z`.
+//! * A bucket name is `\A[a-zA-Z0-9_-]+\z`, at most [`MAX_BUCKET_LEN`] bytes (its stream
+//!   `KV_<bucket>` is a stream name, which nats-server takes up to 255 bytes).
 //! * A key is `\A[-/_=\.a-zA-Z0-9]+\z` and neither starts nor ends with `.`; since a key is
 //!   the tail of a subject, it has no empty token either (`a..b`).
 //! * A watch filter is a key whose tokens may also be the wildcards `*` (one token) or `>`
@@ -68,10 +69,21 @@ fn refuse(kind: NameKind, name: &str, reason: &'static str) -> InvalidName {
     }
 }
 
-/// Checks a bucket name: `[a-zA-Z0-9_-]+`.
+/// The longest bucket name, in bytes: its stream `KV_<bucket>` is at most
+/// [`MAX_NAME_LEN`](crate::jetstream::stream::MAX_NAME_LEN) bytes long.
+pub const MAX_BUCKET_LEN: usize = crate::jetstream::stream::MAX_NAME_LEN - 3;
+
+/// Checks a bucket name: `[a-zA-Z0-9_-]+`, at most [`MAX_BUCKET_LEN`] bytes.
 pub fn validate_bucket(bucket: &str) -> Result<(), InvalidName> {
     if bucket.is_empty() {
         return Err(refuse(NameKind::Bucket, bucket, "it is empty"));
+    }
+    if bucket.len() > MAX_BUCKET_LEN {
+        return Err(refuse(
+            NameKind::Bucket,
+            bucket,
+            "it is longer than 252 bytes (kv::MAX_BUCKET_LEN: its stream KV_<bucket> would be longer than a stream name may be)",
+        ));
     }
     if !bucket
         .bytes()
@@ -159,6 +171,19 @@ mod tests {
             let err = validate_bucket(bad).unwrap_err();
             assert_eq!(err.kind, NameKind::Bucket, "{bad}");
         }
+    }
+
+    #[test]
+    fn a_bucket_name_is_short_enough_for_its_stream_name() {
+        let longest = "b".repeat(MAX_BUCKET_LEN);
+        assert_eq!(validate_bucket(&longest), Ok(()));
+        let stream = crate::kv::KvSubjects::new(&longest, &Default::default()).unwrap();
+        assert_eq!(
+            crate::jetstream::stream::validate_stream_name(stream.stream()),
+            Ok(())
+        );
+        let err = validate_bucket(&format!("{longest}b")).unwrap_err();
+        assert!(err.reason.contains("252"), "{err}");
     }
 
     #[test]
