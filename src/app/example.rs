@@ -73,14 +73,18 @@ async fn program(
     let ignored = report.clone();
     spawn_local(async move {
         while let Some(msg) = responder.next().await {
-            match greetings.reply_to(&msg.subject).await {
-                Some(greeting) => {
-                    let _ = msg.respond(greeting).await;
+            // A task per request: one reading the bucket holds up no other.
+            let (greetings, ignored) = (greetings.clone(), ignored.clone());
+            spawn_local(async move {
+                match greetings.reply_to(&msg.subject).await {
+                    Some(greeting) => {
+                        let _ = msg.respond(greeting).await;
+                    }
+                    None => ignored.emit(Action::ExampleLog(LogLine::error(not_a_greeting(
+                        &msg.subject,
+                    )))),
                 }
-                None => ignored.emit(Action::ExampleLog(LogLine::error(not_a_greeting(
-                    &msg.subject,
-                )))),
-            }
+            });
         }
     });
     step("responder subscribed to greet.*".into());

@@ -79,8 +79,8 @@ pub fn greetings_panel(props: &GreetingsPanelProps) -> Html {
                  file storage so edits survive a server restart, the last {HISTORY} values of each key) maps a \
                  name to its greeting. The page watches the bucket (watch_all: every current value, then each \
                  change) into a local map, and both greet responders answer greet.<name> from that map: the \
-                 value of key <name>, or hello, <name> when there is none. No KV get per request, so replies \
-                 stay as fast as before (the map keeps up to 1000 keys and values up to {MAX_GREETING_BYTES} B; \
+                 value of key <name>, or hello, <name> when there is none. No KV get per request while the map \
+                 holds the bucket, so replies stay as fast as before (the map keeps up to 1000 keys and values up to {MAX_GREETING_BYTES} B; \
                  a larger value, or a name past that, is read from the bucket). The example waits at most 5 s \
                  for the bucket's values: on a large bucket over a slow link its first replies may be hello, \
                  <name> for names not loaded yet. Change a greeting here, in another tab or with nats kv put {bucket} \

@@ -1,6 +1,6 @@
 //! The greetings bucket at run time: opened (created if missing) on the playground's
 //! connection, watched live into the [`GreetingBook`] the greet responders read (no KV `get`
-//! per request), and edited from the Greetings panel. Without JetStream on the server the
+//! per request while the book holds the whole bucket), and edited from the Greetings panel. Without JetStream on the server the
 //! book stays empty: the responders answer `hello, <name>`, and the panel says why.
 
 #[cfg(feature = "jetstream")]
@@ -28,6 +28,11 @@ use nats_web::kv::Store;
 /// answers from what it has (`hello, <name>` for all, if nothing came).
 pub const SETTLE_WAIT: Duration = Duration::from_secs(5);
 
+/// At most this many replies read the bucket at once (the book does not hold their values);
+/// a request past them is answered `hello, <name>` and logged, so that a peer asking for
+/// names at random cannot queue unbounded reads.
+pub const MAX_BUCKET_READS: usize = 8;
+
 /// The page's greetings; cheap to clone, one per page.
 #[derive(Clone)]
 pub struct Greetings {
@@ -46,6 +51,8 @@ pub struct Greetings {
     no_jetstream: Rc<Cell<bool>>,
     /// Bumped by each open: a watch of an older one stops.
     generation: Rc<Cell<u64>>,
+    /// Replies reading the bucket now (at most [`MAX_BUCKET_READS`]).
+    reads: Rc<Cell<usize>>,
     report: Callback<Action>,
 }
 
@@ -68,6 +75,7 @@ impl Greetings {
             no_jetstream: Rc::default(),
             waiters: Rc::default(),
             generation: Rc::default(),
+            reads: Rc::default(),
             report,
         }
     }
@@ -81,7 +89,9 @@ impl Greetings {
     /// else `hello, <name>`; `None` for any other subject. It comes from the book, without a
     /// request, unless the book does not hold the value (larger than
     /// [`MAX_GREETING_BYTES`](super::state::MAX_GREETING_BYTES), or not kept because the book
-    /// was full): then from the bucket (a KV `get`, bounded by the JetStream timeout).
+    /// was full): then from the bucket (a KV `get`, bounded by the JetStream timeout, at most
+    /// [`MAX_BUCKET_READS`] at once). Responders answer each request in a task of its own, so
+    /// a slow read holds up no other reply.
     pub async fn reply_to(&self, subject: &str) -> Option<Vec<u8>> {
         let reply = self.book.borrow().reply_to(subject)?;
         Some(match reply {
@@ -98,7 +108,20 @@ impl Greetings {
         let Some(store) = store else {
             return hello(key);
         };
-        match store.get(key).await {
+        if nats_web::kv::validate_key(key).is_err() {
+            return hello(key); // not a key: the bucket cannot have it
+        }
+        if self.reads.get() >= MAX_BUCKET_READS {
+            self.log(LogLine::error(format!(
+                "greet.{}: {MAX_BUCKET_READS} bucket reads already waiting: replied hello",
+                super::display::subject(key)
+            )));
+            return hello(key);
+        }
+        self.reads.set(self.reads.get() + 1);
+        let read = store.get(key).await;
+        self.reads.set(self.reads.get().saturating_sub(1));
+        match read {
             Ok(Some(value)) => value,
             Ok(None) => hello(key),
             Err(e) => {

@@ -1,6 +1,6 @@
 //! The playground's responder as ADR-32 service `greet`: endpoint `greet` on `greet.*` in
 //! queue group `q`, answering with the greetings bucket's value for `<name>` (read from the
-//! page's live watch, not a KV get per request) or `hello, <name>`, discoverable and measured
+//! page's live watch, from the bucket only for what the watch does not keep) or `hello, <name>`, discoverable and measured
 //! by any NATS tool.
 
 use futures::StreamExt;
@@ -11,7 +11,7 @@ use crate::app::display;
 use crate::app::state::{Action, LogLine};
 use nats_web::client::Client;
 use nats_web::proto::Quoted;
-use nats_web::service::{Endpoint, Service, ServiceError, DEFAULT_QUEUE_GROUP};
+use nats_web::service::{Endpoint, Request, Service, ServiceError, DEFAULT_QUEUE_GROUP};
 
 /// The service's name, as discovery shows it.
 pub const NAME: &str = "greet";
@@ -88,29 +88,35 @@ impl Playground {
         }
     }
 
-    /// Answers every request of the endpoint until it ends.
+    /// Answers every request of the endpoint until it ends, each in a task of its own (one
+    /// whose greeting is read from the bucket holds up no other).
     async fn answer(&self, mut endpoint: Endpoint) {
         while let Some(request) = endpoint.next().await {
-            let subject = request.subject().to_owned();
-            let Some(greeting) = self.greetings.reply_to(&subject).await else {
-                let error = ServiceError::new(400, "not greet.<name>");
-                let _ = request.respond(Err(error)).await;
-                self.log(LogLine::error(format!(
-                    "greet refused {}: not greet.<name> (error 400 sent)",
-                    Quoted(&display::subject(&subject))
-                )));
-                continue;
-            };
-            self.note_answered(request.message().reply.as_deref(), &greeting);
-            let shown = display::payload(&greeting);
-            match request.respond(Ok(greeting)).await {
-                Ok(()) => self.log(LogLine::step(format!(
-                    "greet answered {} with {}",
-                    display::subject(&subject),
-                    Quoted(&shown)
-                ))),
-                Err(e) => self.log(LogLine::error(format!("greet could not answer: {e}"))),
-            }
+            let this = self.clone();
+            spawn_local(async move { this.answer_one(request).await });
+        }
+    }
+
+    async fn answer_one(&self, request: Request) {
+        let subject = request.subject().to_owned();
+        let Some(greeting) = self.greetings.reply_to(&subject).await else {
+            let error = ServiceError::new(400, "not greet.<name>");
+            let _ = request.respond(Err(error)).await;
+            self.log(LogLine::error(format!(
+                "greet refused {}: not greet.<name> (error 400 sent)",
+                Quoted(&display::subject(&subject))
+            )));
+            return;
+        };
+        self.note_answered(request.message().reply.as_deref(), &greeting);
+        let shown = display::payload(&greeting);
+        match request.respond(Ok(greeting)).await {
+            Ok(()) => self.log(LogLine::step(format!(
+                "greet answered {} with {}",
+                display::subject(&subject),
+                Quoted(&shown)
+            ))),
+            Err(e) => self.log(LogLine::error(format!("greet could not answer: {e}"))),
         }
     }
 
