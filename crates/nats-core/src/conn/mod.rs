@@ -310,7 +310,9 @@ impl Connection {
             random,
             stats: Statistics::default(),
         };
-        if let Err(e) = validate::publish_subject(&conn.options.inbox_prefix) {
+        if let Err(e) = validate::publish_subject(&conn.options.inbox_prefix)
+            .and_then(|()| inbox_fits(&conn.options))
+        {
             // Refused before anything is opened or sent.
             conn.close_with(CloseReason::InvalidInboxPrefix(e));
             return conn;
@@ -963,4 +965,17 @@ fn take_due<K: Ord + Copy>(deadlines: &mut IdMap<K, Instant>, now: Instant) -> V
         !passed
     });
     due
+}
+
+/// Refuses an inbox prefix too long for the inbox's `SUB <prefix>.<nuid>.* <sid>` line (with
+/// the longest sid) to fit the server's `max_control_line`: the server would close the
+/// connection at the first request.
+fn inbox_fits(options: &ConnectOptions) -> Result<(), validate::ValidationError> {
+    let inbox = format!(
+        "{}.{}.*",
+        options.inbox_prefix,
+        "x".repeat(crate::proto::NUID_LEN)
+    );
+    let len = validate::subscribe_line_len(&inbox, None, u64::MAX);
+    validate::control_line(len, options.max_control_line)
 }

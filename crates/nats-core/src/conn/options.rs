@@ -425,8 +425,10 @@ impl ConnectOptions {
     }
 
     /// Sets the prefix of request inboxes (default `_INBOX`). It must be a literal subject
-    /// (non-empty tokens, no wildcards, no whitespace); otherwise the connection closes at
-    /// once with [`super::CloseReason::InvalidInboxPrefix`] and sends nothing.
+    /// (non-empty tokens, no wildcards, no whitespace) short enough for the inbox's `SUB`
+    /// line to fit [`ConnectOptions::max_control_line`] (with the default, 4044 bytes);
+    /// otherwise the connection closes at once with
+    /// [`super::CloseReason::InvalidInboxPrefix`] and sends nothing.
     pub fn inbox_prefix(mut self, prefix: impl Into<String>) -> Self {
         self.inbox_prefix = prefix.into();
         self

@@ -118,6 +118,28 @@ fn a_server_that_accepts_then_drops_sees_at_most_one_attempt_per_reconnect_wait(
 }
 
 #[test]
+fn an_inbox_prefix_too_long_for_the_inbox_sub_line_is_refused_at_connect() {
+    // SUB <prefix>.<22-character nuid>.* <sid>\r\n, with room for the longest sid.
+    let fits = 4096 - "SUB ..* 18446744073709551615\r\n".len() - 22;
+    let mut f = Fixture::new(with_servers(&["nats://a:1"]).inbox_prefix("p".repeat(fits)));
+    assert!(!f.conn.is_closed(), "the longest prefix that fits");
+    assert_ne!(f.transports(), [Transport::Close]);
+    let mut f = Fixture::new(with_servers(&["nats://a:1"]).inbox_prefix("p".repeat(fits + 1)));
+    assert_eq!(f.transports(), [Transport::Close], "no transport is opened");
+    assert!(matches!(
+        &f.events()[..],
+        [Event::Closed(CloseReason::InvalidInboxPrefix(
+            ValidationError::ControlLineTooLong { max: 4096, .. }
+        ))]
+    ));
+    // A server that takes longer lines takes a longer prefix.
+    let options = with_servers(&["nats://a:1"])
+        .inbox_prefix("p".repeat(fits + 1))
+        .max_control_line(8192);
+    assert!(!Fixture::new(options).conn.is_closed());
+}
+
+#[test]
 fn an_inbox_prefix_that_is_not_a_literal_subject_is_refused_at_connect() {
     for prefix in ["my inbox", "_INBOX.*", "a.>", "", "a..b", "tab\tbed"] {
         let mut f = Fixture::new(with_servers(&["nats://a:1"]).inbox_prefix(prefix));

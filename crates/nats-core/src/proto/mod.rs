@@ -18,7 +18,7 @@ pub mod validate;
 pub use encode::Decimal;
 pub use headers::{HeaderError, HeaderMap, StatusCode};
 pub use info::{ConnectInfo, ServerInfo};
-pub use nuid::Nuid;
+pub use nuid::{Nuid, NUID_LEN};
 pub use op::{ClientOp, MsgOp, ServerOp};
 pub use parser::{parse_server_op, ParseError, ParseLimits, Parsed};
 pub use quoted::Quoted;
