@@ -167,6 +167,37 @@ pub struct ConsumerConfig {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+/// The JSON names of [`ConsumerConfig`]'s own fields (`extra` may hold none of them).
+pub(crate) const CONSUMER_CONFIG_FIELDS: [&str; 27] = [
+    "name",
+    "durable_name",
+    "description",
+    "deliver_subject",
+    "deliver_group",
+    "deliver_policy",
+    "opt_start_seq",
+    "opt_start_time",
+    "ack_policy",
+    "ack_wait",
+    "max_deliver",
+    "filter_subject",
+    "filter_subjects",
+    "replay_policy",
+    "rate_limit_bps",
+    "max_waiting",
+    "max_ack_pending",
+    "flow_control",
+    "idle_heartbeat",
+    "headers_only",
+    "max_batch",
+    "max_expires",
+    "inactive_threshold",
+    "num_replicas",
+    "mem_storage",
+    "backoff",
+    "metadata",
+];
+
 fn is_not_positive(n: &i64) -> bool {
     *n <= 0
 }
@@ -187,8 +218,10 @@ impl ConsumerConfig {
 
     /// Checks the config before it is sent: `name` and `durable_name` valid, and equal when
     /// both are given; `deliver_subject` a subject to publish to, `deliver_group` a queue
-    /// group, `filter_subject` and `filter_subjects` subjects (wildcards allowed).
+    /// group, `filter_subject` and `filter_subjects` subjects (wildcards allowed); `extra`
+    /// holding none of the fields modelled here.
     pub fn validate(&self) -> Result<(), ConfigError> {
+        ConfigError::check_extra(&self.extra, &CONSUMER_CONFIG_FIELDS)?;
         for name in [&self.name, &self.durable_name].into_iter().flatten() {
             validate_consumer_name(name)?;
         }

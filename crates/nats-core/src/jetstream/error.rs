@@ -98,6 +98,22 @@ pub enum ConfigError {
     /// Fields that do not go together: what to change.
     #[error("{0}")]
     Conflict(&'static str),
+    /// `extra` holds a field the config models: the server would read one of the two copies.
+    #[error("extra holds {0:?}, a field of the config itself: set that field instead")]
+    ExtraShadowsField(String),
+}
+
+impl ConfigError {
+    /// Refuses an `extra` map holding any of `modelled`, the names of the config's own fields.
+    pub(crate) fn check_extra(
+        extra: &serde_json::Map<String, serde_json::Value>,
+        modelled: &[&str],
+    ) -> Result<(), ConfigError> {
+        match extra.keys().find(|key| modelled.contains(&key.as_str())) {
+            Some(key) => Err(ConfigError::ExtraShadowsField(key.clone())),
+            None => Ok(()),
+        }
+    }
 }
 
 impl ConfigError {

@@ -25,6 +25,38 @@ pub struct NameError {
 /// The longest name the server takes (it becomes part of file names).
 pub const MAX_NAME_LEN: usize = 255;
 
+/// The JSON names of [`StreamConfig`]'s own fields (`extra` may hold none of them).
+pub(crate) const STREAM_CONFIG_FIELDS: [&str; 28] = [
+    "name",
+    "description",
+    "subjects",
+    "retention",
+    "max_consumers",
+    "max_msgs",
+    "max_bytes",
+    "max_age",
+    "max_msgs_per_subject",
+    "max_msg_size",
+    "discard",
+    "storage",
+    "num_replicas",
+    "no_ack",
+    "duplicate_window",
+    "mirror",
+    "sources",
+    "sealed",
+    "deny_delete",
+    "deny_purge",
+    "allow_rollup_hdrs",
+    "allow_direct",
+    "mirror_direct",
+    "discard_new_per_subject",
+    "republish",
+    "compression",
+    "first_seq",
+    "metadata",
+];
+
 /// Checks a stream name as nats-server does: not empty, at most [`MAX_NAME_LEN`] bytes, and
 /// none of `.`, `*`, `>`, `/`, `\`, whitespace or control characters (a name is one subject
 /// token and a directory name).
@@ -304,6 +336,7 @@ impl StreamConfig {
     /// from ([`validate_stream_name`]), its `subjects` and the sources' `filter_subject`
     /// (wildcards allowed), and `republish`'s `src` and `dest`.
     pub fn validate(&self) -> Result<(), ConfigError> {
+        ConfigError::check_extra(&self.extra, &STREAM_CONFIG_FIELDS)?;
         validate_stream_name(&self.name)?;
         for subject in &self.subjects {
             ConfigError::check("subjects", subject, validate::subscribe_subject)?;

@@ -761,3 +761,56 @@ fn a_newer_servers_unknown_enum_values_read_as_unknown_and_the_rest_of_the_reply
     assert_eq!(consumer.name.as_deref(), Some("c"));
     assert!(serde_json::to_vec(&consumer).is_err());
 }
+
+/// The field names of a struct, from its `Debug` output (`Name { a: .., b: .. }`), top level.
+fn debug_field_names(debug: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let (mut depth, mut word) = (0usize, String::new());
+    for c in debug.chars() {
+        match c {
+            '{' | '[' | '(' => depth += 1,
+            '}' | ']' | ')' => depth = depth.saturating_sub(1),
+            ':' if depth == 1 && !word.is_empty() => names.push(std::mem::take(&mut word)),
+            c if c.is_alphanumeric() || c == '_' => {
+                word.push(c);
+                continue;
+            }
+            _ => {}
+        }
+        word.clear();
+    }
+    names
+}
+
+#[test]
+fn the_lists_of_modelled_fields_name_every_field_but_extra() {
+    let mut consumer = debug_field_names(&format!("{:?}", ConsumerConfig::default()));
+    assert_eq!(consumer.pop().as_deref(), Some("extra"));
+    assert_eq!(consumer, consumer::CONSUMER_CONFIG_FIELDS);
+    let mut stream = debug_field_names(&format!("{:?}", StreamConfig::new("S", ["s"])));
+    assert_eq!(stream.pop().as_deref(), Some("extra"));
+    assert_eq!(stream, stream::STREAM_CONFIG_FIELDS);
+}
+
+#[test]
+fn extra_may_not_shadow_a_modelled_field() {
+    let mut config = ConsumerConfig {
+        name: Some("a".into()),
+        ..ConsumerConfig::default()
+    };
+    config.extra.insert("sample_freq".into(), "50%".into());
+    assert_eq!(config.validate(), Ok(()), "an unmodelled field is fine");
+    config.extra.insert("name".into(), "b".into());
+    assert_eq!(
+        config.validate(),
+        Err(error::ConfigError::ExtraShadowsField("name".into()))
+    );
+    let mut stream = StreamConfig::new("S", ["s.>"]);
+    stream
+        .extra
+        .insert("subjects".into(), serde_json::json!(["t.>"]));
+    assert_eq!(
+        stream.validate(),
+        Err(error::ConfigError::ExtraShadowsField("subjects".into()))
+    );
+}
