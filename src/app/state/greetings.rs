@@ -160,7 +160,8 @@ impl GreetingBook {
             .count()
     }
 
-    /// The key's value, if it has one (not deleted, not purged).
+    /// The key's value, if it has one (not deleted, not purged) and the book keeps it (not
+    /// [`GreetingRow::too_large`]).
     pub fn value(&self, key: &str) -> Option<&[u8]> {
         let at = self
             .rows
@@ -168,7 +169,7 @@ impl GreetingBook {
             .ok()?;
         self.rows
             .get(at)
-            .filter(|r| r.operation == LastOperation::Put)
+            .filter(|r| r.operation == LastOperation::Put && !r.too_large())
             .map(|r| r.value.as_slice())
     }
 

@@ -206,6 +206,7 @@ impl OrderedMessages {
             return;
         }
         self.moves += 1;
+        self.retrying = None;
         self.phase = Phase::Ended(error);
     }
 

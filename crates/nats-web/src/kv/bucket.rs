@@ -26,7 +26,8 @@ impl Context {
 
     /// Opens the existing bucket `bucket`; fails with
     /// [`KvErrorKind::NotFound`](super::KvErrorKind::NotFound) when there is none (or its
-    /// stream is not a bucket).
+    /// stream is not a bucket), [`KvErrorKind::Unsupported`](super::KvErrorKind::Unsupported)
+    /// when it mirrors another bucket.
     pub async fn key_value(&self, bucket: &str) -> Result<Store, KvError> {
         let subjects = KvSubjects::new(bucket, self.api_prefix())?;
         let opened: OpenedBucket = self
