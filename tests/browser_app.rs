@@ -143,6 +143,11 @@ async fn the_playground_answers_refuses_invalid_names_and_stays_usable(
     name.set_value("zoe");
     send.click();
     wait_for_text(root, "hello, zoe").await;
+    assert_eq!(
+        name.value(),
+        "zoe",
+        "what was typed stays in the field through the page's re-renders"
+    );
 
     the_services_panel_shows_the_greet_service_with_its_live_statistics(root).await;
     ask_all_lists_every_reply_with_its_responder(root, &name).await;

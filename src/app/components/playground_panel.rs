@@ -33,10 +33,23 @@ pub struct PlaygroundPanelProps {
     pub ask_all: Option<AskAll>,
 }
 
+/// The name the playground's field starts with.
+const FIRST_NAME: &str = "ann";
+
 /// The playground section.
 #[function_component(PlaygroundPanel)]
 pub fn playground_panel(props: &PlaygroundPanelProps) -> Html {
     let name = use_node_ref();
+    {
+        // The field's first value, set once: a `value` attribute would be put back by every
+        // re-render (yew sets it whenever the field's text differs), erasing what was typed.
+        let name = name.clone();
+        use_effect_with((), move |_| {
+            if let Some(input) = name.cast::<HtmlInputElement>() {
+                input.set_value(FIRST_NAME);
+            }
+        });
+    }
     let on_submit = {
         let (name, on_request) = (name.clone(), props.on_request.clone());
         Callback::from(move |e: SubmitEvent| {
@@ -79,7 +92,7 @@ pub fn playground_panel(props: &PlaygroundPanelProps) -> Html {
             </div>
             <form class="controls" onsubmit={on_submit}>
                 <label for="name">{ "Name" }</label>
-                <input id="name" name="name" ref={name} value="ann" autocomplete="off" spellcheck="false" />
+                <input id="name" name="name" ref={name} autocomplete="off" spellcheck="false" />
                 <button type="submit" disabled={!connected}>{ "Send request" }</button>
                 <button type="button" onclick={on_ask_all} disabled={!connected}>{ "Ask all" }</button>
             </form>
