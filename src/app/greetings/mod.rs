@@ -1,7 +1,8 @@
 //! The greetings bucket at run time: opened (created if missing) on the playground's
 //! connection, watched live into the [`GreetingBook`] the greet responders read (no KV `get`
-//! per request while the book holds the whole bucket), and edited from the Greetings panel. Without JetStream on the server the
-//! book stays empty: the responders answer `hello, <name>`, and the panel says why.
+//! per request while the book holds the whole bucket), and edited from the Greetings panel.
+//! Without JetStream on the server the book stays empty: the responders answer
+//! `hello, <name>`, and the panel says why.
 
 #[cfg(feature = "jetstream")]
 mod edit;

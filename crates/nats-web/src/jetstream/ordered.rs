@@ -177,7 +177,8 @@ impl OrderedMessages {
     /// Why the consumer is not running now: the refusal of its last recreate, one that may
     /// go away by itself (JetStream restarting, a consumer limit reached, a timeout, ...: see
     /// the [module](self) docs), kept while it waits and tries again. `None` while it runs,
-    /// from the first recreate that succeeds. A page can show it ("live updates paused: ...") instead of waiting blind.
+    /// from the first recreate that succeeds. A page can show it ("live updates paused:
+    /// ...") instead of waiting blind.
     pub fn retrying(&self) -> Option<&JetStreamError> {
         self.retrying.as_ref()
     }
