@@ -27,8 +27,8 @@ pub enum Operation {
 impl Operation {
     /// The operation a stored message's headers say.
     ///
-    /// `KV-Operation: DEL` is a delete and `PURGE` a purge (either in any case). Any other
-    /// value is a put, as nats.go and nats.js read it (ADR-8 calls any value deleted data,
+    /// `KV-Operation: DEL` is a delete and `PURGE` a purge, spelled exactly so (the header's
+    /// name in any case). Any other value, `del` too, is a put, as nats.go and nats.js read it (ADR-8 calls any value deleted data,
     /// but then an entry those clients show would be hidden here). Without `DEL` or
     /// `PURGE`, a server's own marker
     /// (`Nats-Marker-Reason: MaxAge` or `Purge`: a purge; `Remove`: a delete) counts; else it
@@ -38,8 +38,8 @@ impl Operation {
             return Operation::Put;
         };
         match headers.get(KV_OPERATION).map(str::trim) {
-            Some(op) if op.eq_ignore_ascii_case(PURGE) => Operation::Purge,
-            Some(op) if op.eq_ignore_ascii_case(DELETE) => Operation::Delete,
+            Some(PURGE) => Operation::Purge,
+            Some(DELETE) => Operation::Delete,
             _ => match headers.get(MARKER_REASON).map(str::trim) {
                 Some("MaxAge") | Some("Purge") => Operation::Purge,
                 Some("Remove") => Operation::Delete,
@@ -115,8 +115,8 @@ mod tests {
         assert_eq!(Operation::from_headers(Some(&del)), Operation::Delete);
         let purge = headers(&[(KV_OPERATION, "PURGE"), ("Nats-Rollup", "sub")]);
         assert_eq!(Operation::from_headers(Some(&purge)), Operation::Purge);
-        let lower = headers(&[("kv-operation", "purge")]);
-        assert_eq!(Operation::from_headers(Some(&lower)), Operation::Purge);
+        let lower = headers(&[("kv-operation", "PURGE")]);
+        assert_eq!(Operation::from_headers(Some(&lower)), Operation::Purge, "any name case");
     }
 
     #[test]
@@ -124,7 +124,7 @@ mod tests {
         let odd = headers(&[(KV_OPERATION, "WHATEVER")]);
         assert_eq!(Operation::from_headers(Some(&odd)), Operation::Put);
         let lower = headers(&[(KV_OPERATION, "del")]);
-        assert_eq!(Operation::from_headers(Some(&lower)), Operation::Delete);
+        assert_eq!(Operation::from_headers(Some(&lower)), Operation::Put, "values exactly");
     }
 
     #[test]
