@@ -333,6 +333,24 @@ fn invalid_input_is_refused_with_a_typed_error_and_nothing_is_written() {
 }
 
 #[test]
+fn max_control_line_follows_the_option() {
+    let mut f = Fixture::connected_to(
+        crate::conn::test_fixture::with_servers(&["nats://a:1"]).max_control_line(100),
+    );
+    f.sent();
+    // "PUB " + subject + " 0\r\n": a 92-byte subject makes the 100 bytes allowed.
+    f.conn.publish(&"k".repeat(92), None, None, b"").unwrap();
+    assert_eq!(f.sent().len(), 100 + 2);
+    assert!(matches!(
+        f.conn.publish(&"k".repeat(93), None, None, b""),
+        Err(CommandError::Invalid(ValidationError::ControlLineTooLong {
+            len: 101,
+            max: 100
+        }))
+    ));
+}
+
+#[test]
 fn a_command_longer_than_max_control_line_is_refused_and_nothing_is_written() {
     let mut f = Fixture::connected();
     // The first request subscribes the connection's inbox; that SUB is not the refused one.

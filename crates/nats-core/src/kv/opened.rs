@@ -82,6 +82,15 @@ mod tests {
     }
 
     #[test]
+    fn a_bucket_without_allow_direct_is_read_through_msg_get() {
+        // nats-py makes buckets without allow_direct.
+        let reply = br#"{"config":{"name":"KV_py","max_msgs_per_subject":1}}"#;
+        let opened: OpenedBucket = read_response(reply).unwrap();
+        assert_eq!(opened.bucket(), Ok("py"));
+        assert!(!opened.allow_direct());
+    }
+
+    #[test]
     fn a_mirrored_bucket_names_its_origin() {
         let reply = br#"{"config":{"name":"KV_copy","max_msgs_per_subject":1,"mirror":{"name":"KV_origin","opt_start_seq":0}}}"#;
         let opened: OpenedBucket = read_response(reply).unwrap();

@@ -116,7 +116,11 @@ mod tests {
         let purge = headers(&[(KV_OPERATION, "PURGE"), ("Nats-Rollup", "sub")]);
         assert_eq!(Operation::from_headers(Some(&purge)), Operation::Purge);
         let lower = headers(&[("kv-operation", "PURGE")]);
-        assert_eq!(Operation::from_headers(Some(&lower)), Operation::Purge, "any name case");
+        assert_eq!(
+            Operation::from_headers(Some(&lower)),
+            Operation::Purge,
+            "any name case"
+        );
     }
 
     #[test]
@@ -124,7 +128,11 @@ mod tests {
         let odd = headers(&[(KV_OPERATION, "WHATEVER")]);
         assert_eq!(Operation::from_headers(Some(&odd)), Operation::Put);
         let lower = headers(&[(KV_OPERATION, "del")]);
-        assert_eq!(Operation::from_headers(Some(&lower)), Operation::Put, "values exactly");
+        assert_eq!(
+            Operation::from_headers(Some(&lower)),
+            Operation::Put,
+            "values exactly"
+        );
     }
 
     #[test]
