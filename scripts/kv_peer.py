@@ -54,6 +54,7 @@ async def main():
     )
     js = nc.jetstream()
     watchers = {}
+    pending = set()  # put_later's tasks, kept from the garbage collector
 
     async def put(req):
         kv = await js.key_value(req["bucket"])
@@ -66,6 +67,19 @@ async def main():
         except KeyNotFoundError:  # KeyDeletedError is one too
             return {"missing": True}
         return entry_json(entry)
+
+    async def put_later(req):
+        """Puts `count` values (keys `<key>.<i>`) after `delay` seconds, answering at once:
+        writes that arrive while the page is busy."""
+        kv = await js.key_value(req["bucket"])
+
+        async def later():
+            await asyncio.sleep(req["delay"])
+            for i in range(req["count"]):
+                await kv.put(f"{req['key']}.{i}", req["value"].encode())
+
+        pending.add(asyncio.create_task(later()))
+        return {"ok": True}
 
     async def delete(req):
         kv = await js.key_value(req["bucket"])
@@ -115,6 +129,7 @@ async def main():
 
     for name, action in [
         ("put", put),
+        ("put_later", put_later),
         ("get", get),
         ("delete", delete),
         ("history", history),

@@ -1,7 +1,8 @@
 //! Key-Value watches in real headless Chromium against a JetStream nats-server: the latest
 //! value per key, then the initial-values marker (once, also for an empty bucket), then every
 //! change; options; filters; the end when the bucket is deleted; and interop with nats-py's KV
-//! both ways (`scripts/kv_peer.py` on the same server, over TCP).
+//! both ways (`scripts/kv_peer.py` on the same server, over TCP); and a watcher whose timers
+//! run late (a busy or background page) that is not reset for it.
 
 #![cfg(target_arch = "wasm32")]
 
@@ -254,4 +255,47 @@ async fn a_watch_of_a_deleted_bucket_ends_with_not_found_then_nothing() {
     assert_eq!(err.kind(), KvErrorKind::NotFound, "{err}");
     let after = web::within_patience(futures::StreamExt::next(&mut watch)).await;
     assert!(after.expect("at once").is_none(), "nothing after the error");
+}
+
+/// Blocks the page's only thread for `duration`, as a long task or a background tab's
+/// throttling does: no timer and no socket event runs meanwhile.
+fn block_main_thread(duration: Duration) {
+    let script = format!(
+        "const end = performance.now() + {}; while (performance.now() < end) {{}}",
+        duration.as_millis()
+    );
+    js_sys::eval(&script).expect("the busy loop runs");
+}
+
+#[wasm_bindgen_test]
+async fn a_watcher_whose_timers_run_three_heartbeat_intervals_late_is_not_reset_and_misses_nothing()
+{
+    let (client, _js, store) = bucket("busy_watch", 1).await;
+    let heartbeat = Duration::from_millis(500);
+    let options = WatchOptions::new().idle_heartbeat(heartbeat);
+    let mut watch = store.watch_with("", options).await.unwrap();
+    assert_eq!(next_event(&mut watch).await, WatchEvent::InitialDone);
+    // nats-py writes 20 values while the page is busy: they and the server's heartbeats wait
+    // in the socket, and every timer of the page fires late.
+    let _ = peer(
+        &client,
+        "put_later",
+        json!({"bucket": store.bucket(), "key": "k", "value": "v", "delay": 0.2, "count": 20}),
+    )
+    .await;
+    block_main_thread(heartbeat * 3);
+    for i in 0..20 {
+        let seen = entry(next_event(&mut watch).await);
+        assert_eq!(kvo(&seen), put(&format!("k.{i}"), "v"));
+    }
+    // And for a few heartbeats more, as a page in the background again and again.
+    for _ in 0..3 {
+        block_main_thread(heartbeat * 3);
+        web::sleep(heartbeat).await;
+    }
+    assert_eq!(watch.resets().total(), 0, "{:?}", watch.resets());
+    let revision = store.put("after", "x").await.unwrap();
+    let seen = entry(next_event(&mut watch).await);
+    assert_eq!((seen.key.as_str(), seen.revision), ("after", revision));
+    assert_eq!(watch.resets().total(), 0, "{:?}", watch.resets());
 }
