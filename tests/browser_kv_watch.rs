@@ -298,4 +298,5 @@ async fn a_watcher_whose_timers_run_three_heartbeat_intervals_late_is_not_reset_
     let seen = entry(next_event(&mut watch).await);
     assert_eq!((seen.key.as_str(), seen.revision), ("after", revision));
     assert_eq!(watch.resets().total(), 0, "{:?}", watch.resets());
+    assert!(watch.retrying().is_none(), "delivering, not paused");
 }

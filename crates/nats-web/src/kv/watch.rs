@@ -12,7 +12,7 @@ use nats_core::kv::{Entry, InitialValues, KvSubjects, StoredParts};
 
 use super::error::KvError;
 use crate::jetstream::ordered::DEFAULT_IDLE_HEARTBEAT;
-use crate::jetstream::{JsMessage, OrderedMessages, ResetCounts};
+use crate::jetstream::{JetStreamError, JsMessage, OrderedMessages, ResetCounts};
 
 /// What to watch besides new changes, and how much of each entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -135,6 +135,14 @@ impl Watch {
     /// revision delivered.
     pub fn resets(&self) -> ResetCounts {
         self.messages.resets()
+    }
+
+    /// Why the watch is paused, if it is: the refusal of its consumer's last recreate, one
+    /// it keeps retrying (JetStream restarting, a consumer limit reached, ...: see
+    /// [`OrderedMessages::retrying`](crate::jetstream::ordered::OrderedMessages::retrying));
+    /// `None` while it delivers. A page can say "live updates paused: ..." meanwhile.
+    pub fn retrying(&self) -> Option<&JetStreamError> {
+        self.messages.retrying()
     }
 
     /// The revision of the last entry received from the server (0 before the first), whether
