@@ -6,6 +6,9 @@ Requests (JSON bodies; every reply is JSON, `{"error": "<type>: <text>"}` when n
 raised):
 
     kvpeer.put     {"bucket", "key", "value"}        -> {"revision": n}
+    kvpeer.put_later {"bucket", "key", "value", "delay", "count"} -> {"ok": true} at once;
+                   after `delay` seconds it puts `value` under `<key>.0` .. `<key>.<count-1>`
+                   (a failure is printed to stderr)
     kvpeer.get     {"bucket", "key"}                 -> an entry, or {"missing": true} when
                                                         nats-py finds no value (a deleted
                                                         or purged key too)
@@ -26,6 +29,7 @@ and runs until it is killed (the test command stops it by PID).
 import argparse
 import asyncio
 import json
+import sys
 
 import nats
 from nats.js.errors import KeyNotFoundError
@@ -78,8 +82,15 @@ async def main():
             for i in range(req["count"]):
                 await kv.put(f"{req['key']}.{i}", req["value"].encode())
 
-        pending.add(asyncio.create_task(later()))
+        task = asyncio.create_task(later())
+        pending.add(task)
+        task.add_done_callback(done_later)
         return {"ok": True}
+
+    def done_later(task):
+        pending.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            print(f"put_later failed: {task.exception()!r}", file=sys.stderr, flush=True)
 
     async def delete(req):
         kv = await js.key_value(req["bucket"])

@@ -27,9 +27,11 @@ pub enum Operation {
 impl Operation {
     /// The operation a stored message's headers say.
     ///
-    /// `KV-Operation: DEL` is a delete and `PURGE` a purge, spelled exactly so (the header's
-    /// name in any case). Any other value, `del` too, is a put, as nats.go and nats.js read it (ADR-8 calls any value deleted data,
-    /// but then an entry those clients show would be hidden here). Without `DEL` or
+    /// `KV-Operation: DEL` is a delete and `PURGE` a purge, values spelled exactly so, as
+    /// nats.go and nats.js compare them; any other value, `del` too, is a put (ADR-8 calls any
+    /// value deleted data, but then an entry those clients show would be hidden here). The
+    /// header's name is found as [`HeaderMap::get`] finds names, in any case (more lenient
+    /// than those clients, which no server-written marker needs). Without `DEL` or
     /// `PURGE`, a server's own marker
     /// (`Nats-Marker-Reason: MaxAge` or `Purge`: a purge; `Remove`: a delete) counts; else it
     /// is a put.

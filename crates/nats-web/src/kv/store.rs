@@ -136,8 +136,9 @@ impl Store {
         }
     }
 
-    /// Stores `value` under `key` only if the key's latest revision is `revision` (0: the key
-    /// has never been written, or was purged); optimistic concurrency. Fails with
+    /// Stores `value` under `key` only if the key's latest revision is `revision` (0: the
+    /// bucket holds no entry of the key, not even a delete or purge marker); optimistic
+    /// concurrency. Fails with
     /// [`KvErrorKind::WrongLastRevision`] when someone wrote the key since.
     pub async fn update(
         &self,
