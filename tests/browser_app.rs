@@ -7,7 +7,7 @@ mod web;
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use web::{button, click_when_enabled, fresh_root, wait_for_text, WS_URL};
+use web::{button, click_when_enabled, fresh_root, wait_for_text, wait_for_text_in, WS_URL};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -191,27 +191,6 @@ async fn a_double_click_on_start_service_starts_one_service(root: &web_sys::Html
         .count();
     assert_eq!(ours, 1, "{found:?}");
     peer.drain().await.unwrap();
-}
-
-/// The text of the first element matching `selector` once it contains `needle`.
-async fn wait_for_text_in(root: &web_sys::HtmlElement, selector: &str, needle: &str) -> String {
-    let deadline = web_time::Instant::now() + web::PATIENCE;
-    loop {
-        let text = root
-            .query_selector(selector)
-            .unwrap()
-            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-            .map(|e| e.inner_text())
-            .unwrap_or_default();
-        if text.contains(needle) {
-            return text;
-        }
-        assert!(
-            web_time::Instant::now() < deadline,
-            "{needle:?} did not appear in {selector}; it shows:\n{text}"
-        );
-        web::sleep(std::time::Duration::from_millis(20)).await;
-    }
 }
 
 /// Two requests (ann, zoe) were answered: the panel's refresh shows them in the endpoint's

@@ -18,44 +18,16 @@ use futures::{FutureExt, StreamExt};
 use kv_support::{peer_put, JS_RESTARTABLE_WS_URL};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use web::{button, click_when_enabled, fresh_root, wait_for_text, JS_WS_URL, WS_URL};
+use web::{
+    button, click_when_enabled, fresh_root, wait_for_text, wait_for_text_in, wait_for_text_within,
+    JS_WS_URL, WS_URL,
+};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
 /// A bucket name no other test (nor an earlier run) used.
 fn fresh_bucket() -> String {
     format!("page_{:x}", (js_sys::Math::random() * 1e15) as u64)
-}
-
-/// The text of the first element matching `selector` once it contains `needle`.
-async fn wait_for_text_in(root: &web_sys::HtmlElement, selector: &str, needle: &str) -> String {
-    wait_for_text_within(root, selector, needle, web::PATIENCE).await
-}
-
-/// [`wait_for_text_in`], waiting at most `patience`.
-async fn wait_for_text_within(
-    root: &web_sys::HtmlElement,
-    selector: &str,
-    needle: &str,
-    patience: Duration,
-) -> String {
-    let deadline = web_time::Instant::now() + patience;
-    loop {
-        let text = root
-            .query_selector(selector)
-            .unwrap()
-            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-            .map(|e| e.inner_text())
-            .unwrap_or_default();
-        if text.contains(needle) {
-            return text;
-        }
-        assert!(
-            web_time::Instant::now() < deadline,
-            "{needle:?} did not appear in {selector}; it shows:\n{text}"
-        );
-        web::sleep(Duration::from_millis(20)).await;
-    }
 }
 
 fn input(root: &web_sys::HtmlElement, id: &str) -> web_sys::HtmlInputElement {

@@ -160,6 +160,38 @@ pub async fn wait_for_text(element: &web_sys::HtmlElement, needle: &str) -> Stri
     }
 }
 
+/// The text of the first element under `root` matching `selector` once it contains
+/// `needle`; panics with what it shows after [`PATIENCE`].
+pub async fn wait_for_text_in(root: &web_sys::HtmlElement, selector: &str, needle: &str) -> String {
+    wait_for_text_within(root, selector, needle, PATIENCE).await
+}
+
+/// [`wait_for_text_in`], waiting at most `patience`.
+pub async fn wait_for_text_within(
+    root: &web_sys::HtmlElement,
+    selector: &str,
+    needle: &str,
+    patience: Duration,
+) -> String {
+    let deadline = web_time::Instant::now() + patience;
+    loop {
+        let text = root
+            .query_selector(selector)
+            .unwrap()
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+            .map(|e| e.inner_text())
+            .unwrap_or_default();
+        if text.contains(needle) {
+            return text;
+        }
+        assert!(
+            web_time::Instant::now() < deadline,
+            "{needle:?} did not appear in {selector}; it shows:\n{text}"
+        );
+        sleep(Duration::from_millis(20)).await;
+    }
+}
+
 /// A fresh `<div>` attached to the document body.
 pub fn fresh_root() -> web_sys::HtmlElement {
     let document = web_sys::window().unwrap().document().unwrap();
